@@ -1,0 +1,38 @@
+/**
+ * The Backend interface: allocate, read, write, free, and a table of kernels keyed by op name.
+ * Tensors never touch raw memory; they hold a handle owned by the backend that created it.
+ */
+import type { Shape } from '../tensor/shape.js';
+import type { Kernels } from './kernels.js';
+
+export type DType = 'float32' | 'int32';
+export type TypedArray = Float32Array | Int32Array;
+
+/** Opaque to everything but the backend that made it. */
+export type DataHandle = object;
+
+/** What a kernel receives and returns: a handle plus the metadata needed to index it. */
+export interface TensorInfo {
+  readonly handle: DataHandle;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export interface Backend {
+  readonly name: string;
+  /** Copies `data` into backend memory. */
+  upload(data: TypedArray): DataHandle;
+  /** The values behind a handle; callers must treat the result as read-only. */
+  read(handle: DataHandle, dtype: DType, size: number): TypedArray;
+  /** Overwrites the values behind a handle in place (optimizer updates, running statistics). */
+  write(handle: DataHandle, data: TypedArray): void;
+  /** Releases memory; called by the library when the last tensor viewing it is garbage collected. */
+  free(handle: DataHandle): void;
+  readonly kernels: Partial<Kernels>;
+  /** True when handles hold memory the garbage collector cannot see (wasm); the library then frees them. */
+  readonly needsFree: boolean;
+}
+
+export function arrayFor(dtype: DType, size: number): TypedArray {
+  return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+}

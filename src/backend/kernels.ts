@@ -1,0 +1,96 @@
+/**
+ * The contract of every kernel: its name, inputs and attributes. The public ops in src/ops validate arguments
+ * and compute output shapes; kernels only compute. Every backend implements these names.
+ */
+import type { DType, TensorInfo } from './backend.js';
+import type { Conv2dInfo, Pool2dInfo } from './geometry.js';
+
+type TI = TensorInfo;
+
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Pointwise functions with a gradient kernel `<name>Grad(x, y, dy)`. */
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos',
+  'relu', 'relu6', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'silu',
+  'hardswish', 'hardsigmoid', 'clamp', 'powScalar',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Scalar parameters of the parametrised pointwise functions (alpha of elu, slope of leakyRelu, ...). */
+export interface UnaryParams {
+  alpha?: number;
+  beta?: number;
+  threshold?: number;
+  min?: number;
+  max?: number;
+  exponent?: number;
+}
+
+export type BinaryKernel = (a: TI, b: TI, outShape: readonly number[]) => TI;
+export type UnaryKernel = (x: TI, params: UnaryParams) => TI;
+export type UnaryGradKernel = (x: TI, y: TI, dy: TI, params: UnaryParams) => TI;
+
+export interface CoreKernels {
+  fill(shape: readonly number[], value: number, dtype: DType): TI;
+  cast(x: TI, dtype: DType): TI;
+  where(cond: TI, a: TI, b: TI, outShape: readonly number[]): TI;
+
+  /** Sum over `dims`; the result has the input's rank with reduced dims of size 1. */
+  sum(x: TI, dims: readonly number[]): TI;
+  /** Max or min along one dim (size 1 in the result) with the int32 index of the first extremum. */
+  argReduce(x: TI, dim: number, mode: 'max' | 'min'): { values: TI; indices: TI };
+
+  transpose(x: TI, perm: readonly number[]): TI;
+  broadcastTo(x: TI, shape: readonly number[]): TI;
+  concat(xs: readonly TI[], dim: number): TI;
+  /** Strided slice: per dim, start and step (>0), result shape given. */
+  slice(x: TI, starts: readonly number[], steps: readonly number[], outShape: readonly number[]): TI;
+  /** Adjoint of slice: zeros of `shape` with `dy` added at the sliced positions. */
+  sliceGrad(dy: TI, shape: readonly number[], starts: readonly number[], steps: readonly number[]): TI;
+  /** Gathers along `dim` with an int32 index of the output's shape (torch.gather). */
+  gather(x: TI, dim: number, index: TI): TI;
+  /** Zeros of `shape` with `src` scatter-added along `dim` at `index` (adjoint of gather). */
+  scatterAdd(shape: readonly number[], dim: number, index: TI, src: TI): TI;
+  /** Pads each dim by [before, after]; modes as torch.nn.functional.pad. */
+  pad(x: TI, pads: readonly (readonly [number, number])[], mode: PadMode, value: number): TI;
+  /** Adjoint of pad: folds the padded gradient back onto the input (reflect/replicate accumulate). */
+  padGrad(dy: TI, shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode): TI;
+
+  /** Batched product [B,M,K]x[B,K,N] -> [B,M,N]; transA/transB read the stored operand transposed. */
+  matmul(a: TI, b: TI, transA: boolean, transB: boolean): TI;
+
+  conv2d(x: TI, w: TI, bias: TI | null, info: Conv2dInfo): TI;
+  conv2dBackwardInput(dy: TI, w: TI, info: Conv2dInfo): TI;
+  conv2dBackwardWeight(x: TI, dy: TI, info: Conv2dInfo): TI;
+
+  maxPool2d(x: TI, info: Pool2dInfo): { values: TI; indices: TI };
+  /** Scatters dy to the flat (per-plane) argmax positions. */
+  maxPool2dBackward(dy: TI, indices: TI, inputShape: readonly number[]): TI;
+  avgPool2d(x: TI, info: Pool2dInfo): TI;
+  avgPool2dBackward(dy: TI, info: Pool2dInfo): TI;
+  adaptiveAvgPool2d(x: TI, outH: number, outW: number): TI;
+  adaptiveAvgPool2dBackward(dy: TI, inputShape: readonly number[]): TI;
+  adaptiveMaxPool2d(x: TI, outH: number, outW: number): { values: TI; indices: TI };
+
+  softmax(x: TI, dim: number): TI;
+  softmaxGrad(y: TI, dy: TI, dim: number): TI;
+  logSoftmax(x: TI, dim: number): TI;
+  logSoftmaxGrad(y: TI, dy: TI, dim: number): TI;
+}
+
+export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+export type Kernels = CoreKernels &
+  { [K in BinaryOp]: BinaryKernel } &
+  { [K in UnaryOp]: UnaryKernel } &
+  { [K in UnaryOp as `${K}Grad`]: UnaryGradKernel };
+
+export type KernelName = keyof Kernels;
+
+/** Result dtype of a binary op: int32 stays int32 for add/sub/mul/maximum/minimum; everything else is float32. */
+export function binaryResultDType(op: BinaryOp, a: DType, b: DType): DType {
+  const intOps: readonly BinaryOp[] = ['add', 'sub', 'mul', 'maximum', 'minimum'];
+  return a === 'int32' && b === 'int32' && intOps.includes(op) ? 'int32' : 'float32';
+}

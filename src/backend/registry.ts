@@ -1,0 +1,52 @@
+/** Registered backends, the active one, and kernel lookup with a clear error when a backend lacks a kernel. */
+import type { Backend } from './backend.js';
+import type { KernelName, Kernels } from './kernels.js';
+import { createJsBackend } from './js/index.js';
+
+const factories = new Map<string, () => Backend>([['js', createJsBackend]]);
+const instances = new Map<string, Backend>();
+let active: Backend | null = null;
+
+/** Makes a backend available to `setBackend`. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  factories.set(name, factory);
+}
+
+/** Selects the backend new tensors and ops run on ('js' is always available). */
+export function setBackend(name: string): void {
+  active = instance(name);
+}
+
+/** The name of the active backend. */
+export function getBackend(): string {
+  return activeBackend().name;
+}
+
+/** Names of every registered backend. */
+export function listBackends(): string[] {
+  return [...factories.keys()];
+}
+
+export function activeBackend(): Backend {
+  if (!active) active = instance('js');
+  return active;
+}
+
+function instance(name: string): Backend {
+  let b = instances.get(name);
+  if (!b) {
+    const factory = factories.get(name);
+    if (!factory) throw new Error(`setBackend: unknown backend '${name}' (registered: ${[...factories.keys()].join(', ')})`);
+    b = factory();
+    instances.set(name, b);
+  }
+  return b;
+}
+
+/** The active backend's kernel `name`; a missing kernel names the op and the backend. */
+export function kernel<K extends KernelName>(name: K): Kernels[K] {
+  const b = activeBackend();
+  const k = b.kernels[name];
+  if (!k) throw new Error(`kernel '${name}' is not implemented by backend '${b.name}'`);
+  return k as Kernels[K];
+}

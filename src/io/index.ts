@@ -1,0 +1,2 @@
+/** safetensors, PyTorch checkpoints and ONNX (the training and interop issues fill this namespace). */
+export {};

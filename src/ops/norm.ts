@@ -1,0 +1,175 @@
+/**
+ * Normalization as functions: batch_norm (train: batch statistics + running-stat update with PyTorch's momentum
+ * convention and unbiased running variance; eval: running statistics), layer_norm, group_norm, instance_norm and
+ * AlexNet's local_response_norm. Built from differentiable primitives, so autograd derives their gradients.
+ */
+import { noGrad } from '../autograd/grad_mode.js';
+import { shapeToString, sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add, div, mul, pow, rsqrt, sub } from './elementwise.js';
+import { mean } from './reduce.js';
+import { narrow, pad, reshape } from './shape.js';
+import { assertTensor } from './util.js';
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Use batch statistics (and update the running ones) instead of the running statistics. */
+  training?: boolean;
+  /** running = (1 − momentum)·running + momentum·batch (PyTorch's convention), default 0.1. */
+  momentum?: number;
+  eps?: number;
+}
+
+function channelView(t: Tensor, ndim: number): Tensor {
+  return reshape(t, [1, t.numel(), ...Array(Math.max(0, ndim - 2)).fill(1)]);
+}
+
+function checkPerChannel(t: Tensor | null | undefined, c: number, op: string, name: string): void {
+  if (!t) return;
+  assertTensor(t, op, name);
+  if (t.ndim !== 1 || t.shape[0] !== c) throw new Error(`${op}: ${name} must have shape [${c}], got ${shapeToString(t.shape)}`);
+}
+
+/** y = (x − mean) / sqrt(var + eps) · weight + bias, then the affine part per channel. */
+function affine(xhat: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined, view: (t: Tensor) => Tensor): Tensor {
+  let y = xhat;
+  if (weight) y = mul(y, view(weight));
+  if (bias) y = add(y, view(bias));
+  return y;
+}
+
+/**
+ * Batch normalization over all dims but the channel dim 1.
+ * Shape: [N, C] or [N, C, *]. Running statistics are updated in place when training.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  assertTensor(x, 'batchNorm', 'input');
+  if (x.ndim < 2) throw new Error(`batchNorm: expected an input of rank >= 2 [N, C, *], got ${shapeToString(x.shape)}`);
+  const c = x.shape[1];
+  const { weight, bias, training = false, momentum = 0.1, eps = 1e-5 } = opts;
+  checkPerChannel(weight, c, 'batchNorm', 'weight');
+  checkPerChannel(bias, c, 'batchNorm', 'bias');
+  checkPerChannel(runningMean, c, 'batchNorm', 'runningMean');
+  checkPerChannel(runningVar, c, 'batchNorm', 'runningVar');
+  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const view = (t: Tensor) => channelView(t, x.ndim);
+  if (!training) {
+    if (!runningMean || !runningVar) throw new Error('batchNorm: running_mean and running_var are required in eval mode (training: false)');
+    const xhat = mul(sub(x, view(runningMean)), view(rsqrt(add(runningVar, eps))));
+    return affine(xhat, weight, bias, view);
+  }
+  const n = sizeOf(x.shape) / c;
+  if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${shapeToString(x.shape)}`);
+  const mu = mean(x, dims, true);
+  const centered = sub(x, mu);
+  const biasedVar = mean(mul(centered, centered), dims, true);
+  const xhat = mul(centered, rsqrt(add(biasedVar, eps)));
+  if (runningMean || runningVar) {
+    noGrad(() => {
+      if (runningMean) runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(reshape(mu, [c]), momentum)));
+      if (runningVar) runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(reshape(biasedVar, [c]), (momentum * n) / (n - 1))));
+    });
+  }
+  return affine(xhat, weight, bias, view);
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/** Normalizes over the last dims given by normalizedShape; weight/bias have that shape. */
+export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+  assertTensor(x, 'layerNorm', 'input');
+  const ns = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const tail = x.shape.slice(x.ndim - ns.length);
+  if (ns.length > x.ndim || tail.join() !== ns.join()) {
+    throw new Error(`layerNorm: normalizedShape ${shapeToString(ns)} must match the last dims of the input ${shapeToString(x.shape)}`);
+  }
+  for (const [t, name] of [[opts.weight, 'weight'], [opts.bias, 'bias']] as const) {
+    if (t && t.shape.join() !== ns.join()) throw new Error(`layerNorm: ${name} must have shape ${shapeToString(ns)}, got ${shapeToString(t.shape)}`);
+  }
+  const dims = ns.map((_, i) => x.ndim - ns.length + i);
+  const mu = mean(x, dims, true);
+  const centered = sub(x, mu);
+  const v = mean(mul(centered, centered), dims, true);
+  const xhat = mul(centered, rsqrt(add(v, opts.eps ?? 1e-5)));
+  return affine(xhat, opts.weight, opts.bias, (t) => t);
+}
+
+/** Normalizes each of numGroups channel groups per sample; per-channel affine. Shape: [N, C, *]. */
+export function groupNorm(x: Tensor, numGroups: number, opts: LayerNormOptions = {}): Tensor {
+  assertTensor(x, 'groupNorm', 'input');
+  if (x.ndim < 2) throw new Error(`groupNorm: expected an input of rank >= 2 [N, C, *], got ${shapeToString(x.shape)}`);
+  const [n, c] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0) {
+    throw new Error(`groupNorm: ${c} channels are not divisible by numGroups ${numGroups} (input ${shapeToString(x.shape)})`);
+  }
+  checkPerChannel(opts.weight, c, 'groupNorm', 'weight');
+  checkPerChannel(opts.bias, c, 'groupNorm', 'bias');
+  const g = reshape(x, [n, numGroups, -1]);
+  const mu = mean(g, 2, true);
+  const centered = sub(g, mu);
+  const v = mean(mul(centered, centered), 2, true);
+  const xhat = reshape(mul(centered, rsqrt(add(v, opts.eps ?? 1e-5))), x.shape);
+  return affine(xhat, opts.weight, opts.bias, (t) => channelView(t, x.ndim));
+}
+
+export interface InstanceNormOptions extends BatchNormOptions {
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  /** Normalize with the instance's own statistics (default true); false uses the running statistics. */
+  useInputStats?: boolean;
+}
+
+/** Normalizes each (sample, channel) plane over its spatial dims. Shape: [N, C, *]. */
+export function instanceNorm(x: Tensor, opts: InstanceNormOptions = {}): Tensor {
+  assertTensor(x, 'instanceNorm', 'input');
+  if (x.ndim < 3) throw new Error(`instanceNorm: expected an input of rank >= 3 [N, C, *], got ${shapeToString(x.shape)}`);
+  const [n, c] = x.shape;
+  const { runningMean = null, runningVar = null, useInputStats = true, momentum = 0.1, eps = 1e-5 } = opts;
+  checkPerChannel(opts.weight, c, 'instanceNorm', 'weight');
+  checkPerChannel(opts.bias, c, 'instanceNorm', 'bias');
+  if (!useInputStats) {
+    return batchNorm(x, runningMean, runningVar, { weight: opts.weight, bias: opts.bias, training: false, eps });
+  }
+  // Instance norm is batch norm of a [1, N·C, *] view; running stats are the mean over the batch.
+  const rm = runningMean ? repeatN(runningMean, n) : null;
+  const rv = runningVar ? repeatN(runningVar, n) : null;
+  const y = batchNorm(reshape(x, [1, n * c, ...x.shape.slice(2)]), rm, rv, { training: true, momentum, eps });
+  noGrad(() => {
+    if (runningMean && rm) runningMean.copy_(mean(reshape(rm, [n, c]), 0));
+    if (runningVar && rv) runningVar.copy_(mean(reshape(rv, [n, c]), 0));
+  });
+  return affine(reshape(y, x.shape), opts.weight, opts.bias, (t) => channelView(t, x.ndim));
+}
+
+function repeatN(t: Tensor, n: number): Tensor {
+  return noGrad(() => reshape(t.unsqueeze(0).expand([n, t.shape[0]]).clone(), [-1]));
+}
+
+export interface LocalResponseNormOptions {
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/**
+ * AlexNet's local response normalization across channels:
+ * b_c = a_c / (k + α/n · Σ_{c' in window} a_{c'}²)^β, window of `size` channels centred on c (PyTorch's padding).
+ */
+export function localResponseNorm(x: Tensor, size: number, opts: LocalResponseNormOptions = {}): Tensor {
+  assertTensor(x, 'localResponseNorm', 'input');
+  if (x.ndim < 3) throw new Error(`localResponseNorm: expected an input of rank >= 3 [N, C, *], got ${shapeToString(x.shape)}`);
+  if (!Number.isInteger(size) || size < 1) throw new Error(`localResponseNorm: size must be a positive integer, got ${size}`);
+  const { alpha = 1e-4, beta = 0.75, k = 1 } = opts;
+  const [n, c] = x.shape;
+  const sq = reshape(mul(x, x), [n, c, -1]);
+  const padded = pad(sq, [0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)]);
+  let acc = narrow(padded, 1, 0, c);
+  for (let i = 1; i < size; i++) acc = add(acc, narrow(padded, 1, i, c));
+  const denom = pow(add(mul(div(acc, size), alpha), k), beta);
+  return div(x, reshape(denom, x.shape));
+}

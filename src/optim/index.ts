@@ -1,0 +1,2 @@
+/** Optimizers and learning-rate schedules (the nn/optim issue fills this namespace). */
+export {};

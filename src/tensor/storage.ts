@@ -1,0 +1,42 @@
+/**
+ * A Storage owns one backend handle. Tensors that view the same memory (reshape) share one Storage, and the
+ * handle is freed when the last of them is garbage collected: users never call dispose().
+ */
+import type { Backend, DataHandle, DType, TypedArray } from '../backend/backend.js';
+
+const finalizer = new FinalizationRegistry<{ backend: Backend; handle: DataHandle }>(({ backend, handle }) => {
+  backend.free(handle);
+});
+
+export class Storage {
+  constructor(
+    public backend: Backend,
+    public handle: DataHandle,
+    readonly size: number,
+    readonly dtype: DType,
+  ) {
+    if (backend.needsFree) finalizer.register(this, { backend, handle }, this);
+  }
+
+  read(): TypedArray {
+    return this.backend.read(this.handle, this.dtype, this.size);
+  }
+
+  /** Moves the data to another backend (used when the active backend changes). */
+  moveTo(target: Backend): void {
+    if (target === this.backend) return;
+    const data = this.read();
+    const handle = target.upload(data);
+    if (this.backend.needsFree) {
+      finalizer.unregister(this);
+      this.backend.free(this.handle);
+    }
+    this.backend = target;
+    this.handle = handle;
+    if (target.needsFree) finalizer.register(this, { backend: target, handle }, this);
+  }
+}
+
+export function storageFrom(backend: Backend, data: TypedArray): Storage {
+  return new Storage(backend, backend.upload(data), data.length, data instanceof Int32Array ? 'int32' : 'float32');
+}
