@@ -174,15 +174,13 @@ export interface BceWithLogitsOptions {
 /** Sigmoid + binary cross-entropy in one numerically stable expression. */
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
   checkSameShape(input, target, 'binaryCrossEntropyWithLogits');
-  // log(1 + e^(−|x|)) + max(−x, 0) = −log σ(x), written without overflow.
-  const logSigNeg = add(softplus(neg(abs(input))), maximum(neg(input), 0));
-  let loss: Tensor;
-  if (opts.posWeight) {
-    const logWeight = add(mul(sub(opts.posWeight, 1), target), 1);
-    loss = add(mul(sub(1, target), input), mul(logWeight, logSigNeg));
-  } else {
-    loss = add(mul(sub(1, target), input), logSigNeg);
-  }
+  // (1 − t)·x + lw·(−log σ(x)) rewritten as lw·softplus(x) − pw·t·x, with lw = 1 + (pw − 1)·t: autograd then
+  // yields PyTorch's gradient (lw·σ(x) − pw·t) without the cancellation of 1 − σ(−x).
+  const pw = opts.posWeight ?? null;
+  const logWeight = pw ? add(mul(sub(pw, 1), target), 1) : null;
+  const sp = softplus(input);
+  const loss0 = logWeight ? mul(logWeight, sp) : sp;
+  let loss = sub(loss0, mul(pw ? mul(pw, target) : target, input));
   if (opts.weight) loss = mul(loss, opts.weight);
   return reduce(loss, opts.reduction ?? 'mean', 'binaryCrossEntropyWithLogits');
 }
