@@ -103,6 +103,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const logp = logSoftmax(input, classDim);
   const wView = weight ? reshape(weight, [c, ...Array(input.ndim - classDim - 1).fill(1)]) : null;
 
+  if (target.dtype === 'float32' && target.ndim === input.ndim - 1) {
+    throw new Error(
+      `crossEntropy: class-index targets must be int32, got float32 of shape ${shapeToString(target.shape)} (use labels.int(); float targets must be class probabilities of the input's shape ${shapeToString(input.shape)})`,
+    );
+  }
   if (target.dtype === 'float32') {
     // Class probabilities: −Σ_c w_c·t_c·log p_c; 'mean' divides by the number of samples.
     checkSameShape(input, target, 'crossEntropy');
