@@ -2,7 +2,8 @@
  * Every differentiable primitive (and the composite ops built on them) checked against central differences on
  * seeded random shapes: odd sizes, stride > 1, padding, dilation, groups, ceil_mode and broadcasting.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeEachBackend } from './helpers/backends.js';
 import * as ct from '../src/index.js';
 import { differentiablePrimitives } from '../src/ops/table.js';
 import type { Tensor } from '../src/index.js';
@@ -111,7 +112,7 @@ const checks: Check[] = [
   { name: 'smoothL1/huber', covers: [], fn: (x, t) => F.smoothL1Loss(x, t).add(F.huberLoss(x, t, { delta: 0.5 })), inputs: () => [r(6), r(6)] },
 ];
 
-describe('gradcheck', () => {
+describeEachBackend('gradcheck', () => {
   it('covers every differentiable primitive', () => {
     const covered = new Set(checks.flatMap((c) => c.covers));
     expect(differentiablePrimitives().filter((p) => !covered.has(p))).toEqual([]);
