@@ -230,3 +230,117 @@ out = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'ops.jso
 with open(out, 'w') as f:
     json.dump({'generator': 'scripts/gen_fixtures.py', 'torch': torch.__version__, 'cases': CASES}, f, separators=(',', ':'))
 print(f'wrote {len(CASES)} cases to {os.path.normpath(out)} ({os.path.getsize(out) // 1024} KiB)', file=sys.stderr)
+
+
+# =====================================================================================================
+# Optimizers, LR schedules and init (the nn/optim issue) -> test/fixtures/optim.json
+# =====================================================================================================
+import math
+import torch.nn as nn
+import torch.optim as optim
+from torch.optim import lr_scheduler as sch
+
+torch.manual_seed(99)
+
+
+def small_cnn():
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(48, 5))
+
+
+X = torch.randn(4, 1, 8, 8)
+Y = torch.randint(0, 5, (4,))
+INIT = small_cnn().state_dict()
+OPTIM_CASES = []
+
+
+def optim_case(name, make, kwargs, groups=None):
+    model = small_cnn()
+    model.load_state_dict(INIT)
+    params = model.parameters() if groups is None else [
+        {'params': [p for n, p in model.named_parameters() if n.startswith(prefix)], **g} for prefix, g in groups]
+    opt = make(params, **kwargs)
+    losses = []
+    for _ in range(5):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(X), Y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    OPTIM_CASES.append({'name': name, 'optimizer': make.__name__, 'options': kwargs, 'groups': groups, 'losses': losses,
+                        'final': {k: enc(v) for k, v in model.state_dict().items()}})
+
+
+optim_case('sgd', optim.SGD, {'lr': 0.1})
+optim_case('sgd-momentum', optim.SGD, {'lr': 0.05, 'momentum': 0.9})
+optim_case('sgd-dampening-wd', optim.SGD, {'lr': 0.05, 'momentum': 0.9, 'dampening': 0.1, 'weight_decay': 1e-2})
+optim_case('sgd-nesterov', optim.SGD, {'lr': 0.05, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 5e-4})
+optim_case('rmsprop', optim.RMSprop, {'lr': 0.01})
+optim_case('rmsprop-centered-momentum', optim.RMSprop, {'lr': 0.005, 'alpha': 0.9, 'momentum': 0.9, 'centered': True, 'weight_decay': 1e-3})
+optim_case('adam', optim.Adam, {'lr': 0.01})
+optim_case('adam-amsgrad-l2', optim.Adam, {'lr': 0.01, 'betas': [0.8, 0.99], 'weight_decay': 1e-2, 'amsgrad': True})
+optim_case('adamw', optim.AdamW, {'lr': 0.01, 'weight_decay': 0.1})
+optim_case('adamw-amsgrad', optim.AdamW, {'lr': 0.01, 'amsgrad': True, 'eps': 1e-6})
+optim_case('adagrad', optim.Adagrad, {'lr': 0.1, 'lr_decay': 0.01, 'weight_decay': 1e-3, 'initial_accumulator_value': 0.1})
+optim_case('adadelta', optim.Adadelta, {'lr': 1.0, 'rho': 0.95, 'eps': 1e-6})
+optim_case('sgd-param-groups', optim.SGD, {'lr': 0.1, 'momentum': 0.9}, groups=[['0.', {'lr': 0.01}], ['4.', {}]])
+
+SCHED_CASES = []
+
+
+def sched_case(name, make, steps=100, groups=(0.1,), opt_cls=optim.SGD, opt_kwargs=None, metrics=None):
+    params = [{'params': [torch.zeros(1, requires_grad=True)], 'lr': lr} for lr in groups]
+    opt = opt_cls(params, **(opt_kwargs or {'lr': groups[0]}))
+    s = make(opt)
+    lrs, moms = [[g['lr'] for g in opt.param_groups]], []
+    mom = lambda: [g['betas'][0] if 'betas' in g else g.get('momentum') for g in opt.param_groups]
+    moms.append(mom())
+    for i in range(steps):
+        opt.step()
+        if metrics is not None:
+            s.step(metrics[i])
+        else:
+            s.step()
+        lrs.append([g['lr'] for g in opt.param_groups])
+        moms.append(mom())
+    SCHED_CASES.append({'name': name, 'lrs': lrs, 'momentums': moms, 'metrics': metrics})
+
+
+sched_case('StepLR', lambda o: sch.StepLR(o, step_size=30, gamma=0.1))
+sched_case('StepLR-two-groups', lambda o: sch.StepLR(o, step_size=7, gamma=0.5), groups=(0.1, 0.01))
+sched_case('MultiStepLR', lambda o: sch.MultiStepLR(o, milestones=[30, 60, 90], gamma=0.1))
+sched_case('ExponentialLR', lambda o: sch.ExponentialLR(o, gamma=0.95))
+sched_case('CosineAnnealingLR', lambda o: sch.CosineAnnealingLR(o, T_max=100))
+sched_case('CosineAnnealingLR-periodic', lambda o: sch.CosineAnnealingLR(o, T_max=20, eta_min=0.001))
+sched_case('LinearLR', lambda o: sch.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=10))
+sched_case('ConstantLR', lambda o: sch.ConstantLR(o, factor=0.5, total_iters=4))
+sched_case('PolynomialLR', lambda o: sch.PolynomialLR(o, total_iters=50, power=2.0))
+sched_case('InverseSqrtLR', lambda o: sch.LambdaLR(o, lambda t: 1 / math.sqrt(t + 1)))
+sched_case('MultiplicativeLR', lambda o: sch.MultiplicativeLR(o, lambda t: 0.97))
+sched_case('SequentialLR-warmup-cosine', lambda o: sch.SequentialLR(o, [sch.LinearLR(o, 0.1, 1.0, 5), sch.CosineAnnealingLR(o, 95)], [5]))
+sched_case('SequentialLR-warmup-multistep', lambda o: sch.SequentialLR(o, [sch.LinearLR(o, 0.25, 1.0, 10), sch.MultiStepLR(o, [30, 60], 0.1)], [10]))
+sched_case('ChainedScheduler', lambda o: sch.ChainedScheduler([sch.LinearLR(o, 0.2, 1.0, 10), sch.ExponentialLR(o, 0.98)]))
+sched_case('OneCycleLR', lambda o: sch.OneCycleLR(o, max_lr=0.5, total_steps=100), opt_kwargs={'lr': 0.1, 'momentum': 0.9})
+sched_case('OneCycleLR-three-phase-linear-adam', lambda o: sch.OneCycleLR(o, max_lr=0.01, total_steps=100, three_phase=True, anneal_strategy='linear', pct_start=0.25), opt_cls=optim.Adam, opt_kwargs={'lr': 0.001})
+plateau_metrics = [1.0 / (1 + 0.1 * i) if i < 20 else 0.33 + 0.001 * ((i * 7) % 5) for i in range(100)]
+sched_case('ReduceLROnPlateau', lambda o: sch.ReduceLROnPlateau(o, mode='min', factor=0.5, patience=3, cooldown=2, threshold=0.01), metrics=plateau_metrics)
+sched_case('ReduceLROnPlateau-max-abs', lambda o: sch.ReduceLROnPlateau(o, mode='max', factor=0.3, patience=2, threshold=0.001, threshold_mode='abs', min_lr=0.002), metrics=[-m for m in plateau_metrics])
+
+INIT_CASES = []
+for shape in [[20, 1, 5, 5], [50, 20, 5, 5], [500, 2450], [10, 500], [64, 16, 3, 3], [32, 1, 3, 3]]:
+    fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
+    INIT_CASES.append({'shape': shape, 'fanIn': fan_in, 'fanOut': fan_out})
+GAINS = {k: nn.init.calculate_gain(k) for k in ['linear', 'conv2d', 'sigmoid', 'tanh', 'relu', 'selu']}
+GAINS['leaky_relu(0.2)'] = nn.init.calculate_gain('leaky_relu', 0.2)
+GAINS['leaky_relu'] = nn.init.calculate_gain('leaky_relu')
+DEFAULT_BOUNDS = {}
+for name, mod in [('conv5x5', nn.Conv2d(20, 50, 5)), ('linear', nn.Linear(2450, 500)), ('depthwise', nn.Conv2d(32, 32, 3, groups=32))]:
+    fan_in, _ = nn.init._calculate_fan_in_and_fan_out(mod.weight)
+    DEFAULT_BOUNDS[name] = {'fanIn': fan_in, 'weightAbsMax': mod.weight.abs().max().item(), 'weightStd': mod.weight.std().item(),
+                            'biasAbsMax': mod.bias.abs().max().item()}
+
+out = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'optim.json')
+with open(out, 'w') as f:
+    json.dump({'generator': 'scripts/gen_fixtures.py', 'torch': torch.__version__, 'input': enc(X), 'labels': enc(Y),
+               'init': {k: enc(v) for k, v in INIT.items()}, 'optimizers': OPTIM_CASES, 'schedulers': SCHED_CASES,
+               'fans': INIT_CASES, 'gains': GAINS, 'defaultInit': DEFAULT_BOUNDS}, f, separators=(',', ':'))
+print(f'wrote {len(OPTIM_CASES)} optimizer and {len(SCHED_CASES)} scheduler cases to {os.path.normpath(out)} ({os.path.getsize(out) // 1024} KiB)', file=sys.stderr)

@@ -74,6 +74,15 @@ export interface CoreKernels {
   adaptiveAvgPool2dBackward(dy: TI, inputShape: readonly number[]): TI;
   adaptiveMaxPool2d(x: TI, outH: number, outW: number): { values: TI; indices: TI };
 
+  /**
+   * One optimizer update of a parameter (the optimizers' inner loops): returns the new parameter values and the
+   * new state tensors; inputs are not modified. Rules and hyperparameters are torch.optim's.
+   */
+  optimizerStep(rule: OptimizerRule, param: TI, grad: TI, state: Readonly<Record<string, TI | undefined>>, hyper: OptimizerHyper): {
+    param: TI;
+    state: Record<string, TI>;
+  };
+
   softmax(x: TI, dim: number): TI;
   softmaxGrad(y: TI, dy: TI, dim: number): TI;
   logSoftmax(x: TI, dim: number): TI;
@@ -81,6 +90,29 @@ export interface CoreKernels {
 }
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
+
+export type OptimizerRule = 'sgd' | 'rmsprop' | 'adam' | 'adagrad' | 'adadelta';
+
+/** The scalars an update needs; which ones apply depends on the rule (step counts are 1-based, after incrementing). */
+export interface OptimizerHyper {
+  lr: number;
+  weightDecay: number;
+  maximize: boolean;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  alpha?: number;
+  eps?: number;
+  centered?: boolean;
+  beta1?: number;
+  beta2?: number;
+  amsgrad?: boolean;
+  /** AdamW: weight decay applied to the parameter, not added to the gradient. */
+  decoupled?: boolean;
+  step?: number;
+  lrDecay?: number;
+  rho?: number;
+}
 
 export type Kernels = CoreKernels &
   { [K in BinaryOp]: BinaryKernel } &

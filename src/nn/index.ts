@@ -1,2 +1,18 @@
-/** Neural-network building blocks. This release has the functional API; Module and layers arrive with the nn issue. */
+/**
+ * Neural-network building blocks with PyTorch's names: Module, Parameter, layers, containers, init and functional.
+ * Example:
+ *   const model = new nn.Sequential(new nn.Conv2d(1, 20, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2));
+ */
 export * as functional from './functional.js';
+export * as init from './init.js';
+export { Module, StateDictError, type LoadStateDictResult } from './module.js';
+export { Parameter } from './parameter.js';
+export { Linear, Identity, Flatten } from './layers/linear.js';
+export { Conv2d, type Conv2dOptions, type PaddingMode } from './layers/conv.js';
+export {
+  ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardswish, Hardsigmoid, Softmax, LogSoftmax, Maxout,
+} from './layers/activation.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm, type BatchNormOptions } from './layers/norm.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './layers/pool.js';
+export { Dropout, Dropout2d } from './layers/dropout.js';
+export { Sequential, ModuleList, ModuleDict } from './layers/container.js';

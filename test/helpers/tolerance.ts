@@ -35,3 +35,18 @@ export function assertClose(actual: Tensor, expected: { shape: readonly number[]
   const m = firstMismatch(actual.data(), expected.data, rtol);
   if (m) throw new Error(`${what}: element ${m.index} is ${m.actual}, expected ${m.expected} (rtol ${rtol})`);
 }
+
+/**
+ * Norm-wise relative error ‖actual − expected‖ / ‖expected‖. Used where elementwise comparison is meaningless:
+ * parameters after several optimizer steps, where an element that crosses zero turns float32 rounding noise in the
+ * gradients into a large relative error of that one element.
+ */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < expected.length; i++) {
+    num += (actual[i] - expected[i]) ** 2;
+    den += expected[i] ** 2;
+  }
+  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
+}

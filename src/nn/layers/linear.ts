@@ -1,0 +1,74 @@
+/** Linear, Identity, Flatten. */
+import { randn } from '../../tensor/creation.js';
+import { shapeToString } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { linear } from '../../ops/matmul.js';
+import { flatten } from '../../ops/shape.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { kaimingUniform, uniform, calculateFanInAndFanOut } from '../init.js';
+import { pyBool } from '../repr.js';
+
+/**
+ * y = x·Wᵀ + b.
+ *
+ * Args: inFeatures, outFeatures; opts.bias (default true).
+ * Shape: [..., inFeatures] → [..., outFeatures]. Weight [outFeatures, inFeatures].
+ * Init: PyTorch's default, kaiming-uniform with a = √5 (U(±1/√in)), bias U(±1/√in).
+ * Example: new Linear(2450, 500).forward(x)
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new Error(`Linear: ${n} must be a non-negative integer, got ${v}`);
+    }
+    this.weight = new Parameter(randn(outFeatures, inFeatures));
+    this.bias = opts.bias === false ? null : new Parameter(randn(outFeatures));
+    this.resetParameters();
+  }
+
+  /** Re-draws weight and bias with PyTorch's default initialization. */
+  resetParameters(): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5) });
+    if (this.bias) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform(this.bias, -bound, bound);
+    }
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw this.error(`expected input with ${this.inFeatures} features, got shape ${shapeToString(x.shape)}`);
+    }
+    return linear(x, this.weight, this.bias);
+  }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
+}
+
+/** Returns its input unchanged (a placeholder, e.g. for a removed classifier head). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/** Flattens dims startDim..endDim (default 1..-1: [N, C, H, W] → [N, C·H·W]). */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return flatten(x, this.startDim, this.endDim);
+  }
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}

@@ -1,0 +1,204 @@
+/** BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm. */
+import { noGrad } from '../../autograd/grad_mode.js';
+import { ones, zeros } from '../../tensor/creation.js';
+import { shapeToString } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from '../../ops/norm.js';
+import { Module } from '../module.js';
+import { Parameter } from '../parameter.js';
+import { pyBool, pyFloat, pyTuple } from '../repr.js';
+
+export interface BatchNormOptions {
+  eps?: number;
+  /** Running-statistics factor (PyTorch convention: new = (1 − m)·old + m·batch); null = cumulative average. */
+  momentum?: number | null;
+  /** Learnable weight (γ, init 1) and bias (β, init 0). */
+  affine?: boolean;
+  /** Keep running_mean / running_var for eval mode. */
+  trackRunningStats?: boolean;
+}
+
+abstract class BatchNormBase extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+
+  constructor(readonly numFeatures: number, opts: BatchNormOptions = {}) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new Error(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
+    this.affine = opts.affine ?? true;
+    this.trackRunningStats = opts.trackRunningStats ?? true;
+    this.weight = this.affine ? new Parameter(ones(numFeatures)) : null;
+    this.bias = this.affine ? new Parameter(zeros(numFeatures)) : null;
+    this.registerBuffer('running_mean', this.trackRunningStats ? zeros(numFeatures) : null);
+    this.registerBuffer('running_var', this.trackRunningStats ? ones(numFeatures) : null);
+    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+  }
+
+  get runningMean(): Tensor | null {
+    return this.getBuffer('running_mean');
+  }
+  get runningVar(): Tensor | null {
+    return this.getBuffer('running_var');
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this.getBuffer('num_batches_tracked');
+  }
+
+  /** Running statistics back to mean 0, variance 1, count 0. */
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.runningMean?.copy_(zeros(this.numFeatures));
+      this.runningVar?.copy_(ones(this.numFeatures));
+      this.numBatchesTracked?.copy_(zeros([], { dtype: 'int32' }));
+    });
+  }
+
+  protected abstract checkInput(x: Tensor): void;
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.shape[1] !== this.numFeatures) {
+      throw this.error(`expected input with ${this.numFeatures} channels, got ${x.shape[1]} (input shape ${shapeToString(x.shape)})`);
+    }
+    let factor = this.momentum ?? 0;
+    const tracked = this.numBatchesTracked;
+    if (this.training && this.trackRunningStats && tracked) {
+      noGrad(() => tracked.copy_(tracked.add(1)));
+      factor = this.momentum === null ? 1 / tracked.item() : this.momentum;
+    }
+    const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
+    const keepStats = !this.training || this.trackRunningStats;
+    return batchNorm(x, keepStats ? this.runningMean : null, keepStats ? this.runningVar : null, {
+      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+/**
+ * Batch normalization over [N, C] or [N, C, L] (per feature C).
+ * Example: new BatchNorm1d(500)
+ */
+export class BatchNorm1d extends BatchNormBase {
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw this.error(`expected a 2-D [N, C] or 3-D [N, C, L] input, got shape ${shapeToString(x.shape)}`);
+  }
+}
+
+/**
+ * Batch normalization over [N, C, H, W] per channel: batch statistics in training (and running-stat updates),
+ * running statistics in eval. Buffers: running_mean, running_var, num_batches_tracked.
+ * Example: new BatchNorm2d(64)
+ */
+export class BatchNorm2d extends BatchNormBase {
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 4) throw this.error(`expected a 4-D input [N, C, H, W], got shape ${shapeToString(x.shape)}`);
+  }
+}
+
+/** Layer normalization over the last dims (normalizedShape); elementwise affine. */
+export class LayerNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly normalizedShape: number[];
+  constructor(normalizedShape: number | readonly number[], readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
+    this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    const tail = x.shape.slice(x.ndim - this.normalizedShape.length);
+    if (x.ndim < this.normalizedShape.length || tail.join() !== this.normalizedShape.join()) {
+      throw this.error(`expected input ending in ${shapeToString(this.normalizedShape)}, got shape ${shapeToString(x.shape)}`);
+    }
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.opts.eps ?? 1e-5 });
+  }
+  override extraRepr(): string {
+    return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.opts.eps ?? 1e-5)}, elementwise_affine=${pyBool(this.weight !== null)}`;
+  }
+}
+
+/** Group normalization: channels split into numGroups groups normalized per sample; per-channel affine. */
+export class GroupNorm extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly eps: number;
+  constructor(readonly numGroups: number, readonly numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
+      throw new Error(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
+    }
+    this.eps = opts.eps ?? 1e-5;
+    const affine = opts.affine ?? true;
+    this.weight = affine ? new Parameter(ones(numChannels)) : null;
+    this.bias = affine ? new Parameter(zeros(numChannels)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) throw this.error(`expected input [N, ${this.numChannels}, *], got shape ${shapeToString(x.shape)}`);
+    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.weight !== null)}`;
+  }
+}
+
+/** Instance normalization of each (sample, channel) plane; no affine and no running stats by default, as PyTorch. */
+export class InstanceNorm2d extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly trackRunningStats: boolean;
+  constructor(readonly numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean } = {}) {
+    super();
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    this.trackRunningStats = opts.trackRunningStats ?? false;
+    const affine = opts.affine ?? false;
+    this.weight = affine ? new Parameter(ones(numFeatures)) : null;
+    this.bias = affine ? new Parameter(zeros(numFeatures)) : null;
+    this.registerBuffer('running_mean', this.trackRunningStats ? zeros(numFeatures) : null);
+    this.registerBuffer('running_var', this.trackRunningStats ? ones(numFeatures) : null);
+    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? zeros([], { dtype: 'int32' }) : null);
+  }
+  forward(x: Tensor): Tensor {
+    if (x.ndim !== 4 && x.ndim !== 3) throw this.error(`expected a 3-D or 4-D input, got shape ${shapeToString(x.shape)}`);
+    const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
+    if (x4.shape[1] !== this.numFeatures) throw this.error(`expected input with ${this.numFeatures} channels, got ${x4.shape[1]} (input shape ${shapeToString(x.shape)})`);
+    const y = instanceNorm(x4, {
+      weight: this.weight, bias: this.bias, eps: this.eps, momentum: this.momentum,
+      runningMean: this.getBuffer('running_mean'), runningVar: this.getBuffer('running_var'),
+      useInputStats: this.training || !this.trackRunningStats,
+    });
+    return x.ndim === 3 ? y.squeeze(0) : y;
+  }
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
+  }
+}
+
+/** AlexNet's local response normalization across `size` neighbouring channels. */
+export class LocalResponseNorm extends Module {
+  constructor(readonly size: number, readonly opts: { alpha?: number; beta?: number; k?: number } = {}) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return localResponseNorm(x, this.size, this.opts);
+  }
+  override extraRepr(): string {
+    const { alpha = 1e-4, beta = 0.75, k = 1 } = this.opts;
+    return `${this.size}, alpha=${pyFloat(alpha)}, beta=${pyFloat(beta)}, k=${pyFloat(k)}`;
+  }
+}
+

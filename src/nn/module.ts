@@ -1,0 +1,315 @@
+/**
+ * nn.Module: the base of every layer and model. Parameters (fields holding a Parameter) and child modules
+ * (fields holding a Module) are discovered in declaration order, like PyTorch's registration order, so
+ * `namedParameters()` and `stateDict()` produce PyTorch's dotted names (`features.0.weight`,
+ * `layer1.0.bn1.running_mean`). Buffers are registered explicitly under PyTorch's names.
+ */
+import { noGrad } from '../autograd/grad_mode.js';
+import { shapeToString } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Parameter } from './parameter.js';
+
+/** Modules whose forward is running, outermost first: gives errors the module's path in the model. */
+const callStack: Module<any, any>[] = [];
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+/** Thrown by loadStateDict: every problem at once, nothing loaded. */
+export class StateDictError extends Error {
+  constructor(
+    message: string,
+    readonly missingKeys: string[],
+    readonly unexpectedKeys: string[],
+    readonly shapeMismatches: { key: string; expected: number[]; got: number[] }[],
+  ) {
+    super(message);
+    this.name = 'StateDictError';
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
+  /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
+  training = true;
+  /** @internal Explicitly registered children (containers, names that are not identifiers). */
+  protected readonly _modules = new Map<string, Module<any, any>>();
+  /** @internal Buffers under their state-dict names (e.g. running_mean); null entries are skipped. */
+  protected readonly _buffers = new Map<string, Tensor | null>();
+  /** @internal Buffers excluded from the state dict. */
+  protected readonly _nonPersistent = new Set<string>();
+
+  constructor() {
+    // Wrap this instance's forward so errors raised inside can name the module's path (e.g. 'classifier.0').
+    const forward = this.forward;
+    Object.defineProperty(this, 'forward', {
+      enumerable: false,
+      configurable: true,
+      writable: true,
+      value: (...args: I): O => {
+        callStack.push(this);
+        try {
+          return forward.apply(this, args);
+        } finally {
+          callStack.pop();
+        }
+      },
+    });
+    for (const key of ['_modules', '_buffers', '_nonPersistent', 'training']) hide(this, key);
+  }
+
+  /** Computes the output; subclasses implement it. */
+  abstract forward(...inputs: I): O;
+
+  /** PyTorch's class name shown in repr and errors. */
+  get typeName(): string {
+    return this.constructor.name;
+  }
+
+  /** The arguments shown in the one-line description, e.g. `1, 20, kernel_size=(5, 5)`. */
+  extraRepr(): string {
+    return '';
+  }
+
+  // ---- registration ----
+
+  /** Registers a child under `name` (for names that are not identifiers, e.g. Sequential's '0'). */
+  registerModule<M extends Module<any, any>>(name: string, module: M): M {
+    checkName(name, this, 'registerModule');
+    if (!(module instanceof Module)) throw new Error(`${this.typeName}.registerModule: '${name}' is not a Module`);
+    this._modules.set(name, module);
+    return module;
+  }
+
+  /** Registers a tensor that is state but not a parameter (running statistics). */
+  registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    checkName(name, this, 'registerBuffer');
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`${this.typeName}.registerBuffer: '${name}' is not a Tensor`);
+    this._buffers.set(name, tensor);
+    if (opts.persistent === false) this._nonPersistent.add(name);
+    else this._nonPersistent.delete(name);
+  }
+
+  /** The buffer registered as `name`. */
+  getBuffer(name: string): Tensor | null {
+    return this._buffers.get(name) ?? null;
+  }
+
+  // ---- traversal ----
+
+  /** Direct children with their names: module-valued fields in declaration order, then registered ones. */
+  *namedChildren(): Generator<[string, Module<any, any>]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
+    yield* this._modules;
+  }
+
+  *children(): Generator<Module<any, any>> {
+    for (const [, m] of this.namedChildren()) yield m;
+  }
+
+  /** This module and all descendants, depth-first, each once, with dotted names ('' for this one). */
+  *namedModules(prefix = '', seen = new Set<Module<any, any>>()): Generator<[string, Module<any, any>]> {
+    if (seen.has(this)) return;
+    seen.add(this);
+    yield [prefix, this];
+    for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
+  }
+
+  *modules(): Generator<Module<any, any>> {
+    for (const [, m] of this.namedModules()) yield m;
+  }
+
+  /** This module's own parameters (fields holding a Parameter), in declaration order. */
+  protected *ownParameters(): Generator<[string, Parameter]> {
+    for (const [k, v] of Object.entries(this)) if (v instanceof Parameter) yield [k, v];
+  }
+
+  /** Parameters with dotted names; each shared parameter once. */
+  namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module<any, any>]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
+    for (const [path, m] of mods) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([path ? `${path}.${name}` : name, p]);
+      }
+    }
+    return out;
+  }
+
+  parameters(opts: { recurse?: boolean } = {}): Parameter[] {
+    return this.namedParameters(opts).map(([, p]) => p);
+  }
+
+  /** Buffers with dotted names (running_mean, running_var, num_batches_tracked, ...). */
+  namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    const mods: Iterable<[string, Module<any, any>]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
+    for (const [path, m] of mods) {
+      for (const [name, b] of m._buffers) if (b) out.push([path ? `${path}.${name}` : name, b]);
+    }
+    return out;
+  }
+
+  buffers(opts: { recurse?: boolean } = {}): Tensor[] {
+    return this.namedBuffers(opts).map(([, b]) => b);
+  }
+
+  /** Number of parameter elements (all, or only those requiring grad). */
+  numParameters(opts: { trainableOnly?: boolean } = {}): number {
+    return this.parameters()
+      .filter((p) => !opts.trainableOnly || p.requiresGrad)
+      .reduce((n, p) => n + p.numel(), 0);
+  }
+
+  /** Calls fn on every descendant then on this module (PyTorch's order); returns this. */
+  apply(fn: (m: Module<any, any>) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---- modes ----
+
+  /** Sets train (default) or eval mode on this module and every descendant. */
+  train(mode = true): this {
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Freezes (false) or unfreezes every parameter. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad = flag;
+    return this;
+  }
+
+  /** Clears the gradients of every parameter. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  // ---- state ----
+
+  /**
+   * Parameters and persistent buffers by PyTorch name, sharing memory with the module (like PyTorch's);
+   * clone the tensors to keep a snapshot.
+   */
+  stateDict(): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [path, m] of this.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name);
+      for (const [name, p] of m.ownParameters()) out[key(name)] = p.detach();
+      for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) out[key(name)] = b.detach();
+    }
+    return out;
+  }
+
+  /**
+   * Copies values from `dict` into the parameters and buffers.
+   * strict (default true): missing and unexpected keys are errors. Shape mismatches are always errors.
+   * Every problem is reported at once, and nothing is loaded unless everything can be.
+   */
+  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadStateDictResult {
+    const strict = opts.strict ?? true;
+    const own = this.stateDict();
+    const targets = new Map<string, Tensor>();
+    for (const [path, m] of this.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name);
+      for (const [name, p] of m.ownParameters()) targets.set(key(name), p);
+      for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) targets.set(key(name), b);
+    }
+    const missingKeys = Object.keys(own).filter((k) => !(k in dict));
+    const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
+    const shapeMismatches: { key: string; expected: number[]; got: number[] }[] = [];
+    for (const [k, target] of targets) {
+      const src = dict[k];
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) {
+        shapeMismatches.push({ key: k, expected: [...target.shape], got: [] });
+      } else if (src.shape.join() !== target.shape.join()) {
+        // num_batches_tracked is a scalar in PyTorch; accept any single-element tensor for it.
+        if (!(src.numel() === 1 && target.numel() === 1)) shapeMismatches.push({ key: k, expected: [...target.shape], got: [...src.shape] });
+      }
+    }
+    const problems: string[] = [];
+    if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.map((k) => `'${k}' ${shapeToString(own[k].shape)}`).join(', ')}`);
+    if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.map((k) => `'${k}' ${describe(dict[k])}`).join(', ')}`);
+    if (shapeMismatches.length) {
+      problems.push(`shape mismatches: ${shapeMismatches.map((s) => `'${s.key}' expects ${shapeToString(s.expected)} but got ${describe(dict[s.key])}`).join(', ')}`);
+    }
+    if (problems.length) {
+      throw new StateDictError(`${this.typeName}.loadStateDict: ${problems.join('; ')}`, missingKeys, unexpectedKeys, shapeMismatches);
+    }
+    noGrad(() => {
+      for (const [k, target] of targets) {
+        const src = dict[k];
+        if (src === undefined) continue;
+        target.copy_(src.numel() === 1 && target.numel() === 1 ? src.reshape(target.shape) : src);
+      }
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+
+  /** PyTorch-style tree: `Sequential(\n  (0): Conv2d(1, 20, kernel_size=(5, 5), ...)\n)`. */
+  toString(): string {
+    const children = [...this.namedChildren()];
+    const extra = this.extraRepr();
+    if (children.length === 0) return `${this.typeName}(${extra})`;
+    const lines: string[] = [];
+    if (extra) lines.push(...extra.split('\n'));
+    for (const [name, child] of children) lines.push(`(${name}): ${indent(child.toString())}`);
+    return `${this.typeName}(\n${lines.map((l) => `  ${l}`).join('\n')}\n)`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  // ---- errors ----
+
+  /**
+   * An Error prefixed with this module's type and its path in the model being run,
+   * e.g. `Linear 'classifier.0': expected input with 2450 features, got shape [64, 2400]`.
+   */
+  protected error(message: string): Error {
+    const path = pathOf(this);
+    return new Error(`${this.typeName}${path ? ` '${path}'` : ''}: ${message}`);
+  }
+}
+
+/** The module's dotted path from the outermost module currently running forward ('' when called directly). */
+function pathOf(m: Module<any, any>): string {
+  const i = callStack.lastIndexOf(m);
+  if (i <= 0) return '';
+  for (const [name, mod] of callStack[0].namedModules()) if (mod === m) return name;
+  return '';
+}
+
+function hide(obj: object, key: string): void {
+  const desc = Object.getOwnPropertyDescriptor(obj, key);
+  if (desc) Object.defineProperty(obj, key, { ...desc, enumerable: false });
+}
+
+function checkName(name: string, m: Module<any, any>, what: string): void {
+  if (typeof name !== 'string' || name === '' || name.includes('.')) {
+    throw new Error(`${m.typeName}.${what}: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+  }
+}
+
+function indent(s: string): string {
+  return s.split('\n').join('\n  ');
+}
+
+function describe(t: unknown): string {
+  return t instanceof Tensor ? shapeToString(t.shape) : typeof t;
+}
