@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import * as ct from '../src/index.js';
-import { lenet5, sgdMomentumStep } from '../examples/lenet5_model.js';
+import { lenet5 } from '../examples/lenet.js';
 
 const F = ct.nn.functional;
 const json = process.argv.includes('--json');
@@ -70,16 +70,16 @@ if (!json) {
   log({ id: 'W4 conv3x3 f+b', workload: 'same, forward + backward (3× forward FLOPs)', metric: 'GFLOP/s', value: (3 * flop) / (fb * 1e6), unit: 'GFLOP/s', ms: fb });
 }
 
-// W1: LeNet training step
+// W1: LeNet training step (nn modules, SGD momentum 0.9, lr 0.01)
 {
   const model = lenet5();
-  const params = Object.values(model.params);
-  const velocity = new Map<ct.Tensor, ct.Tensor>();
+  const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = ct.randn(64, 1, 28, 28);
   const y = ct.randint(0, 10, [64]);
   const ms = time(() => {
+    opt.zeroGrad();
     F.crossEntropy(model.forward(x), y).backward();
-    sgdMomentumStep(params, velocity, 0.01, 0.9);
+    opt.step();
   }, 5, 2);
   log({ id: 'W1 lenet-train', workload: 'LeNet 20/50/500, batch 64, SGD momentum', metric: 'images/s', value: (64 * 1000) / ms, unit: 'images/s', ms });
 }

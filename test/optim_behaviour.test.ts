@@ -57,11 +57,12 @@ describe('optimizer state', () => {
     opt.step();
     expect(m.stateDict()['0.weight'].data()).toEqual(before);
   });
-  for (const make of [
+  const makers: ((p: nn.Parameter[]) => optim.Optimizer)[] = [
     (p: nn.Parameter[]) => new optim.SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true }),
     (p: nn.Parameter[]) => new optim.Adam(p, { lr: 0.01, amsgrad: true }),
     (p: nn.Parameter[]) => new optim.RMSprop(p, { lr: 0.01, centered: true, momentum: 0.5 }),
-  ]) {
+  ];
+  for (const make of makers) {
     it(`resumes exactly from model + optimizer + scheduler state (${make.toString().match(/optim\.(\w+)/)![1]})`, () => {
       ct.manualSeed(11);
       const x = ct.randn(4, 1, 8, 8);
@@ -110,10 +111,10 @@ describe('clipping and penalties', () => {
     a.grad = ct.tensor([3, 0]);
     b.grad = ct.tensor([0, 4]);
     expect(optim.clipGradNorm([a, b], 1)).toBeCloseTo(5, 6);
-    expect(a.grad.toArray()[0]).toBeCloseTo(0.6, 5);
-    expect(b.grad.toArray()[1]).toBeCloseTo(0.8, 5);
+    expect((a.grad.toArray() as number[])[0]).toBeCloseTo(0.6, 5);
+    expect((b.grad.toArray() as number[])[1]).toBeCloseTo(0.8, 5);
     expect(optim.clipGradNorm([a, b], 10)).toBeCloseTo(1, 5);
-    expect(a.grad.toArray()[0]).toBeCloseTo(0.6, 5);
+    expect((a.grad.toArray() as number[])[0]).toBeCloseTo(0.6, 5);
     a.grad = ct.tensor([-3, 2]);
     expect(optim.clipGradNorm([a], 1, Infinity)).toBe(3);
     a.grad = ct.tensor([NaN, 1]);
