@@ -1,2 +1,17 @@
-/** Datasets, transforms and the DataLoader (the data/training issue fills this namespace). */
-export {};
+/**
+ * Data: datasets in their original formats, batch transforms with seeded augmentation, and the DataLoader.
+ * Example:
+ *   const train = await data.mnist({ train: true });
+ *   const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true, transform: data.transforms.pad(2) });
+ */
+export { ImageDataset, TensorDataset, Subset, randomSplit, permutation, type Batch, type Dataset } from './dataset.js';
+export { DataLoader, toTensors, type DataLoaderOptions, type TensorBatch } from './loader.js';
+export * as transforms from './transforms.js';
+export type { Transform } from './transforms.js';
+export {
+  mnist, fashionMnist, cifar10, cifar100, imageFolder, decodeImage,
+  MNIST_CLASSES, FASHION_MNIST_CLASSES, CIFAR10_CLASSES, type DatasetOptions, type ImageFolderOptions,
+} from './datasets.js';
+export { parseIdx, encodeIdx, type IdxArray } from './formats/idx.js';
+export { parseCifar, encodeCifar, type CifarBatch } from './formats/cifar.js';
+export { readTar } from './formats/tar.js';

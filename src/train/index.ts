@@ -1,2 +1,10 @@
-/** The fit loop, callbacks, checkpoints and charts (the training issue fills this namespace). */
-export {};
+/**
+ * Training: fit() with metrics, schedules, early stopping, callbacks, checkpoints, JSONL logs and SVG curves.
+ * Example:
+ *   const result = await train.fit(model, { optimizer, trainLoader, valLoader, testLoader, epochs: 10, outDir: 'runs/lenet5' });
+ */
+export { fit, evaluate, type FitOptions, type FitResult, type EpochRecord, type Callback, type FitContext, type EarlyStoppingOptions, type Monitor } from './fit.js';
+export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta } from './checkpoint.js';
+export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
+export { renderTrainingChart, type CurvePoint } from './chart.js';
+export { lineProgress, barProgress, silentProgress, type Progress, type StepInfo } from './progress.js';

@@ -1,0 +1,53 @@
+/** The `convnet` command: train, eval, predict, summary, bench. */
+import { UsageError } from './args.js';
+import { benchCommand, BENCH_HELP } from './bench.js';
+import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
+import { summaryCommand, SUMMARY_HELP } from './summary.js';
+import { trainCommand, TRAIN_HELP } from './train.js';
+
+const HELP = `convnet — convolutional neural networks in TypeScript
+
+Usage: convnet <command> [options]
+
+Commands:
+  train     train a model on a dataset (checkpoints, logs, curves, weights)
+  eval      evaluate trained weights on a test set
+  predict   classify image files with trained weights
+  summary   print a model's structure and size
+  bench     measure the benchmark workloads
+
+Run 'convnet <command> --help' for a command's options and examples.
+
+Examples:
+  convnet train --model lenet5 --model-opts activation=relu,pooling=max --dataset mnist --epochs 8
+  convnet eval --model lenet5 --weights runs/lenet5-mnist/model.safetensors --dataset mnist
+  convnet summary lenet5`;
+
+const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
+  train: [trainCommand, TRAIN_HELP],
+  eval: [evalCommand, EVAL_HELP],
+  predict: [predictCommand, PREDICT_HELP],
+  summary: [summaryCommand, SUMMARY_HELP],
+  bench: [benchCommand, BENCH_HELP],
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    if (command === 'help' && rest[0] && COMMANDS[rest[0]]) console.log(COMMANDS[rest[0]][1]);
+    else console.log(HELP);
+    return command ? 0 : 2;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    console.error(`convnet: unknown command '${command}' (expected one of: ${Object.keys(COMMANDS).join(', ')}; see 'convnet --help')`);
+    return 2;
+  }
+  try {
+    await entry[0](rest);
+    return 0;
+  } catch (e) {
+    console.error(`convnet ${command}: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}

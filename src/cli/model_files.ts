@@ -1,0 +1,37 @@
+/** Weights files written by `convnet train`: safetensors with the model name, options, classes and preprocessing. */
+import { decodeSafetensors } from '../io/safetensors.js';
+import * as models from '../models/index.js';
+import type { Module } from '../nn/module.js';
+import { readFileBytes } from '../platform/node.js';
+import type { Preprocess } from './recipes.js';
+
+export interface ModelCard {
+  model: string;
+  modelOptions: Record<string, unknown>;
+  dataset: string;
+  classes: string[];
+  /** [C, H, W] of the dataset's images before padding. */
+  sampleShape: number[];
+  preprocess: Preprocess;
+}
+
+export function cardMetadata(card: ModelCard): Record<string, string> {
+  return { format: 'pt', 'convnet-ts.model': JSON.stringify(card) };
+}
+
+/** Builds the model named on the command line and loads weights into it; the file's card (if any) is returned. */
+export async function loadModelWithWeights(modelName: string, weightsPath: string, extraOptions: Record<string, unknown>): Promise<{ model: Module<any, any>; card: ModelCard | null }> {
+  const { tensors, metadata } = decodeSafetensors(await readFileBytes(weightsPath, 'weights'), { name: weightsPath });
+  const card = metadata['convnet-ts.model'] ? (JSON.parse(metadata['convnet-ts.model']) as ModelCard) : null;
+  if (card && card.model !== modelName) throw new Error(`${weightsPath} holds weights of '${card.model}', not '${modelName}'`);
+  const model = models.create(modelName, { ...(card?.modelOptions ?? {}), ...extraOptions });
+  // Checkpoints store weights under model.*; plain weight files at the top level.
+  const isCheckpoint = Object.keys(tensors).some((k) => k.startsWith('model.'));
+  const weights = isCheckpoint ? Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])) : tensors;
+  try {
+    model.loadStateDict(weights);
+  } catch (e) {
+    throw new Error(`${weightsPath} does not fit model '${modelName}': ${(e as Error).message}`);
+  }
+  return { model: model.eval(), card };
+}

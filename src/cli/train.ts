@@ -1,0 +1,152 @@
+/** `convnet train`: builds model, data, optimizer and schedule from flags and runs fit(). */
+import * as data from '../data/index.js';
+import * as models from '../models/index.js';
+import * as optim from '../optim/index.js';
+import { saveSafetensors } from '../io/index.js';
+import { manualSeed } from '../tensor/random.js';
+import { fit } from '../train/fit.js';
+import { barProgress, lineProgress } from '../train/progress.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError } from './args.js';
+import { cardMetadata, type ModelCard } from './model_files.js';
+import { AUGMENTATIONS, baseTransform, DATASETS, loadDataset, preprocessFor, trainTransform } from './recipes.js';
+
+export const TRAIN_HELP = `convnet train — train a model
+
+Usage: convnet train --model NAME --dataset NAME [options]
+
+  --model NAME            ${'model from `convnet summary --list`'} (e.g. lenet5, lenet)
+  --model-opts K=V,...    model options, e.g. activation=relu,pooling=max
+  --dataset NAME          ${DATASETS.join(' | ')}
+  --data-dir DIR          folder with the dataset files (MNIST defaults to the bundled copy)
+  --download              fetch missing dataset files from the official URLs into ~/.cache/convnet-ts
+  --epochs N              default 10
+  --batch-size B          default 64
+  --optimizer NAME        sgd | momentum | rmsprop | adam | adamw | adadelta (default adam)
+  --lr X                  learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.01 for sgd/momentum, 1 for adadelta)
+  --weight-decay X        L2 (decoupled for adamw), default 0
+  --schedule NAME         none | step | cosine | linear | invsqrt | onecycle (default cosine)
+  --warmup N              linear warmup epochs before the schedule
+  --augment LIST          comma list of ${AUGMENTATIONS.join(', ')}
+  --val-split N           training samples held out for validation (default 10%; 5000 for MNIST)
+  --early-stop PATIENCE   stop when validation loss has not improved for PATIENCE epochs (restores the best weights)
+  --seed S                default 0
+  --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET)
+  --resume CKPT           continue from a checkpoint (run the same command with --resume)
+  --json                  print one JSON object with the results as the last line
+  --quiet                 no progress output
+
+Examples:
+  convnet train --model lenet5 --model-opts activation=relu,pooling=max --dataset mnist --epochs 8
+  convnet train --model lenet5 --model-opts inChannels=3 --dataset cifar10 --data-dir ../shared/datasets/cifar-10 --augment crop,flip
+  convnet train --model lenet5 --dataset mnist --out runs/a --resume runs/a/last.ckpt.safetensors`;
+
+const OPTIONS = {
+  model: { type: 'string' }, 'model-opts': { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' },
+  download: { type: 'boolean' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' },
+  lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
+  augment: { type: 'string' }, 'val-split': { type: 'string' }, 'early-stop': { type: 'string' }, seed: { type: 'string' },
+  out: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adadelta'] as const;
+const SCHEDULES = ['none', 'step', 'cosine', 'linear', 'invsqrt', 'onecycle'] as const;
+
+export async function trainCommand(argv: string[]): Promise<void> {
+  const { values } = parse('train', argv, OPTIONS);
+  if (values.help) return void console.log(TRAIN_HELP);
+  const modelName = values.model as string | undefined;
+  const datasetName = values.dataset as string | undefined;
+  if (!modelName) throw new UsageError("train: --model is required (see 'convnet train --help')");
+  if (!datasetName) throw new UsageError("train: --dataset is required (see 'convnet train --help')");
+  if (!models.list().some((m) => m.name === modelName)) throw new UsageError(`train: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  if (!DATASETS.includes(datasetName as never)) throw new UsageError(`train: unknown dataset '${datasetName}' (expected one of: ${DATASETS.join(', ')})`);
+  const epochs = intFlag(values, 'epochs', 10);
+  const batchSize = intFlag(values, 'batch-size', 64);
+  const optimizerName = choiceFlag(values, 'optimizer', OPTIMIZERS, 'adam');
+  const scheduleName = choiceFlag(values, 'schedule', SCHEDULES, 'cosine');
+  const warmup = intFlag(values, 'warmup', 0, 0);
+  const seed = intFlag(values, 'seed', 0, 0);
+  const defaultLr = { sgd: 0.01, momentum: 0.01, rmsprop: 1e-3, adam: 1e-3, adamw: 1e-3, adadelta: 1 }[optimizerName];
+  const lr = numFlag(values, 'lr', defaultLr, { positive: true })!;
+  const weightDecay = numFlag(values, 'weight-decay', 0, { min: 0 })!;
+  const patience = values['early-stop'] === undefined ? null : intFlag(values, 'early-stop', 5);
+  const augment = ((values.augment as string | undefined) ?? '').split(',').filter(Boolean);
+  for (const a of augment) if (!AUGMENTATIONS.includes(a as never)) throw new UsageError(`--augment: unknown augmentation '${a}' (expected some of: ${AUGMENTATIONS.join(', ')})`);
+  const modelOpts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
+  if (warmup >= epochs && warmup > 0) throw new UsageError(`--warmup ${warmup} must be smaller than --epochs ${epochs}`);
+  const out = (values.out as string | undefined) ?? `runs/${modelName}-${datasetName}`;
+  const json = Boolean(values.json);
+  const say = (s: string) => (values.quiet ? undefined : console.log(s));
+
+  manualSeed(seed);
+  const info = models.list().find((m) => m.name === modelName)!;
+  const imageSize: [number, number] = [info.inputShape[1], info.inputShape[2]];
+  const full = await loadDataset(datasetName, 'train', values['data-dir'] as string | undefined, Boolean(values.download), imageSize);
+  const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), imageSize);
+  const classes = [...(full.classes ?? [])];
+  const inChannels = full.sampleShape[0];
+  const model = models.create(modelName, { numClasses: classes.length || 10, inChannels, ...modelOpts });
+  const inputShape = [inChannels, imageSize[0], imageSize[1]];
+  const pre = preprocessFor(datasetName, full.sampleShape, inputShape);
+  const valCount = values['val-split'] === undefined ? (datasetName === 'mnist' || datasetName === 'fashion-mnist' ? 5000 : Math.round(full.length * 0.1)) : intFlag(values, 'val-split', 0, 0);
+  if (valCount >= full.length) throw new UsageError(`--val-split ${valCount} leaves no training samples (the training set has ${full.length})`);
+  const [trainSet, valSet] = data.randomSplit(full, [full.length - valCount, valCount], { seed });
+
+  say(`model ${modelName} ${JSON.stringify(modelOpts)} — ${model.numParameters().toLocaleString('en-US')} parameters, input [${inputShape}]`);
+  say(model.toString());
+  say(`data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`);
+
+  const trainLoader = new data.DataLoader(trainSet, { batchSize, shuffle: true, transform: trainTransform(pre, augment, imageSize[0]), seed });
+  const evalT = baseTransform(pre);
+  const valLoader = valSet.length ? new data.DataLoader(valSet, { batchSize: 500, transform: evalT }) : null;
+  const testLoader = new data.DataLoader(testSet, { batchSize: 500, transform: evalT });
+
+  const params = model.parameters();
+  let optimizer: Optimizer;
+  switch (optimizerName) {
+    case 'sgd': optimizer = new optim.SGD(params, { lr, weightDecay }); break;
+    case 'momentum': optimizer = new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay }); break;
+    case 'rmsprop': optimizer = new optim.RMSprop(params, { lr, weightDecay }); break;
+    case 'adam': optimizer = new optim.Adam(params, { lr, weightDecay }); break;
+    case 'adamw': optimizer = new optim.AdamW(params, { lr, weightDecay }); break;
+    case 'adadelta': optimizer = new optim.Adadelta(params, { lr, rho: 0.95, weightDecay }); break;
+  }
+  const main = epochs - warmup;
+  let scheduler: { step(): void; stateDict(): Record<string, unknown>; loadStateDict(s: Record<string, unknown>): void } | null = null;
+  let scheduleEvery: 'epoch' | 'step' = 'epoch';
+  switch (scheduleName) {
+    case 'step': scheduler = new optim.StepLR(optimizer, Math.max(1, Math.floor(main / 3)), 0.1); break;
+    case 'cosine': scheduler = new optim.CosineAnnealingLR(optimizer, Math.max(1, main)); break;
+    case 'linear': scheduler = new optim.LinearLR(optimizer, 1, 0.01, Math.max(1, main)); break;
+    case 'invsqrt': scheduler = new optim.InverseSqrtLR(optimizer); break;
+    case 'onecycle': scheduler = new optim.OneCycleLR(optimizer, lr, { totalSteps: epochs * trainLoader.length }); scheduleEvery = 'step'; break;
+    case 'none': break;
+  }
+  if (warmup > 0) {
+    if (scheduleEvery === 'step') throw new UsageError('--warmup cannot be combined with --schedule onecycle (it has its own warmup)');
+    const warm = new optim.LinearLR(optimizer, 0.1, 1, warmup);
+    scheduler = new optim.SequentialLR(optimizer, scheduler ? [warm, scheduler as optim.LRScheduler] : [warm, new optim.ConstantLR(optimizer, 1, 0)], [warmup]);
+  }
+
+  const card: ModelCard = { model: modelName, modelOptions: { numClasses: classes.length || 10, inChannels, ...modelOpts }, dataset: datasetName, classes, sampleShape: [...full.sampleShape], preprocess: pre };
+  const config = { model: modelName, modelOptions: modelOpts, dataset: datasetName, epochs, batchSize, optimizer: optimizerName, lr, weightDecay, schedule: scheduleName, warmup, augment, seed, valSplit: valCount };
+  const progress = values.quiet ? undefined : process.stdout.isTTY && !json ? barProgress() : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
+  const result = await fit(model, {
+    optimizer, trainLoader, valLoader, testLoader, epochs, scheduler, scheduleEvery, outDir: out,
+    resume: (values.resume as string | undefined) ?? null, progress, config,
+    earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
+  });
+  await saveSafetensors(result.paths.weights!, model.stateDict(), cardMetadata(card));
+  const test = result.test!;
+  say(`test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`);
+  say(`wrote ${result.paths.weights} (weights), ${result.paths.lastCheckpoint} and ${result.paths.bestCheckpoint} (checkpoints), ${result.paths.log} (metrics), ${result.paths.chart} (curves)`);
+  if (json) {
+    console.log(JSON.stringify({
+      model: modelName, dataset: datasetName, epochs: result.history.length, trainSeconds: result.trainSeconds,
+      testAccuracy: test.acc, testLoss: test.loss, testTop5: test.top5, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
+      history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAccuracy: h.train.acc, valLoss: h.val?.loss, valAccuracy: h.val?.acc })),
+      paths: result.paths,
+    }));
+  }
+}

@@ -1,0 +1,32 @@
+/** A minimal, defensive reader of (ustar) tar archives: regular files by name. */
+
+export interface TarEntry {
+  name: string;
+  data: Uint8Array;
+}
+
+function field(b: Uint8Array, off: number, len: number): string {
+  let end = off;
+  while (end < off + len && b[end] !== 0) end++;
+  return new TextDecoder().decode(b.subarray(off, end));
+}
+
+export function readTar(bytes: Uint8Array, name: string): TarEntry[] {
+  const out: TarEntry[] = [];
+  let off = 0;
+  while (off + 512 <= bytes.length) {
+    const header = bytes.subarray(off, off + 512);
+    if (header.every((v) => v === 0)) break;
+    const sizeStr = field(header, 124, 12).trim();
+    if (!/^[0-7]*$/.test(sizeStr)) throw new Error(`${name}: corrupt tar header at offset ${off}`);
+    const size = parseInt(sizeStr || '0', 8);
+    const type = String.fromCharCode(header[156] || 48);
+    const prefix = field(header, 345, 155);
+    const entryName = (prefix ? `${prefix}/` : '') + field(header, 0, 100);
+    const start = off + 512;
+    if (start + size > bytes.length) throw new Error(`${name}: truncated tar archive (entry ${entryName} needs ${size} bytes)`);
+    if (type === '0' || type === '\0') out.push({ name: entryName, data: bytes.subarray(start, start + size) });
+    off = start + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Progress reporting: a live cli-progress bar per epoch on a terminal; plain periodic lines elsewhere (CI, pipes);
+ * nothing when silent. The bar is loaded lazily so the library stays browser-safe.
+ */
+
+export interface StepInfo {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  acc: number;
+  imagesPerSecond: number;
+}
+
+export interface Progress {
+  startEpoch(epoch: number, epochs: number, steps: number): Promise<void>;
+  step(info: StepInfo): void;
+  endEpoch(line: string): void;
+  log(line: string): void;
+}
+
+export const silentProgress: Progress = { startEpoch: async () => {}, step: () => {}, endEpoch: () => {}, log: () => {} };
+
+/** Plain lines: every `every` steps and at the end of each epoch (for non-terminals). */
+export function lineProgress(write: (s: string) => void = (s) => console.log(s), every = 100): Progress {
+  const started = { t: 0 };
+  return {
+    startEpoch: async () => {
+      started.t = performance.now();
+    },
+    step: (i) => {
+      if (i.step % every === 0 || i.step === i.steps) {
+        const eta = ((performance.now() - started.t) / 1000 / i.step) * (i.steps - i.step);
+        write(`epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${eta.toFixed(0)}s`);
+      }
+    },
+    endEpoch: (line) => write(line),
+    log: (line) => write(line),
+  };
+}
+
+/** A live bar per epoch via cli-progress (terminals). */
+export function barProgress(): Progress {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let bar: any = null;
+  return {
+    startEpoch: async (epoch, epochs, steps) => {
+      const cp = await import('cli-progress');
+      bar = new cp.SingleBar(
+        {
+          format: `epoch ${epoch}/${epochs} |{bar}| {value}/{total} loss {loss} acc {acc}% {ips} img/s eta {eta_formatted}`,
+          hideCursor: true,
+          clearOnComplete: true,
+          etaBuffer: 50,
+        },
+        cp.Presets.shades_classic,
+      );
+      bar.start(steps, 0, { loss: '-', acc: '-', ips: '-' });
+    },
+    step: (i) => bar?.update(i.step, { loss: i.loss.toFixed(4), acc: (i.acc * 100).toFixed(2), ips: i.imagesPerSecond.toFixed(0) }),
+    endEpoch: (line) => {
+      bar?.stop();
+      bar = null;
+      console.log(line);
+    },
+    log: (line) => console.log(line),
+  };
+}
