@@ -1,0 +1,166 @@
+/** The `convnet` CLI: errors and exit codes, help, train → eval → predict → summary, and kill-then-resume equivalence. */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { io } from '../src/index.js';
+import { tempDir } from './helpers/tmp.js';
+import { syntheticImages, writeMnist } from './helpers/synthetic.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = tempDir('cli');
+const mnistDir = join(dir, 'mnist');
+writeMnist(mnistDir, 700, 200);
+
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function run(...argv: string[]): Promise<number> {
+  return main(argv);
+}
+
+describe('CLI errors are clear and exit non-zero', () => {
+  it('unknown command, unknown flag, missing and bad values', async () => {
+    expect(await run('trian')).toBe(2);
+    expect(err.join('\n')).toContain("convnet: unknown command 'trian' (expected one of: train, eval, predict, summary, bench");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--epoch', '3')).toBe(2);
+    expect(err.at(-1)).toMatch(/convnet train: train: Unknown option '--epoch'/);
+    expect(await run('train', '--dataset', 'mnist')).toBe(2);
+    expect(err.at(-1)).toContain('--model is required');
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--epochs', '0')).toBe(2);
+    expect(err.at(-1)).toContain("--epochs must be an integer >= 1, got '0'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--lr', 'fast')).toBe(2);
+    expect(err.at(-1)).toContain("--lr must be a positive finite number, got 'fast'");
+    expect(await run('train', '--model', 'resnet9000', '--dataset', 'mnist')).toBe(2);
+    expect(err.at(-1)).toContain("unknown model 'resnet9000'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'svhn')).toBe(2);
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--augment', 'crop,zoom')).toBe(2);
+    expect(err.at(-1)).toContain("unknown augmentation 'zoom'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--optimizer', 'lion')).toBe(2);
+    expect(err.at(-1)).toContain('--optimizer must be one of sgd, momentum, rmsprop, adam, adamw, adadelta');
+  });
+  it('missing files are runtime errors (exit 1) naming the file', async () => {
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--data-dir', join(dir, 'missing'), '--quiet')).toBe(1);
+    expect(err.at(-1)).toMatch(/train-images-idx3-ubyte.gz not found in .*missing/);
+    expect(await run('eval', '--model', 'lenet5', '--weights', join(dir, 'nope.safetensors'), '--dataset', 'mnist', '--data-dir', mnistDir)).toBe(1);
+    expect(err.at(-1)).toMatch(/cannot read .*nope.safetensors \(no such file\)/);
+    expect(await run('predict', '--model', 'lenet5', '--weights', 'w')).toBe(2);
+    expect(err.at(-1)).toContain('give at least one image file');
+  });
+  it('help for the tool and each command, with examples', async () => {
+    expect(await run('--help')).toBe(0);
+    expect(out.join('\n')).toMatch(/Commands:[\s\S]*train[\s\S]*Examples:/);
+    for (const c of ['train', 'eval', 'predict', 'summary', 'bench']) {
+      out = [];
+      expect(await run(c, '--help')).toBe(0);
+      expect(out.join('\n')).toContain(`convnet ${c}`);
+    }
+    expect(await run()).toBe(2);
+  });
+});
+
+describe('train → eval → predict → summary', () => {
+  const runDir = join(dir, 'run');
+  let trained: { testAccuracy: number; testLoss: number } | null = null;
+  it('trains with --json: the last line has the results and the paths written', async () => {
+    const code = await run('train', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--data-dir', mnistDir,
+      '--epochs', '2', '--batch-size', '32', '--val-split', '100', '--augment', 'translate', '--warmup', '1', '--out', runDir, '--json');
+    expect(err).toEqual([]);
+    expect(code).toBe(0);
+    const result = JSON.parse(out.at(-1)!);
+    trained = result;
+    for (const key of ['model', 'dataset', 'epochs', 'trainSeconds', 'testAccuracy', 'testLoss', 'paths']) expect(result).toHaveProperty(key);
+    expect(result.model).toBe('lenet5');
+    expect(result.epochs).toBe(2);
+    expect(result.testAccuracy).toBeGreaterThan(0.5);
+    for (const p of Object.values(result.paths) as string[]) expect(existsSync(p), p).toBe(true);
+    expect(out.join('\n')).toContain('61,706 parameters');
+  });
+  it('eval reproduces the test accuracy from the weights file', async () => {
+    expect(await run('eval', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--dataset', 'mnist', '--data-dir', mnistDir, '--json')).toBe(0);
+    const r = JSON.parse(out.at(-1)!);
+    expect(r.images).toBe(200);
+    const log = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8');
+    expect(log.trim().split('\n')).toHaveLength(2);
+    expect(r.testAccuracy).toBe(trained!.testAccuracy);
+    expect(r.testLoss).toBeCloseTo(trained!.testLoss, 6);
+  });
+  it('predict ranks classes for PNG files with probabilities', async () => {
+    const { images } = syntheticImages(4, 10, 28, 1, 1);
+    const png = new PNG({ width: 28, height: 28 });
+    for (let i = 0; i < 784; i++) {
+      const v = images[3 * 784 + i];
+      png.data.set([v, v, v, 255], i * 4);
+    }
+    const file = join(dir, 'three.png');
+    writeFileSync(file, PNG.sync.write(png));
+    expect(await run('predict', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--top', '3', '--json', file)).toBe(0);
+    const r = JSON.parse(out.at(-1)!);
+    expect(r.predictions[0].top).toHaveLength(3);
+    const probs = r.predictions[0].top.map((t: { probability: number }) => t.probability);
+    expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
+    expect(r.predictions[0].top[0].class).toBe('3');
+  });
+  it('summary prints the tree, parameter count and output shape', async () => {
+    expect(await run('summary', 'lenet5')).toBe(0);
+    expect(out.join('\n')).toMatch(/parameters: 61,706 {2}input: \[1,1,32,32\] {2}output: \[1,10\]/);
+    out = [];
+    expect(await run('summary', '--list')).toBe(0);
+    expect(out.join('\n')).toContain('lenet5');
+  });
+  it('the weights load with io.loadSafetensors under PyTorch names', async () => {
+    const w = await io.loadSafetensors(join(runDir, 'model.safetensors'));
+    expect(Object.keys(w)).toContain('features.0.weight');
+  });
+});
+
+describe('checkpoints survive a crash', () => {
+  const cli = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'bin.ts')];
+  const args = (outDir: string) => ['train', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--data-dir', mnistDir,
+    '--epochs', '4', '--batch-size', '16', '--val-split', '100', '--augment', 'translate', '--optimizer', 'momentum', '--lr', '0.02', '--seed', '3', '--out', outDir, '--quiet'];
+
+  it('a run killed midway and resumed reaches the same final weights as an uninterrupted run', async () => {
+    const a = join(dir, 'uninterrupted');
+    const b = join(dir, 'killed');
+    const full = spawnSync(process.execPath, [...cli, ...args(a)], { encoding: 'utf8' });
+    expect(full.status, full.stderr).toBe(0);
+
+    const child = spawn(process.execPath, [...cli, ...args(b)], { stdio: 'ignore' });
+    const log = join(b, 'metrics.jsonl');
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').length >= 2) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('training finished before it could be killed'));
+      });
+    });
+    await exited;
+    const epochsDone = readFileSync(log, 'utf8').trim().split('\n').length;
+    expect(epochsDone).toBeLessThan(4);
+    expect(existsSync(join(b, 'model.safetensors'))).toBe(false);
+
+    const resumed = spawnSync(process.execPath, [...cli, ...args(b), '--resume', join(b, 'last.ckpt.safetensors')], { encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const wa = await io.loadSafetensors(join(a, 'model.safetensors'));
+    const wb = await io.loadSafetensors(join(b, 'model.safetensors'));
+    expect(Object.keys(wb).sort()).toEqual(Object.keys(wa).sort());
+    for (const k of Object.keys(wa)) expect(wb[k].data(), k).toEqual(wa[k].data());
+  }, 120_000);
+});
