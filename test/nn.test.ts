@@ -1,20 +1,11 @@
 /** nn.Module behaviour: names, traversal, modes, freezing, state dicts, printing, layer errors, and a LeNet that learns. */
 import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
-import { nn, optim, type Tensor } from '../src/index.js';
+import { models, nn, optim, type Tensor } from '../src/index.js';
 
 const F = nn.functional;
 
-function lenet(): nn.Sequential {
-  return new nn.Sequential({
-    features: new nn.Sequential(
-      new nn.Conv2d(1, 20, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(20, 50, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-    ),
-    flatten: new nn.Flatten(),
-    classifier: new nn.Sequential(new nn.Linear(2450, 500), new nn.ReLU(), new nn.Linear(500, 10)),
-  });
-}
+const lenet = (): nn.Sequential => models.lenet();
 
 class ResidualBlock extends nn.Module {
   conv1 = new nn.Conv2d(4, 4, 3, { padding: 1, bias: false });

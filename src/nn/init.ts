@@ -190,3 +190,16 @@ export function orthogonal(t: Tensor, gain = 1, opts: InitOptions = {}): Tensor 
     return gain * (transpose ? q[r][c] : q[c][r]);
   });
 }
+
+/**
+ * PyTorch's default initialization of Linear and Conv weights: kaiming-uniform with a = √5, i.e. U(±1/√fan_in),
+ * and the bias U(±1/√fan_in).
+ */
+export function defaultLayerInit(weight: Tensor, bias: Tensor | null, opts: InitOptions = {}): void {
+  kaimingUniform(weight, { a: Math.sqrt(5), ...opts });
+  if (bias) {
+    const [fanIn] = calculateFanInAndFanOut(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform(bias, -bound, bound, opts);
+  }
+}

@@ -7,7 +7,7 @@ import { conv2d } from '../../ops/conv.js';
 import { pad } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { calculateFanInAndFanOut, kaimingUniform, uniform } from '../init.js';
+import { defaultLayerInit } from '../init.js';
 import { pyBool, pyTuple } from '../repr.js';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
@@ -67,12 +67,7 @@ export class Conv2d extends Module {
   }
 
   resetParameters(): void {
-    kaimingUniform(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform(this.bias, -bound, bound);
-    }
+    defaultLayerInit(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {

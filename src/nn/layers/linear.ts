@@ -6,7 +6,7 @@ import { linear } from '../../ops/matmul.js';
 import { flatten } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { kaimingUniform, uniform, calculateFanInAndFanOut } from '../init.js';
+import { defaultLayerInit } from '../init.js';
 import { pyBool } from '../repr.js';
 
 /**
@@ -33,12 +33,7 @@ export class Linear extends Module {
 
   /** Re-draws weight and bias with PyTorch's default initialization. */
   resetParameters(): void {
-    kaimingUniform(this.weight, { a: Math.sqrt(5) });
-    if (this.bias) {
-      const [fanIn] = calculateFanInAndFanOut(this.weight);
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform(this.bias, -bound, bound);
-    }
+    defaultLayerInit(this.weight, this.bias);
   }
 
   forward(x: Tensor): Tensor {
