@@ -3,6 +3,7 @@ import * as data from '../data/index.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { readFileBytes } from '../platform/node.js';
 import { tensor } from '../tensor/creation.js';
+import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/fit.js';
 import { intFlag, parse, required, UsageError } from './args.js';
@@ -39,7 +40,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const info = models.list().find((m) => m.name === modelName);
   if (!info) throw new UsageError(`eval: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [info.inputShape[1], info.inputShape[2]]);
-  const { model, card } = await loadModelWithWeights(modelName, weights, card0(testSet.sampleShape[0]));
+  const { model, card } = await loadModelWithWeights(modelName, weights, { inChannels: testSet.sampleShape[0] });
   const pre = card?.preprocess ?? preprocessFor(datasetName, testSet.sampleShape, [testSet.sampleShape[0], info.inputShape[1], info.inputShape[2]]);
   const loader = new data.DataLoader(testSet, { batchSize: intFlag(values, 'batch-size', 500), transform: baseTransform(pre) });
   const t = performance.now();
@@ -47,11 +48,6 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const seconds = (performance.now() - t) / 1000;
   console.log(`${modelName} on ${datasetName} test (${testSet.length} images): loss ${m.loss.toFixed(4)}, top-1 ${(m.acc * 100).toFixed(2)}%, top-5 ${(m.top5 * 100).toFixed(2)}% in ${seconds.toFixed(1)} s`);
   if (values.json) console.log(JSON.stringify({ model: modelName, dataset: datasetName, weights, testAccuracy: m.acc, testLoss: m.loss, testTop5: m.top5, images: testSet.length, seconds }));
-}
-
-/** Without a model card, size the model's input channels from the data. */
-function card0(channels: number): Record<string, unknown> {
-  return { inChannels: channels };
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {
@@ -70,7 +66,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
   for (const file of positionals) {
     const img = await data.decodeImage(await readFileBytes(file, 'predict'), file);
     const pixels = toChannels(img, c, h, w);
-    const batch = baseTransform(card.preprocess).apply({ x: pixels, shape: [1, c, h, w], y: new Int32Array(1) }, undefined as never);
+    const batch = baseTransform(card.preprocess).apply({ x: pixels, shape: [1, c, h, w], y: new Int32Array(1) }, new Generator(0));
     const probs = noGrad(() => (model.forward(tensor(batch.x, batch.shape)) as Tensor).softmax(1)).data();
     const top = [...probs].map((p, i) => ({ class: card.classes[i] ?? String(i), index: i, probability: p })).sort((a, b) => b.probability - a.probability).slice(0, k);
     results.push({ file, top });
