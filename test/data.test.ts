@@ -268,3 +268,42 @@ describe('safetensors', () => {
     expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [1e6, 1e6], data_offsets: [0, 4] } }, new Uint8Array(4)))).toThrow(/too large/);
   });
 });
+
+describe('DataLoader worker prefetch', () => {
+  const images = Uint8Array.from({ length: 40 * 1 * 6 * 6 }, (_, i) => (i * 37) % 256);
+  const ds = new data.ImageDataset(images, Int32Array.from({ length: 40 }, (_, i) => i % 10), [1, 6, 6]);
+  const sub = new data.Subset(ds, Array.from({ length: 30 }, (_, i) => 39 - i));
+  const aug = T.compose(T.pad(1), T.randomTranslate(1), T.randomHorizontalFlip(), T.gaussianNoise(0.05), T.normalize([0.5], [0.25]));
+  const collect = async (l: data.DataLoader, epoch: number) => {
+    const out: { x: number[]; y: number[] }[] = [];
+    for await (const b of l.epochAsync(epoch)) out.push({ x: [...b.x.data()], y: [...b.y.data()] });
+    return out;
+  };
+  it('yields exactly the in-thread batches, epoch after epoch', async () => {
+    const plain = new data.DataLoader(sub, { batchSize: 7, shuffle: true, transform: aug, seed: 4 });
+    const worker = new data.DataLoader(sub, { batchSize: 7, shuffle: true, transform: aug, seed: 4, workers: 1, prefetch: 3 });
+    for (const epoch of [0, 1]) {
+      const a = await collect(plain, epoch);
+      const b = await collect(worker, epoch);
+      expect(b).toHaveLength(5);
+      expect(b).toEqual(a);
+    }
+    await worker.close();
+  });
+  it('an epoch abandoned early does not shift the next one', async () => {
+    const worker = new data.DataLoader(sub, { batchSize: 4, shuffle: true, transform: aug, seed: 2, workers: 1 });
+    for await (const _ of worker.epochAsync(0)) break;
+    const plain = new data.DataLoader(sub, { batchSize: 4, shuffle: true, transform: aug, seed: 2 });
+    expect(await collect(worker, 1)).toEqual(await collect(plain, 1));
+    await worker.close();
+  });
+  it('falls back to in-thread preparation for custom transforms; worker errors reach the caller', async () => {
+    const custom: data.Transform = { name: 'custom', apply: (b) => ({ ...b, x: b.x.map((v) => v * 2) }) };
+    const l = new data.DataLoader(ds, { batchSize: 8, transform: custom, workers: 1 });
+    expect((await collect(l, 0))[0].x[1]).toBeCloseTo((37 / 255) * 2, 5);
+    const bad = new data.DataLoader(ds, { batchSize: 8, transform: T.randomCrop(20), workers: 1 });
+    await expect(collect(bad, 0)).rejects.toThrow('DataLoader worker: randomCrop: crop 20 is larger than the padded image 6×6');
+    await bad.close();
+    expect(() => new data.DataLoader(ds, { workers: 2 })).toThrow(/workers must be 0 or 1/);
+  });
+});

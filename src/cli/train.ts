@@ -31,6 +31,7 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --val-split N           training samples held out for validation (default 10%; 5000 for MNIST)
   --early-stop PATIENCE   stop when validation loss has not improved for PATIENCE epochs (restores the best weights)
   --seed S                default 0
+  --workers N             0 or 1: prepare batches in a worker thread while the model computes (default 1)
   --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET)
   --resume CKPT           continue from a checkpoint (run the same command with --resume)
   --json                  print one JSON object with the results as the last line
@@ -46,7 +47,7 @@ const OPTIONS = {
   download: { type: 'boolean' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' },
   lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
   augment: { type: 'string' }, 'val-split': { type: 'string' }, 'early-stop': { type: 'string' }, seed: { type: 'string' },
-  out: { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  out: { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adadelta'] as const;
@@ -97,7 +98,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   say(model.toString());
   say(`data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`);
 
-  const trainLoader = new data.DataLoader(trainSet, { batchSize, shuffle: true, transform: trainTransform(pre, augment, imageSize[0]), seed });
+  const workers = intFlag(values, 'workers', 1, 0);
+  if (workers > 1) throw new UsageError(`--workers must be 0 or 1, got ${workers}`);
+  const trainLoader = new data.DataLoader(trainSet, { batchSize, shuffle: true, transform: trainTransform(pre, augment, imageSize[0]), seed, workers });
   const evalT = baseTransform(pre);
   const valLoader = valSet.length ? new data.DataLoader(valSet, { batchSize: 500, transform: evalT }) : null;
   const testLoader = new data.DataLoader(testSet, { batchSize: 500, transform: evalT });
@@ -137,6 +140,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     resume: (values.resume as string | undefined) ?? null, progress, config,
     earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
   });
+  await trainLoader.close();
   await saveSafetensors(result.paths.weights!, model.stateDict(), cardMetadata(card));
   const test = result.test!;
   say(`test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`);

@@ -15,6 +15,11 @@ export interface Batch {
   y: Int32Array;
 }
 
+/** The raw arrays behind a dataset, so a DataLoader worker can rebuild it (built-in datasets only). */
+export type RawSource =
+  | { kind: 'image'; images: Uint8Array; labels: Int32Array; sampleShape: number[] }
+  | { kind: 'tensor'; x: Float32Array; y: Int32Array; sampleShape: number[] };
+
 export interface Dataset {
   readonly length: number;
   /** Class names, when known (index = label). */
@@ -23,6 +28,8 @@ export interface Dataset {
   readonly sampleShape: readonly number[];
   /** The samples at `indices`, untransformed. */
   getBatch(indices: readonly number[]): Batch;
+  /** The raw arrays and the map from this dataset's indices to theirs (null: identity), if rebuildable elsewhere. */
+  rawSource?(): { source: RawSource; indexMap: readonly number[] | null } | null;
 }
 
 function checkIndices(indices: readonly number[], length: number, who: string): void {
@@ -47,6 +54,10 @@ export class ImageDataset implements Dataset {
     }
     this.length = labels.length;
     this.sampleShape = shape;
+  }
+
+  rawSource(): { source: RawSource; indexMap: null } {
+    return { source: { kind: 'image', images: this.images, labels: this.labels, sampleShape: [...this.sampleShape] }, indexMap: null };
   }
 
   getBatch(indices: readonly number[]): Batch {
@@ -80,6 +91,10 @@ export class TensorDataset implements Dataset {
     this.xs = x.float().data() as Float32Array;
     this.ys = y.data() as Int32Array;
   }
+  rawSource(): { source: RawSource; indexMap: null } {
+    return { source: { kind: 'tensor', x: this.xs, y: this.ys, sampleShape: [...this.sampleShape] }, indexMap: null };
+  }
+
   getBatch(indices: readonly number[]): Batch {
     checkIndices(indices, this.length, 'TensorDataset');
     const per = this.sampleShape.reduce((a, b) => a * b, 1);
@@ -106,6 +121,13 @@ export class Subset implements Dataset {
   get sampleShape(): readonly number[] {
     return this.dataset.sampleShape;
   }
+  rawSource(): { source: RawSource; indexMap: readonly number[] } | null {
+    const inner = this.dataset.rawSource?.();
+    if (!inner) return null;
+    const map = inner.indexMap;
+    return { source: inner.source, indexMap: map ? this.indices.map((i) => map[i]) : this.indices };
+  }
+
   getBatch(indices: readonly number[]): Batch {
     checkIndices(indices, this.length, 'Subset');
     return this.dataset.getBatch(indices.map((i) => this.indices[i]));

@@ -9,6 +9,14 @@ export interface Transform {
   /** Short description for logs, e.g. "randomCrop(32, padding=4)". */
   readonly name: string;
   apply(batch: Batch, gen: Generator): Batch;
+  /** How to rebuild this transform elsewhere (a DataLoader worker); absent for custom transforms. */
+  readonly spec?: TransformSpec;
+}
+
+/** A serializable description of a built-in transform: its factory's name and arguments. */
+export interface TransformSpec {
+  kind: string;
+  args: unknown[];
 }
 
 function dims(b: Batch, who: string): [number, number, number, number] {
@@ -16,18 +24,19 @@ function dims(b: Batch, who: string): [number, number, number, number] {
   return b.shape as [number, number, number, number];
 }
 
-function make(name: string, apply: (b: Batch, g: Generator) => Batch): Transform {
-  return { name, apply };
+function make(name: string, apply: (b: Batch, g: Generator) => Batch, spec?: TransformSpec): Transform {
+  return { name, apply, spec };
 }
 
 /** Applies transforms in order. */
 export function compose(...ts: Transform[]): Transform {
-  return make(ts.map((t) => t.name).join(' → ') || 'identity', (b, g) => ts.reduce((acc, t) => t.apply(acc, g), b));
+  const spec = ts.every((t) => t.spec) ? { kind: 'compose', args: ts.map((t) => t.spec) } : undefined;
+  return make(ts.map((t) => t.name).join(' → ') || 'identity', (b, g) => ts.reduce((acc, t) => t.apply(acc, g), b), spec);
 }
 
 /** x ← x·scale (toTensor already scales uint8 images to [0, 1]; use this for other ranges). */
 export function scale(factor: number): Transform {
-  return make(`scale(${factor})`, (b) => ({ ...b, x: b.x.map((v) => v * factor) }));
+  return make(`scale(${factor})`, (b) => ({ ...b, x: b.x.map((v) => v * factor) }), { kind: 'scale', args: [factor] });
 }
 
 /** Per-channel (x − mean)/std, torchvision's Normalize. */
@@ -43,7 +52,7 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
       for (let k = 0; k < hw; k++) x[i * hw + k] = (b.x[i * hw + k] - mean[ch]) / std[ch];
     }
     return { ...b, x };
-  });
+  }, { kind: 'normalize', args: [mean, std] });
 }
 
 /** Constant zero padding of every side (e.g. MNIST 28×28 → 32×32 for LeNet-5 with pad(2)). */
@@ -57,7 +66,7 @@ export function pad(p: number): Transform {
       for (let r = 0; r < h; r++) x.set(b.x.subarray((i * h + r) * w, (i * h + r + 1) * w), (i * H + r + p) * W + p);
     }
     return { ...b, x, shape: [n, c, H, W] };
-  });
+  }, { kind: 'pad', args: [p] });
 }
 
 /** Per-sample integer translation with zero fill: out(r, c) = in(r − dy, c − dx). */
@@ -86,7 +95,7 @@ export function randomTranslate(maxShift: number): Transform {
       shiftImage(b.x, x, i * c * h * w, c, h, w, dy, dx);
     }
     return { ...b, x };
-  });
+  }, { kind: 'randomTranslate', args: [maxShift] });
 }
 
 /** Pads by `padding` (zeros) and takes a random size×size crop, torchvision's RandomCrop. */
@@ -110,7 +119,7 @@ export function randomCrop(size: number, opts: { padding?: number } = {}): Trans
       }
     }
     return { ...b, x, shape: [n, c, size, size] };
-  });
+  }, { kind: 'randomCrop', args: [size, opts] });
 }
 
 /** Mirrors each image left–right with probability p. */
@@ -126,7 +135,7 @@ export function randomHorizontalFlip(p = 0.5): Transform {
       }
     }
     return { ...b, x };
-  });
+  }, { kind: 'randomHorizontalFlip', args: [p] });
 }
 
 function bilinear(src: Float32Array, base: number, h: number, w: number, y: number, x: number): number {
@@ -162,7 +171,7 @@ export function randomRotation(degrees: number): Transform {
       }
     }
     return { ...b, x };
-  });
+  }, { kind: 'randomRotation', args: [degrees] });
 }
 
 /**
@@ -203,7 +212,7 @@ export function randomResizedCrop(size: number, opts: { scale?: [number, number]
       }
     }
     return { ...b, x, shape: [n, c, size, size] };
-  });
+  }, { kind: 'randomResizedCrop', args: [size, opts] });
 }
 
 /** Random brightness, contrast and saturation factors in [1 − s, 1 + s] per image (values clamped to [0, 1]). */
@@ -236,12 +245,12 @@ export function colorJitter(opts: { brightness?: number; contrast?: number; satu
       for (let k = 0; k < c * hw; k++) x[base + k] = Math.min(1, Math.max(0, x[base + k]));
     }
     return { ...b, x };
-  });
+  }, { kind: 'colorJitter', args: [opts] });
 }
 
 /** Adds N(0, std²) noise to every value. */
 export function gaussianNoise(std: number): Transform {
-  return make(`gaussianNoise(${std})`, (b, g) => ({ ...b, x: b.x.map((v) => v + std * g.normal()) }));
+  return make(`gaussianNoise(${std})`, (b, g) => ({ ...b, x: b.x.map((v) => v + std * g.normal()) }), { kind: 'gaussianNoise', args: [std] });
 }
 
 /**
@@ -268,7 +277,7 @@ export function randomErasing(opts: { p?: number; scale?: [number, number]; rati
       }
     }
     return { ...b, x };
-  });
+  }, { kind: 'randomErasing', args: [opts] });
 }
 
 /** Cutout (DeVries & Taylor): zeroes one size×size square per image at a random centre (may extend past edges). */
@@ -286,5 +295,17 @@ export function cutout(size: number): Transform {
       for (let ch = 0; ch < c; ch++) for (let r = y0; r < y1; r++) x.fill(0, ((i * c + ch) * h + r) * w + x0, ((i * c + ch) * h + r) * w + x1);
     }
     return { ...b, x };
-  });
+  }, { kind: 'cutout', args: [size] });
+}
+
+const FACTORIES: Record<string, (...args: any[]) => Transform> = {
+  compose: (...specs: TransformSpec[]) => compose(...specs.map(fromSpec)),
+  scale, normalize, pad, randomTranslate, randomCrop, randomHorizontalFlip, randomRotation, randomResizedCrop, colorJitter, gaussianNoise, randomErasing, cutout,
+};
+
+/** Rebuilds a built-in transform from its spec (used by DataLoader workers). */
+export function fromSpec(spec: TransformSpec): Transform {
+  const f = FACTORIES[spec.kind];
+  if (!f) throw new Error(`transforms.fromSpec: unknown transform '${spec.kind}'`);
+  return spec.kind === 'compose' ? f(...(spec.args as TransformSpec[])) : f(...spec.args);
 }

@@ -160,7 +160,7 @@ export async function fit(model: Module<any, any>, opts: FitOptions): Promise<Fi
     const acc = new MetricAccumulator();
     const te = performance.now();
     let step = 0;
-    for (const { x, y } of trainLoader.iterEpoch(epoch - 1)) {
+    for await (const { x, y } of trainLoader.epochAsync(epoch - 1)) {
       optimizer.zeroGrad();
       const logits = model.forward(x) as Tensor;
       const loss = lossFn(logits, y);
