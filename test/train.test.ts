@@ -116,3 +116,31 @@ describe('fit', () => {
     expect(train.topkCorrect(logits, y, 2)).toBe(2);
   });
 });
+
+describe('progress reporting', () => {
+  const step = (s: number) => ({ epoch: 1, epochs: 2, step: s, steps: 4, loss: 0.5, acc: 0.75, imagesPerSecond: 123 });
+  it('plain lines every N steps and at the end of the epoch (for CI and pipes)', async () => {
+    const lines: string[] = [];
+    const p = train.lineProgress((s) => lines.push(s), 2);
+    await p.startEpoch(1, 2, 4);
+    for (let s = 1; s <= 4; s++) p.step(step(s));
+    p.endEpoch('epoch 1/2 done');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^epoch 1\/2 step 2\/4 loss 0.5000 acc 75.00% 123 img\/s eta \d+s$/);
+    expect(lines[2]).toBe('epoch 1/2 done');
+  });
+  it('the terminal bar (cli-progress) starts, updates and stops', async () => {
+    const logs: string[] = [];
+    const orig = console.log;
+    console.log = (...a: unknown[]) => void logs.push(a.join(' '));
+    try {
+      const p = train.barProgress();
+      await p.startEpoch(1, 2, 4);
+      for (let s = 1; s <= 4; s++) p.step(step(s));
+      p.endEpoch('epoch 1/2 summary');
+    } finally {
+      console.log = orig;
+    }
+    expect(logs).toContain('epoch 1/2 summary');
+  });
+});
