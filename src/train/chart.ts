@@ -23,7 +23,8 @@ function niceTicks(min: number, max: number, count = 5): number[] {
   return ticks;
 }
 
-function panel(x0: number, title: string, series: { name: string; color: string; dash?: string; points: [number, number][] }[], yLabel: string, maxEpoch: number, yRange?: [number, number]): string {
+/** One plot; the legend goes where the curves are not: top right for falling curves (loss), bottom right for rising ones. */
+function panel(x0: number, title: string, series: { name: string; color: string; dash?: string; points: [number, number][] }[], yLabel: string, maxEpoch: number, yRange?: [number, number], legendAtBottom = false): string {
   const plotH = H - M.top - M.bottom;
   const all = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
   let [ymin, ymax] = yRange ?? [Math.min(...all), Math.max(...all)];
@@ -49,7 +50,7 @@ function panel(x0: number, title: string, series: { name: string; color: string;
       parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts.map(([e, v]) => `${xs(e).toFixed(1)},${ys(v).toFixed(1)}`).join(' ')}"/>`);
       for (const [e, v] of pts) parts.push(`<circle cx="${xs(e).toFixed(1)}" cy="${ys(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     }
-    const ly = M.top + 8 + i * 18;
+    const ly = legendAtBottom ? M.top + plotH - 12 - (series.length - 1 - i) * 18 : M.top + 8 + i * 18;
     const lx = x0 + PANEL_W - 120;
     parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 22}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
     parts.push(`<text x="${lx + 28}" y="${ly + 4}" font-size="12">${s.name}</text>`);
@@ -73,7 +74,7 @@ export function renderTrainingChart(points: readonly CurvePoint[], title = 'trai
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<title>${title}</title>`,
     panel(0, 'loss', series('Loss', 1), 'cross-entropy loss', maxEpoch),
-    panel(PANEL_W + 60, 'accuracy', series('Acc', 100), 'top-1 accuracy (%)', maxEpoch, [accMin, 100]),
+    panel(PANEL_W + 60, 'accuracy', series('Acc', 100), 'top-1 accuracy (%)', maxEpoch, [accMin, 100], true),
     '</svg>',
   ].join('\n');
 }
