@@ -85,6 +85,22 @@ describe('CIFAR binary', () => {
     writeCifar10(join(b, 'cifar-10-batches-bin'), 4, { gzip: true });
     expect((await data.cifar10({ root: b, train: false })).length).toBe(4);
   });
+  it('loads CIFAR-100 (coarse + fine label bytes) from train.bin/test.bin', async () => {
+    const root = join(dir, 'c100', 'cifar-100-binary');
+    mkdirSync(root, { recursive: true });
+    const imgs = new Uint8Array(3 * 3072).fill(9);
+    const rec = data.encodeCifar(imgs, [5, 99, 42], 'cifar100');
+    writeFileSync(join(root, 'train.bin'), rec);
+    writeFileSync(join(root, 'test.bin'), rec.subarray(0, 3074));
+    const ds = await data.cifar100({ root: join(dir, 'c100') });
+    expect(ds.length).toBe(3);
+    expect([...ds.getBatch([0, 1, 2]).y]).toEqual([5, 99, 42]);
+    expect((await data.cifar100({ root: join(dir, 'c100'), train: false })).length).toBe(1);
+  });
+  it('a missing CIFAR folder explains where to put files; downloading offline fails clearly', async () => {
+    await expect(data.cifar10({ root: join(dir, 'no-cifar') })).rejects.toThrow(/data_batch_1.bin not found in .*no-cifar or .*cifar-10-batches-bin/);
+    await expect(data.cifar10({ root: join(dir, 'no-cifar'), download: true })).rejects.toThrow(/cannot download https:\/\/www.cs.toronto.edu\/~kriz\/cifar-10-binary.tar.gz .*; put the files in/);
+  }, 150_000);
   it('rejects truncated files and impossible labels', () => {
     const rec = data.encodeCifar(new Uint8Array(3072 * 2), [1, 2], 'cifar10');
     expect(() => data.parseCifar(rec.subarray(0, 5000), 'b.bin', 'cifar10')).toThrow('b.bin: 5000 bytes is not a whole number of cifar10 records of 3073 bytes');
