@@ -97,15 +97,20 @@ export class TensorDataset implements Dataset {
 
   getBatch(indices: readonly number[]): Batch {
     checkIndices(indices, this.length, 'TensorDataset');
-    const per = this.sampleShape.reduce((a, b) => a * b, 1);
-    const x = new Float32Array(indices.length * per);
-    const y = new Int32Array(indices.length);
-    indices.forEach((idx, b) => {
-      x.set(this.xs.subarray(idx * per, (idx + 1) * per), b * per);
-      y[b] = this.ys[idx];
-    });
-    return { x, shape: [indices.length, ...this.sampleShape], y };
+    return gatherRows(this.xs, this.ys, this.sampleShape, indices);
   }
+}
+
+/** The rows `indices` of float features x (each of sampleShape) with their labels y. */
+export function gatherRows(xs: Float32Array, ys: Int32Array, sampleShape: readonly number[], indices: readonly number[]): Batch {
+  const per = sampleShape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(indices.length * per);
+  const y = new Int32Array(indices.length);
+  indices.forEach((idx, b) => {
+    x.set(xs.subarray(idx * per, (idx + 1) * per), b * per);
+    y[b] = ys[idx];
+  });
+  return { x, shape: [indices.length, ...sampleShape], y };
 }
 
 /** A view of some samples of another dataset. */

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Generator } from '../tensor/random.js';
-import { ImageDataset, type Dataset, type RawSource } from './dataset.js';
+import { gatherRows, ImageDataset, type Dataset, type RawSource } from './dataset.js';
 import { fromSpec, type TransformSpec } from './transforms.js';
 
 const { source, transform } = workerData as { source: RawSource; transform: TransformSpec | null };
@@ -19,20 +19,7 @@ const gen = new Generator(0);
 
 /** TensorDataset from raw arrays without going through Tensors. */
 function tensorDataset(src: Extract<RawSource, { kind: 'tensor' }>): Dataset {
-  const per = src.sampleShape.reduce((a, b) => a * b, 1);
-  return {
-    length: src.y.length,
-    sampleShape: src.sampleShape,
-    getBatch: (indices) => {
-      const x = new Float32Array(indices.length * per);
-      const y = new Int32Array(indices.length);
-      indices.forEach((idx, b) => {
-        x.set(src.x.subarray(idx * per, (idx + 1) * per), b * per);
-        y[b] = src.y[idx];
-      });
-      return { x, shape: [indices.length, ...src.sampleShape], y };
-    },
-  };
+  return { length: src.y.length, sampleShape: src.sampleShape, getBatch: (indices) => gatherRows(src.x, src.y, src.sampleShape, indices) };
 }
 
 parentPort!.on('message', (m: { type: 'epoch'; batches: number[][]; rng: ReturnType<Generator['getState']> } | { type: 'next' }) => {
