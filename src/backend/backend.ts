@@ -22,6 +22,8 @@ export interface Backend {
   readonly name: string;
   /** Copies `data` into backend memory. */
   upload(data: TypedArray): DataHandle;
+  /** Takes ownership of `data` (the caller will not touch it again); backends that can, avoid the copy. */
+  adopt?(data: TypedArray): DataHandle;
   /** The values behind a handle; callers must treat the result as read-only. */
   read(handle: DataHandle, dtype: DType, size: number): TypedArray;
   /** Overwrites the values behind a handle in place (optimizer updates, running statistics). */

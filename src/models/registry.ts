@@ -1,6 +1,14 @@
 /** The model zoo registry: models.create(name, options) and models.list(). */
 import type { Module } from '../nn/module.js';
 import { lenet, lenet5 } from './lenet.js';
+import { AlexNet } from './alexnet.js';
+import { VGG, VGG_CONFIGS } from './vgg.js';
+import { ResNet } from './resnet.js';
+import { DenseNet } from './densenet.js';
+import { SqueezeNet } from './squeezenet.js';
+import { MobileNetV2 } from './mobilenet.js';
+import { EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
+import { GoogLeNet } from './googlenet.js';
 
 export interface ModelInfo {
   name: string;
@@ -20,6 +28,39 @@ export function register(info: ModelInfo, factory: Factory): void {
 
 register({ name: 'lenet5', description: 'LeNet-5 (1998): conv6-pool-conv16-pool-conv120-fc84-fc10 on 32×32; options activation relu|tanh, pooling max|avg', inputShape: [1, 32, 32] }, lenet5);
 register({ name: 'lenet', description: "The lectures' LeNet: conv20-pool-conv50-pool-fc500-fc10 on 28×28", inputShape: [1, 28, 28] }, lenet);
+
+// ---- torchvision-compatible ImageNet models (same module and parameter names, same counts) ----
+const IMAGENET: [number, number, number] = [3, 224, 224];
+register({ name: 'alexnet', description: "AlexNet, torchvision's 64/192/384/256/256 variant (the lectures' table)", inputShape: IMAGENET }, (o) => new AlexNet(o));
+for (const [depth, cfg] of [[11, 'A'], [13, 'B'], [16, 'D'], [19, 'E']] as const) {
+  register({ name: `vgg${depth}`, description: `VGG-${depth} (configuration ${cfg})`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], o));
+  register({ name: `vgg${depth}_bn`, description: `VGG-${depth} with BatchNorm`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], { ...o, batchNorm: true }));
+}
+register({ name: 'googlenet', description: 'GoogLeNet / Inception v1 (auxLogits option for the auxiliary classifiers)', inputShape: IMAGENET }, (o) => new GoogLeNet(o));
+const RESNETS: [string, 'basic' | 'bottleneck', [number, number, number, number], Record<string, number>, string][] = [
+  ['resnet18', 'basic', [2, 2, 2, 2], {}, 'ResNet-18'],
+  ['resnet34', 'basic', [3, 4, 6, 3], {}, 'ResNet-34'],
+  ['resnet50', 'bottleneck', [3, 4, 6, 3], {}, 'ResNet-50'],
+  ['resnet101', 'bottleneck', [3, 4, 23, 3], {}, 'ResNet-101'],
+  ['resnet152', 'bottleneck', [3, 8, 36, 3], {}, 'ResNet-152'],
+  ['wide_resnet50_2', 'bottleneck', [3, 4, 6, 3], { widthPerGroup: 128 }, 'Wide ResNet-50-2'],
+  ['wide_resnet101_2', 'bottleneck', [3, 4, 23, 3], { widthPerGroup: 128 }, 'Wide ResNet-101-2'],
+  ['resnext50_32x4d', 'bottleneck', [3, 4, 6, 3], { groups: 32, widthPerGroup: 4 }, 'ResNeXt-50 32×4d'],
+  ['resnext101_32x8d', 'bottleneck', [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 }, 'ResNeXt-101 32×8d'],
+];
+for (const [name, block, layers, extra, desc] of RESNETS) {
+  register({ name, description: desc, inputShape: IMAGENET }, (o) => new ResNet(block, layers, { ...extra, ...o }));
+}
+for (const [name, blocks] of [['densenet121', [6, 12, 24, 16]], ['densenet169', [6, 12, 32, 32]], ['densenet201', [6, 12, 48, 32]]] as const) {
+  register({ name, description: `DenseNet-${name.slice(8)} (growth 32, BC)`, inputShape: IMAGENET }, (o) => new DenseNet({ blockConfig: [...blocks], ...o }));
+}
+register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, (o) => new SqueezeNet('1_0', o));
+register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, (o) => new SqueezeNet('1_1', o));
+register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, (o) => new MobileNetV2(o));
+EFFICIENTNET_VARIANTS.forEach((v, i) => {
+  register({ name: `efficientnet_b${i}`, description: `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`, inputShape: [3, v.resolution, v.resolution] },
+    (o) => new EfficientNet(v, { largeBnMomentum: i >= 5, ...o }));
+});
 
 /**
  * Builds a registered model. Options: numClasses, inChannels and model-specific ones.

@@ -4,7 +4,6 @@
  * fan_out = out_channels × kernel area.
  */
 import { noGrad } from '../autograd/grad_mode.js';
-import { tensor } from '../tensor/creation.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { shapeToString } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -16,10 +15,23 @@ export interface InitOptions {
   generator?: Generator;
 }
 
+/** Writes f(i) into every element of t in place (no autograd, like PyTorch's init_ functions). */
 function fill(t: Tensor, f: (i: number) => number): Tensor {
+  return fillWith(t, (values) => {
+    for (let i = 0; i < values.length; i++) values[i] = f(i);
+  });
+}
+
+/** Lets `write` fill a fresh array of t's size, then stores it into t in place. */
+function fillWith(t: Tensor, write: (values: Float32Array) => void): Tensor {
+  if (t.dtype !== 'float32') throw new Error(`init: expected a float32 tensor, got ${t.dtype}`);
   const values = new Float32Array(t.numel());
-  for (let i = 0; i < values.length; i++) values[i] = f(i);
-  return noGrad(() => t.copy_(tensor(values, t.shape)));
+  write(values);
+  noGrad(() => {
+    t.info(); // moves the storage to the active backend if needed
+    t.storage.backend.write(t.storage.handle, values);
+  });
+  return t;
 }
 
 /**
@@ -62,13 +74,13 @@ function fanOf(t: Tensor, mode: FanMode): number {
 /** U(a, b) */
 export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
-  return fill(t, () => a + (b - a) * g.random());
+  return fillWith(t, (values) => g.fillUniform(values, a, b));
 }
 
 /** N(mean, std²) */
 export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
   const g = opts.generator ?? defaultGenerator;
-  return fill(t, () => mean + std * g.normal());
+  return fillWith(t, (values) => g.fillNormal(values, mean, std));
 }
 
 export function constant(t: Tensor, value: number): Tensor {

@@ -3,7 +3,7 @@ import type { DType, TypedArray } from '../backend/backend.js';
 import { activeBackend, kernel } from '../backend/registry.js';
 import { checkShape, shapeToString, sizeOf } from './shape.js';
 import { defaultGenerator, type Generator } from './random.js';
-import { storageFrom } from './storage.js';
+import { storageAdopting } from './storage.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
 export interface CreationOptions {
@@ -31,8 +31,9 @@ function parseShapeArgs<O extends object>(args: ShapeArgs<O>, op: string): { sha
   return { shape, opts };
 }
 
+/** Wraps an array created by this module (never the caller's) as a tensor, without copying it. */
 function make(data: TypedArray, shape: readonly number[], requiresGrad = false): Tensor {
-  const t = new Tensor(storageFrom(activeBackend(), data), shape);
+  const t = new Tensor(storageAdopting(activeBackend(), data), shape);
   if (requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -155,7 +156,7 @@ export function rand(...args: ShapeArgs<RandomOptions>): Tensor {
   const { shape, opts } = parseShapeArgs<RandomOptions>(args, 'rand');
   const g = opts.generator ?? defaultGenerator;
   const arr = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < arr.length; i++) arr[i] = g.random();
+  g.fillUniform(arr);
   return make(arr, shape, opts.requiresGrad);
 }
 
@@ -164,7 +165,7 @@ export function randn(...args: ShapeArgs<RandomOptions>): Tensor {
   const { shape, opts } = parseShapeArgs<RandomOptions>(args, 'randn');
   const g = opts.generator ?? defaultGenerator;
   const arr = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < arr.length; i++) arr[i] = g.normal();
+  g.fillNormal(arr);
   return make(arr, shape, opts.requiresGrad);
 }
 

@@ -5,7 +5,7 @@
 
 export interface RngState {
   s: [number, number, number, number];
-  /** The second Box–Muller value, kept so randn streams are identical however they are split into calls. */
+  /** The second value of the last polar-method pair, kept so randn streams are identical however they are split into calls. */
   spare: number | null;
 }
 
@@ -58,19 +58,72 @@ export class Generator {
     return this.nextUint32() / 4294967296;
   }
 
-  /** Standard normal via Box–Muller. */
+  /** Standard normal (Marsaglia's polar method; values come in pairs, the second kept for the next call). */
   normal(): number {
-    if (this.spare !== null) {
-      const v = this.spare;
-      this.spare = null;
-      return v;
+    const out = new Float32Array(1);
+    this.fillNormal(out);
+    return out[0];
+  }
+
+  /**
+   * Fills `out` with U(low, high) — the same stream as out.length calls of random(), with the state in locals
+   * (an order of magnitude faster for large tensors).
+   */
+  fillUniform(out: Float32Array, low = 0, high = 1): void {
+    const st = this.s;
+    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    const span = high - low;
+    for (let i = 0; i < out.length; i++) {
+      const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = rotl(s3, 11);
+      out[i] = low + span * (r / 4294967296);
     }
-    let u = 0;
-    while (u === 0) u = this.random();
-    const v = this.random();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
+  }
+
+  /**
+   * Fills `out` with N(mean, std²) by Marsaglia's polar method: pairs (u, v) uniform in the unit disc give two
+   * normals u·f and v·f with f = √(−2 ln s / s), s = u² + v². Equal to out.length calls of normal().
+   */
+  fillNormal(out: Float32Array, mean = 0, std = 1): void {
+    let i = 0;
+    if (this.spare !== null && out.length > 0) {
+      out[i++] = mean + std * this.spare;
+      this.spare = null;
+    }
+    const st = this.s;
+    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    while (i < out.length) {
+      let u = 0, v = 0, sq = 0;
+      do {
+        let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+        let t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+        u = (r / 4294967296) * 2 - 1;
+        r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+        t = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+        v = (r / 4294967296) * 2 - 1;
+        sq = u * u + v * v;
+      } while (sq >= 1 || sq === 0);
+      const f = Math.sqrt((-2 * Math.log(sq)) / sq);
+      out[i++] = mean + std * u * f;
+      if (i < out.length) out[i++] = mean + std * v * f;
+      else this.spare = v * f;
+    }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
   }
 
   /** Uniform integer in [low, high). */

@@ -40,3 +40,9 @@ export class Storage {
 export function storageFrom(backend: Backend, data: TypedArray): Storage {
   return new Storage(backend, backend.upload(data), data.length, data instanceof Int32Array ? 'int32' : 'float32');
 }
+
+/** Like storageFrom for an array the caller just created and hands over (no copy where the backend allows). */
+export function storageAdopting(backend: Backend, data: TypedArray): Storage {
+  const handle = backend.adopt ? backend.adopt(data) : backend.upload(data);
+  return new Storage(backend, handle, data.length, data instanceof Int32Array ? 'int32' : 'float32');
+}

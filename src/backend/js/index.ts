@@ -38,6 +38,10 @@ export function createJsBackend(): Backend {
       const h: JsHandle = { data: data.slice() };
       return h;
     },
+    adopt(data: TypedArray): DataHandle {
+      const h: JsHandle = { data };
+      return h;
+    },
     read(handle: DataHandle, _dtype: DType, _size: number): TypedArray {
       return (handle as JsHandle).data;
     },

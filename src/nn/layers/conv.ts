@@ -1,5 +1,5 @@
 /** Conv2d. */
-import { randn } from '../../tensor/creation.js';
+import { zeros } from '../../tensor/creation.js';
 import { computeConv2dInfo, pair, type Pair } from '../../backend/geometry.js';
 import { shapeToString } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -61,8 +61,8 @@ export class Conv2d extends Module {
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(this.paddingMode)) {
       throw new Error(`Conv2d: paddingMode must be 'zeros', 'reflect', 'replicate' or 'circular', got '${this.paddingMode}'`);
     }
-    this.weight = new Parameter(randn(outChannels, inChannels / groups, ...this.kernelSize));
-    this.bias = opts.bias === false ? null : new Parameter(randn(outChannels));
+    this.weight = new Parameter(zeros(outChannels, inChannels / groups, ...this.kernelSize));
+    this.bias = opts.bias === false ? null : new Parameter(zeros(outChannels));
     this.resetParameters();
   }
 

@@ -1,5 +1,5 @@
 /** Linear, Identity, Flatten. */
-import { randn } from '../../tensor/creation.js';
+import { zeros } from '../../tensor/creation.js';
 import { shapeToString } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/matmul.js';
@@ -26,8 +26,8 @@ export class Linear extends Module {
     for (const [n, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
       if (!Number.isInteger(v) || v < 0) throw new Error(`Linear: ${n} must be a non-negative integer, got ${v}`);
     }
-    this.weight = new Parameter(randn(outFeatures, inFeatures));
-    this.bias = opts.bias === false ? null : new Parameter(randn(outFeatures));
+    this.weight = new Parameter(zeros(outFeatures, inFeatures));
+    this.bias = opts.bias === false ? null : new Parameter(zeros(outFeatures));
     this.resetParameters();
   }
 
