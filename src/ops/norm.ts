@@ -56,8 +56,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const view = (t: Tensor) => channelView(t, x.ndim);
   if (!training) {
     if (!runningMean || !runningVar) throw new Error('batchNorm: running_mean and running_var are required in eval mode (training: false)');
-    const xhat = mul(sub(x, view(runningMean)), view(rsqrt(add(runningVar, eps))));
-    return affine(xhat, weight, bias, view);
+    // y = x·scale + shift per channel, with scale = γ/√(var + eps) and shift = β − mean·scale: two passes over x.
+    const invStd = rsqrt(add(runningVar, eps));
+    const scale = weight ? mul(weight, invStd) : invStd;
+    const shifted = mul(runningMean, scale).neg();
+    const shift = bias ? add(bias, shifted) : shifted;
+    return add(mul(x, view(scale)), view(shift));
   }
   const n = sizeOf(x.shape) / c;
   if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${shapeToString(x.shape)}`);

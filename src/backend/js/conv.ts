@@ -8,6 +8,7 @@ import type { TensorInfo } from '../backend.js';
 import type { Conv2dInfo } from '../geometry.js';
 import { f32, info } from './handle.js';
 import { gemm } from './gemm.js';
+import { depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward, isDepthwise } from './depthwise.js';
 
 /** Largest column buffer (floats) a chunk may use: 16 MB. */
 const COL_BUDGET = 4 * 1024 * 1024;
@@ -104,10 +105,11 @@ export function conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c:
   const W = f32(w);
   const { batch, groups, outChannels } = c;
   const { cg, og, Kc, P, chunk } = plan(c);
-  const out = new Float32Array(batch * outChannels * P);
-  const col = new Float32Array(Kc * chunk * P);
-  const tmp = new Float32Array(og * chunk * P);
-  for (let n0 = 0; n0 < batch; n0 += chunk) {
+  const depthwise = isDepthwise(c);
+  const out = depthwise ? depthwiseForward(X, W, c) : new Float32Array(batch * outChannels * P);
+  const col = new Float32Array(depthwise ? 0 : Kc * chunk * P);
+  const tmp = new Float32Array(depthwise ? 0 : og * chunk * P);
+  for (let n0 = 0; n0 < batch && !depthwise; n0 += chunk) {
     const nb = Math.min(chunk, batch - n0);
     for (let g = 0; g < groups; g++) {
       im2col(X, c, n0, nb, g * cg, cg, col);
@@ -132,6 +134,7 @@ export function conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, c: Conv2dInfo
   const DY = f32(dy);
   const W = f32(w);
   const { batch, groups, outChannels, inChannels, inH, inW } = c;
+  if (isDepthwise(c)) return info([batch, inChannels, inH, inW], depthwiseBackwardInput(DY, W, c));
   const { cg, og, Kc, P, chunk } = plan(c);
   const dX = new Float32Array(batch * inChannels * inH * inW);
   const col = new Float32Array(Kc * chunk * P);
@@ -152,6 +155,7 @@ export function conv2dBackwardWeight(x: TensorInfo, dy: TensorInfo, c: Conv2dInf
   const X = f32(x);
   const DY = f32(dy);
   const { batch, groups, outChannels, kH, kW } = c;
+  if (isDepthwise(c)) return info([outChannels, 1, kH, kW], depthwiseBackwardWeight(X, DY, c));
   const { cg, og, Kc, P, chunk } = plan(c);
   const dW = new Float32Array(outChannels * Kc);
   const col = new Float32Array(Kc * chunk * P);

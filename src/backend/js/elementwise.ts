@@ -13,40 +13,46 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
 }
 
 /**
- * Calls visit(outIndex, offsetA, offsetB) for every output element, walking an odometer so
- * broadcast offsets are updated incrementally rather than recomputed.
+ * Merges adjacent output dims whose elements are contiguous in both inputs (same broadcast pattern), so the inner
+ * loop runs over long stretches: [N,C,H,W] ⊙ [1,C,1,1] becomes [N,C,H·W] with a scalar per stretch.
  */
-function forEachBroadcast2(
-  outShape: readonly number[],
-  sa: readonly number[],
-  sb: readonly number[],
-  visit: (i: number, ia: number, ib: number) => void,
-): void {
-  const rank = outShape.length;
-  const n = sizeOf(outShape);
-  if (rank === 0) {
-    if (n) visit(0, 0, 0);
-    return;
-  }
-  const idx = new Array<number>(rank).fill(0);
-  let ia = 0;
-  let ib = 0;
-  const last = rank - 1;
-  const lastLen = outShape[last];
-  const la = sa[last];
-  const lb = sb[last];
-  for (let i = 0; i < n; ) {
-    for (let j = 0; j < lastLen; j++, i++) visit(i, ia + j * la, ib + j * lb);
-    for (let d = last - 1; d >= 0; d--) {
-      idx[d]++;
-      ia += sa[d];
-      ib += sb[d];
-      if (idx[d] < outShape[d]) break;
-      ia -= sa[d] * outShape[d];
-      ib -= sb[d] * outShape[d];
-      idx[d] = 0;
+function collapse(outShape: readonly number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+  const shape: number[] = [];
+  const ra: number[] = [];
+  const rb: number[] = [];
+  for (let d = 0; d < outShape.length; d++) {
+    if (outShape[d] === 1) continue;
+    const k = shape.length - 1;
+    if (k >= 0 && ra[k] === sa[d] * outShape[d] && rb[k] === sb[d] * outShape[d]) {
+      shape[k] *= outShape[d];
+      ra[k] = sa[d];
+      rb[k] = sb[d];
+    } else {
+      shape.push(outShape[d]);
+      ra.push(sa[d]);
+      rb.push(sb[d]);
     }
-    if (rank === 1) break;
+  }
+  return { shape, sa: ra, sb: rb };
+}
+
+/** One stretch of n outputs: out[o+j] = A[ia+j·la] op B[ib+j·lb], with a tight loop per common op. */
+function run(op: BinaryOp, f: (a: number, b: number) => number, A: ArrayLike<number>, B: ArrayLike<number>, out: TypedArray, o: number, ia: number, la: number, ib: number, lb: number, n: number): void {
+  switch (op) {
+    case 'add':
+      for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] + B[ib + j * lb];
+      return;
+    case 'sub':
+      for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] - B[ib + j * lb];
+      return;
+    case 'mul':
+      for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] * B[ib + j * lb];
+      return;
+    case 'div':
+      for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] / B[ib + j * lb];
+      return;
+    default:
+      for (let j = 0; j < n; j++) out[o + j] = f(A[ia + j * la], B[ib + j * lb]);
   }
 }
 
@@ -56,19 +62,28 @@ export function makeBinary(op: BinaryOp) {
     const A = dataOf(a);
     const B = dataOf(b);
     const out = alloc(outShape, binaryResultDType(op, a.dtype, b.dtype));
-    const n = out.length;
-    if (A.length === n && B.length === n) {
-      for (let i = 0; i < n; i++) out[i] = f(A[i], B[i]);
-    } else if (B.length === 1 && A.length === n) {
-      const s = B[0];
-      for (let i = 0; i < n; i++) out[i] = f(A[i], s);
-    } else if (A.length === 1 && B.length === n) {
-      const s = A[0];
-      for (let i = 0; i < n; i++) out[i] = f(s, B[i]);
-    } else {
-      forEachBroadcast2(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape), (i, ia, ib) => {
-        out[i] = f(A[ia], B[ib]);
-      });
+    const c = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+    const rank = c.shape.length;
+    if (rank === 0) {
+      if (out.length) out[0] = f(A[0], B[0]);
+      return info(outShape, out);
+    }
+    const last = rank - 1;
+    const n = c.shape[last];
+    const idx = new Array<number>(rank).fill(0);
+    let ia = 0;
+    let ib = 0;
+    for (let o = 0; o < out.length; o += n) {
+      run(op, f, A, B, out, o, ia, c.sa[last], ib, c.sb[last], n);
+      for (let d = last - 1; d >= 0; d--) {
+        idx[d]++;
+        ia += c.sa[d];
+        ib += c.sb[d];
+        if (idx[d] < c.shape[d]) break;
+        ia -= c.sa[d] * c.shape[d];
+        ib -= c.sb[d] * c.shape[d];
+        idx[d] = 0;
+      }
     }
     return info(outShape, out);
   };
@@ -79,7 +94,27 @@ export function makeUnary(op: UnaryOp) {
   return (x: TensorInfo, p: UnaryParams): TensorInfo => {
     const X = dataOf(x);
     const out = new Float32Array(X.length);
-    for (let i = 0; i < X.length; i++) out[i] = f(X[i], p);
+    const n = X.length;
+    // Explicit loops for the activations every CNN runs; the table's scalar function for the rest.
+    switch (op) {
+      case 'relu':
+        for (let i = 0; i < n; i++) out[i] = X[i] > 0 ? X[i] : 0;
+        break;
+      case 'relu6':
+        for (let i = 0; i < n; i++) out[i] = X[i] <= 0 ? 0 : X[i] >= 6 ? 6 : X[i];
+        break;
+      case 'sigmoid':
+        for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-X[i]));
+        break;
+      case 'silu':
+        for (let i = 0; i < n; i++) out[i] = X[i] / (1 + Math.exp(-X[i]));
+        break;
+      case 'rsqrt':
+        for (let i = 0; i < n; i++) out[i] = 1 / Math.sqrt(X[i]);
+        break;
+      default:
+        for (let i = 0; i < n; i++) out[i] = f(X[i], p);
+    }
     return info(x.shape, out);
   };
 }
