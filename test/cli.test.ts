@@ -111,9 +111,16 @@ describe('train → eval → predict → summary', () => {
     expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
     expect(r.predictions[0].top[0].class).toBe('3');
   });
-  it('summary prints the tree, parameter count and output shape', async () => {
+  it('summary prints the per-layer table; --json has the layers and totals', async () => {
     expect(await run('summary', 'lenet5')).toBe(0);
-    expect(out.join('\n')).toMatch(/parameters: 61,706 {2}input: \[1,1,32,32\] {2}output: \[1,10\]/);
+    expect(out.join('\n')).toContain('lenet5 on 1×32×32: 61,706 parameters');
+    expect(out.join('\n')).toMatch(/features\.0 +Conv2d +1×32×32 +6 +5 +1 +0 +6×28×28/);
+    out = [];
+    expect(await run('summary', 'alexnet', '--input', '3x227x227', '--json')).toBe(0);
+    const j = JSON.parse(out.at(-1)!);
+    expect(j.layers.find((l: { name: string }) => l.name === 'features.0')).toMatchObject({ outputShape: [1, 64, 56, 56], memoryKB: 784, params: 23296 });
+    expect(j.total.params).toBe(61100840);
+    expect(await run('summary', 'alexnet', '--input', '3x227')).toBe(2);
     out = [];
     expect(await run('summary', '--list')).toBe(0);
     expect(out.join('\n')).toContain('lenet5');

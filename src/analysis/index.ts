@@ -1,2 +1,7 @@
-/** Per-layer summaries, receptive fields, BN fusion, activation statistics (the model-zoo issue fills this namespace). */
-export {};
+/**
+ * Analysis: the lectures' per-layer table (summary), receptive fields, Conv/Linear + BatchNorm fusion.
+ * Example: console.log(analysis.formatSummary(analysis.summary(models.create('alexnet'), [3, 227, 227])));
+ */
+export { summary, formatSummary, summaryJson, type Summary, type LayerRow, type SummaryOptions } from './summary.js';
+export { fuseConvBn } from './fuse.js';
+export { receptiveFieldOf, receptiveFields, type RFLayer } from './receptive.js';

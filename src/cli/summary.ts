@@ -1,24 +1,30 @@
-/** `convnet summary`: the model tree, parameter count and output shape for its natural input. */
-import { noGrad } from '../autograd/grad_mode.js';
+/** `convnet summary`: the lectures' per-layer table (shapes, memory, params, multiply-adds, receptive field). */
 import * as models from '../models/index.js';
-import { zeros } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { formatSummary, summary, summaryJson } from '../analysis/summary.js';
 import { keyValues, parse, UsageError } from './args.js';
 
-export const SUMMARY_HELP = `convnet summary — describe a model
+export const SUMMARY_HELP = `convnet summary — the per-layer table of a model
 
-Usage: convnet summary MODEL [--model-opts K=V,...] [--json]
+Usage: convnet summary MODEL [--input CxHxW] [--model-opts K=V,...] [--json | --markdown] [--all]
        convnet summary --list
 
+Columns: input and output shape, filters, kernel, stride, padding, memory (KB of float32 outputs, batch 1),
+params (k), multiply-adds (M, "FLOPs" as the lectures count them), receptive field. --all also lists
+activation and dropout layers; --json prints { layers: [...], total: { memoryKB, params, flops } }.
+
 Examples:
-  convnet summary lenet5
-  convnet summary lenet5 --model-opts activation=relu,pooling=max,numClasses=47`;
+  convnet summary alexnet --input 3x227x227
+  convnet summary vgg16 --markdown
+  convnet summary lenet5 --model-opts activation=relu,pooling=max --json`;
 
 export async function summaryCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse('summary', argv, { 'model-opts': { type: 'string' }, list: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true);
+  const { values, positionals } = parse('summary', argv, {
+    'model-opts': { type: 'string' }, input: { type: 'string' }, list: { type: 'boolean' }, json: { type: 'boolean' },
+    markdown: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, true);
   if (values.help) return void console.log(SUMMARY_HELP);
   if (values.list) {
-    for (const m of models.list()) console.log(`${m.name.padEnd(12)} input [${m.inputShape}]  ${m.description}`);
+    for (const m of models.list()) console.log(`${m.name.padEnd(18)} input [${m.inputShape}]  ${m.description}`);
     return;
   }
   const name = positionals[0];
@@ -27,11 +33,15 @@ export async function summaryCommand(argv: string[]): Promise<void> {
   const info = models.list().find((m) => m.name === name);
   if (!info) throw new UsageError(`summary: unknown model '${name}' (available: ${models.list().map((m) => m.name).join(', ')})`);
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
+  let input: number[] = [(opts.inChannels as number) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
+  if (values.input !== undefined) {
+    const parts = String(values.input).split(/x|×/).map(Number);
+    if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v > 0)) throw new UsageError(`--input must look like 3x224x224, got '${values.input}'`);
+    input = parts;
+  }
   const model = models.create(name, opts);
-  const input = [1, (opts.inChannels as number) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
-  const out = noGrad(() => model.eval().forward(zeros(input)) as Tensor);
-  const params = model.numParameters();
-  if (values.json) return void console.log(JSON.stringify({ model: name, options: opts, parameters: params, inputShape: input, outputShape: out.shape }));
-  console.log(model.toString());
-  console.log(`parameters: ${params.toLocaleString('en-US')}  input: [${input}]  output: [${out.shape}]`);
+  const s = summary(model, input, { rows: values.all ? 'all' : 'compact' });
+  if (values.json) return void console.log(JSON.stringify({ model: name, ...summaryJson(s) }));
+  console.log(`${name} on ${input.join('×')}: ${s.total.params.toLocaleString('en-US')} parameters, ${(s.total.flops / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} M multiply-adds, ${(s.total.memoryKB / 1024).toFixed(1)} MB of activations`);
+  console.log(formatSummary(s, values.markdown ? 'markdown' : 'text'));
 }

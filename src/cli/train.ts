@@ -5,6 +5,7 @@ import * as optim from '../optim/index.js';
 import { saveSafetensors } from '../io/index.js';
 import { manualSeed } from '../tensor/random.js';
 import { fit } from '../train/fit.js';
+import { formatSummary, summary } from '../analysis/summary.js';
 import { barProgress, lineProgress } from '../train/progress.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError } from './args.js';
@@ -95,7 +96,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const [trainSet, valSet] = data.randomSplit(full, [full.length - valCount, valCount], { seed });
 
   say(`model ${modelName} ${JSON.stringify(modelOpts)} — ${model.numParameters().toLocaleString('en-US')} parameters, input [${inputShape}]`);
-  say(model.toString());
+  say(formatSummary(summary(model, inputShape)));
   say(`data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`);
 
   const workers = intFlag(values, 'workers', 1, 0);

@@ -12,6 +12,24 @@ import { Parameter } from './parameter.js';
 /** Modules whose forward is running, outermost first: gives errors the module's path in the model. */
 const callStack: Module<any, any>[] = [];
 
+/** Observes every module call (used by analysis.summary and activationStats); at most one at a time. */
+export interface ForwardTracer {
+  enter(module: Module<any, any>, inputs: unknown[], depth: number): void;
+  exit(module: Module<any, any>, inputs: unknown[], output: unknown, depth: number): void;
+}
+let tracer: ForwardTracer | null = null;
+
+/** Runs fn with a tracer observing module calls. */
+export function withForwardTracer<T>(t: ForwardTracer, fn: () => T): T {
+  const prev = tracer;
+  tracer = t;
+  try {
+    return fn();
+  } finally {
+    tracer = prev;
+  }
+}
+
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -50,8 +68,13 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
       writable: true,
       value: (...args: I): O => {
         callStack.push(this);
+        const t = tracer;
+        const depth = callStack.length - 1;
         try {
-          return forward.apply(this, args);
+          t?.enter(this, args, depth);
+          const out = forward.apply(this, args);
+          t?.exit(this, args, out, depth);
+          return out;
         } finally {
           callStack.pop();
         }
@@ -81,6 +104,13 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
     if (!(module instanceof Module)) throw new Error(`${this.typeName}.registerModule: '${name}' is not a Module`);
     this._modules.set(name, module);
     return module;
+  }
+
+  /** Replaces the direct child `name` (a field or a registered child) with another module. */
+  replaceChild(name: string, module: Module<any, any>): void {
+    if (this._modules.has(name)) this._modules.set(name, module);
+    else if ((this as Record<string, unknown>)[name] instanceof Module) (this as Record<string, unknown>)[name] = module;
+    else throw new Error(`${this.typeName}.replaceChild: no child named '${name}'`);
   }
 
   /** Registers a tensor that is state but not a parameter (running statistics). */
