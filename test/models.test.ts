@@ -44,3 +44,30 @@ it('googlenet with auxiliary classifiers returns their logits in training mode',
   const r = g.train().forwardWithAux(ct.randn(2, 3, 96, 96));
   expect([r.logits.shape, r.aux1!.shape, r.aux2!.shape]).toEqual([[2, 5], [2, 5], [2, 5]]);
 });
+
+describe('models outside torchvision', () => {
+  it('every other registered model constructs and runs forward on its natural input size', () => {
+    for (const info of models.list().filter((m) => !(m.name in fx.models))) {
+      const y = ct.noGrad(() => models.create(info.name).eval().forward(ct.randn(1, ...info.inputShape))) as ct.Tensor;
+      expect(y.shape, info.name).toEqual([1, 10]);
+      expect(y.data().every(Number.isFinite), info.name).toBe(true);
+    }
+  });
+  it('CIFAR ResNets have 6n + 2 layers: ResNet-20 = the paper\'s 0.27M plain net + 2,752 projection parameters', () => {
+    expect(models.create('plain20').numParameters()).toBe(269722);
+    for (const d of [20, 32, 44, 56, 110]) {
+      expect(models.create(`resnet${d}`).numParameters() - models.create(`plain${d}`).numParameters()).toBe(16 * 32 + 2 * 32 + 32 * 64 + 2 * 64);
+    }
+    const convs = [...models.create('resnet56').modules()].filter((m) => m instanceof ct.nn.Conv2d && m.kernelSize[0] === 3);
+    expect(convs.length + 1).toBe(56); // 55 3×3 convs + the fc layer
+    expect(() => models.create('resnet21' as string)).toThrow(/unknown model 'resnet21'/);
+  });
+  it('ResNet-20 trains a step (W2 benchmark model)', () => {
+    const m = models.create('resnet20');
+    const opt = new ct.optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
+    const loss = ct.nn.functional.crossEntropy(m.forward(ct.randn(4, 3, 32, 32)) as ct.Tensor, ct.randint(0, 10, [4]));
+    loss.backward();
+    opt.step();
+    expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
+  });
+});

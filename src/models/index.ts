@@ -10,3 +10,4 @@ export { MobileNetV2, InvertedResidual, type MobileNetV2Options } from './mobile
 export { EfficientNet, MBConv, SqueezeExcitation, StochasticDepth, compoundScaling, EFFICIENTNET_VARIANTS, type EfficientNetScaling } from './efficientnet.js';
 export { GoogLeNet, Inception, InceptionAux, BasicConv2d } from './googlenet.js';
 export { convNormAct, makeDivisible } from './blocks.js';
+export { CifarResNet, CifarBlock } from './resnet_cifar.js';

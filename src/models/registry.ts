@@ -9,6 +9,7 @@ import { SqueezeNet } from './squeezenet.js';
 import { MobileNetV2 } from './mobilenet.js';
 import { EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
 import { GoogLeNet } from './googlenet.js';
+import { CifarResNet } from './resnet_cifar.js';
 
 export interface ModelInfo {
   name: string;
@@ -75,4 +76,10 @@ export function create(name: string, opts: Record<string, unknown> = {}): Module
 /** Registered models with their descriptions and natural input shapes. */
 export function list(): ModelInfo[] {
   return [...REGISTRY.values()].map((e) => e.info);
+}
+
+// ---- CIFAR-size (32×32) models ----
+for (const depth of [20, 32, 44, 56, 110]) {
+  register({ name: `resnet${depth}`, description: `CIFAR ResNet-${depth} (He et al. 2016, 16/32/64 channels, projection shortcuts)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, o));
+  register({ name: `plain${depth}`, description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, { ...o, plain: true }));
 }

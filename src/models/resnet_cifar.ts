@@ -1,0 +1,65 @@
+/**
+ * CIFAR ResNets (He et al. 2016, §4.2): a 3×3/16 stem, three stages of n BasicBlocks with 16/32/64 channels
+ * (stride 2 at the first block of stages 2 and 3), global average pooling, fc. Depth = 6n + 2 (20, 32, 44, 56, 110).
+ * Shortcuts project with 1×1 conv + BN where the shape changes; `plain: true` removes every shortcut, giving the
+ * same-depth plain networks of the paper's degradation experiment.
+ */
+import * as nn from '../nn/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { relu } from '../ops/activation.js';
+import { adaptiveAvgPool2d } from '../ops/pool.js';
+import { constant, kaimingNormal } from '../nn/init.js';
+
+export class CifarBlock extends nn.Module {
+  conv1: nn.Conv2d;
+  bn1: nn.BatchNorm2d;
+  conv2: nn.Conv2d;
+  bn2: nn.BatchNorm2d;
+  downsample: nn.Sequential | null;
+  constructor(inC: number, outC: number, stride: number, readonly plain: boolean) {
+    super();
+    this.conv1 = new nn.Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
+    this.bn1 = new nn.BatchNorm2d(outC);
+    this.conv2 = new nn.Conv2d(outC, outC, 3, { padding: 1, bias: false });
+    this.bn2 = new nn.BatchNorm2d(outC);
+    this.downsample = !plain && (stride !== 1 || inC !== outC) ? new nn.Sequential(new nn.Conv2d(inC, outC, 1, { stride, bias: false }), new nn.BatchNorm2d(outC)) : null;
+  }
+  forward(x: Tensor): Tensor {
+    const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
+    if (this.plain) return relu(out);
+    return relu(out.add(this.downsample ? this.downsample.forward(x) : x));
+  }
+}
+
+export class CifarResNet extends nn.Module {
+  conv1 = new nn.Conv2d(3, 16, 3, { padding: 1, bias: false });
+  bn1 = new nn.BatchNorm2d(16);
+  layer1: nn.Sequential;
+  layer2: nn.Sequential;
+  layer3: nn.Sequential;
+  fc: nn.Linear;
+  constructor(readonly depth: number, opts: { numClasses?: number; plain?: boolean } = {}) {
+    super();
+    if ((depth - 2) % 6 !== 0 || depth < 8) throw new Error(`CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${depth}`);
+    const n = (depth - 2) / 6;
+    const plain = opts.plain ?? false;
+    const stage = (inC: number, outC: number, stride: number) =>
+      new nn.Sequential(...Array.from({ length: n }, (_, i) => new CifarBlock(i === 0 ? inC : outC, outC, i === 0 ? stride : 1, plain)));
+    this.layer1 = stage(16, 16, 1);
+    this.layer2 = stage(16, 32, 2);
+    this.layer3 = stage(32, 64, 2);
+    this.fc = new nn.Linear(64, opts.numClasses ?? 10);
+    for (const m of this.modules()) {
+      if (m instanceof nn.Conv2d) kaimingNormal(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
+      else if (m instanceof nn.BatchNorm2d) {
+        constant(m.weight!, 1);
+        constant(m.bias!, 0);
+      }
+    }
+  }
+  forward(x: Tensor): Tensor {
+    let h = relu(this.bn1.forward(this.conv1.forward(x)));
+    h = this.layer3.forward(this.layer2.forward(this.layer1.forward(h)));
+    return this.fc.forward(adaptiveAvgPool2d(h, 1).flatten(1));
+  }
+}
