@@ -11,3 +11,6 @@ export { EfficientNet, MBConv, SqueezeExcitation, StochasticDepth, compoundScali
 export { GoogLeNet, Inception, InceptionAux, BasicConv2d } from './googlenet.js';
 export { convNormAct, makeDivisible } from './blocks.js';
 export { CifarResNet, CifarBlock } from './resnet_cifar.js';
+export { alexnet2012, zfnet, vggALrn, vggC, nin, MobileNetV1, SimpNet } from './lecture.js';
+export { PreActBlock, PreActBottleneck, PreActResNet, preactResnet18, preactResnetCifar, wideResnetCifar, SEBottleneck, seResnet50 } from './preact.js';
+export { DenseNetBC, VGGCifar, mobilenetV2Cifar } from './cifar.js';

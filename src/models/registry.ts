@@ -10,6 +10,9 @@ import { MobileNetV2 } from './mobilenet.js';
 import { EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
 import { GoogLeNet } from './googlenet.js';
 import { CifarResNet } from './resnet_cifar.js';
+import { alexnet2012, MobileNetV1, nin, SimpNet, vggALrn, vggC, zfnet } from './lecture.js';
+import { preactResnet18, preactResnetCifar, seResnet50, wideResnetCifar } from './preact.js';
+import { DenseNetBC, mobilenetV2Cifar, VGGCifar } from './cifar.js';
 
 export interface ModelInfo {
   name: string;
@@ -83,3 +86,20 @@ for (const depth of [20, 32, 44, 56, 110]) {
   register({ name: `resnet${depth}`, description: `CIFAR ResNet-${depth} (He et al. 2016, 16/32/64 channels, projection shortcuts)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, o));
   register({ name: `plain${depth}`, description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, { ...o, plain: true }));
 }
+register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: [3, 32, 32] }, (o) => preactResnetCifar(164, o));
+register({ name: 'wrn16_4', description: 'Wide ResNet WRN-16-4 for CIFAR', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(16, 4, o));
+register({ name: 'wrn28_10', description: 'Wide ResNet WRN-28-10 for CIFAR (36.5M parameters)', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(28, 10, o));
+register({ name: 'densenet_bc100', description: 'DenseNet-BC (L=100, k=12) for CIFAR', inputShape: [3, 32, 32] }, (o) => new DenseNetBC(100, 12, o));
+register({ name: 'vgg_cifar', description: 'VGG-16 with BatchNorm for 32×32 inputs', inputShape: [3, 32, 32] }, (o) => new VGGCifar(o));
+register({ name: 'mobilenet_v2_cifar', description: 'MobileNet v2 with a stride-1 stem for CIFAR', inputShape: [3, 32, 32] }, (o) => mobilenetV2Cifar(o));
+register({ name: 'simpnet', description: 'SimpNet (Hasanpour et al.), 13 conv layers, for CIFAR', inputShape: [3, 32, 32] }, (o) => new SimpNet(o));
+
+// ---- other architectures from the lectures (ImageNet-size) ----
+register({ name: 'alexnet2012', description: 'The original AlexNet: 96/256/384/384/256, LRN, two-GPU groups, 227×227', inputShape: [3, 227, 227] }, (o) => alexnet2012(o));
+register({ name: 'zfnet', description: 'ZFNet: 7×7 stride-2 conv1, conv3–5 512/1024/512', inputShape: [3, 224, 224] }, (o) => zfnet(o));
+register({ name: 'vgg11_lrn', description: 'VGG configuration A-LRN', inputShape: [3, 224, 224] }, (o) => vggALrn(o));
+register({ name: 'vgg16_c', description: 'VGG configuration C (1×1 convs in stages 3–5)', inputShape: [3, 224, 224] }, (o) => vggC(o));
+register({ name: 'nin', description: 'Network in Network: mlpconv blocks and global average pooling', inputShape: [3, 224, 224] }, (o) => nin(o));
+register({ name: 'preact_resnet18', description: 'Pre-activation ResNet-18 (ImageNet)', inputShape: [3, 224, 224] }, (o) => preactResnet18(o));
+register({ name: 'se_resnet50', description: 'SE-ResNet-50 (squeeze-and-excitation, reduction 16)', inputShape: [3, 224, 224] }, (o) => seResnet50(o));
+register({ name: 'mobilenet_v1', description: 'MobileNet v1: depthwise separable convolutions', inputShape: [3, 224, 224] }, (o) => new MobileNetV1(o));
