@@ -4,6 +4,7 @@ import { benchCommand, BENCH_HELP } from './bench.js';
 import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
 import { summaryCommand, SUMMARY_HELP } from './summary.js';
 import { trainCommand, TRAIN_HELP } from './train.js';
+import { compareCommand, COMPARE_HELP, experimentCommand, EXPERIMENT_HELP } from './experiment.js';
 
 const HELP = `convnet — convolutional neural networks in TypeScript
 
@@ -13,7 +14,9 @@ Commands:
   train     train a model on a dataset (checkpoints, logs, curves, weights)
   eval      evaluate trained weights on a test set
   predict   classify image files with trained weights
-  summary   print a model's structure and size
+  summary   the per-layer table of a model (memory, params, multiply-adds, receptive field)
+  compare   several models' size and cost side by side
+  experiment  run a lecture experiment (init: activation statistics under different initializations)
   bench     measure the benchmark workloads
 
 Run 'convnet <command> --help' for a command's options and examples.
@@ -29,6 +32,8 @@ const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
   predict: [predictCommand, PREDICT_HELP],
   summary: [summaryCommand, SUMMARY_HELP],
   bench: [benchCommand, BENCH_HELP],
+  compare: [compareCommand, COMPARE_HELP],
+  experiment: [experimentCommand, EXPERIMENT_HELP],
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,71 @@
+/** Activation statistics, the initialization experiment and model comparison. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as ct from '../src/index.js';
+import { analysis, nn } from '../src/index.js';
+import { main } from '../src/cli/main.js';
+import { tempDir } from './helpers/tmp.js';
+
+const dir = tempDir('stats');
+
+describe('activationStats', () => {
+  it('reports mean, std, zero fraction and a histogram per layer, and gradients on request', () => {
+    ct.manualSeed(2);
+    const m = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 4));
+    const stats = analysis.activationStats(m, ct.randn(64, 8), { gradients: true, bins: 10 });
+    expect(stats.map((s) => s.name)).toEqual(['0', '1', '2']);
+    const relu = stats[1].activation;
+    expect(relu.min).toBe(0);
+    expect(relu.zeroFraction).toBeGreaterThan(0.2);
+    expect(relu.histogram.counts.reduce((a, b) => a + b, 0)).toBe(64 * 16);
+    expect(relu.histogram.edges).toHaveLength(11);
+    // d(sum)/d(output of the last layer) is all ones.
+    expect(stats[2].gradient!.mean).toBe(1);
+    expect(stats[2].gradient!.std).toBe(0);
+    const only = analysis.activationStats(m, ct.randn(4, 8), { types: [nn.ReLU] });
+    expect(only.map((s) => s.type)).toEqual(['ReLU']);
+  });
+  it("reproduces the lectures' initialization experiment (qualitatively)", () => {
+    const rows = analysis.initExperiment({ width: 2048, batch: 16 });
+    expect(rows).toHaveLength(8);
+    const std = (act: string, init: string) => rows.find((r) => r.activation === act && r.init === init)!.layers.map((l) => l.activation.std);
+    const small = std('tanh', 'N(0, 0.01²)');
+    expect(small[5]).toBeLessThan(small[0] / 10); // activations collapse toward zero with depth
+    // Too-large weights saturate tanh: every layer's std stays near its ceiling of 1 instead of decaying.
+    expect(Math.min(...std('tanh', 'N(0, 0.05²)'))).toBeGreaterThan(0.75);
+    const kaiming = std('relu', 'Kaiming');
+    expect(kaiming[5] / kaiming[0]).toBeGreaterThan(0.7); // Kaiming keeps ReLU activations at scale
+    expect(kaiming[5] / kaiming[0]).toBeLessThan(1.4);
+    const xavierRelu = std('relu', 'Xavier');
+    expect(xavierRelu[5]).toBeLessThan(xavierRelu[0] / 3); // Xavier does not for ReLU
+    expect(analysis.initExperimentTable(rows)).toMatch(/^activation +init +layer 1 std/);
+    expect(analysis.initExperimentSvg(rows)).toContain('<svg');
+  }, 60_000);
+});
+
+describe('compareModels and the CLI', () => {
+  let out: string[] = [];
+  beforeEach(() => {
+    out = [];
+    vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  });
+  afterEach(() => vi.restoreAllMocks());
+  it('compares parameters, multiply-adds and activation memory, as a table, JSON and SVG', async () => {
+    const rows = analysis.compareModels(['lenet5', 'lenet', 'resnet20']);
+    expect(rows.map((r) => r.params)).toEqual([61706, 1256080, 272474]);
+    expect(rows[2].flops).toBeGreaterThan(rows[0].flops);
+    const svg = join(dir, 'cmp.svg');
+    expect(await main(['compare', 'lenet5', 'resnet20', '--svg', svg, '--json'])).toBe(0);
+    expect(JSON.parse(out.at(-1)!).models).toHaveLength(2);
+    expect(readFileSync(svg, 'utf8')).toContain('parameters (M)');
+    expect(await main(['compare'])).toBe(2);
+  });
+  it('convnet experiment init writes the figure and prints the std table', async () => {
+    expect(await main(['experiment', 'init', '--width', '256', '--out', dir, '--json'])).toBe(0);
+    const r = JSON.parse(out.at(-1)!);
+    expect(r.rows).toHaveLength(8);
+    expect(existsSync(join(dir, 'init-experiment.svg'))).toBe(true);
+    expect(await main(['experiment', 'dropout'])).toBe(2);
+  }, 60_000);
+});
