@@ -108,3 +108,13 @@ describe('fuseConvBn', () => {
     expect(ct.noGrad(() => m.forward(x)).sub(before).abs().amax().item()).toBeLessThan(1e-5);
   });
 });
+
+describe("the lectures' VGG-16 totals", () => {
+  it('13.6 GFLOP is our 15.47 G multiply-adds without conv1_2 — the slide appears to have skipped that row', () => {
+    const s = analysis.summary(models.create('vgg16'), [3, 224, 224]);
+    const conv12 = s.layers.filter((r) => r.type === 'Conv2d')[1];
+    expect(conv12.flops).toBe(224 * 224 * 64 * 64 * 9);
+    expect(Math.round((s.total.flops - conv12.flops) / 1e8) / 10).toBe(13.6);
+    expect(Math.round(s.total.params / 1e6)).toBe(138);
+  }, 60_000);
+});

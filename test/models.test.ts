@@ -90,3 +90,19 @@ describe('models outside torchvision', () => {
     expect(m.parameters().every((p) => p.grad !== null)).toBe(true);
   });
 });
+
+describe('EfficientNet compound scaling', () => {
+  it('scales depth α^φ, width β^φ and resolution γ^φ with α·β²·γ² ≈ 2, and builds any variant', () => {
+    const s1 = models.compoundScaling(1);
+    expect(s1.depthMult).toBeCloseTo(1.2, 12);
+    expect(s1.widthMult).toBeCloseTo(1.1, 12);
+    expect(1.2 * 1.1 ** 2 * 1.15 ** 2).toBeCloseTo(1.92, 2);
+    expect(models.compoundScaling(2).resolution).toBe(296);
+    const b0 = models.create('efficientnet', { phi: 0 });
+    expect(b0.numParameters()).toBe(5288548); // φ = 0 is B0 exactly
+    const phi2 = models.create('efficientnet', { phi: 2, numClasses: 10 });
+    expect(phi2.numParameters()).toBeGreaterThan(b0.numParameters());
+    const y = ct.noGrad(() => phi2.eval().forward(ct.randn(1, 3, 64, 64))) as ct.Tensor;
+    expect(y.shape).toEqual([1, 10]);
+  }, 60_000);
+});

@@ -7,7 +7,7 @@ import { ResNet } from './resnet.js';
 import { DenseNet } from './densenet.js';
 import { SqueezeNet } from './squeezenet.js';
 import { MobileNetV2 } from './mobilenet.js';
-import { EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
+import { compoundScaling, EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
 import { GoogLeNet } from './googlenet.js';
 import { CifarResNet } from './resnet_cifar.js';
 import { alexnet2012, MobileNetV1, nin, SimpNet, vggALrn, vggC, zfnet } from './lecture.js';
@@ -103,3 +103,5 @@ register({ name: 'nin', description: 'Network in Network: mlpconv blocks and glo
 register({ name: 'preact_resnet18', description: 'Pre-activation ResNet-18 (ImageNet)', inputShape: [3, 224, 224] }, (o) => preactResnet18(o));
 register({ name: 'se_resnet50', description: 'SE-ResNet-50 (squeeze-and-excitation, reduction 16)', inputShape: [3, 224, 224] }, (o) => seResnet50(o));
 register({ name: 'mobilenet_v1', description: 'MobileNet v1: depthwise separable convolutions', inputShape: [3, 224, 224] }, (o) => new MobileNetV1(o));
+register({ name: 'efficientnet', description: 'EfficientNet from compound scaling: models.create("efficientnet", { phi }) (depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ)', inputShape: [3, 224, 224] },
+  (o) => new EfficientNet(compoundScaling((o?.phi as number) ?? 0), o));
