@@ -41,7 +41,7 @@ describe('activationStats', () => {
     expect(xavierRelu[5]).toBeLessThan(xavierRelu[0] / 3); // Xavier does not for ReLU
     expect(analysis.initExperimentTable(rows)).toMatch(/^activation +init +layer 1 std/);
     expect(analysis.initExperimentSvg(rows)).toContain('<svg');
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('compareModels and the CLI', () => {
@@ -67,5 +67,5 @@ describe('compareModels and the CLI', () => {
     expect(r.rows).toHaveLength(8);
     expect(existsSync(join(dir, 'init-experiment.svg'))).toBe(true);
     expect(await main(['experiment', 'dropout'])).toBe(2);
-  }, 60_000);
+  }, 300_000);
 });

@@ -169,5 +169,5 @@ describe('checkpoints survive a crash', () => {
     const wb = await io.loadSafetensors(join(b, 'model.safetensors'));
     expect(Object.keys(wb).sort()).toEqual(Object.keys(wa).sort());
     for (const k of Object.keys(wa)) expect(wb[k].data(), k).toEqual(wa[k].data());
-  }, 120_000);
+  }, 300_000);
 });

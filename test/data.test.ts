@@ -70,7 +70,7 @@ describe('IDX (MNIST format)', () => {
   it('downloading while offline fails with the folder to put the files in', async () => {
     const root = join(dir, 'fashion');
     await expect(data.fashionMnist({ root, download: true })).rejects.toThrow(new RegExp(`cannot download .*train-images-idx3-ubyte.gz.*; put the files in ${root}`));
-  }, 150_000);
+  }, 300_000);
 });
 
 describe('CIFAR binary', () => {
@@ -100,7 +100,7 @@ describe('CIFAR binary', () => {
   it('a missing CIFAR folder explains where to put files; downloading offline fails clearly', async () => {
     await expect(data.cifar10({ root: join(dir, 'no-cifar') })).rejects.toThrow(/data_batch_1.bin not found in .*no-cifar or .*cifar-10-batches-bin/);
     await expect(data.cifar10({ root: join(dir, 'no-cifar'), download: true })).rejects.toThrow(/cannot download https:\/\/www.cs.toronto.edu\/~kriz\/cifar-10-binary.tar.gz .*; put the files in/);
-  }, 150_000);
+  }, 300_000);
   it('rejects truncated files and impossible labels', () => {
     const rec = data.encodeCifar(new Uint8Array(3072 * 2), [1, 2], 'cifar10');
     expect(() => data.parseCifar(rec.subarray(0, 5000), 'b.bin', 'cifar10')).toThrow('b.bin: 5000 bytes is not a whole number of cifar10 records of 3073 bytes');
