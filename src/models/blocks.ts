@@ -1,5 +1,6 @@
 /** Building blocks shared by the zoo: torchvision's Conv2dNormActivation and channel rounding. */
 import * as nn from '../nn/index.js';
+import { constant, kaimingNormal, zeros, type FanMode } from '../nn/init.js';
 
 type Act = 'relu' | 'relu6' | 'silu' | 'hardswish' | null;
 
@@ -33,4 +34,20 @@ export function makeDivisible(v: number, divisor = 8, minValue?: number): number
   let n = Math.max(min, Math.floor((v + divisor / 2) / divisor) * divisor);
   if (n < 0.9 * v) n += divisor;
   return n;
+}
+
+/**
+ * torchvision's shared initialization: Kaiming-normal convs (fan mode as given, ReLU gain; zero bias) and BatchNorm
+ * weight 1, bias 0. Linear layers are left to the caller (the families differ there).
+ */
+export function initConvsAndNorms(model: nn.Module<any, any>, mode: FanMode = 'fanOut'): void {
+  for (const m of model.modules()) {
+    if (m instanceof nn.Conv2d) {
+      kaimingNormal(m.weight, { mode, nonlinearity: 'relu' });
+      if (m.bias) zeros(m.bias);
+    } else if (m instanceof nn.BatchNorm2d) {
+      constant(m.weight!, 1);
+      constant(m.bias!, 0);
+    }
+  }
 }

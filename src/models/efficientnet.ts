@@ -6,8 +6,8 @@ import * as nn from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rand } from '../tensor/creation.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
-import { constant, kaimingNormal, uniform, zeros } from '../nn/init.js';
-import { convNormAct, makeDivisible } from './blocks.js';
+import { uniform, zeros } from '../nn/init.js';
+import { convNormAct, initConvsAndNorms, makeDivisible } from './blocks.js';
 
 /** Squeeze-and-excitation (Hu et al.): channel weights from global pooling → fc1 → act → fc2 → sigmoid. */
 export class SqueezeExcitation extends nn.Module {
@@ -131,14 +131,9 @@ export class EfficientNet extends nn.Module {
     layers.push(convNormAct(lastIn, 4 * lastIn, 1, { act: 'silu', ...bn }));
     this.features = new nn.Sequential(...layers);
     this.classifier = new nn.Sequential(new nn.Dropout(scaling.dropout), new nn.Linear(4 * lastIn, opts.numClasses ?? 1000));
+    initConvsAndNorms(this);
     for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        kaimingNormal(m.weight, { mode: 'fanOut' });
-        if (m.bias) zeros(m.bias);
-      } else if (m instanceof nn.BatchNorm2d) {
-        constant(m.weight!, 1);
-        constant(m.bias!, 0);
-      } else if (m instanceof nn.Linear) {
+      if (m instanceof nn.Linear) {
         const r = 1 / Math.sqrt(m.outFeatures);
         uniform(m.weight, -r, r);
         zeros(m.bias!);

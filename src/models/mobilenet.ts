@@ -2,8 +2,8 @@
 import * as nn from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
-import { constant, kaimingNormal, normal, zeros } from '../nn/init.js';
-import { convNormAct, makeDivisible } from './blocks.js';
+import { normal, zeros } from '../nn/init.js';
+import { convNormAct, initConvsAndNorms, makeDivisible } from './blocks.js';
 
 /** Expand (1×1) → depthwise 3×3 → project (1×1, linear), with a shortcut when shapes match. */
 export class InvertedResidual extends nn.Module {
@@ -53,14 +53,9 @@ export class MobileNetV2 extends nn.Module {
     layers.push(convNormAct(inputChannel, lastChannel, 1, { act: 'relu6' }));
     this.features = new nn.Sequential(...layers);
     this.classifier = new nn.Sequential(new nn.Dropout(opts.dropout ?? 0.2), new nn.Linear(lastChannel, opts.numClasses ?? 1000));
+    initConvsAndNorms(this);
     for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        kaimingNormal(m.weight, { mode: 'fanOut' });
-        if (m.bias) zeros(m.bias);
-      } else if (m instanceof nn.BatchNorm2d) {
-        constant(m.weight!, 1);
-        constant(m.bias!, 0);
-      } else if (m instanceof nn.Linear) {
+      if (m instanceof nn.Linear) {
         normal(m.weight, 0, 0.01);
         zeros(m.bias!);
       }

@@ -2,7 +2,8 @@
 import * as nn from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../ops/activation.js';
-import { constant, kaimingNormal } from '../nn/init.js';
+import { constant } from '../nn/init.js';
+import { initConvsAndNorms } from './blocks.js';
 
 function conv3x3(inC: number, outC: number, stride = 1, groups = 1): nn.Conv2d {
   return new nn.Conv2d(inC, outC, 3, { stride, padding: 1, groups, bias: false });
@@ -103,13 +104,7 @@ export class ResNet extends nn.Module {
     this.layer4 = this.makeLayer(512, layers[3], 2, groups, width);
     const expansion = block === 'basic' ? 1 : 4;
     this.fc = new nn.Linear(512 * expansion, opts.numClasses ?? 1000);
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) kaimingNormal(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
-      else if (m instanceof nn.BatchNorm2d) {
-        constant(m.weight!, 1);
-        constant(m.bias!, 0);
-      }
-    }
+    initConvsAndNorms(this);
     if (opts.zeroInitResidual) {
       for (const m of this.modules()) {
         if (m instanceof Bottleneck) constant(m.bn3.weight!, 0);

@@ -8,7 +8,7 @@ import * as nn from '../nn/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../ops/activation.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
-import { constant, kaimingNormal } from '../nn/init.js';
+import { initConvsAndNorms } from './blocks.js';
 
 export class CifarBlock extends nn.Module {
   conv1: nn.Conv2d;
@@ -49,13 +49,7 @@ export class CifarResNet extends nn.Module {
     this.layer2 = stage(16, 32, 2);
     this.layer3 = stage(32, 64, 2);
     this.fc = new nn.Linear(64, opts.numClasses ?? 10);
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) kaimingNormal(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
-      else if (m instanceof nn.BatchNorm2d) {
-        constant(m.weight!, 1);
-        constant(m.bias!, 0);
-      }
-    }
+    initConvsAndNorms(this);
   }
   forward(x: Tensor): Tensor {
     let h = relu(this.bn1.forward(this.conv1.forward(x)));
