@@ -2,8 +2,11 @@
 import type { Backend } from './backend.js';
 import type { KernelName, Kernels } from './kernels.js';
 import { createJsBackend } from './js/index.js';
+import { createWasmBackend } from './wasm/index.js';
+import { wasmSupported } from './wasm/module.js';
 
 const factories = new Map<string, () => Backend>([['js', createJsBackend]]);
+if (wasmSupported()) factories.set('wasm', () => createWasmBackend());
 const instances = new Map<string, Backend>();
 let active: Backend | null = null;
 
@@ -28,7 +31,7 @@ export function listBackends(): string[] {
 }
 
 export function activeBackend(): Backend {
-  if (!active) active = instance('js');
+  if (!active) active = instance(factories.has('wasm') ? 'wasm' : 'js');
   return active;
 }
 

@@ -1,0 +1,284 @@
+// conv2d forward and both backward passes as im2col + GEMM over ranges of the flattened (image, output pixel)
+// column space J = batch·outH·outW. A range may span images, so small outputs (LeNet's late layers) still give
+// wide products. Parts of a parallel run own disjoint column ranges (forward, weight gradient into per-part
+// accumulators) or whole images (input gradient, whose col2im scatters across a receptive field).
+import { gemm, GEMM_SCRATCH_BYTES } from './gemm';
+import { arg, Geo } from './geometry';
+
+/** Unfolds channels [c0, c0+cg) at columns [j0, j0+cols) into dst [cg·kH·kW, cols]. */
+function im2colRange(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize): void {
+  const P = g.outH * g.outW;
+  for (let ch = 0; ch < cg; ch++) {
+    for (let ki = 0; ki < g.kH; ki++) {
+      for (let kj = 0; kj < g.kW; kj++) {
+        let d = dst + (<usize>(((ch * g.kH + ki) * g.kW + kj) * cols) << 2);
+        let j = j0;
+        let t = 0;
+        while (t < cols) {
+          const n = j / P;
+          const rem = j - n * P;
+          const oh = rem / g.outW;
+          const ow = rem - oh * g.outW;
+          const seg = min(g.outW - ow, cols - t);
+          const ih = oh * g.sH - g.pT + ki * g.dH;
+          if (<u32>ih >= <u32>g.inH) {
+            memory.fill(d, 0, <usize>seg << 2);
+          } else {
+            const row = x + (<usize>(((n * g.inC + c0 + ch) * g.inH + ih) * g.inW) << 2);
+            let iw = ow * g.sW - g.pL + kj * g.dW;
+            if (g.sW == 1 && iw >= 0 && iw + seg <= g.inW) {
+              memory.copy(d, row + (<usize>iw << 2), <usize>seg << 2);
+            } else {
+              for (let s = 0; s < seg; s++) {
+                store<f32>(d + (<usize>s << 2), <u32>iw < <u32>g.inW ? load<f32>(row + (<usize>iw << 2)) : 0);
+                iw += g.sW;
+              }
+            }
+          }
+          d += <usize>seg << 2;
+          j += seg;
+          t += seg;
+        }
+      }
+    }
+  }
+}
+
+/** Folds src [cg·kH·kW, cols] back, accumulating into channels [c0, c0+cg) of dx at columns [j0, j0+cols). */
+function col2imRange(src: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dx: usize): void {
+  const P = g.outH * g.outW;
+  for (let ch = 0; ch < cg; ch++) {
+    for (let ki = 0; ki < g.kH; ki++) {
+      for (let kj = 0; kj < g.kW; kj++) {
+        let s = src + (<usize>(((ch * g.kH + ki) * g.kW + kj) * cols) << 2);
+        let j = j0;
+        let t = 0;
+        while (t < cols) {
+          const n = j / P;
+          const rem = j - n * P;
+          const oh = rem / g.outW;
+          const ow = rem - oh * g.outW;
+          const seg = min(g.outW - ow, cols - t);
+          const ih = oh * g.sH - g.pT + ki * g.dH;
+          if (<u32>ih < <u32>g.inH) {
+            const row = dx + (<usize>(((n * g.inC + c0 + ch) * g.inH + ih) * g.inW) << 2);
+            let iw = ow * g.sW - g.pL + kj * g.dW;
+            for (let q = 0; q < seg; q++) {
+              if (<u32>iw < <u32>g.inW) {
+                const p = row + (<usize>iw << 2);
+                store<f32>(p, load<f32>(p) + load<f32>(s + (<usize>q << 2)));
+              }
+              iw += g.sW;
+            }
+          }
+          s += <usize>seg << 2;
+          j += seg;
+          t += seg;
+        }
+      }
+    }
+  }
+}
+
+/** Copies rows [o0, o0+og) of a [N, O, P] tensor at columns [j0, j0+cols) into mat [og, cols], or back. */
+function gatherCols(t: usize, O: i32, P: i32, o0: i32, og: i32, j0: i32, cols: i32, mat: usize, back: bool): void {
+  let j = j0;
+  let c = 0;
+  while (c < cols) {
+    const n = j / P;
+    const p = j - n * P;
+    const seg = min(P - p, cols - c);
+    for (let o = 0; o < og; o++) {
+      const tp = t + (<usize>((n * O + o0 + o) * P + p) << 2);
+      const mp = mat + (<usize>(o * cols + c) << 2);
+      if (back) memory.copy(tp, mp, <usize>seg << 2);
+      else memory.copy(mp, tp, <usize>seg << 2);
+    }
+    j += seg;
+    c += seg;
+  }
+}
+
+function isPointwise(g: Geo): bool {
+  return g.kH == 1 && g.kW == 1 && g.sH == 1 && g.sW == 1 && g.pT == 0 && g.pL == 0 && g.inH == g.outH && g.inW == g.outW;
+}
+
+// Scratch of one thread: [gemm packing | col: Kc·chunk | mat: og·chunk].
+// @ts-ignore: decorator
+@inline function colBuffer(scratch: usize): usize {
+  return scratch + <usize>GEMM_SCRATCH_BYTES;
+}
+
+/** args: geometry, 16 x, 17 w, 18 bias (0: none), 19 y, 20 chunk, 21 columns per part, 22 scratch, 23 scratch stride. */
+export function convForwardPart(args: usize, part: i32, thread: i32): void {
+  const geo = changetype<Geo>(args);
+  const x = <usize>arg(args, 16), w = <usize>arg(args, 17), bias = <usize>arg(args, 18), y = <usize>arg(args, 19);
+  const chunk = arg(args, 20), perPart = arg(args, 21);
+  const scratch = <usize>arg(args, 22) + <usize>thread * <usize>arg(args, 23);
+  const P = geo.outH * geo.outW;
+  const J = geo.batch * P;
+  const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
+  const Kc = cg * geo.kH * geo.kW;
+  const col = colBuffer(scratch);
+  const mat = col + (<usize>(Kc * chunk) << 2);
+  const pointwise = isPointwise(geo);
+  const end = min(J, (part + 1) * perPart);
+  for (let j0 = part * perPart; j0 < end; j0 += chunk) {
+    const n = j0 / P;
+    const p0 = j0 - n * P;
+    const cols = min(chunk, end - j0);
+    const single = p0 + cols <= P; // the range lies inside one image: read and write it in place
+    for (let gi = 0; gi < geo.groups; gi++) {
+      const wg = w + (<usize>(gi * og * Kc) << 2);
+      let b: usize, ldb: i32;
+      if (pointwise && single) {
+        b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
+        ldb = P;
+      } else {
+        im2colRange(x, geo, gi * cg, cg, j0, cols, col);
+        b = col;
+        ldb = cols;
+      }
+      if (single) {
+        gemm(og, cols, Kc, wg, Kc, false, b, ldb, false, y + (<usize>((n * geo.outC + gi * og) * P + p0) << 2), P, false, scratch);
+      } else {
+        gemm(og, cols, Kc, wg, Kc, false, b, ldb, false, mat, cols, false, scratch);
+        gatherCols(y, geo.outC, P, gi * og, og, j0, cols, mat, true);
+      }
+    }
+    if (bias != 0) {
+      let j = j0;
+      let c = 0;
+      while (c < cols) {
+        const nn = j / P;
+        const p = j - nn * P;
+        const seg = min(P - p, cols - c);
+        for (let o = 0; o < geo.outC; o++) {
+          const bv = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
+          const row = y + (<usize>((nn * geo.outC + o) * P + p) << 2);
+          let q = 0;
+          for (; q + 4 <= seg; q += 4) {
+            const a = row + (<usize>q << 2);
+            v128.store(a, f32x4.add(v128.load(a), bv));
+          }
+          for (; q < seg; q++) {
+            const a = row + (<usize>q << 2);
+            store<f32>(a, load<f32>(a) + f32x4.extract_lane(bv, 0));
+          }
+        }
+        j += seg;
+        c += seg;
+      }
+    }
+  }
+}
+
+/** args: geometry, 16 dy, 17 w, 18 dx, 19 chunk, 20 images per part, 21 scratch, 22 scratch stride. */
+export function convBackwardInputPart(args: usize, part: i32, thread: i32): void {
+  const geo = changetype<Geo>(args);
+  const dy = <usize>arg(args, 16), w = <usize>arg(args, 17), dx = <usize>arg(args, 18);
+  const chunk = arg(args, 19), perPart = arg(args, 20);
+  const scratch = <usize>arg(args, 21) + <usize>thread * <usize>arg(args, 22);
+  const P = geo.outH * geo.outW;
+  const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
+  const Kc = cg * geo.kH * geo.kW;
+  const col = colBuffer(scratch);
+  const mat = col + (<usize>(Kc * chunk) << 2);
+  const pointwise = isPointwise(geo);
+  const n0 = part * perPart;
+  const n1 = min(geo.batch, n0 + perPart);
+  if (n0 >= n1) return;
+  const planeIn = geo.inC * geo.inH * geo.inW;
+  if (!pointwise) memory.fill(dx + (<usize>(n0 * planeIn) << 2), 0, <usize>((n1 - n0) * planeIn) << 2);
+  const end = n1 * P;
+  for (let j0 = n0 * P; j0 < end; j0 += chunk) {
+    const n = j0 / P;
+    const p0 = j0 - n * P;
+    const cols = min(chunk, end - j0);
+    const single = p0 + cols <= P;
+    for (let gi = 0; gi < geo.groups; gi++) {
+      const wg = w + (<usize>(gi * og * Kc) << 2);
+      let b: usize, ldb: i32;
+      if (single) {
+        b = dy + (<usize>((n * geo.outC + gi * og) * P + p0) << 2);
+        ldb = P;
+      } else {
+        gatherCols(dy, geo.outC, P, gi * og, og, j0, cols, mat, false);
+        b = mat;
+        ldb = cols;
+      }
+      if (pointwise && single) {
+        // dx_g = W_gᵀ · dy_g written straight into dx.
+        gemm(Kc, cols, og, wg, Kc, true, b, ldb, false, dx + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2), P, false, scratch);
+      } else {
+        gemm(Kc, cols, og, wg, Kc, true, b, ldb, false, col, cols, false, scratch);
+        if (pointwise) gatherCols(dx, geo.inC, P, gi * cg, cg, j0, cols, col, true);
+        else col2imRange(col, geo, gi * cg, cg, j0, cols, dx);
+      }
+    }
+  }
+}
+
+/**
+ * args: geometry, 16 x, 17 dy, 18 accumulators (one [outC, Kc] block per part), 19 chunk, 20 columns per part,
+ * 21 scratch, 22 scratch stride.
+ */
+export function convBackwardWeightPart(args: usize, part: i32, thread: i32): void {
+  const geo = changetype<Geo>(args);
+  const x = <usize>arg(args, 16), dy = <usize>arg(args, 17), accBase = <usize>arg(args, 18);
+  const chunk = arg(args, 19), perPart = arg(args, 20);
+  const scratch = <usize>arg(args, 21) + <usize>thread * <usize>arg(args, 22);
+  const P = geo.outH * geo.outW;
+  const J = geo.batch * P;
+  const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
+  const Kc = cg * geo.kH * geo.kW;
+  const col = colBuffer(scratch);
+  const mat = col + (<usize>(Kc * chunk) << 2);
+  const pointwise = isPointwise(geo);
+  const acc = accBase + (<usize>(part * geo.outC * Kc) << 2);
+  const start = part * perPart;
+  const end = min(J, start + perPart);
+  if (start >= end) {
+    memory.fill(acc, 0, <usize>(geo.outC * Kc) << 2);
+    return;
+  }
+  for (let j0 = start; j0 < end; j0 += chunk) {
+    const n = j0 / P;
+    const p0 = j0 - n * P;
+    const cols = min(chunk, end - j0);
+    const single = p0 + cols <= P;
+    for (let gi = 0; gi < geo.groups; gi++) {
+      let a: usize, lda: i32, b: usize, ldb: i32;
+      if (single) {
+        a = dy + (<usize>((n * geo.outC + gi * og) * P + p0) << 2);
+        lda = P;
+      } else {
+        gatherCols(dy, geo.outC, P, gi * og, og, j0, cols, mat, false);
+        a = mat;
+        lda = cols;
+      }
+      if (pointwise && single) {
+        b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
+        ldb = P;
+      } else {
+        im2colRange(x, geo, gi * cg, cg, j0, cols, col);
+        b = col;
+        ldb = cols;
+      }
+      // dW_g (+)= dy_g · colᵀ
+      gemm(og, Kc, cols, a, lda, false, b, ldb, true, acc + (<usize>(gi * og * Kc) << 2), Kc, j0 > start, scratch);
+    }
+  }
+}
+
+/** args: 0 dst, 1 src (nparts blocks of `count` floats), 2 count, 3 nparts, 4 elements per part. dst = Σ blocks. */
+export function sumBlocksPart(args: usize, part: i32, thread: i32): void {
+  const dst = <usize>arg(args, 0), src = <usize>arg(args, 1), count = arg(args, 2), nparts = arg(args, 3), per = arg(args, 4);
+  const i0 = part * per;
+  const i1 = min(count, i0 + per);
+  for (let i = i0; i < i1; i++) {
+    let s: f32 = 0;
+    for (let q = 0; q < nparts; q++) s += load<f32>(src + (<usize>(q * count + i) << 2));
+    store<f32>(dst + (<usize>i << 2), s);
+  }
+}

@@ -1,0 +1,240 @@
+/**
+ * The wasm backend's memory: one WebAssembly.Memory (shared when threads are available), a size-class allocator
+ * over it, and the handles tensors hold.
+ *
+ * Lifetimes (users never dispose): a handle's block is released when its Storage is garbage collected
+ * (FinalizationRegistry, see tensor/storage.ts). Finalizers only run between event-loop turns, so a synchronous
+ * training loop would grow the heap without bound; instead, when the heap passes its budget, the next kernel call
+ * evicts every resident block to a plain typed array (which V8 collects on its own) and starts the heap afresh.
+ * Blocks in use come back on their next kernel call. Eviction copies, so the budget doubles when it recurs quickly.
+ */
+import type { DType, TypedArray } from '../backend.js';
+
+/** Bytes below the heap: [0, 64 KiB) unused (0 means "no pointer"), [64 KiB, 128 KiB) the control block. */
+export const CONTROL_BASE = 64 * 1024;
+const HEAP_BASE = 128 * 1024;
+const PAGE = 65536;
+const ALIGN = 64;
+
+/** The memory a handle's values live in: a block of the heap (ptr > 0) or, once evicted, a plain array. */
+export class WasmHandle {
+  /** Byte offset of the block, 0 when the values are in `host`, -1 once freed. */
+  ptr = 0;
+  /** Size class of the block in bytes. */
+  cls = 0;
+  host: TypedArray | null = null;
+  private view: TypedArray | null = null;
+  private viewEpoch = -1;
+
+  constructor(
+    readonly heap: Heap,
+    readonly length: number,
+    readonly dtype: DType,
+  ) {}
+
+  /** The values (a view of wasm memory or the evicted copy); read by the js kernels the backend falls back to. */
+  get data(): TypedArray {
+    if (this.ptr <= 0) {
+      if (this.ptr < 0) throw new Error('wasm backend: use of a freed tensor buffer');
+      return this.host!;
+    }
+    if (this.viewEpoch !== this.heap.epoch || this.view === null) {
+      this.view = this.heap.viewOf(this.ptr, this.length, this.dtype);
+      this.viewEpoch = this.heap.epoch;
+    }
+    return this.view;
+  }
+}
+
+export interface HeapOptions {
+  shared: boolean;
+  /** Bytes of live blocks after which the next kernel call evicts (default 256 MiB; doubles when evictions recur). */
+  budget?: number;
+}
+
+export class Heap {
+  readonly memory: WebAssembly.Memory;
+  /** Changes whenever views of the memory must be re-created (growth of non-shared memory detaches them). */
+  epoch = 0;
+  private top = HEAP_BASE;
+  private readonly free = new Map<number, number[]>();
+  private readonly resident = new Set<WasmHandle>();
+  private budget: number;
+  private f32: Float32Array;
+  private i32: Int32Array;
+  private u8: Uint8Array;
+  private reuploadedBytes = 0;
+  /** Counters for tests and diagnostics. */
+  readonly stats = { evictions: 0, reuploads: 0, peakBytes: 0 };
+
+  constructor(opts: HeapOptions) {
+    const maximum = 65536; // 4 GiB, the wasm32 limit; shared memories must declare one
+    this.memory = new WebAssembly.Memory({ initial: 64, maximum, shared: opts.shared } as WebAssembly.MemoryDescriptor);
+    this.budget = opts.budget ?? 256 * 1024 * 1024;
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
+    this.u8 = new Uint8Array(this.memory.buffer);
+  }
+
+  /** Bytes between the heap base and the highest block ever handed out since the last reset. */
+  get used(): number {
+    return this.top - HEAP_BASE;
+  }
+
+  get residentCount(): number {
+    return this.resident.size;
+  }
+
+  get heapF32(): Float32Array {
+    this.refresh();
+    return this.f32;
+  }
+
+  get heapI32(): Int32Array {
+    this.refresh();
+    return this.i32;
+  }
+
+  viewOf(ptr: number, length: number, dtype: DType): TypedArray {
+    return dtype === 'int32' ? new Int32Array(this.memory.buffer, ptr, length) : new Float32Array(this.memory.buffer, ptr, length);
+  }
+
+  private refresh(): void {
+    if (this.f32.buffer !== this.memory.buffer) {
+      this.f32 = new Float32Array(this.memory.buffer);
+      this.i32 = new Int32Array(this.memory.buffer);
+      this.u8 = new Uint8Array(this.memory.buffer);
+    }
+  }
+
+  /** A block of at least `bytes` bytes (64-byte aligned); never evicts, grows the memory when needed. */
+  alloc(bytes: number): { ptr: number; cls: number } {
+    const cls = sizeClass(bytes);
+    const list = this.free.get(cls);
+    if (list && list.length > 0) return { ptr: list.pop()!, cls };
+    const ptr = this.top;
+    const end = ptr + cls;
+    if (end > this.memory.buffer.byteLength) this.grow(end);
+    this.top = end;
+    if (this.top - HEAP_BASE > this.stats.peakBytes) this.stats.peakBytes = this.top - HEAP_BASE;
+    return { ptr, cls };
+  }
+
+  release(ptr: number, cls: number): void {
+    let list = this.free.get(cls);
+    if (!list) this.free.set(cls, (list = []));
+    list.push(ptr);
+  }
+
+  private grow(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    // Grow by at least 1/4 of the current size so repeated small growths stay rare.
+    const want = Math.max(end, have * 1.25);
+    const pages = Math.ceil((want - have) / PAGE);
+    const maxPages = 65536 - have / PAGE;
+    try {
+      this.memory.grow(Math.min(pages, maxPages));
+    } catch {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch {
+        throw new Error(`wasm backend: out of memory (need ${end} bytes of the 4 GiB wasm32 address space)`);
+      }
+    }
+    if (end > this.memory.buffer.byteLength) throw new Error(`wasm backend: out of memory (need ${end} bytes)`);
+    this.epoch++;
+    this.refresh();
+  }
+
+  // ---- handles ----
+
+  /** A handle with a fresh block (contents undefined). */
+  allocHandle(length: number, dtype: DType): WasmHandle {
+    const h = new WasmHandle(this, length, dtype);
+    const { ptr, cls } = this.alloc(Math.max(4, length * 4));
+    h.ptr = ptr;
+    h.cls = cls;
+    this.resident.add(h);
+    return h;
+  }
+
+  /** A handle whose values are `data` (copied into the heap). */
+  upload(data: TypedArray): WasmHandle {
+    const h = this.allocHandle(data.length, data instanceof Int32Array ? 'int32' : 'float32');
+    this.refresh();
+    if (data instanceof Int32Array) this.i32.set(data, h.ptr >>> 2);
+    else this.f32.set(data, h.ptr >>> 2);
+    return h;
+  }
+
+  /** A handle keeping `data` on the host until a wasm kernel needs it (no copy now). */
+  adopt(data: TypedArray): WasmHandle {
+    const h = new WasmHandle(this, data.length, data instanceof Int32Array ? 'int32' : 'float32');
+    h.host = data;
+    return h;
+  }
+
+  /** The byte offset of a handle's values, bringing them back into the heap if they were evicted. */
+  ptr(h: WasmHandle): number {
+    if (h.ptr > 0) return h.ptr;
+    if (h.ptr < 0) throw new Error('wasm backend: use of a freed tensor buffer');
+    const host = h.host!;
+    const { ptr, cls } = this.alloc(Math.max(4, h.length * 4));
+    this.refresh();
+    if (host instanceof Int32Array) this.i32.set(host, ptr >>> 2);
+    else this.f32.set(host, ptr >>> 2);
+    h.ptr = ptr;
+    h.cls = cls;
+    h.host = null;
+    this.resident.add(h);
+    this.stats.reuploads++;
+    this.reuploadedBytes += cls;
+    return ptr;
+  }
+
+  freeHandle(h: WasmHandle): void {
+    if (h.ptr > 0) {
+      this.resident.delete(h);
+      this.release(h.ptr, h.cls);
+    }
+    h.ptr = -1;
+    h.host = null;
+  }
+
+  /** Called at the start of every kernel (no pointers held): evicts everything when the heap is over budget. */
+  safePoint(): void {
+    if (this.top - HEAP_BASE <= this.budget) return;
+    // Much of the last heap came back in use: the working set itself is near the budget, so double it, not thrash.
+    if (this.reuploadedBytes > this.budget / 2) this.budget = Math.min(this.budget * 2, 2 ** 31);
+    this.evictAll();
+  }
+
+  /** Moves every resident block to the host and resets the allocator. */
+  evictAll(): void {
+    this.refresh();
+    for (const h of this.resident) {
+      const start = h.ptr >>> 2;
+      h.host = h.dtype === 'int32' ? this.i32.slice(start, start + h.length) : this.f32.slice(start, start + h.length);
+      h.ptr = 0;
+    }
+    this.resident.clear();
+    this.free.clear();
+    this.top = HEAP_BASE;
+    this.reuploadedBytes = 0;
+    this.stats.evictions++;
+  }
+
+  /** Zeroes `bytes` bytes at `ptr`. */
+  zero(ptr: number, bytes: number): void {
+    this.refresh();
+    this.u8.fill(0, ptr, ptr + bytes);
+  }
+}
+
+/** Size classes: multiples of 64 bytes up to 64 KiB, then steps of 1/8 of a power of two (waste ≤ 12.5%). */
+function sizeClass(bytes: number): number {
+  if (bytes <= 65536) return Math.ceil(bytes / ALIGN) * ALIGN;
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  const step = p / 8;
+  return Math.ceil(bytes / step) * step;
+}

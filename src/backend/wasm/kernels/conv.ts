@@ -1,0 +1,95 @@
+/**
+ * conv2d forward and backward as parallel runs of the im2col + GEMM tasks in assembly/conv.ts. Each thread's
+ * scratch holds GEMM packing buffers plus a column block of `chunk` columns sized to stay near the L2 cache.
+ */
+import type { TensorInfo } from '../../backend.js';
+import type { Conv2dInfo } from '../../geometry.js';
+import { PARALLEL_MIN_MACS, TASK, type WasmContext } from '../context.js';
+
+/** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
+const COLUMN_BLOCK_BYTES = 1 << 20;
+
+interface Plan {
+  cg: number;
+  og: number;
+  Kc: number;
+  P: number;
+  J: number;
+  chunk: number;
+  stride: number;
+  macs: number;
+}
+
+function plan(ctx: WasmContext, c: Conv2dInfo): Plan {
+  const cg = c.inChannels / c.groups;
+  const og = c.outChannels / c.groups;
+  const Kc = cg * c.kH * c.kW;
+  const P = c.outH * c.outW;
+  const J = c.batch * P;
+  const perColumn = (Kc + Math.max(og, cg)) * 4;
+  const chunk = Math.max(8, Math.min(roundUp(J, 8), Math.floor(COLUMN_BLOCK_BYTES / perColumn / 8) * 8));
+  const stride = roundUp(ctx.gemmScratchBytes + perColumn * chunk, 64);
+  return { cg, og, Kc, P, J, chunk, stride, macs: J * og * Kc * c.groups };
+}
+
+function geometry(c: Conv2dInfo): number[] {
+  return [
+    c.batch, c.inChannels, c.inH, c.inW, c.outChannels, c.kH, c.kW,
+    c.strideH, c.strideW, c.padTop, c.padLeft, c.dilationH, c.dilationW, c.groups, c.outH, c.outW,
+  ];
+}
+
+function threadsFor(ctx: WasmContext, macs: number): number {
+  return macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;
+}
+
+export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
+  const p = plan(ctx, c);
+  const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
+  const parts = Math.min(threadsFor(ctx, p.macs), Math.ceil(p.J / 8));
+  const perPart = Math.ceil(p.J / parts);
+  const scratch = ctx.temp(p.stride * ctx.threads);
+  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), p.chunk, perPart, scratch.ptr, p.stride]);
+  ctx.run(TASK.convForward, parts);
+  scratch.done();
+  return out;
+}
+
+export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorInfo, c: Conv2dInfo): TensorInfo {
+  const p = plan(ctx, c);
+  const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
+  // Parts own whole images: col2im scatters across receptive fields, so column ranges of one image would race.
+  const parts = Math.min(threadsFor(ctx, p.macs), c.batch);
+  const perPart = Math.ceil(c.batch / parts);
+  const scratch = ctx.temp(p.stride * ctx.threads);
+  ctx.args([...geometry(c), ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx), p.chunk, perPart, scratch.ptr, p.stride]);
+  ctx.run(TASK.convBackwardInput, Math.ceil(c.batch / perPart));
+  scratch.done();
+  return dx;
+}
+
+export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: TensorInfo, c: Conv2dInfo): TensorInfo {
+  const p = plan(ctx, c);
+  const dw = ctx.output([c.outChannels, p.cg, c.kH, c.kW]);
+  const size = c.outChannels * p.Kc;
+  // One accumulator per part, summed in part order afterwards: deterministic for a given thread count.
+  const parts = Math.min(threadsFor(ctx, p.macs), Math.ceil(p.J / 8));
+  const perPart = Math.ceil(p.J / parts);
+  const scratch = ctx.temp(p.stride * ctx.threads);
+  const acc = parts > 1 ? ctx.temp(size * 4 * parts) : null;
+  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(dy), acc ? acc.ptr : ctx.ptr(dw), p.chunk, perPart, scratch.ptr, p.stride]);
+  ctx.run(TASK.convBackwardWeight, parts);
+  scratch.done();
+  if (acc) {
+    const sumParts = size * parts < PARALLEL_MIN_MACS ? 1 : ctx.threads;
+    const per = Math.ceil(size / sumParts);
+    ctx.args([ctx.ptr(dw), acc.ptr, size, parts, per]);
+    ctx.run(TASK.sumBlocks, Math.ceil(size / per));
+    acc.done();
+  }
+  return dw;
+}
+
+function roundUp(x: number, m: number): number {
+  return Math.ceil(x / m) * m;
+}

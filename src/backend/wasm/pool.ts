@@ -1,0 +1,188 @@
+/**
+ * A pool of threads sharing the heap's memory. A kernel is a task `runTask(id, args, part, thread)` split into
+ * parts; the calling thread posts the task to every ready worker's mailbox, takes parts itself from a shared
+ * counter, then waits for the workers it woke. Parts write disjoint outputs, so results do not depend on which
+ * thread ran them. Workers start in the background; until they report ready, the caller runs every part alone.
+ *
+ * Mailbox words (per worker, in the control block): SEQ (bumped to post a task; -1 stops), DONE (the SEQ it has
+ * finished), TASK, ARGS, NPARTS, COUNTER (byte address of the shared part counter), READY, ERROR.
+ */
+import { CONTROL_BASE } from './heap.js';
+
+const SEQ = 0, DONE = 1, TASK = 2, ARGS = 3, NPARTS = 4, COUNTER = 5, READY = 6, ERROR = 7;
+const MAILBOX_WORDS = 16;
+/** Byte address of the shared part counter; mailboxes follow. */
+const COUNTER_ADDR = CONTROL_BASE;
+const MAILBOX_BASE = CONTROL_BASE + 64;
+/** Byte address of the argument block (256 words) a kernel fills before running. */
+export const ARGS_ADDR = CONTROL_BASE + 32 * 1024;
+export const MAX_THREADS = 64;
+
+type RunTask = (task: number, args: number, part: number, thread: number) => void;
+
+/** The worker's whole program (a string, so it needs no file next to the bundle: Node eval worker or Blob URL). */
+const WORKER_SOURCE = `
+const start = (data) => {
+  const { module, memory, mailbox, thread } = data;
+  const run = new WebAssembly.Instance(module, { env: { memory } }).exports.runTask;
+  const ctrl = new Int32Array(memory.buffer, 0, ${(MAILBOX_BASE + MAX_THREADS * MAILBOX_WORDS * 4) / 4});
+  const m = mailbox >> 2;
+  Atomics.store(ctrl, m + ${READY}, 1);
+  let seq = 0;
+  for (;;) {
+    Atomics.wait(ctrl, m + ${SEQ}, seq);
+    seq = Atomics.load(ctrl, m + ${SEQ});
+    if (seq < 0) return;
+    const task = ctrl[m + ${TASK}], args = ctrl[m + ${ARGS}], n = ctrl[m + ${NPARTS}], counter = ctrl[m + ${COUNTER}] >> 2;
+    try {
+      for (let p = Atomics.add(ctrl, counter, 1); p < n; p = Atomics.add(ctrl, counter, 1)) run(task, args, p, thread);
+    } catch (e) {
+      Atomics.store(ctrl, m + ${ERROR}, 1);
+      Atomics.store(ctrl, counter, n);
+    }
+    Atomics.store(ctrl, m + ${DONE}, seq);
+    Atomics.notify(ctrl, m + ${DONE});
+  }
+};
+if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof require === 'undefined') {
+  self.onmessage = (e) => start(e.data);
+} else {
+  start(require('node:worker_threads').workerData);
+}
+`;
+
+interface WorkerLike {
+  terminate(): unknown;
+}
+
+export class ThreadPool {
+  /** Threads a kernel may split work across, the caller included. */
+  readonly threads: number;
+  private readonly ctrl: Int32Array;
+  private readonly workers: WorkerLike[] = [];
+  private readonly seqs: number[];
+  /** Whether the caller may block in Atomics.wait (not on a browser's main thread). */
+  private readonly canBlock: boolean;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    module: WebAssembly.Module,
+    private readonly runLocal: RunTask,
+    threads: number,
+  ) {
+    this.threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads)));
+    this.ctrl = new Int32Array(memory.buffer, 0, (MAILBOX_BASE + MAX_THREADS * MAILBOX_WORDS * 4) / 4);
+    this.seqs = new Array(this.threads).fill(0);
+    this.canBlock = blockingAllowed();
+    for (let t = 1; t < this.threads; t++) this.spawn(module, t);
+  }
+
+  private mailbox(worker: number): number {
+    return (MAILBOX_BASE >> 2) + worker * MAILBOX_WORDS;
+  }
+
+  private spawn(module: WebAssembly.Module, thread: number): void {
+    const m = this.mailbox(thread);
+    this.ctrl.fill(0, m, m + MAILBOX_WORDS);
+    const data = { module, memory: this.memory, mailbox: m * 4, thread };
+    const nodeWorkers = nodeWorkerThreads();
+    if (nodeWorkers) {
+      const w = new nodeWorkers.Worker(WORKER_SOURCE, { eval: true, workerData: data });
+      w.unref();
+      this.workers.push(w);
+    } else if (typeof Worker !== 'undefined' && typeof Blob !== 'undefined') {
+      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      const w = new Worker(url);
+      w.postMessage(data);
+      this.workers.push(w);
+    }
+  }
+
+  /** Workers that finished starting. */
+  get readyWorkers(): number {
+    let n = 0;
+    for (let t = 1; t < this.threads; t++) if (Atomics.load(this.ctrl, this.mailbox(t) + READY) === 1) n++;
+    return n;
+  }
+
+  /** Runs parts [0, nparts) of `task` across the pool and returns when all are done. */
+  run(task: number, args: number, nparts: number): void {
+    if (nparts <= 0) return;
+    const ctrl = this.ctrl;
+    const counter = COUNTER_ADDR >> 2;
+    const woken: number[] = [];
+    if (nparts > 1) {
+      Atomics.store(ctrl, counter, 0);
+      for (let t = 1; t < this.threads && woken.length < nparts - 1; t++) {
+        const m = this.mailbox(t);
+        if (Atomics.load(ctrl, m + READY) !== 1) continue;
+        ctrl[m + TASK] = task;
+        ctrl[m + ARGS] = args;
+        ctrl[m + NPARTS] = nparts;
+        ctrl[m + COUNTER] = COUNTER_ADDR;
+        Atomics.store(ctrl, m + SEQ, ++this.seqs[t]);
+        Atomics.notify(ctrl, m + SEQ);
+        woken.push(t);
+      }
+    }
+    if (woken.length === 0) {
+      for (let p = 0; p < nparts; p++) this.runLocal(task, args, p, 0);
+      return;
+    }
+    try {
+      for (let p = Atomics.add(ctrl, counter, 1); p < nparts; p = Atomics.add(ctrl, counter, 1)) this.runLocal(task, args, p, 0);
+    } finally {
+      // Even when a part here failed, wait for the workers so none is still running when the next task is posted.
+      Atomics.store(ctrl, counter, nparts);
+      this.join(woken, task);
+    }
+  }
+
+  private join(woken: readonly number[], task: number): void {
+    const ctrl = this.ctrl;
+    let failed = false;
+    for (const t of woken) {
+      const m = this.mailbox(t);
+      const seq = this.seqs[t];
+      for (;;) {
+        const done = Atomics.load(ctrl, m + DONE);
+        if (done === seq) break;
+        if (this.canBlock) Atomics.wait(ctrl, m + DONE, done, 1000);
+      }
+      if (Atomics.load(ctrl, m + ERROR) !== 0) {
+        failed = true;
+        Atomics.store(ctrl, m + ERROR, 0);
+      }
+    }
+    if (failed) throw new Error(`wasm backend: kernel task ${task} failed in a worker thread`);
+  }
+
+  /** Stops the workers (tests; the process does not wait for them otherwise). */
+  terminate(): void {
+    for (let t = 1; t < this.threads; t++) {
+      Atomics.store(this.ctrl, this.mailbox(t) + SEQ, -1);
+      Atomics.notify(this.ctrl, this.mailbox(t) + SEQ);
+    }
+    for (const w of this.workers) void w.terminate();
+    this.workers.length = 0;
+  }
+}
+
+function blockingAllowed(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface NodeWorkerThreads {
+  Worker: new (src: string, opts: { eval: true; workerData: unknown }) => WorkerLike & { unref(): void };
+}
+
+/** Node's worker_threads, reached synchronously where Node offers process.getBuiltinModule (20.16+). */
+function nodeWorkerThreads(): NodeWorkerThreads | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return (p?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined) ?? null;
+}
