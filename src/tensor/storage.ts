@@ -3,8 +3,9 @@
  * handle is freed when the last of them is garbage collected: users never call dispose().
  */
 import type { Backend, DataHandle, DType, TypedArray } from '../backend/backend.js';
+import { createRegistry } from '../platform/collect.js';
 
-const finalizer = new FinalizationRegistry<{ backend: Backend; handle: DataHandle }>(({ backend, handle }) => {
+const finalizer = createRegistry<{ backend: Backend; handle: DataHandle }>(({ backend, handle }) => {
   backend.free(handle);
 });
 

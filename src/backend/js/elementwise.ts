@@ -16,7 +16,7 @@ export function broadcastStrides(shape: readonly number[], outShape: readonly nu
  * Merges adjacent output dims whose elements are contiguous in both inputs (same broadcast pattern), so the inner
  * loop runs over long stretches: [N,C,H,W] ⊙ [1,C,1,1] becomes [N,C,H·W] with a scalar per stretch.
  */
-function collapse(outShape: readonly number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+export function collapse(outShape: readonly number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
   const shape: number[] = [];
   const ra: number[] = [];
   const rb: number[] = [];

@@ -25,12 +25,28 @@ export class WasmContext {
     return { handle: this.heap.allocHandle(sizeOf(shape), dtype), shape: [...shape], dtype };
   }
 
-  /** Writes integer argument words starting at word 0 of the argument block. */
-  args(words: readonly number[]): number {
-    const i32 = this.heap.heapI32;
-    const base = ARGS_ADDR >> 2;
-    for (let i = 0; i < words.length; i++) i32[base + i] = words[i];
+  /**
+   * Writes integer argument words from word 0 of the argument block, then f64 values at the given (even) word
+   * offsets and f32 values at the given word offsets.
+   */
+  args(words: readonly number[], f64s?: Record<number, number>, f32s?: Record<number, number>): number {
+    const buf = this.heap.memory.buffer;
+    const i32 = new Int32Array(buf, ARGS_ADDR, 256);
+    for (let i = 0; i < words.length; i++) i32[i] = words[i];
+    if (f64s) {
+      const f64 = new Float64Array(buf, ARGS_ADDR, 128);
+      for (const [w, v] of Object.entries(f64s)) f64[Number(w) / 2] = v;
+    }
+    if (f32s) {
+      const f32 = new Float32Array(buf, ARGS_ADDR, 256);
+      for (const [w, v] of Object.entries(f32s)) f32[Number(w)] = v;
+    }
     return ARGS_ADDR;
+  }
+
+  /** Parts for a memory-bound loop over `n` items: one part per thread when the loop is long enough to pay. */
+  partsFor(n: number, minPerPart = PARALLEL_MIN_ELEMENTS): number {
+    return Math.max(1, Math.min(this.threads, Math.floor(n / minPerPart)));
   }
 
   /** Runs `nparts` parts of a task over the pool. */
@@ -52,7 +68,24 @@ export const TASK = {
   convBackwardInput: 3,
   convBackwardWeight: 4,
   sumBlocks: 5,
+  binary: 6,
+  unary: 7,
+  unaryGrad: 8,
+  fill: 9,
+  sum: 10,
+  maxPool: 11,
+  maxPoolBackward: 12,
+  avgPool: 13,
+  avgPoolBackward: 14,
+  sgd: 15,
+  adam: 16,
+  depthwiseForward: 17,
+  depthwiseBackwardInput: 18,
+  depthwiseBackwardWeight: 19,
 } as const;
+
+/** Elements below which a memory-bound loop stays on one thread. */
+export const PARALLEL_MIN_ELEMENTS = 1 << 15;
 
 /** Below this many multiply-adds a kernel runs as one part: waking a worker costs ~10–50 µs. */
 export const PARALLEL_MIN_MACS = 1 << 18;

@@ -4,11 +4,14 @@
  *
  * Lifetimes (users never dispose): a handle's block is released when its Storage is garbage collected
  * (FinalizationRegistry, see tensor/storage.ts). Finalizers only run between event-loop turns, so a synchronous
- * training loop would grow the heap without bound; instead, when the heap passes its budget, the next kernel call
- * evicts every resident block to a plain typed array (which V8 collects on its own) and starts the heap afresh.
- * Blocks in use come back on their next kernel call. Eviction copies, so the budget doubles when it recurs quickly.
+ * training loop would grow the heap without bound. So when live blocks pass the budget, the next kernel call
+ * (1) forces a collection and runs the finalizers synchronously where the host allows (Node; platform/collect.ts),
+ * and otherwise (2) evicts every resident block to a plain typed array (which V8 collects on its own) and starts
+ * the heap afresh; blocks in use come back on their next kernel call. The budget doubles when the working set
+ * itself is near it.
  */
 import type { DType, TypedArray } from '../backend.js';
+import { collectNow } from '../../platform/collect.js';
 
 /** Bytes below the heap: [0, 64 KiB) unused (0 means "no pointer"), [64 KiB, 128 KiB) the control block. */
 export const CONTROL_BASE = 64 * 1024;
@@ -57,6 +60,8 @@ export class Heap {
   /** Changes whenever views of the memory must be re-created (growth of non-shared memory detaches them). */
   epoch = 0;
   private top = HEAP_BASE;
+  /** Bytes in blocks handed out and not yet released. */
+  private live = 0;
   private readonly free = new Map<number, number[]>();
   private readonly resident = new Set<WasmHandle>();
   private budget: number;
@@ -65,7 +70,7 @@ export class Heap {
   private u8: Uint8Array;
   private reuploadedBytes = 0;
   /** Counters for tests and diagnostics. */
-  readonly stats = { evictions: 0, reuploads: 0, peakBytes: 0 };
+  readonly stats = { evictions: 0, collections: 0, reuploads: 0, peakBytes: 0 };
 
   constructor(opts: HeapOptions) {
     const maximum = 65536; // 4 GiB, the wasm32 limit; shared memories must declare one
@@ -79,6 +84,15 @@ export class Heap {
   /** Bytes between the heap base and the highest block ever handed out since the last reset. */
   get used(): number {
     return this.top - HEAP_BASE;
+  }
+
+  /** Bytes in live blocks. */
+  get liveBytes(): number {
+    return this.live;
+  }
+
+  get budgetBytes(): number {
+    return this.budget;
   }
 
   get residentCount(): number {
@@ -110,6 +124,7 @@ export class Heap {
   /** A block of at least `bytes` bytes (64-byte aligned); never evicts, grows the memory when needed. */
   alloc(bytes: number): { ptr: number; cls: number } {
     const cls = sizeClass(bytes);
+    this.live += cls;
     const list = this.free.get(cls);
     if (list && list.length > 0) return { ptr: list.pop()!, cls };
     const ptr = this.top;
@@ -121,6 +136,7 @@ export class Heap {
   }
 
   release(ptr: number, cls: number): void {
+    this.live -= cls;
     let list = this.free.get(cls);
     if (!list) this.free.set(cls, (list = []));
     list.push(ptr);
@@ -201,11 +217,18 @@ export class Heap {
     h.host = null;
   }
 
-  /** Called at the start of every kernel (no pointers held): evicts everything when the heap is over budget. */
+  /** Called at the start of every kernel (no pointers held): reclaims memory when live blocks pass the budget. */
   safePoint(): void {
-    if (this.top - HEAP_BASE <= this.budget) return;
-    // Much of the last heap came back in use: the working set itself is near the budget, so double it, not thrash.
-    if (this.reuploadedBytes > this.budget / 2) this.budget = Math.min(this.budget * 2, 2 ** 31);
+    const fragmented = this.top - HEAP_BASE > 2 * this.budget;
+    if (this.live <= this.budget && !fragmented) return;
+    if (collectNow()) {
+      this.stats.collections++;
+      // Still more than half the budget alive: that is the working set, so give it room instead of collecting often.
+      if (this.live > this.budget / 2) this.budget = Math.min(this.budget * 2, 2 ** 31);
+      if (this.top - HEAP_BASE <= 2 * this.budget) return;
+    } else if (this.reuploadedBytes > this.budget / 2) {
+      this.budget = Math.min(this.budget * 2, 2 ** 31);
+    }
     this.evictAll();
   }
 
@@ -220,6 +243,7 @@ export class Heap {
     this.resident.clear();
     this.free.clear();
     this.top = HEAP_BASE;
+    this.live = 0;
     this.reuploadedBytes = 0;
     this.stats.evictions++;
   }

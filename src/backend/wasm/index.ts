@@ -5,7 +5,7 @@
  * a wasm kernel needs them.
  */
 import type { Backend, DataHandle, DType, TensorInfo, TypedArray } from '../backend.js';
-import type { Kernels } from '../kernels.js';
+import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
 import { createJsBackend } from '../js/index.js';
 import type { JsHandle } from '../js/handle.js';
 import { Heap, WasmHandle } from './heap.js';
@@ -13,7 +13,13 @@ import { ThreadPool } from './pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
 import { matmul } from './kernels/matmul.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './kernels/conv.js';
+import {
+  conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward,
+} from './kernels/conv.js';
+import { binary, fill, unary, unaryGrad } from './kernels/elementwise.js';
+import { sum } from './kernels/reduce.js';
+import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
+import { optimizerStep } from './kernels/optim.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
 
 export interface WasmBackendOptions {
@@ -50,32 +56,39 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       return adoptOutputs(heap, (fn as (...a: unknown[]) => unknown)(...args));
     };
   }
+  const js$ = js; // the reference kernels, for cases the wasm kernels leave to them
+  /** Runs `fast` (null: not handled) at a safe point, else the js kernel with adopted outputs. */
+  const withFallback = <K extends keyof Kernels>(name: K, fast: (...a: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | null) =>
+    ((...a: Parameters<Kernels[K]>) => {
+      heap.safePoint();
+      const r = fast(...a);
+      if (r !== null) return r;
+      return adoptOutputs(heap, (js$[name] as (...b: unknown[]) => unknown)(...a));
+    }) as unknown as Kernels[K];
+
   const wasmKernels: Partial<Kernels> = {
-    matmul: (a, b, transA, transB) => {
-      if (a.dtype !== 'float32' || b.dtype !== 'float32') return (table.jsMatmul as Kernels['matmul'])(a, b, transA, transB);
-      heap.safePoint();
-      return matmul(ctx, a, b, transA, transB);
-    },
-    conv2d: (x, w, bias, c) => {
-      if (isDepthwiseInfo(c)) return (table.jsConv2d as Kernels['conv2d'])(x, w, bias, c);
-      heap.safePoint();
-      return conv2d(ctx, x, w, bias, c);
-    },
-    conv2dBackwardInput: (dy, w, c) => {
-      if (isDepthwiseInfo(c)) return (table.jsConv2dBackwardInput as Kernels['conv2dBackwardInput'])(dy, w, c);
-      heap.safePoint();
-      return conv2dBackwardInput(ctx, dy, w, c);
-    },
-    conv2dBackwardWeight: (x, dy, c) => {
-      if (isDepthwiseInfo(c)) return (table.jsConv2dBackwardWeight as Kernels['conv2dBackwardWeight'])(x, dy, c);
-      heap.safePoint();
-      return conv2dBackwardWeight(ctx, x, dy, c);
-    },
+    matmul: withFallback('matmul', (a, b, transA, transB) => (a.dtype === 'float32' && b.dtype === 'float32' ? matmul(ctx, a, b, transA, transB) : null)),
+    conv2d: withFallback('conv2d', (x, w, bias, c) => (isDepthwiseInfo(c) ? depthwiseForward(ctx, x, w, bias, c) : conv2d(ctx, x, w, bias, c))),
+    conv2dBackwardInput: withFallback('conv2dBackwardInput', (dy, w, c) =>
+      isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c)),
+    conv2dBackwardWeight: withFallback('conv2dBackwardWeight', (x, dy, c) =>
+      isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c)),
+    fill: withFallback('fill', (shape, value, dtype) => fill(ctx, shape, value, dtype)),
+    sum: withFallback('sum', (x, dims) => sum(ctx, x, dims)),
+    maxPool2d: withFallback('maxPool2d', (x, p) => (x.dtype === 'float32' ? maxPool2d(ctx, x, p) : null)),
+    maxPool2dBackward: withFallback('maxPool2dBackward', (dy, ind, shape) => maxPool2dBackward(ctx, dy, ind, shape)),
+    avgPool2d: withFallback('avgPool2d', (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null)),
+    avgPool2dBackward: withFallback('avgPool2dBackward', (dy, p) => avgPool2dBackward(ctx, dy, p)),
+    optimizerStep: withFallback('optimizerStep', (rule, param, grad, state, h) => optimizerStep(ctx, rule, param, grad, state, h)),
   };
-  for (const [name, fn] of Object.entries(wasmKernels)) {
-    table[`js${name[0].toUpperCase()}${name.slice(1)}`] = table[name];
-    table[name] = fn;
+  for (const op of BINARY_OPS) {
+    (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (a, b, shape) => binary(ctx, op, a, b, shape));
   }
+  for (const op of UNARY_OPS) {
+    (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (x, p) => unary(ctx, op, x, p));
+    (wasmKernels as Record<string, unknown>)[`${op}Grad`] = withFallback(`${op}Grad`, (x, y, dy, p) => unaryGrad(ctx, op, x, y, dy, p));
+  }
+  Object.assign(table, wasmKernels);
 
   return {
     name: 'wasm',

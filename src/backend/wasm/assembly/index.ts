@@ -1,7 +1,12 @@
 // The kernel module: every parallel kernel is a task `fn(args, part, thread)`; runTask dispatches by id so the
-// worker loop (in JS) stays one line. Task ids are mirrored in ../tasks.ts.
+// worker loop (in JS) stays one line. Task ids are mirrored in ../context.ts (TASK).
 import { matmulPart } from './matmul';
 import { convBackwardInputPart, convBackwardWeightPart, convForwardPart, sumBlocksPart } from './conv';
+import { binaryPart, fillPart, unaryGradPart, unaryPart } from './elementwise';
+import { sumPart } from './reduce';
+import { avgPoolBackwardPart, avgPoolPart, maxPoolBackwardPart, maxPoolPart } from './pool';
+import { adamPart, sgdPart } from './optim';
+import { depthwiseBackwardInputPart, depthwiseBackwardWeightPart, depthwiseForwardPart } from './depthwise';
 export { GEMM_SCRATCH_BYTES } from './gemm';
 
 export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
@@ -11,6 +16,20 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 3: convBackwardInputPart(args, part, thread); break;
     case 4: convBackwardWeightPart(args, part, thread); break;
     case 5: sumBlocksPart(args, part, thread); break;
+    case 6: binaryPart(args, part, thread); break;
+    case 7: unaryPart(args, part, thread); break;
+    case 8: unaryGradPart(args, part, thread); break;
+    case 9: fillPart(args, part, thread); break;
+    case 10: sumPart(args, part, thread); break;
+    case 11: maxPoolPart(args, part, thread); break;
+    case 12: maxPoolBackwardPart(args, part, thread); break;
+    case 13: avgPoolPart(args, part, thread); break;
+    case 14: avgPoolBackwardPart(args, part, thread); break;
+    case 15: sgdPart(args, part, thread); break;
+    case 16: adamPart(args, part, thread); break;
+    case 17: depthwiseForwardPart(args, part, thread); break;
+    case 18: depthwiseBackwardInputPart(args, part, thread); break;
+    case 19: depthwiseBackwardWeightPart(args, part, thread); break;
     default: unreachable();
   }
 }

@@ -93,3 +93,34 @@ export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Tensor
 function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
 }
+
+// ---- depthwise (groups = in_channels): direct kernels over planes ----
+
+export function depthwiseForward(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
+  const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
+  const planes = c.batch * c.outChannels;
+  const parts = Math.min(planes, ctx.partsFor(planes * c.outH * c.outW * c.kH * c.kW));
+  const per = Math.ceil(planes / Math.max(1, parts));
+  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), per]);
+  ctx.run(TASK.depthwiseForward, planes === 0 ? 0 : Math.ceil(planes / per));
+  return out;
+}
+
+export function depthwiseBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorInfo, c: Conv2dInfo): TensorInfo {
+  const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
+  const planes = c.batch * c.inChannels;
+  const parts = Math.min(planes, ctx.partsFor(c.batch * c.outChannels * c.outH * c.outW * c.kH * c.kW));
+  const per = Math.ceil(planes / Math.max(1, parts));
+  ctx.args([...geometry(c), ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx), per]);
+  ctx.run(TASK.depthwiseBackwardInput, planes === 0 ? 0 : Math.ceil(planes / per));
+  return dx;
+}
+
+export function depthwiseBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: TensorInfo, c: Conv2dInfo): TensorInfo {
+  const dw = ctx.output([c.outChannels, 1, c.kH, c.kW]);
+  const parts = Math.min(c.outChannels, ctx.partsFor(c.batch * c.outChannels * c.outH * c.outW * c.kH * c.kW));
+  const per = Math.ceil(c.outChannels / Math.max(1, parts));
+  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), per]);
+  ctx.run(TASK.depthwiseBackwardWeight, Math.ceil(c.outChannels / per));
+  return dw;
+}

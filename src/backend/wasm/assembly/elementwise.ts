@@ -1,0 +1,231 @@
+// Pointwise kernels. Binary ops walk a collapsed broadcast (rank ≤ 8: shape and per-input strides) with a SIMD
+// inner loop when the last dim is contiguous or broadcast; parts are ranges of rows (all dims but the last).
+// Unary functions compute in f64 and round once, as the js reference does, so results match it exactly except
+// for the last-ulp differences of transcendental functions (exp, log, tanh).
+import { arg, argF } from './geometry';
+
+export const MAX_RANK: i32 = 8;
+
+// Binary op codes (mirrored in ../kernels/elementwise.ts).
+const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11;
+
+// @ts-ignore: decorator
+@inline function binV(op: i32, a: v128, b: v128): v128 {
+  const one = f32x4.splat(1);
+  switch (op) {
+    case ADD: return f32x4.add(a, b);
+    case SUB: return f32x4.sub(a, b);
+    case MUL: return f32x4.mul(a, b);
+    case DIV: return f32x4.div(a, b);
+    case MAXIMUM: return f32x4.max(a, b);
+    case MINIMUM: return f32x4.min(a, b);
+    case EQ: return v128.and(f32x4.eq(a, b), one);
+    case NE: return v128.and(f32x4.ne(a, b), one);
+    case LT: return v128.and(f32x4.lt(a, b), one);
+    case LE: return v128.and(f32x4.le(a, b), one);
+    case GT: return v128.and(f32x4.gt(a, b), one);
+    default: return v128.and(f32x4.ge(a, b), one);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binS(op: i32, a: f32, b: f32): f32 {
+  return f32x4.extract_lane(binV(op, f32x4.splat(a), f32x4.splat(b)), 0);
+}
+
+/** n outputs: out[j] = a[j·la] op b[j·lb] (strides in elements). */
+function stretch(op: i32, out: usize, a: usize, la: i32, b: usize, lb: i32, n: i32): void {
+  let j = 0;
+  if (la == 1 && lb == 1) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, binV(op, v128.load(a + o), v128.load(b + o)));
+    }
+  } else if (la == 1 && lb == 0) {
+    const bv = v128.load32_splat(b);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, binV(op, v128.load(a + o), bv));
+    }
+  } else if (la == 0 && lb == 1) {
+    const av = v128.load32_splat(a);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(out + o, binV(op, av, v128.load(b + o)));
+    }
+  }
+  for (; j < n; j++) {
+    store<f32>(out + (<usize>j << 2), binS(op, load<f32>(a + (<usize>(j * la) << 2)), load<f32>(b + (<usize>(j * lb) << 2))));
+  }
+}
+
+/** args: 0 op, 1 out, 2 a, 3 b, 4 rank, 5.. shape[8], 13.. a strides[8], 21.. b strides[8], 29 rows per part (elements when rank is 1). */
+export function binaryPart(args: usize, part: i32, thread: i32): void {
+  const op = arg(args, 0);
+  const out = <usize>arg(args, 1), a = <usize>arg(args, 2), b = <usize>arg(args, 3);
+  const rank = arg(args, 4);
+  const last = rank - 1;
+  const n = arg(args, 5 + last);
+  if (rank == 1) {
+    // One stretch: parts are element ranges.
+    const per1 = arg(args, 29);
+    const i0 = part * per1;
+    const cnt = min(n, i0 + per1) - i0;
+    if (cnt <= 0) return;
+    const la1 = arg(args, 13), lb1 = arg(args, 21);
+    stretch(op, out + (<usize>i0 << 2), a + (<usize>(i0 * la1) << 2), la1, b + (<usize>(i0 * lb1) << 2), lb1, cnt);
+    return;
+  }
+  let rows = 1;
+  for (let d = 0; d < last; d++) rows *= arg(args, 5 + d);
+  const per = arg(args, 29);
+  const r0 = part * per;
+  const r1 = min(rows, r0 + per);
+  if (r0 >= r1) return;
+  // Offsets of row r0: decompose it over the outer dims.
+  let ia = 0, ib = 0;
+  let rem = r0;
+  for (let d = last - 1; d >= 0; d--) {
+    const size = arg(args, 5 + d);
+    const q = rem % size;
+    rem /= size;
+    ia += q * arg(args, 13 + d);
+    ib += q * arg(args, 21 + d);
+  }
+  const la = arg(args, 13 + last), lb = arg(args, 21 + last);
+  for (let r = r0; r < r1; r++) {
+    stretch(op, out + (<usize>(r * n) << 2), a + (<usize>ia << 2), la, b + (<usize>ib << 2), lb, n);
+    // Advance to row r+1: bump the innermost outer dim, carrying.
+    let carry = r + 1;
+    for (let d = last - 1; d >= 0; d--) {
+      const size = arg(args, 5 + d);
+      ia += arg(args, 13 + d);
+      ib += arg(args, 21 + d);
+      if (carry % size != 0) break;
+      ia -= size * arg(args, 13 + d);
+      ib -= size * arg(args, 21 + d);
+      carry /= size;
+    }
+  }
+}
+
+// Unary op codes (mirrored in ../kernels/elementwise.ts).
+const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, RSQRT = 4, ABS = 5, RELU = 6, RELU6 = 7, LEAKY = 8, ELU = 9;
+const SIGMOID = 10, TANH = 11, SILU = 12, HARDSWISH = 13, HARDSIGMOID = 14, CLAMP = 15;
+
+// @ts-ignore: decorator
+@inline function sigmoid(x: f64): f64 {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+function unaryF(op: i32, x: f64, p0: f64, p1: f64): f64 {
+  switch (op) {
+    case NEG: return -x;
+    case EXP: return Math.exp(x);
+    case LOG: return Math.log(x);
+    case SQRT: return Math.sqrt(x);
+    case RSQRT: return 1 / Math.sqrt(x);
+    case ABS: return Math.abs(x);
+    case RELU: return x > 0 ? x : 0;
+    case RELU6: return x <= 0 ? 0 : x >= 6 ? 6 : x;
+    case LEAKY: return x > 0 ? x : x * p0;
+    case ELU: return x > 0 ? x : p0 * Math.expm1(x);
+    case SIGMOID: return sigmoid(x);
+    case TANH: return Math.tanh(x);
+    case SILU: return x * sigmoid(x);
+    case HARDSWISH: return x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6;
+    case HARDSIGMOID: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
+    default: return x < p0 ? p0 : x > p1 ? p1 : x; // CLAMP
+  }
+}
+
+function unaryDf(op: i32, x: f64, y: f64, p0: f64, p1: f64): f64 {
+  switch (op) {
+    case NEG: return -1;
+    case EXP: return y;
+    case LOG: return 1 / x;
+    case SQRT: return 0.5 / y;
+    case RSQRT: return -0.5 * y * y * y;
+    case ABS: return x > 0 ? 1 : x < 0 ? -1 : x; // Math.sign (keeps ±0 and NaN)
+    case RELU: return x > 0 ? 1 : 0;
+    case RELU6: return x > 0 && x < 6 ? 1 : 0;
+    case LEAKY: return x > 0 ? 1 : p0;
+    case ELU: return x > 0 ? 1 : p0 * Math.exp(x);
+    case SIGMOID: return y * (1 - y);
+    case TANH: return 1 - y * y;
+    case SILU: {
+      const s = sigmoid(x);
+      return s * (1 + x * (1 - s));
+    }
+    case HARDSWISH: return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
+    case HARDSIGMOID: return x > -3 && x < 3 ? 1.0 / 6.0 : 0;
+    default: return x >= p0 && x <= p1 ? 1 : 0; // CLAMP
+  }
+}
+
+/** args: 0 op, 1 out, 2 x, 3 n, 4 per part, 6 p0 (f64), 8 p1 (f64). */
+export function unaryPart(args: usize, part: i32, thread: i32): void {
+  const op = arg(args, 0);
+  const out = <usize>arg(args, 1), x = <usize>arg(args, 2), n = arg(args, 3), per = arg(args, 4);
+  const p0 = load<f64>(args + 24), p1 = load<f64>(args + 32);
+  const i0 = part * per;
+  const i1 = min(n, i0 + per);
+  let i = i0;
+  if (op == RELU) {
+    const z = f32x4.splat(0);
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i << 2;
+      const v = v128.load(x + o);
+      // x > 0 ? x : 0 (NaN → 0, as the js kernel)
+      v128.store(out + o, v128.and(v, f32x4.gt(v, z)));
+    }
+  } else if (op == NEG) {
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(out + o, f32x4.neg(v128.load(x + o)));
+    }
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, <f32>unaryF(op, <f64>load<f32>(x + o), p0, p1));
+  }
+}
+
+/** args: 0 op, 1 out, 2 x, 3 y, 4 dy, 5 n, 6 per part, 8 p0 (f64), 10 p1 (f64). out = dy == 0 ? 0 : dy·f'(x). */
+export function unaryGradPart(args: usize, part: i32, thread: i32): void {
+  const op = arg(args, 0);
+  const out = <usize>arg(args, 1), x = <usize>arg(args, 2), y = <usize>arg(args, 3), dy = <usize>arg(args, 4);
+  const n = arg(args, 5), per = arg(args, 6);
+  const p0 = load<f64>(args + 32), p1 = load<f64>(args + 40);
+  const i0 = part * per;
+  const i1 = min(n, i0 + per);
+  let i = i0;
+  if (op == RELU) {
+    const z = f32x4.splat(0);
+    const one = f32x4.splat(1);
+    for (; i + 4 <= i1; i += 4) {
+      const o = <usize>i << 2;
+      // dy·(x > 0 ? 1 : 0), and +0 where dy == 0, exactly as the scalar rule
+      const d = v128.load(dy + o);
+      const slope = v128.and(f32x4.gt(v128.load(x + o), z), one);
+      v128.store(out + o, v128.and(f32x4.mul(d, slope), f32x4.ne(d, z)));
+    }
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const d = <f64>load<f32>(dy + o);
+    store<f32>(out + o, d == 0 ? 0 : <f32>(d * unaryDf(op, <f64>load<f32>(x + o), <f64>load<f32>(y + o), p0, p1)));
+  }
+}
+
+/** args: 0 out, 1 n, 2 per part, 3 value (f32 bits). */
+export function fillPart(args: usize, part: i32, thread: i32): void {
+  const out = <usize>arg(args, 0), n = arg(args, 1), per = arg(args, 2);
+  const v = argF(args, 3);
+  const i0 = part * per;
+  const i1 = min(n, i0 + per);
+  const vv = f32x4.splat(v);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) v128.store(out + (<usize>i << 2), vv);
+  for (; i < i1; i++) store<f32>(out + (<usize>i << 2), v);
+}

@@ -1,0 +1,122 @@
+// Pooling over planes (image, channel); parts are ranges of planes. Sums accumulate in f64 as the js reference.
+import { arg } from './geometry';
+
+// Args: 0 batch, 1 channels, 2 inH, 3 inW, 4 kH, 5 kW, 6 sH, 7 sW, 8 pH, 9 pW, 10 dH, 11 dW, 12 outH, 13 outW,
+// 14 countIncludePad, 15 divisorOverride (0: none), 16 input, 17 output, 18 indices, 19 planes per part.
+
+export function maxPoolPart(args: usize, part: i32, thread: i32): void {
+  const planes = arg(args, 0) * arg(args, 1);
+  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
+  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9), dH = arg(args, 10), dW = arg(args, 11);
+  const outH = arg(args, 12), outW = arg(args, 13);
+  const x = <usize>arg(args, 16), out = <usize>arg(args, 17), ind = <usize>arg(args, 18), per = arg(args, 19);
+  const p0 = part * per, p1 = min(planes, p0 + per);
+  for (let pl = p0; pl < p1; pl++) {
+    const base = x + (<usize>(pl * inH * inW) << 2);
+    let o = <usize>(pl * outH * outW) << 2;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = oh * sH - pH;
+      for (let ow = 0; ow < outW; ow++) {
+        const w0 = ow * sW - pW;
+        let best: f32 = -Infinity;
+        let bestIdx = -1;
+        for (let ki = 0; ki < kH; ki++) {
+          const ih = h0 + ki * dH;
+          if (<u32>ih >= <u32>inH) continue;
+          for (let kj = 0; kj < kW; kj++) {
+            const iw = w0 + kj * dW;
+            if (<u32>iw >= <u32>inW) continue;
+            const v = load<f32>(base + (<usize>(ih * inW + iw) << 2));
+            if (bestIdx < 0 || v > best || v != v) {
+              best = v;
+              bestIdx = ih * inW + iw;
+              if (v != v) break;
+            }
+          }
+          if (best != best) break;
+        }
+        store<f32>(out + o, best);
+        store<i32>(ind + o, bestIdx);
+        o += 4;
+      }
+    }
+  }
+}
+
+/** args: 0 planes, 1 plane size in, 2 plane size out, 3 dy, 4 indices, 5 dx, 6 planes per part. */
+export function maxPoolBackwardPart(args: usize, part: i32, thread: i32): void {
+  const planes = arg(args, 0), planeIn = arg(args, 1), planeOut = arg(args, 2);
+  const dy = <usize>arg(args, 3), ind = <usize>arg(args, 4), dx = <usize>arg(args, 5), per = arg(args, 6);
+  const p0 = part * per, p1 = min(planes, p0 + per);
+  if (p0 >= p1) return;
+  memory.fill(dx + (<usize>(p0 * planeIn) << 2), 0, <usize>((p1 - p0) * planeIn) << 2);
+  for (let pl = p0; pl < p1; pl++) {
+    const base = dx + (<usize>(pl * planeIn) << 2);
+    const o0 = pl * planeOut;
+    for (let o = o0; o < o0 + planeOut; o++) {
+      const a = base + (<usize>load<i32>(ind + (<usize>o << 2)) << 2);
+      store<f32>(a, load<f32>(a) + load<f32>(dy + (<usize>o << 2)));
+    }
+  }
+}
+
+
+export function avgPoolPart(args: usize, part: i32, thread: i32): void {
+  const planes = arg(args, 0) * arg(args, 1);
+  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
+  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9);
+  const outH = arg(args, 12), outW = arg(args, 13), includePad = arg(args, 14) != 0, divOverride = arg(args, 15);
+  const x = <usize>arg(args, 16), out = <usize>arg(args, 17), per = arg(args, 19);
+  const p0 = part * per, p1 = min(planes, p0 + per);
+  for (let pl = p0; pl < p1; pl++) {
+    const base = x + (<usize>(pl * inH * inW) << 2);
+    let o = out + (<usize>(pl * outH * outW) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let h0 = oh * sH - pH, w0 = ow * sW - pW;
+        let h1 = min(h0 + kH, inH + pH), w1 = min(w0 + kW, inW + pW);
+        const poolSize = (h1 - h0) * (w1 - w0);
+        h0 = max(h0, 0); w0 = max(w0, 0); h1 = min(h1, inH); w1 = min(w1, inW);
+        const divisor: f64 = divOverride != 0 ? <f64>divOverride : includePad ? <f64>poolSize : <f64>((h1 - h0) * (w1 - w0));
+        if (h0 < h1 && w0 < w1) {
+          let s: f64 = 0;
+          for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += <f64>load<f32>(base + (<usize>(ih * inW + iw) << 2));
+          store<f32>(o, <f32>(s / divisor));
+        } else store<f32>(o, 0);
+        o += 4;
+      }
+    }
+  }
+}
+
+export function avgPoolBackwardPart(args: usize, part: i32, thread: i32): void {
+  const planes = arg(args, 0) * arg(args, 1);
+  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
+  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9);
+  const outH = arg(args, 12), outW = arg(args, 13), includePad = arg(args, 14) != 0, divOverride = arg(args, 15);
+  const dy = <usize>arg(args, 16), dx = <usize>arg(args, 17), per = arg(args, 19);
+  const p0 = part * per, p1 = min(planes, p0 + per);
+  if (p0 >= p1) return;
+  memory.fill(dx + (<usize>(p0 * inH * inW) << 2), 0, <usize>((p1 - p0) * inH * inW) << 2);
+  for (let pl = p0; pl < p1; pl++) {
+    const base = dx + (<usize>(pl * inH * inW) << 2);
+    let o = dy + (<usize>(pl * outH * outW) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let h0 = oh * sH - pH, w0 = ow * sW - pW;
+        let h1 = min(h0 + kH, inH + pH), w1 = min(w0 + kW, inW + pW);
+        const poolSize = (h1 - h0) * (w1 - w0);
+        h0 = max(h0, 0); w0 = max(w0, 0); h1 = min(h1, inH); w1 = min(w1, inW);
+        const divisor: f64 = divOverride != 0 ? <f64>divOverride : includePad ? <f64>poolSize : <f64>((h1 - h0) * (w1 - w0));
+        const g = <f64>load<f32>(o) / divisor;
+        for (let ih = h0; ih < h1; ih++) {
+          for (let iw = w0; iw < w1; iw++) {
+            const a = base + (<usize>(ih * inW + iw) << 2);
+            store<f32>(a, <f32>(<f64>load<f32>(a) + g));
+          }
+        }
+        o += 4;
+      }
+    }
+  }
+}

@@ -1,0 +1,92 @@
+/** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, fill. */
+import type { DType, TensorInfo } from '../../backend.js';
+import type { BinaryOp, UnaryOp, UnaryParams } from '../../kernels.js';
+import { broadcastStrides, collapse } from '../../js/elementwise.js';
+import { sizeOf } from '../../../tensor/shape.js';
+import { TASK, type WasmContext } from '../context.js';
+
+/** Binary op codes of assembly/elementwise.ts; ops missing here (pow) run the js kernel. */
+export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+};
+
+/** Unary op codes of assembly/elementwise.ts; the rest run the js kernels. */
+export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, abs: 5, relu: 6, relu6: 7, leakyRelu: 8, elu: 9,
+  sigmoid: 10, tanh: 11, silu: 12, hardswish: 13, hardsigmoid: 14, clamp: 15,
+};
+
+const MAX_RANK = 8;
+
+/** The binary kernel, or null when the js kernel should run (int32 operands, too many dims, a scalar result). */
+export function binary(ctx: WasmContext, op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): TensorInfo | null {
+  const code = BINARY_CODES[op];
+  if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const c = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
+  const rank = c.shape.length;
+  if (rank === 0 || rank > MAX_RANK) return null;
+  const out = ctx.output(outShape);
+  const n = c.shape[rank - 1];
+  const total = sizeOf(outShape);
+  if (total === 0) return out;
+  const rows = rank === 1 ? n : total / n;
+  const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
+  const per = Math.ceil(rows / parts);
+  const words = [code, ctx.ptr(out), ctx.ptr(a), ctx.ptr(b), rank];
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.shape[d] ?? 1);
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.sb[d] ?? 0);
+  words.push(per);
+  ctx.args(words);
+  ctx.run(TASK.binary, Math.ceil(rows / per));
+  return out;
+}
+
+function params(op: UnaryOp, p: UnaryParams): [number, number] {
+  switch (op) {
+    case 'leakyRelu':
+    case 'elu':
+      return [p.alpha!, 0];
+    case 'clamp':
+      return [p.min!, p.max!];
+    default:
+      return [0, 0];
+  }
+}
+
+export function unary(ctx: WasmContext, op: UnaryOp, x: TensorInfo, p: UnaryParams): TensorInfo | null {
+  const code = UNARY_CODES[op];
+  if (code === undefined || x.dtype !== 'float32') return null;
+  const n = sizeOf(x.shape);
+  const out = ctx.output(x.shape);
+  const parts = ctx.partsFor(n);
+  const per = Math.ceil(n / parts);
+  const [p0, p1] = params(op, p);
+  ctx.args([code, ctx.ptr(out), ctx.ptr(x), n, per], { 6: p0, 8: p1 });
+  ctx.run(TASK.unary, n === 0 ? 0 : Math.ceil(n / per));
+  return out;
+}
+
+export function unaryGrad(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams): TensorInfo | null {
+  const code = UNARY_CODES[op];
+  if (code === undefined || x.dtype !== 'float32' || y.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const n = sizeOf(x.shape);
+  const out = ctx.output(x.shape);
+  const parts = ctx.partsFor(n);
+  const per = Math.ceil(n / parts);
+  const [p0, p1] = params(op, p);
+  ctx.args([code, ctx.ptr(out), ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), n, per], { 8: p0, 10: p1 });
+  ctx.run(TASK.unaryGrad, n === 0 ? 0 : Math.ceil(n / per));
+  return out;
+}
+
+export function fill(ctx: WasmContext, shape: readonly number[], value: number, dtype: DType): TensorInfo | null {
+  if (dtype !== 'float32') return null;
+  const n = sizeOf(shape);
+  const out = ctx.output(shape);
+  const parts = ctx.partsFor(n);
+  const per = Math.ceil(n / parts);
+  ctx.args([ctx.ptr(out), n, per], undefined, { 3: value });
+  ctx.run(TASK.fill, n === 0 ? 0 : Math.ceil(n / per));
+  return out;
+}
