@@ -2,7 +2,7 @@
 import type { Backend } from './backend.js';
 import type { KernelName, Kernels } from './kernels.js';
 import { createJsBackend } from './js/index.js';
-import { createWasmBackend } from './wasm/index.js';
+import { createWasmBackend, type WasmBackend } from './wasm/index.js';
 import { wasmSupported } from './wasm/module.js';
 
 const factories = new Map<string, () => Backend>([['js', createJsBackend]]);
@@ -52,4 +52,20 @@ export function kernel<K extends KernelName>(name: K): Kernels[K] {
   const k = b.kernels[name];
   if (!k) throw new Error(`kernel '${name}' is not implemented by backend '${b.name}'`);
   return k as Kernels[K];
+}
+
+/**
+ * Threads the wasm backend splits each kernel across, the caller included (default: every core, or the
+ * CONVNET_THREADS environment variable). Results do not depend on it except for the order of a few sums.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+  if (!factories.has('wasm')) return;
+  (instance('wasm') as WasmBackend).setThreads(n);
+}
+
+/** Threads of the active backend's kernels (1 for the js backend). */
+export function getNumThreads(): number {
+  const b = activeBackend() as Partial<WasmBackend>;
+  return typeof b.threads === 'number' ? b.threads : 1;
 }

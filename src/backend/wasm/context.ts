@@ -7,7 +7,7 @@ import { ARGS_ADDR, ThreadPool } from './pool.js';
 export class WasmContext {
   constructor(
     readonly heap: Heap,
-    readonly pool: ThreadPool,
+    public pool: ThreadPool,
     readonly gemmScratchBytes: number,
   ) {}
 

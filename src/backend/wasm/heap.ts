@@ -28,6 +28,7 @@ export class WasmHandle {
   host: TypedArray | null = null;
   private view: TypedArray | null = null;
   private viewEpoch = -1;
+  private viewPtr = 0;
 
   constructor(
     readonly heap: Heap,
@@ -41,9 +42,11 @@ export class WasmHandle {
       if (this.ptr < 0) throw new Error('wasm backend: use of a freed tensor buffer');
       return this.host!;
     }
-    if (this.viewEpoch !== this.heap.epoch || this.view === null) {
+    // Re-create the view after growth (non-shared memory detaches views) or a move (eviction, then re-upload).
+    if (this.viewEpoch !== this.heap.epoch || this.viewPtr !== this.ptr || this.view === null) {
       this.view = this.heap.viewOf(this.ptr, this.length, this.dtype);
       this.viewEpoch = this.heap.epoch;
+      this.viewPtr = this.ptr;
     }
     return this.view;
   }
@@ -53,6 +56,8 @@ export interface HeapOptions {
   shared: boolean;
   /** Bytes of live blocks after which the next kernel call evicts (default 256 MiB; doubles when evictions recur). */
   budget?: number;
+  /** Try a synchronous collection before evicting (default true; tests turn it off to exercise eviction). */
+  collect?: boolean;
 }
 
 export class Heap {
@@ -64,7 +69,14 @@ export class Heap {
   private live = 0;
   private readonly free = new Map<number, number[]>();
   private readonly resident = new Set<WasmHandle>();
+  /**
+   * Handles the running kernel reads. A forced collection can finalize a tensor whose handle a kernel still holds
+   * (optimized code drops the Tensor once its info() is taken), so frees of pinned handles wait for the next kernel.
+   */
+  private pinned: ReadonlySet<WasmHandle> = new Set();
+  private deferred: WasmHandle[] = [];
   private budget: number;
+  private readonly collect: boolean;
   private f32: Float32Array;
   private i32: Int32Array;
   private u8: Uint8Array;
@@ -76,6 +88,7 @@ export class Heap {
     const maximum = 65536; // 4 GiB, the wasm32 limit; shared memories must declare one
     this.memory = new WebAssembly.Memory({ initial: 64, maximum, shared: opts.shared } as WebAssembly.MemoryDescriptor);
     this.budget = opts.budget ?? 256 * 1024 * 1024;
+    this.collect = opts.collect ?? true;
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
     this.u8 = new Uint8Array(this.memory.buffer);
@@ -209,6 +222,10 @@ export class Heap {
   }
 
   freeHandle(h: WasmHandle): void {
+    if (this.pinned.has(h)) {
+      this.deferred.push(h);
+      return;
+    }
     if (h.ptr > 0) {
       this.resident.delete(h);
       this.release(h.ptr, h.cls);
@@ -217,11 +234,20 @@ export class Heap {
     h.host = null;
   }
 
-  /** Called at the start of every kernel (no pointers held): reclaims memory when live blocks pass the budget. */
-  safePoint(): void {
+  /**
+   * Called at the start of every kernel, before it takes any pointer, with the handles it reads: reclaims memory
+   * when live blocks pass the budget.
+   */
+  safePoint(pins: ReadonlySet<WasmHandle> = new Set()): void {
+    this.pinned = pins;
+    if (this.deferred.length > 0) {
+      const waiting = this.deferred;
+      this.deferred = [];
+      for (const h of waiting) this.freeHandle(h);
+    }
     const fragmented = this.top - HEAP_BASE > 2 * this.budget;
     if (this.live <= this.budget && !fragmented) return;
-    if (collectNow()) {
+    if (this.collect && collectNow()) {
       this.stats.collections++;
       // Still more than half the budget alive: that is the working set, so give it room instead of collecting often.
       if (this.live > this.budget / 2) this.budget = Math.min(this.budget * 2, 2 ** 31);

@@ -27,11 +27,16 @@ export interface WasmBackendOptions {
   threads?: number;
   /** Heap bytes after which unreferenced-but-uncollected tensors are moved out of wasm memory (default 256 MiB). */
   heapBudget?: number;
+  /** Collect dropped tensors synchronously before evicting (default true). */
+  collect?: boolean;
 }
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
+  /** Threads kernels split work across, the caller included. */
   readonly threads: number;
+  /** Restarts the pool with `n` threads (1 without shared memory). */
+  setThreads(n: number): void;
   readonly heap: Heap;
   /** Stops the worker threads. */
   terminate(): void;
@@ -40,7 +45,7 @@ export interface WasmBackend extends Backend {
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const variant: WasmVariant = threadsSupported() ? 'threads' : 'single';
   const module = kernelModule(variant);
-  const heap = new Heap({ shared: variant === 'threads', budget: opts.heapBudget });
+  const heap = new Heap({ shared: variant === 'threads', budget: opts.heapBudget, collect: opts.collect });
   const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
   const exports = instance.exports as unknown as KernelExports;
   const threads = variant === 'threads' ? (opts.threads ?? defaultThreads()) : 1;
@@ -52,7 +57,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   // Every js kernel, run on views of wasm memory; outputs are adopted (kept on the host until needed).
   for (const [name, fn] of Object.entries(js)) {
     table[name] = (...args: unknown[]) => {
-      heap.safePoint();
+      heap.safePoint(handlesIn(args));
       return adoptOutputs(heap, (fn as (...a: unknown[]) => unknown)(...args));
     };
   }
@@ -60,7 +65,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   /** Runs `fast` (null: not handled) at a safe point, else the js kernel with adopted outputs. */
   const withFallback = <K extends keyof Kernels>(name: K, fast: (...a: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | null) =>
     ((...a: Parameters<Kernels[K]>) => {
-      heap.safePoint();
+      heap.safePoint(handlesIn(a));
       const r = fast(...a);
       if (r !== null) return r;
       return adoptOutputs(heap, (js$[name] as (...b: unknown[]) => unknown)(...a));
@@ -94,7 +99,15 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     name: 'wasm',
     needsFree: true,
     variant,
-    threads: pool.threads,
+    get threads() {
+      return ctx.pool.threads;
+    },
+    setThreads(n: number) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
+      if (variant !== 'threads') return;
+      ctx.pool.terminate();
+      ctx.pool = new ThreadPool(heap.memory, module, exports.runTask, n);
+    },
     heap,
     upload: (data: TypedArray): DataHandle => heap.upload(data),
     adopt: (data: TypedArray): DataHandle => heap.adopt(data),
@@ -104,8 +117,22 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
     free: (handle: DataHandle): void => heap.freeHandle(handle as WasmHandle),
     kernels: table as Partial<Kernels>,
-    terminate: () => pool.terminate(),
+    terminate: () => ctx.pool.terminate(),
   };
+}
+
+/** The wasm handles among a kernel's arguments (tensor infos, arrays of them, records of them). */
+function handlesIn(args: readonly unknown[]): Set<WasmHandle> {
+  const out = new Set<WasmHandle>();
+  const visit = (v: unknown, depth: number) => {
+    if (isInfo(v)) {
+      if (v.handle instanceof WasmHandle) out.add(v.handle);
+    } else if (depth === 0 && typeof v === 'object' && v !== null) {
+      for (const x of Array.isArray(v) ? v : Object.values(v)) visit(x, 1);
+    }
+  };
+  for (const a of args) visit(a, 0);
+  return out;
 }
 
 function isInfo(v: unknown): v is TensorInfo {

@@ -1,0 +1,274 @@
+/**
+ * The wasm backend against the js reference on random shapes (odd sizes, strides, padding, dilation, groups):
+ * every kernel it implements, forward and backward, plus its memory management (eviction, synchronous
+ * collection) and thread-count independence. The shared op and gradient suites also run on both backends.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ct from '../src/index.js';
+import { activeBackend, listBackends, registerBackend, setBackend } from '../src/backend/registry.js';
+import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
+import { firstMismatch } from './helpers/tolerance.js';
+
+const F = ct.nn.functional;
+const hasWasm = listBackends().includes('wasm');
+
+/** A small deterministic generator for shapes and options (values come from ct's seeded RNG). */
+function lcg(seed: number): (n: number) => number {
+  let s = seed >>> 0;
+  return (n) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}
+
+interface Out {
+  values: Float32Array | Int32Array;
+  shape: number[];
+}
+
+/** Runs `f` on both backends with the same (re-created) inputs; returns each backend's outputs. */
+function onBoth(f: () => ct.Tensor[]): { js: Out[]; wasm: Out[] } {
+  const run = (backend: string): Out[] => {
+    setBackend(backend);
+    ct.manualSeed(1234);
+    return f().map((t) => ({ values: t.data(), shape: [...t.shape] }));
+  };
+  const js = run('js');
+  const wasm = run('wasm');
+  setBackend('wasm');
+  return { js, wasm };
+}
+
+function expectSame(label: string, r: { js: Out[]; wasm: Out[] }, rtol = 1e-5): void {
+  r.js.forEach((a, i) => {
+    const b = r.wasm[i];
+    expect(b.shape, `${label} output ${i} shape`).toEqual(a.shape);
+    const m = firstMismatch(b.values, a.values, rtol);
+    if (m) throw new Error(`${label} output ${i}: element ${m.index} is ${m.actual} on wasm, ${m.expected} on js (rtol ${rtol})`);
+  });
+}
+
+function expectBitwise(label: string, r: { js: Out[]; wasm: Out[] }): void {
+  r.js.forEach((a, i) => {
+    const b = r.wasm[i].values;
+    for (let k = 0; k < a.values.length; k++) {
+      if (!Object.is(a.values[k], b[k]) && !(Number.isNaN(a.values[k]) && Number.isNaN(b[k]))) {
+        throw new Error(`${label} output ${i}: element ${k} is ${b[k]} on wasm, ${a.values[k]} on js (bitwise)`);
+      }
+    }
+  });
+}
+
+describe.runIf(hasWasm)('wasm backend', () => {
+  beforeAll(() => setBackend('wasm'));
+  afterAll(() => setBackend('js'));
+
+  it('is the default backend where WebAssembly SIMD is available, with every core as threads', () => {
+    expect(ct.getBackend()).toBe('wasm');
+    expect(ct.getNumThreads()).toBeGreaterThanOrEqual(1);
+    expect(() => ct.setNumThreads(0)).toThrow('setNumThreads: expected a positive integer, got 0');
+  });
+
+  it('matmul matches js on random shapes, transposes and batches (including multi-threaded sizes)', () => {
+    const r = lcg(1);
+    const cases: [number, number, number, number][] = [[1, 1, 1, 1], [1, 3, 5, 7], [2, 17, 33, 9], [3, 64, 65, 63], [1, 130, 257, 300], [4, 1, 300, 200]];
+    for (let i = 0; i < 6; i++) cases.push([1 + r(3), 1 + r(90), 1 + r(90), 1 + r(90)]);
+    for (const [b, m, k, n] of cases) {
+      expectSame(`matmul ${b}x${m}x${k}x${n}`, onBoth(() => {
+        const a = ct.randn([b, m, k], { requiresGrad: true });
+        const w = ct.randn([b, k, n], { requiresGrad: true });
+        const y = ct.matmul(a, w);
+        y.backward(ct.randn(y.shape)); // dA = dY·Wᵀ and dW = Aᵀ·dY: the kernel's transposed operands
+        return [y, a.grad!, w.grad!];
+      }), 1e-4); // the GEMM accumulates in f32 like PyTorch; the js reference in f64
+    }
+  });
+
+  it('matmul gradients (transposed products) match js', () => {
+    expectSame('matmul grads', onBoth(() => {
+      const a = ct.randn([37, 61], { requiresGrad: true });
+      const b = ct.randn([61, 29], { requiresGrad: true });
+      a.matmul(b).square().sum().backward();
+      return [a.grad!, b.grad!];
+    }));
+  });
+
+  it('conv2d forward, input gradient and weight gradient match js on random geometries', () => {
+    const r = lcg(7);
+    type Cfg = { n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number; s: [number, number]; p: [number, number] | 'same'; d: [number, number]; g: number; bias: boolean };
+    const cfgs: Cfg[] = [
+      { n: 2, cin: 3, cout: 4, h: 9, w: 7, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true },
+      { n: 1, cin: 8, cout: 6, h: 5, w: 5, kh: 1, kw: 1, s: [1, 1], p: [0, 0], d: [1, 1], g: 2, bias: false }, // pointwise, grouped
+      { n: 3, cin: 4, cout: 4, h: 11, w: 13, kh: 3, kw: 3, s: [2, 2], p: [1, 1], d: [1, 1], g: 4, bias: true }, // depthwise, stride 2
+      { n: 2, cin: 3, cout: 6, h: 10, w: 9, kh: 3, kw: 5, s: [1, 1], p: 'same', d: [2, 1], g: 3, bias: true }, // depthwise ×2
+      { n: 2, cin: 6, cout: 9, h: 12, w: 11, kh: 5, kw: 3, s: [3, 2], p: [2, 0], d: [1, 2], g: 3, bias: true },
+      { n: 8, cin: 16, cout: 24, h: 15, w: 15, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true }, // multi-part
+      { n: 1, cin: 64, cout: 32, h: 30, w: 30, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: false }, // several column chunks
+      { n: 5, cin: 20, cout: 50, h: 4, w: 4, kh: 5, kw: 5, s: [1, 1], p: [2, 2], d: [1, 1], g: 1, bias: true }, // chunks span images
+    ];
+    for (let i = 0; i < 6; i++) {
+      const g = 1 + r(3);
+      cfgs.push({
+        n: 1 + r(4), cin: g * (1 + r(4)), cout: g * (1 + r(4)), h: 3 + r(12), w: 3 + r(12), kh: 1 + r(3), kw: 1 + r(3),
+        s: [1 + r(2), 1 + r(3)], p: [r(2), r(2)], d: [1 + r(2), 1], g, bias: r(2) === 1,
+      });
+    }
+    for (const c of cfgs) {
+      const label = `conv2d ${JSON.stringify(c)}`;
+      expectSame(label, onBoth(() => {
+        const x = ct.randn([c.n, c.cin, c.h, c.w], { requiresGrad: true });
+        const w = ct.randn([c.cout, c.cin / c.g, c.kh, c.kw], { requiresGrad: true });
+        const b = c.bias ? ct.randn([c.cout], { requiresGrad: true }) : null;
+        const y = F.conv2d(x, w, b, { stride: c.s, padding: c.p, dilation: c.d, groups: c.g });
+        y.backward(ct.randn(y.shape));
+        return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])];
+      }), 1e-4);
+    }
+  });
+
+  it('binary ops with every broadcast pattern match js bit for bit', () => {
+    const shapes: [number[], number[]][] = [
+      [[4, 5, 6, 7], [1, 5, 1, 1]], [[3, 1], [1, 9]], [[2, 3, 4], []], [[7], [7]], [[70001], [70001]], [[70001], [1]],
+      [[1], [5, 3]], [[6, 1, 5], [6, 4, 1]], [[2, 3, 4, 5, 6], [3, 1, 5, 1]], [[257, 130], [130]],
+    ];
+    const ops = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+    for (const [sa, sb] of shapes) {
+      expectBitwise(`binary ${JSON.stringify([sa, sb])}`, onBoth(() => {
+        // Small integers, so that the comparisons see equal pairs too.
+        const a = ct.randint(-3, 4, sa).float();
+        const b = ct.randint(-3, 4, sb).float().add(ct.randn(sb).mul(0.01).mul(ct.randint(0, 2, sb).float()));
+        return ops.map((op) => (a as unknown as Record<string, (o: ct.Tensor) => ct.Tensor>)[op](b));
+      }));
+    }
+  });
+
+  it('unary functions and their gradients match js', () => {
+    const fns: [string, (x: ct.Tensor) => ct.Tensor][] = [
+      ['neg', (x) => x.neg()], ['exp', (x) => x.exp()], ['log', (x) => x.abs().add(0.1).log()], ['sqrt', (x) => x.abs().sqrt()],
+      ['rsqrt', (x) => x.abs().add(0.5).rsqrt()], ['abs', (x) => x.abs()], ['relu', F.relu], ['relu6', (x) => F.relu6(x.mul(4))],
+      ['leakyRelu', (x) => F.leakyRelu(x, 0.2)], ['elu', (x) => F.elu(x, 0.7)], ['sigmoid', F.sigmoid], ['tanh', F.tanh],
+      ['silu', F.silu], ['hardswish', (x) => F.hardswish(x.mul(4))], ['hardsigmoid', (x) => F.hardsigmoid(x.mul(4))],
+      ['clamp', (x) => x.clamp(-0.5, 0.3)],
+    ];
+    for (const n of [13, 70003]) {
+      for (const [name, f] of fns) {
+        expectSame(`${name} (${n})`, onBoth(() => {
+          const x = ct.randn([n], { requiresGrad: true });
+          const y = f(x);
+          y.backward(ct.randn([n]));
+          return [y, x.grad!];
+        }));
+      }
+    }
+  });
+
+  it('sum over every reduction pattern matches js (f64 accumulation on both)', () => {
+    const cases: [number[], number[] | undefined][] = [
+      [[64, 10], undefined], [[64, 10], [1]], [[64, 500], [0]], [[8, 16, 7, 9], [0, 2, 3]], [[3, 4, 5], [1]], [[3, 4, 5], [0, 2]],
+      [[2, 3, 4, 5], [0, 2]], [[100003], [0]], [[5, 1, 7], [2]],
+    ];
+    for (const [shape, dims] of cases) {
+      expectSame(`sum ${JSON.stringify([shape, dims])}`, onBoth(() => [ct.sum(ct.randn(shape), dims)]));
+    }
+  });
+
+  it('max and average pooling, forward and backward, match js', () => {
+    const cfgs: [number[], number, Record<string, unknown>][] = [
+      [[2, 3, 8, 8], 2, {}], [[1, 2, 9, 7], 3, { stride: 2, padding: 1 }], [[2, 2, 11, 10], 3, { stride: 2, ceilMode: true }],
+      [[1, 3, 10, 10], 3, { stride: 1, padding: 1, dilation: 2 }], [[64, 20, 28, 28], 2, {}],
+    ];
+    for (const [shape, k, opts] of cfgs) {
+      expectSame(`maxPool2d ${JSON.stringify([shape, k, opts])}`, onBoth(() => {
+        const x = ct.randn(shape, { requiresGrad: true });
+        const y = F.maxPool2d(x, k, opts);
+        y.backward(ct.randn(y.shape));
+        return [y, x.grad!];
+      }));
+      const { dilation: _d, ...avgOpts } = opts;
+      for (const extra of [{}, { countIncludePad: false }, { divisorOverride: 3 }]) {
+        expectSame(`avgPool2d ${JSON.stringify([shape, k, avgOpts, extra])}`, onBoth(() => {
+          const x = ct.randn(shape, { requiresGrad: true });
+          const y = F.avgPool2d(x, k, { ...avgOpts, ...extra });
+          y.backward(ct.randn(y.shape));
+          return [y, x.grad!];
+        }));
+      }
+    }
+  });
+
+  it('SGD and Adam updates are bit-identical to the js kernels (which mirror PyTorch)', () => {
+    const settings: [string, (p: ct.nn.Parameter[]) => ct.optim.Optimizer][] = [
+      ['sgd', (p) => new ct.optim.SGD(p, { lr: 0.1 })],
+      ['sgd momentum wd', (p) => new ct.optim.SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 1e-3, dampening: 0.1 })],
+      ['sgd nesterov maximize', (p) => new ct.optim.SGD(p, { lr: 0.05, momentum: 0.8, nesterov: true, maximize: true })],
+      ['adam', (p) => new ct.optim.Adam(p, { lr: 1e-2 })],
+      ['adam amsgrad wd', (p) => new ct.optim.Adam(p, { lr: 1e-2, amsgrad: true, weightDecay: 1e-2 })],
+      ['adamw', (p) => new ct.optim.AdamW(p, { lr: 1e-2, weightDecay: 0.1 })],
+    ];
+    for (const [name, make] of settings) {
+      expectBitwise(name, onBoth(() => {
+        const p = new ct.nn.Parameter(ct.randn([70001]));
+        const opt = make([p]);
+        for (let step = 0; step < 3; step++) {
+          opt.zeroGrad();
+          p.mul(p).mul(0.5).sum().backward();
+          opt.step();
+        }
+        return [p];
+      }));
+    }
+  });
+
+  it('gives the same results with 1 thread as with several', () => {
+    const run = (threads: number) => {
+      ct.setNumThreads(threads);
+      ct.manualSeed(5);
+      const x = ct.randn([6, 8, 20, 20], { requiresGrad: true });
+      const w = ct.randn([16, 8, 3, 3], { requiresGrad: true });
+      const y = F.conv2d(x, w, null, { padding: 1 }).relu();
+      const m = ct.matmul(ct.randn([300, 200]), ct.randn([200, 300]));
+      y.sum().backward();
+      return [y.data(), m.data(), x.grad!.data(), w.grad!.data()];
+    };
+    const before = ct.getNumThreads();
+    const one = run(1);
+    const two = run(Math.max(2, before));
+    ct.setNumThreads(before);
+    // Outputs are split into disjoint parts, so they agree exactly; the weight gradient sums per-part blocks.
+    expect(two[0]).toEqual(one[0]);
+    expect(two[1]).toEqual(one[1]);
+    expect(two[2]).toEqual(one[2]);
+    expect(firstMismatch(two[3], one[3], 1e-5)).toBeNull();
+  });
+
+  it('reclaims memory under a small budget (forced collection, or eviction to the host) with identical results', () => {
+    registerBackend('wasm-evict', () => createWasmBackend({ heapBudget: 1 << 20, threads: ct.getNumThreads(), collect: false }));
+    registerBackend('wasm-collect', () => createWasmBackend({ heapBudget: 4 << 20, threads: ct.getNumThreads() }));
+    const work = () => {
+      ct.manualSeed(9);
+      const model = ct.models.create('lenet5');
+      const opt = new ct.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const x = ct.randn([8, 1, 32, 32]);
+      const y = ct.randint(0, 10, [8]);
+      for (let i = 0; i < 6; i++) {
+        opt.zeroGrad();
+        F.crossEntropy(model.forward(x), y).backward();
+        opt.step();
+      }
+      return model.forward(x).data();
+    };
+    setBackend('wasm');
+    const reference = work();
+    for (const name of ['wasm-evict', 'wasm-collect']) {
+      setBackend(name);
+      const backend = activeBackend() as WasmBackend;
+      const twice = [work(), work()]; // the second run starts from a heap full of the first run's garbage
+      setBackend('wasm');
+      if (name === 'wasm-evict') expect(backend.heap.stats.evictions).toBeGreaterThan(0);
+      else expect(backend.heap.stats.collections).toBeGreaterThan(0);
+      expect(twice[0]).toEqual(reference);
+      expect(twice[1]).toEqual(reference);
+      backend.terminate();
+    }
+  });
+});
