@@ -12,12 +12,16 @@
  */
 import type { DType, TypedArray } from '../backend.js';
 import { collectNow } from '../../platform/collect.js';
+import { BlockAllocator } from './allocator.js';
 
 /** Bytes below the heap: [0, 64 KiB) unused (0 means "no pointer"), [64 KiB, 128 KiB) the control block. */
 export const CONTROL_BASE = 64 * 1024;
 const HEAP_BASE = 128 * 1024;
 const PAGE = 65536;
-const ALIGN = 64;
+/** The budget never grows past 3 GiB of the 4 GiB wasm32 address space. */
+const MAX_BUDGET = 3 * 2 ** 30;
+/** Free bytes below the heap top tolerated before compacting (at least the budget). */
+const FRAGMENTATION_SLACK = 512 * 2 ** 20;
 
 /** The memory a handle's values live in: a block of the heap (ptr > 0) or, once evicted, a plain array. */
 export class WasmHandle {
@@ -64,10 +68,9 @@ export class Heap {
   readonly memory: WebAssembly.Memory;
   /** Changes whenever views of the memory must be re-created (growth of non-shared memory detaches them). */
   epoch = 0;
-  private top = HEAP_BASE;
+  private readonly blocks: BlockAllocator;
   /** Bytes in blocks handed out and not yet released. */
   private live = 0;
-  private readonly free = new Map<number, number[]>();
   private readonly resident = new Set<WasmHandle>();
   /**
    * Handles the running kernel reads. A forced collection can finalize a tensor whose handle a kernel still holds
@@ -89,6 +92,9 @@ export class Heap {
     this.memory = new WebAssembly.Memory({ initial: 64, maximum, shared: opts.shared } as WebAssembly.MemoryDescriptor);
     this.budget = opts.budget ?? 256 * 1024 * 1024;
     this.collect = opts.collect ?? true;
+    this.blocks = new BlockAllocator(HEAP_BASE, (end) => {
+      if (end > this.memory.buffer.byteLength) this.grow(end);
+    });
     this.f32 = new Float32Array(this.memory.buffer);
     this.i32 = new Int32Array(this.memory.buffer);
     this.u8 = new Uint8Array(this.memory.buffer);
@@ -96,7 +102,7 @@ export class Heap {
 
   /** Bytes between the heap base and the highest block ever handed out since the last reset. */
   get used(): number {
-    return this.top - HEAP_BASE;
+    return this.blocks.top - HEAP_BASE;
   }
 
   /** Bytes in live blocks. */
@@ -134,25 +140,28 @@ export class Heap {
     }
   }
 
-  /** A block of at least `bytes` bytes (64-byte aligned); never evicts, grows the memory when needed. */
+  /**
+   * A block of at least `bytes` bytes (64-byte aligned); grows the memory when needed, and when it cannot, collects
+   * dropped tensors first (safe mid-kernel: inputs are pinned, outputs are not registered yet). Never evicts.
+   */
   alloc(bytes: number): { ptr: number; cls: number } {
-    const cls = sizeClass(bytes);
-    this.live += cls;
-    const list = this.free.get(cls);
-    if (list && list.length > 0) return { ptr: list.pop()!, cls };
-    const ptr = this.top;
-    const end = ptr + cls;
-    if (end > this.memory.buffer.byteLength) this.grow(end);
-    this.top = end;
-    if (this.top - HEAP_BASE > this.stats.peakBytes) this.stats.peakBytes = this.top - HEAP_BASE;
-    return { ptr, cls };
+    let block;
+    try {
+      block = this.blocks.alloc(bytes);
+    } catch (e) {
+      if (!(this.collect && collectNow())) throw e;
+      this.stats.collections++;
+      block = this.blocks.alloc(bytes);
+    }
+    this.live += block.size;
+    const used = this.blocks.top - HEAP_BASE;
+    if (used > this.stats.peakBytes) this.stats.peakBytes = used;
+    return { ptr: block.ptr, cls: block.size };
   }
 
   release(ptr: number, cls: number): void {
     this.live -= cls;
-    let list = this.free.get(cls);
-    if (!list) this.free.set(cls, (list = []));
-    list.push(ptr);
+    this.blocks.release(ptr, cls);
   }
 
   private grow(end: number): void {
@@ -245,15 +254,17 @@ export class Heap {
       this.deferred = [];
       for (const h of waiting) this.freeHandle(h);
     }
-    const fragmented = this.top - HEAP_BASE > 2 * this.budget;
+    const used = this.blocks.top - HEAP_BASE;
+    // Free space stranded below the top (blocks of sizes nobody asks for any more): compact by evicting.
+    const fragmented = used - this.live > Math.max(this.budget, FRAGMENTATION_SLACK);
     if (this.live <= this.budget && !fragmented) return;
-    if (this.collect && collectNow()) {
+    if (this.live > this.budget && this.collect && collectNow()) {
       this.stats.collections++;
-      // Still more than half the budget alive: that is the working set, so give it room instead of collecting often.
-      if (this.live > this.budget / 2) this.budget = Math.min(this.budget * 2, 2 ** 31);
-      if (this.top - HEAP_BASE <= 2 * this.budget) return;
+      // What survives is the working set: give it room so collections stay rare.
+      this.budget = Math.min(Math.max(this.budget, 2 * this.live), MAX_BUDGET);
+      if (this.blocks.top - HEAP_BASE - this.live <= Math.max(this.budget, FRAGMENTATION_SLACK)) return;
     } else if (this.reuploadedBytes > this.budget / 2) {
-      this.budget = Math.min(this.budget * 2, 2 ** 31);
+      this.budget = Math.min(this.budget * 2, MAX_BUDGET);
     }
     this.evictAll();
   }
@@ -267,8 +278,7 @@ export class Heap {
       h.ptr = 0;
     }
     this.resident.clear();
-    this.free.clear();
-    this.top = HEAP_BASE;
+    this.blocks.reset();
     this.live = 0;
     this.reuploadedBytes = 0;
     this.stats.evictions++;
@@ -279,12 +289,4 @@ export class Heap {
     this.refresh();
     this.u8.fill(0, ptr, ptr + bytes);
   }
-}
-
-/** Size classes: multiples of 64 bytes up to 64 KiB, then steps of 1/8 of a power of two (waste ≤ 12.5%). */
-function sizeClass(bytes: number): number {
-  if (bytes <= 65536) return Math.ceil(bytes / ALIGN) * ALIGN;
-  const p = 2 ** Math.floor(Math.log2(bytes));
-  const step = p / 8;
-  return Math.ceil(bytes / step) * step;
 }
