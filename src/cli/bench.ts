@@ -1,85 +1,358 @@
 /**
- * `convnet bench` / `npm run bench`: the workloads of the benchmark suite that the current backend runs —
- * W5 sgemm 1024³, W4 conv3x3 64→64 on 8×64×56×56 (forward and forward+backward), W1 LeNet training step (batch 64).
- * Reports the median of timed repeats after warm-up; `--json` prints machine-readable results.
+ * `convnet bench` / `npm run bench`: the workloads of ../shared/bench/WORKLOADS.md on convnet-ts's backends
+ * (wasm with every thread, wasm with one, js) and, in the same run, side by side, PyTorch (Debian's python3-torch,
+ * same thread count) and TF.js (cpu and wasm backends, dev dependencies). Peers run in child processes with a time
+ * limit; a peer that cannot run a workload (TF.js wasm has no conv2d gradient) says so. One table, `--json` for
+ * machines. Every figure is the median of timed repeats after a warm-up.
  */
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as ct from '../index.js';
 import { lenet } from '../models/lenet.js';
-import { parse } from './args.js';
+import { intFlag, numFlag, parse, UsageError } from './args.js';
 
-export const BENCH_HELP = `convnet bench — measure the benchmark workloads (W1 LeNet training step, W4 conv3x3, W5 sgemm)
+export const BENCH_HELP = `convnet bench — measure the benchmark workloads on convnet-ts and, side by side, on PyTorch and TF.js
 
-Usage: convnet bench [--json]`;
+Usage: convnet bench [options]
+
+Workloads (../shared/bench/WORKLOADS.md):
+  W1 LeNet training (batch 64)        W2 ResNet-20 training (batch 128)    W3 ResNet-18 inference (batch 8, batch 1)
+  W4 conv3x3 64→64 on 8×64×56×56      W5 sgemm 1024³                       W6 the main job (--main-job)
+
+Options:
+  --workloads LIST    comma-separated subset of W1,W2,W3,W4,W5 (default: all)
+  --backends LIST     convnet-ts backends: wasm,js (default: both; wasm runs with --threads and with 1 thread)
+  --threads N         threads for convnet-ts wasm and PyTorch (default: every core, ${os.availableParallelism()} here)
+  --peers LIST        torch,tfjs-wasm,tfjs-cpu or none (default: all that are installed)
+  --peer-timeout S    seconds a peer may spend on one workload before it is reported as too slow (default 240)
+  --min-seconds S     keep repeating a measurement for at least S seconds (default 3)
+  --main-job          also time W6: LeNet-5 on MNIST to ≥ 99% (minutes)
+  --json              print one JSON object instead of the table
+
+Examples:
+  npm run bench
+  npx convnet bench --workloads W4,W5 --peers none
+  npx convnet bench --json > bench.json`;
 
 const F = ct.nn.functional;
+
+type Metric = 'W1' | 'W2' | 'W3b8' | 'W3b1' | 'W4f' | 'W4fb' | 'W5' | 'W6';
+
+interface MetricInfo {
+  workload: string;
+  unit: string;
+  /** True when smaller is better (latency, seconds). */
+  lower?: boolean;
+  /** The issue's target for convnet-ts wasm on a 2-core machine. */
+  target: number;
+}
+
+const METRICS: Record<Metric, MetricInfo> = {
+  W5: { workload: 'W5 sgemm 1024³', unit: 'GFLOP/s', target: 80 },
+  W4f: { workload: 'W4 conv3x3 forward', unit: 'GFLOP/s', target: 75 },
+  W4fb: { workload: 'W4 conv3x3 forward+backward', unit: 'GFLOP/s', target: 60 },
+  W1: { workload: 'W1 LeNet training (batch 64)', unit: 'img/s', target: 1000 },
+  W2: { workload: 'W2 ResNet-20 training (batch 128)', unit: 'img/s', target: 300 },
+  W3b8: { workload: 'W3 ResNet-18 inference, batch 8', unit: 'img/s', target: 25 },
+  W3b1: { workload: 'W3 ResNet-18 inference, batch 1', unit: 'ms', lower: true, target: 45 },
+  W6: { workload: 'W6 main job (LeNet-5, MNIST ≥ 99%)', unit: 's', lower: true, target: 180 },
+};
+
+const WORKLOAD_METRICS: Record<string, Metric[]> = { W1: ['W1'], W2: ['W2'], W3: ['W3b8', 'W3b1'], W4: ['W4f', 'W4fb'], W5: ['W5'] };
+
+/** A measured figure, or why there is none. */
+export type Figure = { value: number; note?: string } | { cannot: string };
+
+export interface BenchColumn {
+  id: string;
+  label: string;
+  threads: number;
+  figures: Partial<Record<Metric, Figure>>;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function time(fn: () => void, repeats: number, warmup = 1): number {
-  for (let i = 0; i < warmup; i++) fn();
+/** Median ms of fn after one warm-up, repeated for at least minSeconds (1 to 20 timed runs). */
+function time(fn: () => void, minSeconds: number): number {
+  fn();
   const ts: number[] = [];
-  for (let i = 0; i < repeats; i++) {
+  const start = performance.now();
+  do {
     const t = performance.now();
     fn();
     ts.push(performance.now() - t);
-  }
+  } while (performance.now() - start < minSeconds * 1000 && ts.length < 20);
   return median(ts);
 }
 
-export interface BenchRow {
-  id: string;
-  workload: string;
-  value: number;
-  unit: string;
-  ms: number;
+function trainStep(model: ct.nn.Module, batch: number, shape: number[], minSeconds: number): number {
+  model.train();
+  const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const x = ct.randn([batch, ...shape]);
+  const y = ct.randint(0, 10, [batch]);
+  const ms = time(() => {
+    opt.zeroGrad();
+    F.crossEntropy(model.forward(x), y).backward();
+    opt.step();
+  }, minSeconds);
+  return (batch * 1000) / ms;
+}
+
+/** One convnet-ts measurement on the active backend. */
+function measure(metric: Metric, minSeconds: number): number {
+  ct.manualSeed(0);
+  switch (metric) {
+    case 'W5': {
+      const a = ct.randn(1024, 1024);
+      const b = ct.randn(1024, 1024);
+      return (2 * 1024 ** 3) / (time(() => ct.matmul(a, b), minSeconds) * 1e6);
+    }
+    case 'W4f':
+    case 'W4fb': {
+      const x = ct.randn([8, 64, 56, 56], { requiresGrad: true });
+      const w = ct.randn([64, 64, 3, 3], { requiresGrad: true });
+      const flop = 2 * 8 * 64 * 56 * 56 * 64 * 9;
+      if (metric === 'W4f') return flop / (time(() => ct.noGrad(() => F.conv2d(x, w, null, { padding: 1 })), minSeconds) * 1e6);
+      const ms = time(() => {
+        x.zeroGrad();
+        w.zeroGrad();
+        F.conv2d(x, w, null, { padding: 1 }).sum().backward();
+      }, minSeconds);
+      return (3 * flop) / (ms * 1e6);
+    }
+    case 'W1':
+      return trainStep(lenet(), 64, [1, 28, 28], minSeconds);
+    case 'W2':
+      return trainStep(ct.models.create('resnet20'), 128, [3, 32, 32], minSeconds);
+    case 'W3b8':
+    case 'W3b1': {
+      const model = ct.models.create('resnet18');
+      model.eval();
+      const batch = metric === 'W3b8' ? 8 : 1;
+      const x = ct.randn([batch, 3, 224, 224]);
+      const ms = time(() => ct.noGrad(() => model.forward(x)), minSeconds);
+      return metric === 'W3b8' ? (batch * 1000) / ms : ms;
+    }
+    default:
+      throw new Error(`bench: no in-process measurement for ${metric}`);
+  }
+}
+
+/** W6: the main job's recipe, timed end to end (training and the final test evaluation). */
+async function mainJob(): Promise<Figure> {
+  const { trainCommand } = await import('./train.js');
+  const out = `${os.tmpdir()}/convnet-bench-main-job-${process.pid}`;
+  const start = performance.now();
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+  try {
+    await trainCommand([
+      '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--epochs', '8',
+      '--optimizer', 'adam', '--lr', '0.002', '--schedule', 'cosine', '--out', out, '--json', '--quiet',
+    ]);
+  } finally {
+    console.log = log;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const summary = JSON.parse(lines[lines.length - 1]) as { testAccuracy: number };
+  return { value: seconds, note: `test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%` };
+}
+
+// ---- peers ----
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Peer {
+  id: 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
+  label: string;
+  available(): string | null;
+  command(metric: Metric, threads: number, minSeconds: number): [string, string[]];
+}
+
+const PEERS: Peer[] = [
+  {
+    id: 'torch',
+    label: 'PyTorch',
+    available: () => {
+      if (!existsSync(`${root}bench/peers/torch_bench.py`)) return 'bench/peers is not in this installation';
+      const r = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
+      return r.status === 0 ? null : `${PYTHON} cannot import torch and torchvision (apt-get install python3-torch python3-torchvision)`;
+    },
+    command: (metric, threads, minSeconds) => [PYTHON, [`${root}bench/peers/torch_bench.py`, '--workload', metric, '--threads', String(threads), '--min-seconds', String(minSeconds)]],
+  },
+  ...(['wasm', 'cpu'] as const).map(
+    (backend): Peer => ({
+      id: `tfjs-${backend}`,
+      label: `TF.js ${backend}`,
+      available: () => {
+        if (!existsSync(`${root}bench/peers/tfjs.mjs`)) return 'bench/peers is not in this installation';
+        return existsSync(`${root}node_modules/@tensorflow/tfjs`) && existsSync(`${root}node_modules/@tensorflow/tfjs-backend-wasm`)
+          ? null
+          : '@tensorflow/tfjs and @tensorflow/tfjs-backend-wasm are not installed (npm install --include=dev)';
+      },
+      command: (metric, _threads, minSeconds) => [process.execPath, [`${root}bench/peers/tfjs.mjs`, '--backend', backend, '--workload', metric, '--min-seconds', String(minSeconds)]],
+    }),
+  ),
+];
+
+function runPeer(peer: Peer, metric: Metric, threads: number, minSeconds: number, timeoutSeconds: number): Figure {
+  const [cmd, args] = peer.command(metric, threads, minSeconds);
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: timeoutSeconds * 1000,
+    env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { cannot: `> ${timeoutSeconds} s (stopped)` };
+  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  if (!line) return { cannot: `failed: ${(r.stderr ?? '').trim().split('\n').pop()?.slice(0, 120) ?? `exit ${r.status}`}` };
+  const parsed = JSON.parse(line) as { value?: number; cannot?: string };
+  return parsed.value !== undefined ? { value: parsed.value } : { cannot: `cannot: ${parsed.cannot}` };
+}
+
+// ---- the command ----
+
+function list(values: Record<string, unknown>, name: string, allowed: readonly string[], dflt: readonly string[]): string[] {
+  const v = values[name];
+  if (v === undefined) return [...dflt];
+  const items = String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  if (name === 'peers' && items.length === 1 && items[0] === 'none') return [];
+  for (const it of items) if (!allowed.includes(it)) throw new UsageError(`--${name}: '${it}' is not one of ${allowed.join(', ')}`);
+  return items;
+}
+
+function fmt(f: Figure | undefined): string {
+  if (!f) return '—';
+  if ('cannot' in f) return f.cannot;
+  const v = f.value;
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
+}
+
+/** How many times faster convnet-ts is than the peer (> 1: faster), whatever the metric's direction. */
+function ratio(ours: Figure | undefined, theirs: Figure | undefined, lower = false): number | null {
+  if (!ours || !theirs || 'cannot' in ours || 'cannot' in theirs) return null;
+  return lower ? theirs.value / ours.value : ours.value / theirs.value;
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {
-  const { values } = parse('bench', argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parse('bench', argv, {
+    workloads: { type: 'string' },
+    backends: { type: 'string' },
+    threads: { type: 'string' },
+    peers: { type: 'string' },
+    'peer-timeout': { type: 'string' },
+    'min-seconds': { type: 'string' },
+    'main-job': { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return void console.log(BENCH_HELP);
   const json = Boolean(values.json);
-  const rows: BenchRow[] = [];
-  const log = (r: BenchRow) => {
-    rows.push(r);
-    if (!json) console.log(`${r.id.padEnd(16)} ${r.workload.padEnd(44)} ${r.value.toFixed(2).padStart(9)} ${r.unit.padEnd(9)} (median ${r.ms.toFixed(1)} ms)`);
+  const workloads = list(values, 'workloads', Object.keys(WORKLOAD_METRICS), Object.keys(WORKLOAD_METRICS));
+  const backends = list(values, 'backends', ['wasm', 'js'], ct.listBackends().includes('wasm') ? ['wasm', 'js'] : ['js']);
+  const threads = intFlag(values, 'threads', os.availableParallelism());
+  const peerIds = list(values, 'peers', PEERS.map((p) => p.id), PEERS.map((p) => p.id));
+  const peerTimeout = numFlag(values, 'peer-timeout', 240, { positive: true })!;
+  const minSeconds = numFlag(values, 'min-seconds', 3, { min: 0 })!;
+  const metrics = workloads.flatMap((w) => WORKLOAD_METRICS[w]);
+  if (values['main-job']) metrics.push('W6');
+  if (backends.includes('wasm') && !ct.listBackends().includes('wasm')) throw new UsageError('bench: the wasm backend is not available here');
+
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const say = (s: string) => {
+    if (!json) process.stderr.write(`${s}\n`);
   };
-  ct.manualSeed(0);
-  if (!json) console.log(`convnet-ts bench — backend '${ct.getBackend()}', 1 thread, ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
-  {
-    const a = ct.randn(1024, 1024);
-    const b = ct.randn(1024, 1024);
-    const ms = time(() => ct.matmul(a, b), 5);
-    log({ id: 'W5 sgemm', workload: '1024x1024 @ 1024x1024', value: (2 * 1024 ** 3) / (ms * 1e6), unit: 'GFLOP/s', ms });
+  say(`convnet-ts bench on ${machine}`);
+
+  const columns: BenchColumn[] = [];
+  const previousBackend = ct.getBackend();
+  const configs: { id: string; label: string; backend: string; threads: number }[] = [];
+  if (backends.includes('wasm')) {
+    configs.push({ id: 'wasm', label: `convnet-ts wasm ×${threads}`, backend: 'wasm', threads });
+    if (threads !== 1) configs.push({ id: 'wasm-1', label: 'convnet-ts wasm ×1', backend: 'wasm', threads: 1 });
   }
-  {
-    const x = ct.randn([8, 64, 56, 56], { requiresGrad: true });
-    const w = ct.randn([64, 64, 3, 3], { requiresGrad: true });
-    const flop = 2 * 8 * 64 * 56 * 56 * 64 * 9;
-    const fwd = time(() => ct.noGrad(() => F.conv2d(x, w, null, { padding: 1 })), 3);
-    log({ id: 'W4 conv3x3 fwd', workload: 'Conv2d 64→64 k3 p1 on 8×64×56×56', value: flop / (fwd * 1e6), unit: 'GFLOP/s', ms: fwd });
-    const fb = time(() => {
-      const y = F.conv2d(x, w, null, { padding: 1 });
-      y.backward(ct.onesLike(y));
-      x.zeroGrad();
-      w.zeroGrad();
-    }, 3);
-    log({ id: 'W4 conv3x3 f+b', workload: 'same, forward + backward (3× forward FLOPs)', value: (3 * flop) / (fb * 1e6), unit: 'GFLOP/s', ms: fb });
+  if (backends.includes('js')) configs.push({ id: 'js', label: 'convnet-ts js', backend: 'js', threads: 1 });
+  for (const c of configs) {
+    ct.setBackend(c.backend);
+    if (c.backend === 'wasm') ct.setNumThreads(c.threads);
+    // Let the workers start before timing.
+    await new Promise((r) => setTimeout(r, 200));
+    const col: BenchColumn = { id: c.id, label: c.label, threads: c.threads, figures: {} };
+    for (const m of metrics) {
+      if (m === 'W6') {
+        if (c.id !== 'wasm' && !(c.id === 'js' && !backends.includes('wasm'))) continue;
+        say(`  ${c.label}: W6 (the main job, a few minutes)`);
+        col.figures.W6 = await mainJob();
+        continue;
+      }
+      say(`  ${c.label}: ${METRICS[m].workload}`);
+      col.figures[m] = { value: measure(m, minSeconds) };
+    }
+    columns.push(col);
   }
-  {
-    const model = lenet();
-    const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-    const x = ct.randn(64, 1, 28, 28);
-    const y = ct.randint(0, 10, [64]);
-    const ms = time(() => {
-      opt.zeroGrad();
-      F.crossEntropy(model.forward(x), y).backward();
-      opt.step();
-    }, 5, 2);
-    log({ id: 'W1 lenet-train', workload: 'LeNet 20/50/500, batch 64, SGD momentum', value: (64 * 1000) / ms, unit: 'images/s', ms });
+  ct.setBackend(previousBackend);
+  if (backends.includes('wasm')) ct.setNumThreads(threads);
+
+  for (const id of peerIds) {
+    const peer = PEERS.find((p) => p.id === id)!;
+    const col: BenchColumn = { id: peer.id, label: peer.id === 'torch' ? `PyTorch ×${threads}` : peer.label, threads: peer.id === 'torch' ? threads : 1, figures: {} };
+    const missing = peer.available();
+    for (const m of metrics) {
+      if (m === 'W6') continue;
+      if (missing) {
+        col.figures[m] = { cannot: `not run: ${missing}` };
+        continue;
+      }
+      say(`  ${col.label}: ${METRICS[m].workload}`);
+      col.figures[m] = runPeer(peer, m, threads, minSeconds, peerTimeout);
+    }
+    columns.push(col);
   }
-  if (json) console.log(JSON.stringify({ backend: ct.getBackend(), threads: 1, cpu: os.cpus()[0]?.model, node: process.version, results: rows }));
+
+  const ours = columns.find((c) => c.id === 'wasm') ?? columns[0];
+  const single = columns.find((c) => c.id === 'wasm-1');
+  if (json) {
+    const rows = metrics.map((m) => ({
+      metric: m,
+      ...METRICS[m],
+      figures: Object.fromEntries(columns.map((c) => [c.id, c.figures[m] ?? null])),
+      ratios: Object.fromEntries(columns.filter((c) => c !== ours).map((c) => [c.id, ratio(ours.figures[m], c.figures[m], METRICS[m].lower)])),
+      scaling: single ? ratio(ours.figures[m], single.figures[m], METRICS[m].lower) : null,
+    }));
+    console.log(JSON.stringify({ machine, threads, columns: columns.map(({ id, label, threads: t }) => ({ id, label, threads: t })), rows }));
+    return;
+  }
+
+  // One table: each figure, then convnet-ts's speed relative to each other column (×: how many times faster).
+  const header = ['workload', 'unit', ...columns.map((c) => c.label), 'target', ...columns.filter((c) => c !== ours).map((c) => `${ours.label.replace('convnet-ts ', '')} / ${c.label}`)];
+  const body = metrics.map((m) => {
+    const info = METRICS[m];
+    const cells = [info.workload, info.unit, ...columns.map((c) => fmt(c.figures[m]))];
+    cells.push(`${info.lower ? '≤' : '≥'} ${info.target}`);
+    for (const c of columns) {
+      if (c === ours) continue;
+      const r = ratio(ours.figures[m], c.figures[m], info.lower);
+      cells.push(r === null ? '—' : `${r.toFixed(r >= 10 ? 0 : 2)}×`);
+    }
+    return cells;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of body) console.log(line(r));
+  console.log(`\n${machine}; convnet-ts wasm and PyTorch with ${threads} threads, TF.js single-threaded (its wasm backend runs one thread in Node).`);
+  console.log('Ratios: how many times faster convnet-ts wasm is than each column (for latencies and seconds too). Medians after a warm-up.');
+  if (single && metrics.some((m) => m === 'W4f' || m === 'W5')) {
+    const s = (m: Metric) => ratio(ours.figures[m], single.figures[m]);
+    const parts = (['W5', 'W4f', 'W4fb'] as Metric[]).filter((m) => metrics.includes(m)).map((m) => `${m} ${s(m)?.toFixed(2)}×`);
+    console.log(`Scaling ${threads} threads / 1 thread: ${parts.join(', ')}.`);
+  }
 }
