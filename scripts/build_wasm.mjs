@@ -16,7 +16,9 @@ const sources = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => 
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
 if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > newest) process.exit(0);
 
-const common = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--noExportMemory', '--initialMemory', '1'];
+// CONVNET_WASM_NAMES=1 keeps function names in the binaries, for profiles (node --cpu-prof) that name kernels.
+const names = process.env.CONVNET_WASM_NAMES === '1' ? ['--debug'] : [];
+const common = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--noExportMemory', '--initialMemory', '1', ...names];
 const variants = {
   threads: [...common, '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'],
   single: [...common, '--maximumMemory', '65536'],

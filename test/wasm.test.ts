@@ -142,6 +142,18 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
+  it('transpose, broadcastTo and strided slices (float32 and int32) match js bit for bit', () => {
+    expectBitwise('layout', onBoth(() => {
+      const x = ct.randn([3, 5, 7, 2]);
+      const i = ct.randint(-100, 100, [4, 9, 6]);
+      return [
+        x.permute(3, 1, 0, 2), x.transpose(0, 3), i.permute(2, 0, 1), ct.randn([300, 257]).transpose(0, 1),
+        ct.expand(ct.randn([1, 5, 1]), [4, 5, 6]).mul(1), ct.expand(i.narrow(0, 1, 1), [3, 9, 6]).add(0),
+        x.narrow(1, 1, 3), ct.slice(x, 2, 1, 7, 2), i.narrow(2, 2, 3), ct.expand(ct.tensor([3]), [2, 2]).mul(1),
+      ];
+    }));
+  });
+
   it('unary functions and their gradients match js', () => {
     const fns: [string, (x: ct.Tensor) => ct.Tensor][] = [
       ['neg', (x) => x.neg()], ['exp', (x) => x.exp()], ['log', (x) => x.abs().add(0.1).log()], ['sqrt', (x) => x.abs().sqrt()],

@@ -16,7 +16,9 @@ import { matmul } from './kernels/matmul.js';
 import {
   conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward,
 } from './kernels/conv.js';
-import { binary, fill, unary, unaryGrad } from './kernels/elementwise.js';
+import { binary, fill, stridedCopy, unary, unaryGrad } from './kernels/elementwise.js';
+import { broadcastStrides } from '../js/elementwise.js';
+import { stridesOf } from '../../tensor/shape.js';
 import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { optimizerStep } from './kernels/optim.js';
@@ -85,6 +87,16 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     avgPool2d: withFallback('avgPool2d', (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null)),
     avgPool2dBackward: withFallback('avgPool2dBackward', (dy, p) => avgPool2dBackward(ctx, dy, p)),
     optimizerStep: withFallback('optimizerStep', (rule, param, grad, state, h) => optimizerStep(ctx, rule, param, grad, state, h)),
+    transpose: withFallback('transpose', (x, perm) => {
+      const strides = stridesOf(x.shape);
+      return stridedCopy(ctx, x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
+    }),
+    broadcastTo: withFallback('broadcastTo', (x, shape) => stridedCopy(ctx, x, shape, broadcastStrides(x.shape, shape))),
+    slice: withFallback('slice', (x, starts, steps, outShape) => {
+      const strides = stridesOf(x.shape);
+      const base = starts.reduce((s, st, d) => s + st * strides[d], 0);
+      return stridedCopy(ctx, x, outShape, strides.map((s, d) => s * steps[d]), base);
+    }),
   };
   for (const op of BINARY_OPS) {
     (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (a, b, shape) => binary(ctx, op, a, b, shape));

@@ -8,6 +8,8 @@ export const MAX_RANK: i32 = 8;
 
 // Binary op codes (mirrored in ../kernels/elementwise.ts).
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11;
+/** out = a: a strided copy (transpose, broadcast, slice); bit-exact, so it serves int32 tensors too. */
+const COPY = 12;
 
 // @ts-ignore: decorator
 @inline function binV(op: i32, a: v128, b: v128): v128 {
@@ -24,7 +26,8 @@ const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, EQ = 6, NE =
     case LT: return v128.and(f32x4.lt(a, b), one);
     case LE: return v128.and(f32x4.le(a, b), one);
     case GT: return v128.and(f32x4.gt(a, b), one);
-    default: return v128.and(f32x4.ge(a, b), one);
+    case GE: return v128.and(f32x4.ge(a, b), one);
+    default: return a; // COPY
   }
 }
 

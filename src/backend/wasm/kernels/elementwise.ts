@@ -90,3 +90,37 @@ export function fill(ctx: WasmContext, shape: readonly number[], value: number, 
   ctx.run(TASK.fill, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
+
+/** Code of the strided copy in assembly/elementwise.ts (out = a). */
+const COPY = 12;
+
+/**
+ * out[i] = x[base + Σ idx_d · strides_d] over outShape: transpose, broadcastTo and slice in one kernel.
+ * Bit-exact, so int32 tensors take it too. Null when the collapsed rank exceeds the kernel's.
+ */
+export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly number[], strides: readonly number[], base = 0): TensorInfo | null {
+  const c = collapse(outShape, [...strides], [...strides]);
+  const rank = c.shape.length;
+  if (rank > MAX_RANK) return null;
+  const out = ctx.output(outShape, x.dtype);
+  const total = sizeOf(outShape);
+  if (total === 0) return out;
+  const src = ctx.ptr(x) + base * 4;
+  if (rank === 0) {
+    ctx.args([COPY, ctx.ptr(out), src, src, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    ctx.run(TASK.binary, 1);
+    return out;
+  }
+  const n = c.shape[rank - 1];
+  const rows = rank === 1 ? n : total / n;
+  const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
+  const per = Math.ceil(rows / parts);
+  const words = [COPY, ctx.ptr(out), src, src, rank];
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.shape[d] ?? 1);
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
+  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
+  words.push(per);
+  ctx.args(words);
+  ctx.run(TASK.binary, Math.ceil(rows / per));
+  return out;
+}
