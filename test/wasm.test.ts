@@ -208,6 +208,19 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
+  it('fused training-mode batch norm (forward, running statistics, gradients) matches js', () => {
+    for (const [shape, affine] of [[[8, 16, 7, 9], true], [[64, 10], false], [[3, 5, 2], true], [[32, 64, 16, 16], true]] as const) {
+      expectSame(`batchNorm ${JSON.stringify(shape)}`, onBoth(() => {
+        const bn = new ct.nn.BatchNorm2d(shape[1], { affine });
+        if (affine) ct.noGrad(() => bn.weight!.copy_(ct.randn([shape[1]])));
+        const x = ct.randn([...shape], { requiresGrad: true });
+        const y = shape.length === 4 ? bn.forward(x) : F.batchNorm(x, bn.runningMean, bn.runningVar, { weight: bn.weight, bias: bn.bias, training: true });
+        y.backward(ct.randn(y.shape));
+        return [y, x.grad!, bn.runningMean!, bn.runningVar!, ...(affine ? [bn.weight!.grad!, bn.bias!.grad!] : [])];
+      }));
+    }
+  });
+
   it('SGD and Adam updates are bit-identical to the js kernels (which mirror PyTorch)', () => {
     const settings: [string, (p: ct.nn.Parameter[]) => ct.optim.Optimizer][] = [
       ['sgd', (p) => new ct.optim.SGD(p, { lr: 0.1 })],

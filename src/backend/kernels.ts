@@ -83,6 +83,14 @@ export interface CoreKernels {
     state: Record<string, TI>;
   };
 
+  /**
+   * Batch normalization with batch statistics over every dim but 1 ([N, C, *]): y = (x − mean)/√(var + eps)·w + b,
+   * with the per-channel mean and biased variance (shape [C]) that the running statistics and the backward use.
+   */
+  batchNormTrain(x: TI, weight: TI | null, bias: TI | null, eps: number): { y: TI; mean: TI; var: TI };
+  /** Gradients of batchNormTrain: dx, and the per-channel dweight = Σ dy·x̂ and dbias = Σ dy. */
+  batchNormTrainBackward(x: TI, dy: TI, mean: TI, variance: TI, weight: TI | null, eps: number): { dx: TI; dweight: TI; dbias: TI };
+
   softmax(x: TI, dim: number): TI;
   softmaxGrad(y: TI, dy: TI, dim: number): TI;
   logSoftmax(x: TI, dim: number): TI;

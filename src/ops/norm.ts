@@ -10,6 +10,39 @@ import { add, div, mul, pow, rsqrt, sub } from './elementwise.js';
 import { mean } from './reduce.js';
 import { narrow, pad, reshape } from './shape.js';
 import { assertTensor } from './util.js';
+import { applyOpWithSaved, type Rule } from '../autograd/apply.js';
+import { kernel } from '../backend/registry.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+
+interface BatchNormAttrs {
+  eps: number;
+  hasWeight: boolean;
+  hasBias: boolean;
+}
+
+/**
+ * Training-mode batch norm as one primitive (inputs x, then weight and bias when given): fused kernels in both
+ * directions instead of a dozen elementwise passes. Saves the batch mean and biased variance, per channel.
+ */
+const BATCH_NORM_TRAIN_RULE: Rule<BatchNormAttrs, { mean: Tensor; var: Tensor }> = {
+  name: 'batchNormTrain',
+  forward: ([x, ...rest], { eps, hasWeight, hasBias }) => {
+    const w = hasWeight ? rest[0] : null;
+    const b = hasBias ? rest[hasWeight ? 1 : 0] : null;
+    const r = kernel('batchNormTrain')(x.info(), w ? w.info() : null, b ? b.info() : null, eps);
+    return { out: TensorClass.fromInfo(r.y), saved: { mean: TensorClass.fromInfo(r.mean), var: TensorClass.fromInfo(r.var) } };
+  },
+  vjp: (dy, { inputs: [x, ...rest], attrs: { eps, hasWeight, hasBias }, saved }) => {
+    const w = hasWeight ? rest[0] : null;
+    const g = kernel('batchNormTrainBackward')(x.info(), dy.info(), saved.mean.info(), saved.var.info(), w ? w.info() : null, eps);
+    const out: (Tensor | null)[] = [TensorClass.fromInfo(g.dx)];
+    if (hasWeight) out.push(TensorClass.fromInfo(g.dweight));
+    if (hasBias) out.push(TensorClass.fromInfo(g.dbias));
+    return out;
+  },
+};
+
+export const PRIMITIVE_RULES_NORM = { batchNormTrain: BATCH_NORM_TRAIN_RULE };
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -65,17 +98,16 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   }
   const n = sizeOf(x.shape) / c;
   if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input ${shapeToString(x.shape)}`);
-  const mu = mean(x, dims, true);
-  const centered = sub(x, mu);
-  const biasedVar = mean(mul(centered, centered), dims, true);
-  const xhat = mul(centered, rsqrt(add(biasedVar, eps)));
+  if (x.dtype !== 'float32') throw new Error(`batchNorm: expected a float32 input, got ${x.dtype}`);
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
+  const { out, saved } = applyOpWithSaved(BATCH_NORM_TRAIN_RULE, inputs, { eps, hasWeight: Boolean(weight), hasBias: Boolean(bias) });
   if (runningMean || runningVar) {
     noGrad(() => {
-      if (runningMean) runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(reshape(mu, [c]), momentum)));
-      if (runningVar) runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(reshape(biasedVar, [c]), (momentum * n) / (n - 1))));
+      if (runningMean) runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(saved.mean, momentum)));
+      if (runningVar) runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(saved.var, (momentum * n) / (n - 1))));
     });
   }
-  return affine(xhat, weight, bias, view);
+  return out;
 }
 
 export interface LayerNormOptions {

@@ -12,13 +12,14 @@ import { PRIMITIVE_RULES_MATMUL } from './matmul.js';
 import { PRIMITIVE_RULES_SOFTMAX } from './softmax.js';
 import { PRIMITIVE_RULES_CONV } from './conv.js';
 import { PRIMITIVE_RULES_POOL } from './pool.js';
+import { PRIMITIVE_RULES_NORM } from './norm.js';
 
 export const PRIMITIVE_NAMES = [
   ...BINARY_OPS, ...UNARY_OPS, 'where', 'cast',
   'sum', 'max', 'min', 'amax', 'amin',
   'reshape', 'permute', 'expand', 'cat', 'slice', 'gather', 'pad',
   'matmul', 'softmax', 'logSoftmax', 'conv2d',
-  'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'adaptiveMaxPool2d',
+  'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'adaptiveMaxPool2d', 'batchNormTrain',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
@@ -35,6 +36,7 @@ export const PRIMITIVES: { readonly [K in PrimitiveName]: Rule<any, any> } = {
   ...PRIMITIVE_RULES_SOFTMAX,
   ...PRIMITIVE_RULES_CONV,
   ...PRIMITIVE_RULES_POOL,
+  ...PRIMITIVE_RULES_NORM,
 };
 
 /** Names of primitives that have a gradient (everything but comparisons and casts). */

@@ -12,6 +12,7 @@ import {
 } from './pool.js';
 import { logSoftmax, logSoftmaxGrad, softmax, softmaxGrad } from './softmax.js';
 import { optimizerStep } from './optim.js';
+import { batchNormTrain, batchNormTrainBackward } from './norm.js';
 
 function buildKernels(): Kernels {
   // Typed as CoreKernels so tsc checks every hand-written kernel's signature.
@@ -19,7 +20,7 @@ function buildKernels(): Kernels {
     fill, cast, where, sum, argReduce, transpose, broadcastTo, concat, slice, sliceGrad, gather, scatterAdd, pad, padGrad,
     matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight,
     maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d,
-    softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, optimizerStep,
+    softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, optimizerStep, batchNormTrain, batchNormTrainBackward,
   };
   const table: Record<string, unknown> = { ...core };
   for (const op of BINARY_OPS) table[op] = makeBinary(op);

@@ -82,6 +82,8 @@ export const TASK = {
   depthwiseForward: 17,
   depthwiseBackwardInput: 18,
   depthwiseBackwardWeight: 19,
+  batchNormForward: 20,
+  batchNormBackward: 21,
 } as const;
 
 /** Elements below which a memory-bound loop stays on one thread. */

@@ -22,6 +22,7 @@ import { stridesOf } from '../../tensor/shape.js';
 import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { optimizerStep } from './kernels/optim.js';
+import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
 
 export interface WasmBackendOptions {
@@ -87,6 +88,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     avgPool2d: withFallback('avgPool2d', (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null)),
     avgPool2dBackward: withFallback('avgPool2dBackward', (dy, p) => avgPool2dBackward(ctx, dy, p)),
     optimizerStep: withFallback('optimizerStep', (rule, param, grad, state, h) => optimizerStep(ctx, rule, param, grad, state, h)),
+    batchNormTrain: withFallback('batchNormTrain', (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps)),
+    batchNormTrainBackward: withFallback('batchNormTrainBackward', (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps)),
     transpose: withFallback('transpose', (x, perm) => {
       const strides = stridesOf(x.shape);
       return stridedCopy(ctx, x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));

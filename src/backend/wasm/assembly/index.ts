@@ -6,6 +6,7 @@ import { binaryPart, fillPart, unaryGradPart, unaryPart } from './elementwise';
 import { sumPart } from './reduce';
 import { avgPoolBackwardPart, avgPoolPart, maxPoolBackwardPart, maxPoolPart } from './pool';
 import { adamPart, sgdPart } from './optim';
+import { batchNormBackwardPart, batchNormForwardPart } from './norm';
 import { depthwiseBackwardInputPart, depthwiseBackwardWeightPart, depthwiseForwardPart } from './depthwise';
 export { GEMM_SCRATCH_BYTES } from './gemm';
 
@@ -30,6 +31,8 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 17: depthwiseForwardPart(args, part, thread); break;
     case 18: depthwiseBackwardInputPart(args, part, thread); break;
     case 19: depthwiseBackwardWeightPart(args, part, thread); break;
+    case 20: batchNormForwardPart(args, part, thread); break;
+    case 21: batchNormBackwardPart(args, part, thread); break;
     default: unreachable();
   }
 }

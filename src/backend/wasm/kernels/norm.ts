@@ -1,0 +1,43 @@
+/** Fused training-mode batch norm (forward and backward), parts over channels. */
+import type { TensorInfo } from '../../backend.js';
+import { sizeOf } from '../../../tensor/shape.js';
+import { TASK, type WasmContext } from '../context.js';
+
+function layout(shape: readonly number[]): [number, number, number] {
+  return [shape[0], shape[1], sizeOf(shape.slice(2))];
+}
+
+function channelParts(ctx: WasmContext, C: number, total: number): { parts: number; per: number } {
+  const parts = Math.min(C, ctx.partsFor(total));
+  const per = Math.ceil(C / Math.max(1, parts));
+  return { parts: C === 0 ? 0 : Math.ceil(C / per), per };
+}
+
+export function batchNormTrain(ctx: WasmContext, x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } | null {
+  if (x.dtype !== 'float32') return null;
+  const [N, C, S] = layout(x.shape);
+  const y = ctx.output(x.shape);
+  const mean = ctx.output([C]);
+  const variance = ctx.output([C]);
+  const { parts, per } = channelParts(ctx, C, N * C * S);
+  ctx.args([ctx.ptr(x), ctx.ptr(y), weight ? ctx.ptr(weight) : 0, bias ? ctx.ptr(bias) : 0, ctx.ptr(mean), ctx.ptr(variance), N, C, S, per], { 10: eps });
+  ctx.run(TASK.batchNormForward, parts);
+  return { y, mean, var: variance };
+}
+
+export function batchNormTrainBackward(
+  ctx: WasmContext, x: TensorInfo, dy: TensorInfo, mean: TensorInfo, variance: TensorInfo, weight: TensorInfo | null, eps: number,
+): { dx: TensorInfo; dweight: TensorInfo; dbias: TensorInfo } | null {
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const [N, C, S] = layout(x.shape);
+  const dx = ctx.output(x.shape);
+  const dweight = ctx.output([C]);
+  const dbias = ctx.output([C]);
+  const { parts, per } = channelParts(ctx, C, N * C * S);
+  ctx.args(
+    [ctx.ptr(x), ctx.ptr(dy), ctx.ptr(mean), ctx.ptr(variance), weight ? ctx.ptr(weight) : 0, ctx.ptr(dx), ctx.ptr(dweight), ctx.ptr(dbias), N, C, S, per],
+    { 12: eps },
+  );
+  ctx.run(TASK.batchNormBackward, parts);
+  return { dx, dweight, dbias };
+}
