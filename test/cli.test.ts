@@ -171,3 +171,28 @@ describe('checkpoints survive a crash', () => {
     for (const k of Object.keys(wa)) expect(wb[k].data(), k).toEqual(wa[k].data());
   }, 300_000);
 });
+
+describe('convnet bench', () => {
+  it('measures the chosen workloads on each backend and prints one JSON object', async () => {
+    expect(await run('bench', '--workloads', 'W5', '--backends', 'wasm,js', '--threads', '2', '--peers', 'none', '--min-seconds', '0', '--json')).toBe(0);
+    const r = JSON.parse(out.at(-1)!) as { columns: { id: string }[]; rows: { metric: string; figures: Record<string, { value: number }>; scaling: number }[] };
+    expect(r.columns.map((c) => c.id)).toEqual(['wasm', 'wasm-1', 'js']);
+    const w5 = r.rows.find((x) => x.metric === 'W5')!;
+    for (const id of ['wasm', 'wasm-1', 'js']) expect(w5.figures[id].value).toBeGreaterThan(0.1);
+    expect(w5.scaling).toBeGreaterThan(0);
+  });
+  it('runs a peer side by side and reports what it cannot run (TF.js wasm has no conv2d weight gradient)', async () => {
+    expect(await run('bench', '--workloads', 'W4', '--backends', 'wasm', '--threads', '1', '--peers', 'tfjs-wasm', '--min-seconds', '0', '--json')).toBe(0);
+    const r = JSON.parse(out.at(-1)!) as { rows: { metric: string; figures: Record<string, { value?: number; cannot?: string }> }[] };
+    const fwd = r.rows.find((x) => x.metric === 'W4f')!;
+    const fb = r.rows.find((x) => x.metric === 'W4fb')!;
+    expect(fwd.figures['tfjs-wasm'].value).toBeGreaterThan(0.1);
+    expect(fb.figures['tfjs-wasm'].cannot).toContain('Conv2DBackpropFilter');
+  });
+  it('rejects unknown workloads and peers with a usage error', async () => {
+    expect(await run('bench', '--workloads', 'W9')).toBe(2);
+    expect(err.at(-1)).toContain("--workloads: 'W9' is not one of W1, W2, W3, W4, W5");
+    expect(await run('bench', '--peers', 'onnx')).toBe(2);
+    expect(err.at(-1)).toContain("--peers: 'onnx' is not one of torch, tfjs-wasm, tfjs-cpu");
+  });
+});

@@ -228,9 +228,15 @@ function list(values: Record<string, unknown>, name: string, allowed: readonly s
   return items;
 }
 
-function fmt(f: Figure | undefined): string {
+function fmt(f: Figure | undefined, notes: string[]): string {
   if (!f) return '—';
-  if ('cannot' in f) return f.cannot;
+  if ('cannot' in f) {
+    // Long reasons go under the table as numbered notes.
+    if (f.cannot.length <= 18) return f.cannot;
+    let i = notes.indexOf(f.cannot);
+    if (i < 0) i = notes.push(f.cannot) - 1;
+    return `${f.cannot.startsWith('cannot') ? 'cannot' : 'n/a'} [${i + 1}]`;
+  }
   const v = f.value;
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 }
@@ -331,10 +337,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
   }
 
   // One table: each figure, then convnet-ts's speed relative to each other column (×: how many times faster).
-  const header = ['workload', 'unit', ...columns.map((c) => c.label), 'target', ...columns.filter((c) => c !== ours).map((c) => `${ours.label.replace('convnet-ts ', '')} / ${c.label}`)];
+  const notes: string[] = [];
+  const header = ['workload', 'unit', ...columns.map((c) => c.label), 'target', ...columns.filter((c) => c !== ours).map((c) => `÷ ${c.label.replace('convnet-ts ', '')}`)];
   const body = metrics.map((m) => {
     const info = METRICS[m];
-    const cells = [info.workload, info.unit, ...columns.map((c) => fmt(c.figures[m]))];
+    const cells = [info.workload, info.unit, ...columns.map((c) => fmt(c.figures[m], notes))];
     cells.push(`${info.lower ? '≤' : '≥'} ${info.target}`);
     for (const c of columns) {
       if (c === ours) continue;
@@ -348,8 +355,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of body) console.log(line(r));
+  notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log(`\n${machine}; convnet-ts wasm and PyTorch with ${threads} threads, TF.js single-threaded (its wasm backend runs one thread in Node).`);
-  console.log('Ratios: how many times faster convnet-ts wasm is than each column (for latencies and seconds too). Medians after a warm-up.');
+  console.log(`÷ columns: how many times faster ${ours.label} is than that column (for latencies and seconds too). Medians after a warm-up.`);
   if (single && metrics.some((m) => m === 'W4f' || m === 'W5')) {
     const s = (m: Metric) => ratio(ours.figures[m], single.figures[m]);
     const parts = (['W5', 'W4f', 'W4fb'] as Metric[]).filter((m) => metrics.includes(m)).map((m) => `${m} ${s(m)?.toFixed(2)}×`);
