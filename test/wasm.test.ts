@@ -266,6 +266,35 @@ describe.runIf(hasWasm)('wasm backend', () => {
     expect(firstMismatch(two[3], one[3], 1e-5)).toBeNull();
   });
 
+  it('runs on plain (non-shared) memory with one thread, as in a page without cross-origin isolation', () => {
+    // A small budget forces memory growth and eviction, which detach every view of non-shared memory.
+    registerBackend('wasm-single', () => createWasmBackend({ variant: 'single', heapBudget: 2 << 20, collect: false }));
+    const work = () => {
+      ct.manualSeed(4);
+      const model = ct.models.create('resnet20');
+      const opt = new ct.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+      const x = ct.randn([4, 3, 16, 16]);
+      const y = ct.randint(0, 10, [4]);
+      for (let i = 0; i < 2; i++) {
+        opt.zeroGrad();
+        F.crossEntropy(model.forward(x), y).backward();
+        opt.step();
+      }
+      return model.forward(x).data();
+    };
+    setBackend('js');
+    const reference = work();
+    setBackend('wasm-single');
+    const single = activeBackend() as WasmBackend;
+    const out = work();
+    setBackend('wasm');
+    expect(single.variant).toBe('single');
+    expect(single.threads).toBe(1);
+    expect(single.heap.memory.buffer instanceof SharedArrayBuffer).toBe(false);
+    expect(single.heap.stats.evictions).toBeGreaterThan(0);
+    expect(firstMismatch(out, reference, 1e-3)).toBeNull();
+  });
+
   it('reclaims memory under a small budget (forced collection, or eviction to the host) with identical results', () => {
     registerBackend('wasm-evict', () => createWasmBackend({ heapBudget: 1 << 20, threads: ct.getNumThreads(), collect: false }));
     registerBackend('wasm-collect', () => createWasmBackend({ heapBudget: 4 << 20, threads: ct.getNumThreads() }));

@@ -26,6 +26,8 @@ import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
 
 export interface WasmBackendOptions {
+  /** 'single' forces plain (non-shared) memory and one thread, as in a page without cross-origin isolation. */
+  variant?: WasmVariant;
   /** Threads kernels split work across, the caller included (default: every core; 1 without shared memory). */
   threads?: number;
   /** Heap bytes after which unreferenced-but-uncollected tensors are moved out of wasm memory (default 256 MiB). */
@@ -46,7 +48,7 @@ export interface WasmBackend extends Backend {
 }
 
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
-  const variant: WasmVariant = threadsSupported() ? 'threads' : 'single';
+  const variant: WasmVariant = opts.variant ?? (threadsSupported() ? 'threads' : 'single');
   const module = kernelModule(variant);
   const heap = new Heap({ shared: variant === 'threads', budget: opts.heapBudget, collect: opts.collect });
   const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });

@@ -108,6 +108,11 @@ export class ThreadPool {
   /** Runs parts [0, nparts) of `task` across the pool and returns when all are done. */
   run(task: number, args: number, nparts: number): void {
     if (nparts <= 0) return;
+    if (this.threads === 1) {
+      // No workers (and with non-shared memory the control block's view may be detached by growth).
+      for (let p = 0; p < nparts; p++) this.runLocal(task, args, p, 0);
+      return;
+    }
     const ctrl = this.ctrl;
     const counter = COUNTER_ADDR >> 2;
     const woken: number[] = [];
