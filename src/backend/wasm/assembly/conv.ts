@@ -109,27 +109,37 @@ function isPointwise(g: Geo): bool {
   return scratch + <usize>GEMM_SCRATCH_BYTES;
 }
 
-/** args: geometry, 16 x, 17 w, 18 bias (0: none), 19 y, 20 chunk, 21 columns per part, 22 scratch, 23 scratch stride. */
+/**
+ * args: geometry, 16 x, 17 w, 18 bias (0: none), 19 y, 20 chunk, 21 columns per part, 22 scratch, 23 scratch
+ * stride, 24 output-channel blocks, 25 output channels per block (a multiple of 4). Part p covers column range
+ * p / blocks and output channels block p % blocks: few columns (late layers, batch 1) split over channels instead,
+ * so each part packs only its rows of the weights.
+ */
 export function convForwardPart(args: usize, part: i32, thread: i32): void {
   const geo = changetype<Geo>(args);
   const x = <usize>arg(args, 16), w = <usize>arg(args, 17), bias = <usize>arg(args, 18), y = <usize>arg(args, 19);
   const chunk = arg(args, 20), perPart = arg(args, 21);
   const scratch = <usize>arg(args, 22) + <usize>thread * <usize>arg(args, 23);
+  const blocks = arg(args, 24), ocPer = arg(args, 25);
+  const colPart = part / blocks;
   const P = geo.outH * geo.outW;
   const J = geo.batch * P;
   const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
   const Kc = cg * geo.kH * geo.kW;
+  const o0 = (part - colPart * blocks) * ocPer;
+  const rows = min(ocPer, og - o0);
+  if (rows <= 0) return;
   const col = colBuffer(scratch);
   const mat = col + (<usize>(Kc * chunk) << 2);
   const pointwise = isPointwise(geo);
-  const end = min(J, (part + 1) * perPart);
-  for (let j0 = part * perPart; j0 < end; j0 += chunk) {
+  const end = min(J, (colPart + 1) * perPart);
+  for (let j0 = colPart * perPart; j0 < end; j0 += chunk) {
     const n = j0 / P;
     const p0 = j0 - n * P;
     const cols = min(chunk, end - j0);
     const single = p0 + cols <= P; // the range lies inside one image: read and write it in place
     for (let gi = 0; gi < geo.groups; gi++) {
-      const wg = w + (<usize>(gi * og * Kc) << 2);
+      const wg = w + (<usize>((gi * og + o0) * Kc) << 2);
       let b: usize, ldb: i32;
       if (pointwise && single) {
         b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
@@ -140,10 +150,10 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
         ldb = cols;
       }
       if (single) {
-        gemm(og, cols, Kc, wg, Kc, false, b, ldb, false, y + (<usize>((n * geo.outC + gi * og) * P + p0) << 2), P, false, scratch);
+        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, y + (<usize>((n * geo.outC + gi * og + o0) * P + p0) << 2), P, false, scratch);
       } else {
-        gemm(og, cols, Kc, wg, Kc, false, b, ldb, false, mat, cols, false, scratch);
-        gatherCols(y, geo.outC, P, gi * og, og, j0, cols, mat, true);
+        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, mat, cols, false, scratch);
+        gatherCols(y, geo.outC, P, gi * og + o0, rows, j0, cols, mat, true);
       }
     }
     if (bias != 0) {
@@ -153,17 +163,19 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
         const nn = j / P;
         const p = j - nn * P;
         const seg = min(P - p, cols - c);
-        for (let o = 0; o < geo.outC; o++) {
-          const bv = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
-          const row = y + (<usize>((nn * geo.outC + o) * P + p) << 2);
-          let q = 0;
-          for (; q + 4 <= seg; q += 4) {
-            const a = row + (<usize>q << 2);
-            v128.store(a, f32x4.add(v128.load(a), bv));
-          }
-          for (; q < seg; q++) {
-            const a = row + (<usize>q << 2);
-            store<f32>(a, load<f32>(a) + f32x4.extract_lane(bv, 0));
+        for (let gi = 0; gi < geo.groups; gi++) {
+          for (let o = gi * og + o0; o < gi * og + o0 + rows; o++) {
+            const bv = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
+            const row = y + (<usize>((nn * geo.outC + o) * P + p) << 2);
+            let q = 0;
+            for (; q + 4 <= seg; q += 4) {
+              const a = row + (<usize>q << 2);
+              v128.store(a, f32x4.add(v128.load(a), bv));
+            }
+            for (; q < seg; q++) {
+              const a = row + (<usize>q << 2);
+              store<f32>(a, load<f32>(a) + f32x4.extract_lane(bv, 0));
+            }
           }
         }
         j += seg;

@@ -139,6 +139,59 @@ function packB(b: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: 
   v128.store(c, c31, 16);
 }
 
+// The 4×8 kernel reading A in place (row-major, stride lda): no packing of A, which pays off when few columns of
+// B share each packed row block (N ≤ 32: late conv layers, batch-1 inference).
+// @ts-ignore: decorator
+@inline function kernel4x8Direct(kc: i32, a: usize, ldaBytes: usize, bp: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = a, a1 = a + ldaBytes, a2 = a + 2 * ldaBytes, a3 = a + 3 * ldaBytes;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let v = v128.load32_splat(a0);
+    c00 = f32x4.add(c00, f32x4.mul(v, b0));
+    c01 = f32x4.add(c01, f32x4.mul(v, b1));
+    v = v128.load32_splat(a1);
+    c10 = f32x4.add(c10, f32x4.mul(v, b0));
+    c11 = f32x4.add(c11, f32x4.mul(v, b1));
+    v = v128.load32_splat(a2);
+    c20 = f32x4.add(c20, f32x4.mul(v, b0));
+    c21 = f32x4.add(c21, f32x4.mul(v, b1));
+    v = v128.load32_splat(a3);
+    c30 = f32x4.add(c30, f32x4.mul(v, b0));
+    c31 = f32x4.add(c31, f32x4.mul(v, b1));
+    a0 += 4;
+    a1 += 4;
+    a2 += 4;
+    a3 += 4;
+    bp += 32;
+  }
+  if (accumulate) {
+    c00 = f32x4.add(v128.load(c), c00);
+    c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c + ldcBytes), c10);
+    c11 = f32x4.add(v128.load(c + ldcBytes, 16), c11);
+    c20 = f32x4.add(v128.load(c + 2 * ldcBytes), c20);
+    c21 = f32x4.add(v128.load(c + 2 * ldcBytes, 16), c21);
+    c30 = f32x4.add(v128.load(c + 3 * ldcBytes), c30);
+    c31 = f32x4.add(v128.load(c + 3 * ldcBytes, 16), c31);
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  c += ldcBytes;
+  v128.store(c, c10);
+  v128.store(c, c11, 16);
+  c += ldcBytes;
+  v128.store(c, c20);
+  v128.store(c, c21, 16);
+  c += ldcBytes;
+  v128.store(c, c30);
+  v128.store(c, c31, 16);
+}
+
 /** A partial edge tile: compute into `tile` (MR×NR) and add/copy the valid rows×cols into C. */
 function edgeTile(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, cols: i32, accumulate: bool, tile: usize): void {
   kernel4x8(kc, ap, bp, tile, <usize>NR << 2, false);
@@ -170,6 +223,10 @@ export function gemm(
   const pb = pa + (<usize>(MC * KC) << 2);
   const tile = pb + (<usize>(KC * NC) << 2);
   const ldcBytes = <usize>ldc << 2;
+  if (!transA && n <= 32) {
+    gemmNarrow(m, n, k, a, lda, b, ldb, transB, c, ldc, accumulate, pa, pb, tile);
+    return;
+  }
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = min(NC, n - j0);
     for (let k0 = 0; k0 < k; k0 += KC) {
@@ -190,6 +247,46 @@ export function gemm(
             else edgeTile(kc, ap, bp, cp, ldc, rows, cols, acc, tile);
           }
         }
+      }
+    }
+  }
+}
+
+/** C (+)= A·op(B) for n ≤ 32 (so one packed B block holds every column): A read in place, rows in steps of 4. */
+function gemmNarrow(
+  m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, transB: bool,
+  c: usize, ldc: i32, accumulate: bool, pa: usize, pb: usize, tile: usize,
+): void {
+  const ldaBytes = <usize>lda << 2;
+  const ldcBytes = <usize>ldc << 2;
+  const mFull = m & ~(MR - 1);
+  for (let k0 = 0; k0 < k; k0 += KC) {
+    const kc = min(KC, k - k0);
+    const acc = accumulate || k0 > 0;
+    packB(b, ldb, transB, k0, kc, 0, n, pb);
+    for (let jr = 0; jr < n; jr += NR) {
+      const cols = min(NR, n - jr);
+      const bp = pb + (<usize>(jr * kc) << 2);
+      for (let i = 0; i < mFull; i += MR) {
+        const ap = a + ((<usize>i * <usize>lda + <usize>k0) << 2);
+        const cp = c + ((<usize>i * <usize>ldc + <usize>jr) << 2);
+        if (cols == NR) {
+          kernel4x8Direct(kc, ap, ldaBytes, bp, cp, ldcBytes, acc);
+        } else {
+          kernel4x8Direct(kc, ap, ldaBytes, bp, tile, <usize>NR << 2, false);
+          for (let r = 0; r < MR; r++) {
+            for (let j = 0; j < cols; j++) {
+              const v = load<f32>(tile + (<usize>(r * NR + j) << 2));
+              const q = cp + (<usize>r * ldcBytes) + (<usize>j << 2);
+              store<f32>(q, acc ? load<f32>(q) + v : v);
+            }
+          }
+        }
+      }
+      if (mFull < m) {
+        // The last rows (fewer than 4): pack them, zero-padded, and use the edge tile.
+        packA(a, lda, false, mFull, m - mFull, k0, kc, pa);
+        edgeTile(kc, pa, bp, c + ((<usize>mFull * <usize>ldc + <usize>jr) << 2), ldc, m - mFull, cols, acc, tile);
       }
     }
   }

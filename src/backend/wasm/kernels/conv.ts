@@ -46,11 +46,20 @@ function threadsFor(ctx: WasmContext, macs: number): number {
 export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
   const p = plan(ctx, c);
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
-  const parts = Math.min(threadsFor(ctx, p.macs), Math.ceil(p.J / 8));
-  const perPart = Math.ceil(p.J / parts);
+  // Several parts per thread, claimed dynamically, so a thread that starts late or runs slow does not hold the rest
+  // up; parts are whole column chunks (a part packs only its own columns, so extra parts cost no extra packing).
+  const T = threadsFor(ctx, p.macs);
+  const colParts = T === 1 ? 1 : Math.max(1, Math.min(4 * T, Math.ceil(p.J / p.chunk)));
+  const perPart = Math.ceil(p.J / colParts);
+  const nColParts = Math.ceil(p.J / perPart);
+  // Too few column chunks to keep every thread busy: split the output channels too (at least 16 rows a block).
+  let blocks = 1;
+  if (T > 1 && nColParts < 2 * T) blocks = Math.max(1, Math.min(Math.ceil((4 * T) / nColParts), Math.floor(p.og / 16)));
+  const ocPer = Math.ceil(p.og / blocks / 4) * 4;
+  blocks = Math.ceil(p.og / ocPer);
   const scratch = ctx.temp(p.stride * ctx.threads);
-  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), p.chunk, perPart, scratch.ptr, p.stride]);
-  ctx.run(TASK.convForward, parts);
+  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), p.chunk, perPart, scratch.ptr, p.stride, blocks, ocPer]);
+  ctx.run(TASK.convForward, nColParts * blocks);
   scratch.done();
   return out;
 }
@@ -59,7 +68,8 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
   const p = plan(ctx, c);
   const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
   // Parts own whole images: col2im scatters across receptive fields, so column ranges of one image would race.
-  const parts = Math.min(threadsFor(ctx, p.macs), c.batch);
+  const T = threadsFor(ctx, p.macs);
+  const parts = T === 1 ? 1 : Math.min(4 * T, c.batch);
   const perPart = Math.ceil(c.batch / parts);
   const scratch = ctx.temp(p.stride * ctx.threads);
   ctx.args([...geometry(c), ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx), p.chunk, perPart, scratch.ptr, p.stride]);
