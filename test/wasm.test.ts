@@ -105,6 +105,8 @@ describe.runIf(hasWasm)('wasm backend', () => {
       { n: 8, cin: 16, cout: 24, h: 15, w: 15, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true }, // multi-part
       { n: 1, cin: 64, cout: 32, h: 30, w: 30, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: false }, // several column chunks
       { n: 5, cin: 20, cout: 50, h: 4, w: 4, kh: 5, kw: 5, s: [1, 1], p: [2, 2], d: [1, 1], g: 1, bias: true }, // chunks span images
+      { n: 2, cin: 6, cout: 4, h: 9, w: 10, kh: 3, kw: 2, s: [1, 1], p: 'same', d: [2, 3], g: 2, bias: false }, // asymmetric 'same', dilated, grouped
+      { n: 3, cin: 4, cout: 5, h: 6, w: 7, kh: 2, kw: 3, s: [1, 1], p: [0, 2], d: [1, 1], g: 1, bias: false }, // padding beyond the kernel's reach on one side
     ];
     for (let i = 0; i < 6; i++) {
       const g = 1 + r(3);

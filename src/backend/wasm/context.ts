@@ -84,6 +84,7 @@ export const TASK = {
   depthwiseBackwardWeight: 19,
   batchNormForward: 20,
   batchNormBackward: 21,
+  flipWeights: 22,
 } as const;
 
 /** Elements below which a memory-bound loop stays on one thread. */

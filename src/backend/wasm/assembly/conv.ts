@@ -294,3 +294,23 @@ export function sumBlocksPart(args: usize, part: i32, thread: i32): void {
     store<f32>(dst + (<usize>i << 2), s);
   }
 }
+
+/**
+ * W' for the input gradient of a stride-1 conv computed as a convolution of dy: W'[g·cg + ci, co, kh, kw] =
+ * W[g·og + co, ci, kH−1−kh, kW−1−kw]. args: 0 w, 1 out, 2 outC, 3 cg, 4 kH, 5 kW, 6 groups, 7 rows of W' per part.
+ */
+export function flipWeightsPart(args: usize, part: i32, thread: i32): void {
+  const w = <usize>arg(args, 0), out = <usize>arg(args, 1);
+  const outC = arg(args, 2), cg = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5), groups = arg(args, 6), per = arg(args, 7);
+  const og = outC / groups;
+  const taps = kH * kW;
+  const r0 = part * per, r1 = min(cg * groups, r0 + per);
+  for (let r = r0; r < r1; r++) {
+    const gi = r / cg, ci = r - gi * cg;
+    for (let co = 0; co < og; co++) {
+      const src = w + (<usize>(((gi * og + co) * cg + ci) * taps) << 2);
+      const dst = out + (<usize>((r * og + co) * taps) << 2);
+      for (let t = 0; t < taps; t++) store<f32>(dst + (<usize>t << 2), load<f32>(src + (<usize>(taps - 1 - t) << 2)));
+    }
+  }
+}

@@ -1,7 +1,7 @@
 // The kernel module: every parallel kernel is a task `fn(args, part, thread)`; runTask dispatches by id so the
 // worker loop (in JS) stays one line. Task ids are mirrored in ../context.ts (TASK).
 import { matmulPart } from './matmul';
-import { convBackwardInputPart, convBackwardWeightPart, convForwardPart, sumBlocksPart } from './conv';
+import { convBackwardInputPart, convBackwardWeightPart, convForwardPart, flipWeightsPart, sumBlocksPart } from './conv';
 import { binaryPart, fillPart, unaryGradPart, unaryPart } from './elementwise';
 import { sumPart } from './reduce';
 import { avgPoolBackwardPart, avgPoolPart, maxPoolBackwardPart, maxPoolPart } from './pool';
@@ -33,6 +33,7 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 19: depthwiseBackwardWeightPart(args, part, thread); break;
     case 20: batchNormForwardPart(args, part, thread); break;
     case 21: batchNormBackwardPart(args, part, thread); break;
+    case 22: flipWeightsPart(args, part, thread); break;
     default: unreachable();
   }
 }

@@ -44,8 +44,14 @@ function threadsFor(ctx: WasmContext, macs: number): number {
 }
 
 export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
-  const p = plan(ctx, c);
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
+  forward(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c);
+  return out;
+}
+
+/** The forward run on raw pointers (also the input gradient of stride-1 convs, with flipped weights). */
+function forward(ctx: WasmContext, x: number, w: number, bias: number, out: number, c: Conv2dInfo): void {
+  const p = plan(ctx, c);
   // Several parts per thread, claimed dynamically, so a thread that starts late or runs slow does not hold the rest
   // up; parts are whole column chunks (a part packs only its own columns, so extra parts cost no extra packing).
   const T = threadsFor(ctx, p.macs);
@@ -58,15 +64,34 @@ export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: Ten
   const ocPer = Math.ceil(p.og / blocks / 4) * 4;
   blocks = Math.ceil(p.og / ocPer);
   const scratch = ctx.temp(p.stride * ctx.threads);
-  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), p.chunk, perPart, scratch.ptr, p.stride, blocks, ocPer]);
+  ctx.args([...geometry(c), x, w, bias, out, p.chunk, perPart, scratch.ptr, p.stride, blocks, ocPer]);
   ctx.run(TASK.convForward, nColParts * blocks);
   scratch.done();
-  return out;
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorInfo, c: Conv2dInfo): TensorInfo {
   const p = plan(ctx, c);
   const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
+  const padTop = c.dilationH * (c.kH - 1) - c.padTop;
+  const padLeft = c.dilationW * (c.kW - 1) - c.padLeft;
+  if (c.strideH === 1 && c.strideW === 1 && padTop >= 0 && padLeft >= 0 && !(c.kH === 1 && c.kW === 1)) {
+    // Stride 1: dx is the convolution of dy with the flipped, transposed weights — the forward's im2col + GEMM,
+    // parallel over columns, instead of a GEMM then a scalar col2im scatter.
+    const size = c.outChannels * p.Kc;
+    const flipped = ctx.temp(size * 4);
+    const rows = c.inChannels;
+    const parts = Math.min(rows, ctx.partsFor(size));
+    const per = Math.ceil(rows / Math.max(1, parts));
+    ctx.args([ctx.ptr(w), flipped.ptr, c.outChannels, p.cg, c.kH, c.kW, c.groups, per]);
+    ctx.run(TASK.flipWeights, Math.ceil(rows / per));
+    const t: Conv2dInfo = {
+      ...c, inChannels: c.outChannels, inH: c.outH, inW: c.outW, outChannels: c.inChannels, outH: c.inH, outW: c.inW,
+      padTop, padLeft, padBottom: c.dilationH * (c.kH - 1) - c.padBottom, padRight: c.dilationW * (c.kW - 1) - c.padRight,
+    };
+    forward(ctx, ctx.ptr(dy), flipped.ptr, 0, ctx.ptr(dx), t);
+    flipped.done();
+    return dx;
+  }
   // Parts own whole images: col2im scatters across receptive fields, so column ranges of one image would race.
   const T = threadsFor(ctx, p.macs);
   const parts = T === 1 ? 1 : Math.min(4 * T, c.batch);
