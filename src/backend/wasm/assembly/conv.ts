@@ -44,6 +44,63 @@ function im2colRange(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst
   }
 }
 
+/**
+ * im2colRange written straight in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel,
+ * the last panel zero-padded), so the forward GEMM skips packing: one copy of the column matrix instead of two.
+ */
+function im2colPacked(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize): void {
+  const P = g.outH * g.outW;
+  const Kc = cg * g.kH * g.kW;
+  const panelBytes = <usize>Kc << 5; // Kc rows × 8 floats
+  const padded = (cols + 7) & ~7;
+  for (let ch = 0; ch < cg; ch++) {
+    for (let ki = 0; ki < g.kH; ki++) {
+      for (let kj = 0; kj < g.kW; kj++) {
+        const rowBase = dst + (<usize>((ch * g.kH + ki) * g.kW + kj) << 5);
+        let j = j0;
+        let t = 0;
+        while (t < cols) {
+          const n = j / P;
+          const rem = j - n * P;
+          const oh = rem / g.outW;
+          const ow = rem - oh * g.outW;
+          const seg = min(g.outW - ow, cols - t);
+          const ih = oh * g.sH - g.pT + ki * g.dH;
+          if (<u32>ih >= <u32>g.inH) {
+            for (let s = 0; s < seg; s++) {
+              const q = t + s;
+              store<f32>(rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
+            }
+          } else {
+            const row = x + (<usize>(((n * g.inC + c0 + ch) * g.inH + ih) * g.inW) << 2);
+            let iw = ow * g.sW - g.pL + kj * g.dW;
+            let s = 0;
+            while (s < seg) {
+              const q = t + s;
+              const d = rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2);
+              // A whole panel row from 8 contiguous, in-range inputs: two vector moves.
+              if ((q & 7) == 0 && s + 8 <= seg && g.sW == 1 && iw >= 0 && iw + 8 <= g.inW) {
+                const src = row + (<usize>iw << 2);
+                v128.store(d, v128.load(src));
+                v128.store(d, v128.load(src, 16), 16);
+                s += 8;
+                iw += 8;
+                continue;
+              }
+              store<f32>(d, <u32>iw < <u32>g.inW ? load<f32>(row + (<usize>iw << 2)) : 0);
+              iw += g.sW;
+              s++;
+            }
+          }
+          j += seg;
+          t += seg;
+        }
+        for (let q = cols; q < padded; q++) store<f32>(rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
+      }
+    }
+  }
+}
+
 /** Folds src [cg·kH·kW, cols] back, accumulating into channels [c0, c0+cg) of dx at columns [j0, j0+cols). */
 function col2imRange(src: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dx: usize): void {
   const P = g.outH * g.outW;
@@ -141,18 +198,19 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
     for (let gi = 0; gi < geo.groups; gi++) {
       const wg = w + (<usize>((gi * og + o0) * Kc) << 2);
       let b: usize, ldb: i32;
-      if (pointwise && single) {
+      const direct = pointwise && single;
+      if (direct) {
         b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
         ldb = P;
       } else {
-        im2colRange(x, geo, gi * cg, cg, j0, cols, col);
+        im2colPacked(x, geo, gi * cg, cg, j0, cols, col);
         b = col;
         ldb = cols;
       }
       if (single) {
-        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, y + (<usize>((n * geo.outC + gi * og + o0) * P + p0) << 2), P, false, scratch);
+        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, y + (<usize>((n * geo.outC + gi * og + o0) * P + p0) << 2), P, false, scratch, !direct);
       } else {
-        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, mat, cols, false, scratch);
+        gemm(rows, cols, Kc, wg, Kc, false, b, ldb, false, mat, cols, false, scratch, !direct);
         gatherCols(y, geo.outC, P, gi * og + o0, rows, j0, cols, mat, true);
       }
     }

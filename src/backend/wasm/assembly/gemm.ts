@@ -206,13 +206,17 @@ function edgeTile(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, rows: i32, 
   }
 }
 
-/** C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; `scratch` holds GEMM_SCRATCH_BYTES. */
+/**
+ * C[m×n] (+)= op(A)[m×k] · op(B)[k×n]; `scratch` holds GEMM_SCRATCH_BYTES. With `bPacked` true, b already holds
+ * B in the packed layout (panels of NR columns, [k][NR] inside a panel, zero-padded: see packedOffset) and ldb is
+ * ignored.
+ */
 export function gemm(
   m: i32, n: i32, k: i32,
   a: usize, lda: i32, transA: bool,
   b: usize, ldb: i32, transB: bool,
   c: usize, ldc: i32, accumulate: bool,
-  scratch: usize,
+  scratch: usize, bPacked: bool = false,
 ): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
@@ -224,7 +228,7 @@ export function gemm(
   const tile = pb + (<usize>(KC * NC) << 2);
   const ldcBytes = <usize>ldc << 2;
   if (!transA && n <= 32) {
-    gemmNarrow(m, n, k, a, lda, b, ldb, transB, c, ldc, accumulate, pa, pb, tile);
+    gemmNarrow(m, n, k, a, lda, b, ldb, transB, c, ldc, accumulate, pa, pb, tile, bPacked);
     return;
   }
   for (let j0 = 0; j0 < n; j0 += NC) {
@@ -232,13 +236,13 @@ export function gemm(
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = min(KC, k - k0);
       const acc = accumulate || k0 > 0;
-      packB(b, ldb, transB, k0, kc, j0, nc, pb);
+      if (!bPacked) packB(b, ldb, transB, k0, kc, j0, nc, pb);
       for (let i0 = 0; i0 < m; i0 += MC) {
         const mc = min(MC, m - i0);
         packA(a, lda, transA, i0, mc, k0, kc, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
-          const bp = pb + (<usize>(jr * kc) << 2);
+          const bp = bPacked ? b + packedOffset(k, j0 + jr, k0) : pb + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const ap = pa + (<usize>(ir * kc) << 2);
@@ -255,7 +259,7 @@ export function gemm(
 /** C (+)= A·op(B) for n ≤ 32 (so one packed B block holds every column): A read in place, rows in steps of 4. */
 function gemmNarrow(
   m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, transB: bool,
-  c: usize, ldc: i32, accumulate: bool, pa: usize, pb: usize, tile: usize,
+  c: usize, ldc: i32, accumulate: bool, pa: usize, pb: usize, tile: usize, bPacked: bool,
 ): void {
   const ldaBytes = <usize>lda << 2;
   const ldcBytes = <usize>ldc << 2;
@@ -263,10 +267,10 @@ function gemmNarrow(
   for (let k0 = 0; k0 < k; k0 += KC) {
     const kc = min(KC, k - k0);
     const acc = accumulate || k0 > 0;
-    packB(b, ldb, transB, k0, kc, 0, n, pb);
+    if (!bPacked) packB(b, ldb, transB, k0, kc, 0, n, pb);
     for (let jr = 0; jr < n; jr += NR) {
       const cols = min(NR, n - jr);
-      const bp = pb + (<usize>(jr * kc) << 2);
+      const bp = bPacked ? b + packedOffset(k, jr, k0) : pb + (<usize>(jr * kc) << 2);
       for (let i = 0; i < mFull; i += MR) {
         const ap = a + ((<usize>i * <usize>lda + <usize>k0) << 2);
         const cp = c + ((<usize>i * <usize>ldc + <usize>jr) << 2);
@@ -290,4 +294,10 @@ function gemmNarrow(
       }
     }
   }
+}
+
+/** Byte offset of row k0 of the panel holding column j (a multiple of NR) in a pre-packed B with k rows. */
+// @ts-ignore: decorator
+@inline export function packedOffset(k: i32, j: i32, k0: i32): usize {
+  return (<usize>(j >> 3) * <usize>k * <usize>NR + <usize>k0 * <usize>NR) << 2;
 }
