@@ -45,59 +45,65 @@ function im2colRange(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst
 }
 
 /**
- * im2colRange written straight in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel,
- * the last panel zero-padded), so the forward GEMM skips packing: one copy of the column matrix instead of two.
+ * im2colRange written in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel, the last panel
+ * zero-padded), so the GEMM skips packing. Each row is first unfolded into `rowTmp` (contiguous: memory.copy for
+ * interior runs), then dealt into the panels 8 floats at a time, all in L1.
  */
-function im2colPacked(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize): void {
-  const P = g.outH * g.outW;
+function im2colPacked(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize, rowTmp: usize): void {
   const Kc = cg * g.kH * g.kW;
   const panelBytes = <usize>Kc << 5; // Kc rows × 8 floats
   const padded = (cols + 7) & ~7;
-  for (let ch = 0; ch < cg; ch++) {
-    for (let ki = 0; ki < g.kH; ki++) {
-      for (let kj = 0; kj < g.kW; kj++) {
-        const rowBase = dst + (<usize>((ch * g.kH + ki) * g.kW + kj) << 5);
-        let j = j0;
-        let t = 0;
-        while (t < cols) {
-          const n = j / P;
-          const rem = j - n * P;
-          const oh = rem / g.outW;
-          const ow = rem - oh * g.outW;
-          const seg = min(g.outW - ow, cols - t);
-          const ih = oh * g.sH - g.pT + ki * g.dH;
-          if (<u32>ih >= <u32>g.inH) {
-            for (let s = 0; s < seg; s++) {
-              const q = t + s;
-              store<f32>(rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
-            }
-          } else {
-            const row = x + (<usize>(((n * g.inC + c0 + ch) * g.inH + ih) * g.inW) << 2);
-            let iw = ow * g.sW - g.pL + kj * g.dW;
-            let s = 0;
-            while (s < seg) {
-              const q = t + s;
-              const d = rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2);
-              // A whole panel row from 8 contiguous, in-range inputs: two vector moves.
-              if ((q & 7) == 0 && s + 8 <= seg && g.sW == 1 && iw >= 0 && iw + 8 <= g.inW) {
-                const src = row + (<usize>iw << 2);
-                v128.store(d, v128.load(src));
-                v128.store(d, v128.load(src, 16), 16);
-                s += 8;
-                iw += 8;
-                continue;
-              }
-              store<f32>(d, <u32>iw < <u32>g.inW ? load<f32>(row + (<usize>iw << 2)) : 0);
-              iw += g.sW;
-              s++;
-            }
-          }
-          j += seg;
-          t += seg;
+  memory.fill(rowTmp + (<usize>cols << 2), 0, <usize>(padded - cols) << 2);
+  for (let r = 0; r < Kc; r++) {
+    const ch = r / (g.kH * g.kW);
+    const tap = r - ch * g.kH * g.kW;
+    const ki = tap / g.kW, kj = tap - ki * g.kW;
+    unfoldRow(x, g, c0 + ch, ki, kj, j0, cols, rowTmp);
+    let d = dst + (<usize>r << 5);
+    for (let q = 0; q < padded; q += 8) {
+      const src = rowTmp + (<usize>q << 2);
+      v128.store(d, v128.load(src));
+      v128.store(d, v128.load(src, 16), 16);
+      d += panelBytes;
+    }
+  }
+}
+
+/** One row of the column matrix: tap (ki, kj) of channel ch at columns [j0, j0+cols), into d. */
+function unfoldRow(x: usize, g: Geo, ch: i32, ki: i32, kj: i32, j0: i32, cols: i32, d: usize): void {
+  const P = g.outH * g.outW;
+  let j = j0;
+  let t = 0;
+  while (t < cols) {
+    const n = j / P;
+    const rem = j - n * P;
+    const oh = rem / g.outW;
+    const ow = rem - oh * g.outW;
+    const seg = min(g.outW - ow, cols - t);
+    const ih = oh * g.sH - g.pT + ki * g.dH;
+    if (<u32>ih >= <u32>g.inH) {
+      memory.fill(d, 0, <usize>seg << 2);
+    } else {
+      const row = x + (<usize>(((n * g.inC + ch) * g.inH + ih) * g.inW) << 2);
+      let iw = ow * g.sW - g.pL + kj * g.dW;
+      if (g.sW == 1) {
+        // Zeros left of the image, one copy for the inside, zeros right of it.
+        const lead = min(seg, max(0, -iw));
+        const inside = max(0, min(seg - lead, g.inW - (iw + lead)));
+        if (lead > 0) memory.fill(d, 0, <usize>lead << 2);
+        if (inside > 0) memory.copy(d + (<usize>lead << 2), row + (<usize>(iw + lead) << 2), <usize>inside << 2);
+        const tail = seg - lead - inside;
+        if (tail > 0) memory.fill(d + (<usize>(lead + inside) << 2), 0, <usize>tail << 2);
+      } else {
+        for (let s = 0; s < seg; s++) {
+          store<f32>(d + (<usize>s << 2), <u32>iw < <u32>g.inW ? load<f32>(row + (<usize>iw << 2)) : 0);
+          iw += g.sW;
         }
-        for (let q = cols; q < padded; q++) store<f32>(rowBase + <usize>(q >> 3) * panelBytes + (<usize>(q & 7) << 2), 0);
       }
     }
+    d += <usize>seg << 2;
+    j += seg;
+    t += seg;
   }
 }
 
@@ -160,7 +166,7 @@ function isPointwise(g: Geo): bool {
   return g.kH == 1 && g.kW == 1 && g.sH == 1 && g.sW == 1 && g.pT == 0 && g.pL == 0 && g.inH == g.outH && g.inW == g.outW;
 }
 
-// Scratch of one thread: [gemm packing | col: Kc·chunk | mat: og·chunk].
+// Scratch of one thread: [gemm packing | col: Kc·chunk | mat: max(og, cg)·chunk | one row: chunk].
 // @ts-ignore: decorator
 @inline function colBuffer(scratch: usize): usize {
   return scratch + <usize>GEMM_SCRATCH_BYTES;
@@ -188,6 +194,7 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
   if (rows <= 0) return;
   const col = colBuffer(scratch);
   const mat = col + (<usize>(Kc * chunk) << 2);
+  const rowTmp = mat + (<usize>(max(og, cg) * chunk) << 2);
   const pointwise = isPointwise(geo);
   const end = min(J, (colPart + 1) * perPart);
   for (let j0 = colPart * perPart; j0 < end; j0 += chunk) {
@@ -203,7 +210,7 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
         b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
         ldb = P;
       } else {
-        im2colPacked(x, geo, gi * cg, cg, j0, cols, col);
+        im2colPacked(x, geo, gi * cg, cg, j0, cols, col, rowTmp);
         b = col;
         ldb = cols;
       }
