@@ -69,6 +69,57 @@ function im2colPacked(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, ds
   }
 }
 
+/**
+ * The column matrix transposed and packed for the weight gradient dW = dy · colᵀ, whose B operand is colᵀ
+ * (K = columns, N = Kc rows): panel p holds rows [8p, 8p+8) of col as [column][8]. Eight rows are unfolded into
+ * `tmp` (8 × cols) and transposed 4×4 at a time with shuffles.
+ */
+function im2colPackedT(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize, tmp: usize): void {
+  const Kc = cg * g.kH * g.kW;
+  const taps = g.kH * g.kW;
+  const stride = <usize>cols << 2; // bytes per tmp row
+  const cols4 = cols & ~3;
+  for (let r0 = 0; r0 < Kc; r0 += 8) {
+    for (let i = 0; i < 8; i++) {
+      const r = r0 + i;
+      const row = tmp + <usize>i * stride;
+      if (r < Kc) {
+        const ch = r / taps;
+        const tap = r - ch * taps;
+        const ki = tap / g.kW;
+        unfoldRow(x, g, c0 + ch, ki, tap - ki * g.kW, j0, cols, row);
+      } else {
+        memory.fill(row, 0, stride);
+      }
+    }
+    const panel = dst + (<usize>(r0 >> 3) * <usize>cols << 5);
+    for (let j = 0; j < cols4; j += 4) {
+      const o = <usize>j << 2;
+      const a = v128.load(tmp + o), b = v128.load(tmp + stride + o);
+      const c = v128.load(tmp + 2 * stride + o), d = v128.load(tmp + 3 * stride + o);
+      const e = v128.load(tmp + 4 * stride + o), f = v128.load(tmp + 5 * stride + o);
+      const gg = v128.load(tmp + 6 * stride + o), h = v128.load(tmp + 7 * stride + o);
+      const t0 = i32x4.shuffle(a, b, 0, 4, 1, 5), t1 = i32x4.shuffle(c, d, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(a, b, 2, 6, 3, 7), t3 = i32x4.shuffle(c, d, 2, 6, 3, 7);
+      const u0 = i32x4.shuffle(e, f, 0, 4, 1, 5), u1 = i32x4.shuffle(gg, h, 0, 4, 1, 5);
+      const u2 = i32x4.shuffle(e, f, 2, 6, 3, 7), u3 = i32x4.shuffle(gg, h, 2, 6, 3, 7);
+      const out = panel + (<usize>j << 5);
+      v128.store(out, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      v128.store(out, i32x4.shuffle(u0, u1, 0, 1, 4, 5), 16);
+      v128.store(out, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 32);
+      v128.store(out, i32x4.shuffle(u0, u1, 2, 3, 6, 7), 48);
+      v128.store(out, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 64);
+      v128.store(out, i32x4.shuffle(u2, u3, 0, 1, 4, 5), 80);
+      v128.store(out, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 96);
+      v128.store(out, i32x4.shuffle(u2, u3, 2, 3, 6, 7), 112);
+    }
+    for (let j = cols4; j < cols; j++) {
+      const out = panel + (<usize>j << 5);
+      for (let i = 0; i < 8; i++) store<f32>(out + (<usize>i << 2), load<f32>(tmp + <usize>i * stride + (<usize>j << 2)));
+    }
+  }
+}
+
 /** One row of the column matrix: tap (ki, kj) of channel ch at columns [j0, j0+cols), into d. */
 function unfoldRow(x: usize, g: Geo, ch: i32, ki: i32, kj: i32, j0: i32, cols: i32, d: usize): void {
   const P = g.outH * g.outW;
@@ -166,7 +217,7 @@ function isPointwise(g: Geo): bool {
   return g.kH == 1 && g.kW == 1 && g.sH == 1 && g.sW == 1 && g.pT == 0 && g.pL == 0 && g.inH == g.outH && g.inW == g.outW;
 }
 
-// Scratch of one thread: [gemm packing | col: Kc·chunk | mat: max(og, cg)·chunk | one row: chunk].
+// Scratch of one thread: [gemm packing | col: (Kc rounded up to 8)·chunk | mat: max(og, cg)·chunk | 8 rows: 8·chunk].
 // @ts-ignore: decorator
 @inline function colBuffer(scratch: usize): usize {
   return scratch + <usize>GEMM_SCRATCH_BYTES;
@@ -193,7 +244,7 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
   const rows = min(ocPer, og - o0);
   if (rows <= 0) return;
   const col = colBuffer(scratch);
-  const mat = col + (<usize>(Kc * chunk) << 2);
+  const mat = col + (<usize>(((Kc + 7) & ~7) * chunk) << 2);
   const rowTmp = mat + (<usize>(max(og, cg) * chunk) << 2);
   const pointwise = isPointwise(geo);
   const end = min(J, (colPart + 1) * perPart);
@@ -260,7 +311,7 @@ export function convBackwardInputPart(args: usize, part: i32, thread: i32): void
   const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
   const Kc = cg * geo.kH * geo.kW;
   const col = colBuffer(scratch);
-  const mat = col + (<usize>(Kc * chunk) << 2);
+  const mat = col + (<usize>(((Kc + 7) & ~7) * chunk) << 2);
   const pointwise = isPointwise(geo);
   const n0 = part * perPart;
   const n1 = min(geo.batch, n0 + perPart);
@@ -310,8 +361,9 @@ export function convBackwardWeightPart(args: usize, part: i32, thread: i32): voi
   const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
   const Kc = cg * geo.kH * geo.kW;
   const col = colBuffer(scratch);
-  const mat = col + (<usize>(Kc * chunk) << 2);
+  const mat = col + (<usize>(((Kc + 7) & ~7) * chunk) << 2);
   const pointwise = isPointwise(geo);
+  const rowTmp = mat + (<usize>(max(og, cg) * chunk) << 2);
   const acc = accBase + (<usize>(part * geo.outC * Kc) << 2);
   const start = part * perPart;
   const end = min(J, start + perPart);
@@ -334,16 +386,17 @@ export function convBackwardWeightPart(args: usize, part: i32, thread: i32): voi
         a = mat;
         lda = cols;
       }
-      if (pointwise && single) {
+      const direct = pointwise && single;
+      if (direct) {
         b = x + (<usize>((n * geo.inC + gi * cg) * P + p0) << 2);
         ldb = P;
       } else {
-        im2colRange(x, geo, gi * cg, cg, j0, cols, col);
+        im2colPackedT(x, geo, gi * cg, cg, j0, cols, col, rowTmp);
         b = col;
         ldb = cols;
       }
       // dW_g (+)= dy_g · colᵀ
-      gemm(og, Kc, cols, a, lda, false, b, ldb, true, acc + (<usize>(gi * og * Kc) << 2), Kc, j0 > start, scratch);
+      gemm(og, Kc, cols, a, lda, false, b, ldb, true, acc + (<usize>(gi * og * Kc) << 2), Kc, j0 > start, scratch, !direct);
     }
   }
 }

@@ -26,8 +26,9 @@ function plan(ctx: WasmContext, c: Conv2dInfo): Plan {
   const Kc = cg * c.kH * c.kW;
   const P = c.outH * c.outW;
   const J = c.batch * P;
-  // Per column: the column matrix, the output/gradient block, and one row for the packed im2col.
-  const perColumn = (Kc + Math.max(og, cg) + 1) * 4;
+  // Per column: the column matrix (rows rounded up to 8 for the transposed packing), the output/gradient block,
+  // and 8 rows of unfolding space for the packed im2col.
+  const perColumn = (roundUp(Kc, 8) + Math.max(og, cg) + 8) * 4;
   const chunk = Math.max(8, Math.min(roundUp(J, 8), Math.floor(COLUMN_BLOCK_BYTES / perColumn / 8) * 8));
   const stride = roundUp(ctx.gemmScratchBytes + perColumn * chunk, 64);
   return { cg, og, Kc, P, J, chunk, stride, macs: J * og * Kc * c.groups };
