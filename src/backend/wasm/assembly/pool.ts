@@ -16,24 +16,32 @@ export function maxPoolPart(args: usize, part: i32, thread: i32): void {
     let o = <usize>(pl * outH * outW) << 2;
     for (let oh = 0; oh < outH; oh++) {
       const h0 = oh * sH - pH;
+      // The window's rows inside the image, once per output row: first ki with h0 + ki·dH >= 0, last with < inH.
+      const kiLo = h0 >= 0 ? 0 : dH == 1 ? -h0 : (-h0 + dH - 1) / dH;
+      const kiHi = min(kH, inH - h0 > 0 ? (dH == 1 ? inH - h0 : (inH - 1 - h0) / dH + 1) : 0);
       for (let ow = 0; ow < outW; ow++) {
         const w0 = ow * sW - pW;
+        // Without dilation (the common case) the bounds need no division.
+        const kjLo = w0 >= 0 ? 0 : dW == 1 ? -w0 : (-w0 + dW - 1) / dW;
+        const kjHi = min(kW, inW - w0 > 0 ? (dW == 1 ? inW - w0 : (inW - 1 - w0) / dW + 1) : 0);
         let best: f32 = -Infinity;
         let bestIdx = -1;
-        for (let ki = 0; ki < kH; ki++) {
-          const ih = h0 + ki * dH;
-          if (<u32>ih >= <u32>inH) continue;
-          for (let kj = 0; kj < kW; kj++) {
+        if (kiLo < kiHi && kjLo < kjHi) {
+          bestIdx = (h0 + kiLo * dH) * inW + w0 + kjLo * dW;
+          best = load<f32>(base + (<usize>bestIdx << 2));
+        }
+        // Branch-free: the first maximum wins, and so does the first NaN (once best is NaN nothing replaces it),
+        // as PyTorch and the js kernel.
+        for (let ki = kiLo; ki < kiHi; ki++) {
+          const rowIdx = (h0 + ki * dH) * inW;
+          const rowPtr = base + (<usize>rowIdx << 2);
+          for (let kj = kjLo; kj < kjHi; kj++) {
             const iw = w0 + kj * dW;
-            if (<u32>iw >= <u32>inW) continue;
-            const v = load<f32>(base + (<usize>(ih * inW + iw) << 2));
-            if (bestIdx < 0 || v > best || v != v) {
-              best = v;
-              bestIdx = ih * inW + iw;
-              if (v != v) break;
-            }
+            const v = load<f32>(rowPtr + (<usize>iw << 2));
+            const take = !(v <= best) && best == best;
+            best = select<f32>(v, best, take);
+            bestIdx = select<i32>(rowIdx + iw, bestIdx, take);
           }
-          if (best != best) break;
         }
         store<f32>(out + o, best);
         store<i32>(ind + o, bestIdx);
