@@ -176,6 +176,19 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
+  it('softmax and log-softmax along any dim, and their gradients, match js', () => {
+    for (const [shape, dim] of [[[64, 10], 1], [[4, 5, 6], 1], [[3, 7], 0], [[2, 3, 40000], 2]] as const) {
+      expectSame(`softmax ${JSON.stringify([shape, dim])}`, onBoth(() => {
+        const x = ct.randn([...shape], { requiresGrad: true });
+        const g = ct.randn([...shape]);
+        const y = F.softmax(x, dim);
+        const l = F.logSoftmax(x, dim);
+        y.mul(g).sum().add(l.mul(g).sum()).backward();
+        return [y, l, x.grad!];
+      }));
+    }
+  });
+
   it('sum over every reduction pattern matches js (f64 accumulation on both)', () => {
     const cases: [number[], number[] | undefined][] = [
       [[64, 10], undefined], [[64, 10], [1]], [[64, 500], [0]], [[8, 16, 7, 9], [0, 2, 3]], [[3, 4, 5], [1]], [[3, 4, 5], [0, 2]],

@@ -85,6 +85,8 @@ export const TASK = {
   batchNormForward: 20,
   batchNormBackward: 21,
   flipWeights: 22,
+  softmax: 23,
+  softmaxGrad: 24,
 } as const;
 
 /** Elements below which a memory-bound loop stays on one thread. */

@@ -23,6 +23,7 @@ import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { optimizerStep } from './kernels/optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
+import { softmax, softmaxGrad } from './kernels/softmax.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
 
 export interface WasmBackendOptions {
@@ -92,6 +93,10 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     optimizerStep: withFallback('optimizerStep', (rule, param, grad, state, h) => optimizerStep(ctx, rule, param, grad, state, h)),
     batchNormTrain: withFallback('batchNormTrain', (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps)),
     batchNormTrainBackward: withFallback('batchNormTrainBackward', (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps)),
+    softmax: withFallback('softmax', (x, dim) => softmax(ctx, x, dim, false)),
+    logSoftmax: withFallback('logSoftmax', (x, dim) => softmax(ctx, x, dim, true)),
+    softmaxGrad: withFallback('softmaxGrad', (y, dy, dim) => softmaxGrad(ctx, y, dy, dim, false)),
+    logSoftmaxGrad: withFallback('logSoftmaxGrad', (y, dy, dim) => softmaxGrad(ctx, y, dy, dim, true)),
     transpose: withFallback('transpose', (x, perm) => {
       const strides = stridesOf(x.shape);
       return stridedCopy(ctx, x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));

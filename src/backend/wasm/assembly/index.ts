@@ -7,6 +7,7 @@ import { sumPart } from './reduce';
 import { avgPoolBackwardPart, avgPoolPart, maxPoolBackwardPart, maxPoolPart } from './pool';
 import { adamPart, sgdPart } from './optim';
 import { batchNormBackwardPart, batchNormForwardPart } from './norm';
+import { softmaxGradPart, softmaxPart } from './softmax';
 import { depthwiseBackwardInputPart, depthwiseBackwardWeightPart, depthwiseForwardPart } from './depthwise';
 export { GEMM_SCRATCH_BYTES } from './gemm';
 
@@ -34,6 +35,8 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 20: batchNormForwardPart(args, part, thread); break;
     case 21: batchNormBackwardPart(args, part, thread); break;
     case 22: flipWeightsPart(args, part, thread); break;
+    case 23: softmaxPart(args, part, thread); break;
+    case 24: softmaxGradPart(args, part, thread); break;
     default: unreachable();
   }
 }

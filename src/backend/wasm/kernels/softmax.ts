@@ -1,0 +1,34 @@
+/** softmax / log_softmax along any dim and their gradients (cross-entropy's hot path), lines split across threads. */
+import type { TensorInfo } from '../../backend.js';
+import { sizeOf } from '../../../tensor/shape.js';
+import { TASK, type WasmContext } from '../context.js';
+
+function layout(shape: readonly number[], dim: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, dim)), shape[dim], sizeOf(shape.slice(dim + 1))];
+}
+
+function lineParts(ctx: WasmContext, lines: number, total: number): { parts: number; per: number } {
+  const parts = Math.min(lines, ctx.partsFor(total, 1 << 14));
+  const per = Math.ceil(lines / Math.max(1, parts));
+  return { parts: lines === 0 ? 0 : Math.ceil(lines / per), per };
+}
+
+export function softmax(ctx: WasmContext, x: TensorInfo, dim: number, log: boolean): TensorInfo | null {
+  if (x.dtype !== 'float32' || x.shape.length === 0) return null;
+  const [outer, n, inner] = layout(x.shape, dim);
+  const out = ctx.output(x.shape);
+  const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
+  ctx.args([ctx.ptr(x), ctx.ptr(out), outer, n, inner, per, log ? 1 : 0]);
+  ctx.run(TASK.softmax, parts);
+  return out;
+}
+
+export function softmaxGrad(ctx: WasmContext, y: TensorInfo, dy: TensorInfo, dim: number, log: boolean): TensorInfo | null {
+  if (y.dtype !== 'float32' || dy.dtype !== 'float32' || y.shape.length === 0) return null;
+  const [outer, n, inner] = layout(y.shape, dim);
+  const out = ctx.output(y.shape);
+  const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
+  ctx.args([ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), outer, n, inner, per, log ? 1 : 0]);
+  ctx.run(TASK.softmaxGrad, parts);
+  return out;
+}
