@@ -5,8 +5,12 @@
 import { readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import { decodePth, extractStateDict, type StateDictOptions } from './pth.js';
 
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
+export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
+export { PickleError } from './pickle.js';
+export { ZipError } from './zip.js';
 
 /** Reads a safetensors file (path, in Node) or buffer into a record of name → Tensor. */
 export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise<Record<string, Tensor>> {
@@ -17,4 +21,25 @@ export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise
 /** Writes a record of tensors as safetensors, atomically (temporary file + rename). */
 export async function saveSafetensors(path: string, record: Record<string, Tensor>, metadata?: Record<string, string>): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(record, metadata), 'saveSafetensors');
+}
+
+/**
+ * Reads a PyTorch checkpoint (torch.save, .pt/.pth) — path (Node) or bytes — with a restricted unpickler: only
+ * what a tensor checkpoint needs is allowed, nothing in the file is executed. Returns the checkpoint's values:
+ * objects for dicts, arrays for tuples and lists, Tensors for tensors (floats as float32, integers as int32).
+ * Example: const ckpt = await io.loadPth('resnet18.pth');
+ */
+export async function loadPth(pathOrBytes: string | Uint8Array): Promise<unknown> {
+  const bytes = typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes, 'loadPth') : pathOrBytes;
+  return decodePth(bytes, { name: typeof pathOrBytes === 'string' ? pathOrBytes : undefined });
+}
+
+/**
+ * The state dict of a PyTorch checkpoint, found inside nested checkpoints ({ state_dict, epoch, ... }) and with
+ * prefixes stripped or keys remapped as asked; ready for model.loadStateDict(dict, { strict }).
+ * Example: model.loadStateDict(await io.loadPthStateDict('ckpt.pth', { stripPrefix: 'module.' }));
+ */
+export async function loadPthStateDict(pathOrBytes: string | Uint8Array, opts: StateDictOptions = {}): Promise<Record<string, Tensor>> {
+  const name = typeof pathOrBytes === 'string' ? pathOrBytes : 'checkpoint';
+  return extractStateDict(await loadPth(pathOrBytes), opts, name);
 }

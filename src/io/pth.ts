@@ -1,0 +1,266 @@
+/**
+ * PyTorch checkpoints (`torch.save`, .pt/.pth): a zip archive holding `<dir>/data.pkl` and one raw little-endian
+ * file per storage (`<dir>/data/<key>`). data.pkl is read by the restricted unpickler (pickle.ts) with the
+ * allow-list below — OrderedDict, the tensor-rebuild functions and the storage types — so a checkpoint that would
+ * run code (os.system, eval, any class) is refused and nothing in it is executed.
+ * Floating tensors become float32 and integer/bool tensors int32 (int64 values outside int32 are an error).
+ */
+import { tensor } from '../tensor/creation.js';
+import { Tensor } from '../tensor/tensor.js';
+import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
+import { readZip, ZipError } from './zip.js';
+
+export class PthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PthError';
+  }
+}
+
+type Kind = 'f32' | 'f64' | 'f16' | 'bf16' | 'i64' | 'i32' | 'i16' | 'i8' | 'u8' | 'bool';
+
+const STORAGE_TYPES: Record<string, { kind: Kind; bytes: number }> = {
+  FloatStorage: { kind: 'f32', bytes: 4 },
+  DoubleStorage: { kind: 'f64', bytes: 8 },
+  HalfStorage: { kind: 'f16', bytes: 2 },
+  BFloat16Storage: { kind: 'bf16', bytes: 2 },
+  LongStorage: { kind: 'i64', bytes: 8 },
+  IntStorage: { kind: 'i32', bytes: 4 },
+  ShortStorage: { kind: 'i16', bytes: 2 },
+  CharStorage: { kind: 'i8', bytes: 1 },
+  ByteStorage: { kind: 'u8', bytes: 1 },
+  BoolStorage: { kind: 'bool', bytes: 1 },
+};
+
+/** Elements a single tensor may have before we call the file hostile. */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+interface StorageType {
+  readonly storageType: string;
+  readonly kind: Kind;
+  readonly bytes: number;
+}
+
+interface LoadedStorage {
+  kind: Kind;
+  itemBytes: number;
+  data: Uint8Array;
+  numel: number;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+const bf16Scratch = new Uint32Array(1);
+const bf16View = new Float32Array(bf16Scratch.buffer);
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/** _rebuild_tensor_v2(storage, offset, size, stride, ...): gathers the (possibly strided) view into a new tensor. */
+function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, where: string): Tensor {
+  const fail = (msg: string): never => {
+    throw new PthError(`${where}: ${msg}`);
+  };
+  if (!storage || typeof storage !== 'object' || !('data' in storage)) fail('tensor without a storage');
+  const st = storage as LoadedStorage;
+  if (!isInt(offset)) fail(`invalid storage offset ${String(offset)}`);
+  if (!Array.isArray(size) || !size.every(isInt)) fail(`invalid size ${JSON.stringify(size)}`);
+  if (!Array.isArray(stride) || stride.length !== (size as number[]).length || !stride.every(isInt)) fail(`invalid stride ${JSON.stringify(stride)}`);
+  const shape = size as number[];
+  const strides = stride as number[];
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) fail(`shape ${JSON.stringify(shape)} is too large`);
+  let last = offset as number;
+  for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * strides[d];
+  if (count > 0 && last >= st.numel) fail(`view (offset ${offset}, shape ${JSON.stringify(shape)}, stride ${JSON.stringify(strides)}) reaches element ${last} of a ${st.numel}-element storage`);
+  const dv = new DataView(st.data.buffer, st.data.byteOffset, st.data.byteLength);
+  const float = st.kind === 'f32' || st.kind === 'f64' || st.kind === 'f16' || st.kind === 'bf16';
+  const out = float ? new Float32Array(count) : new Int32Array(count);
+  const read = (i: number): number => {
+    const b = i * st.itemBytes;
+    switch (st.kind) {
+      case 'f32': return dv.getFloat32(b, true);
+      case 'f64': return dv.getFloat64(b, true);
+      case 'f16': return halfToFloat(dv.getUint16(b, true));
+      case 'bf16':
+        bf16Scratch[0] = dv.getUint16(b, true) << 16;
+        return bf16View[0];
+      case 'i64': {
+        const v = dv.getBigInt64(b, true);
+        if (v > 2147483647n || v < -2147483648n) fail(`holds the int64 value ${v}, outside the int32 range convnet-ts uses for integers`);
+        return Number(v);
+      }
+      case 'i32': return dv.getInt32(b, true);
+      case 'i16': return dv.getInt16(b, true);
+      case 'i8': return dv.getInt8(b);
+      default: return dv.getUint8(b); // u8, bool
+    }
+  };
+  // Walk the view in row-major order with an odometer over its strides.
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let src = offset as number;
+  for (let i = 0; i < count; i++) {
+    out[i] = read(src);
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      src += strides[d];
+      if (idx[d] < shape[d]) break;
+      src -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return tensor(out, shape);
+}
+
+export interface LoadPthOptions {
+  /** Name used in error messages (the path, when loading a file). */
+  name?: string;
+}
+
+/**
+ * Decodes a torch.save checkpoint into plain values: dicts become objects (Maps when a key is not a string),
+ * tuples and lists arrays, tensors convnet-ts Tensors.
+ */
+export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown {
+  const name = opts.name ?? 'checkpoint';
+  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] === 0x02) {
+    throw new PthError(`${name}: this is the legacy (before PyTorch 1.6) torch.save format; re-save it with torch.save(obj, path) from PyTorch ≥ 1.6, or export safetensors`);
+  }
+  if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
+    throw new PthError(`${name}: not a PyTorch checkpoint (expected a zip archive starting with 'PK', got ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+  }
+  let entries;
+  try {
+    entries = readZip(bytes, name);
+  } catch (e) {
+    if (e instanceof ZipError) throw new PthError(e.message);
+    throw e;
+  }
+  const pkl = [...entries.keys()].find((k) => k === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(k));
+  if (!pkl) throw new PthError(`${name}: no data.pkl in the archive (entries: ${[...entries.keys()].slice(0, 5).join(', ')}${entries.size > 5 ? ', …' : ''})`);
+  const prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
+  const entry = (key: string) => entries.get(`${prefix}data/${key}`);
+  const storages = new Map<string, LoadedStorage>();
+
+  const callable = (global: string, call: (args: unknown[]) => unknown): PyCallable => ({ global, call });
+  const orderedDict = callable('collections.OrderedDict', () => new PyDict());
+  const rebuildV2 = callable('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`));
+  const rebuildV1 = callable('torch._utils._rebuild_tensor', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`));
+  const rebuildParameter = callable('torch._utils._rebuild_parameter', (a) => {
+    if (!(a[0] instanceof Tensor)) throw new PthError(`${name}: _rebuild_parameter of something that is not a tensor`);
+    return a[0];
+  });
+
+  const resolveGlobal = (module: string, nm: string): unknown => {
+    if (module === 'collections' && nm === 'OrderedDict') return orderedDict;
+    if (module === 'torch._utils' && nm === '_rebuild_tensor_v2') return rebuildV2;
+    if (module === 'torch._utils' && nm === '_rebuild_tensor') return rebuildV1;
+    if (module === 'torch._utils' && nm === '_rebuild_parameter') return rebuildParameter;
+    if (module === 'torch' && nm in STORAGE_TYPES) {
+      const t: StorageType = { storageType: nm, ...STORAGE_TYPES[nm] };
+      return t;
+    }
+    return undefined;
+  };
+
+  const persistentLoad = (pid: unknown): unknown => {
+    // ('storage', storage_type, key, location, numel)
+    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new PthError(`${name}: unexpected persistent id ${JSON.stringify(pid)}`);
+    const [, type, key, , numel] = pid;
+    if (!type || typeof type !== 'object' || !('storageType' in type)) throw new PthError(`${name}: persistent id without a storage type`);
+    if (typeof key !== 'string' || !isInt(numel)) throw new PthError(`${name}: malformed storage reference ${JSON.stringify([key, numel])}`);
+    const st = type as StorageType;
+    const cached = storages.get(key);
+    if (cached) return cached;
+    const e = entry(key);
+    if (!e) throw new PthError(`${name}: storage '${key}' is referenced but missing from the archive`);
+    if (e.size < numel * st.bytes) throw new PthError(`${name}: storage '${key}' has ${e.size} bytes, but ${numel} ${st.storageType} elements need ${numel * st.bytes}`);
+    const loaded: LoadedStorage = { kind: st.kind, itemBytes: st.bytes, data: bytes.subarray(e.offset, e.offset + e.size), numel };
+    storages.set(key, loaded);
+    return loaded;
+  };
+
+  const pklEntry = entries.get(pkl)!;
+  let root: unknown;
+  try {
+    root = unpickle(bytes.subarray(pklEntry.offset, pklEntry.offset + pklEntry.size), { resolveGlobal, persistentLoad }, `${name}: data.pkl`);
+  } catch (e) {
+    if (e instanceof PickleError) throw new PthError(e.message);
+    throw e;
+  }
+  return toPlain(root);
+}
+
+/** PyDicts to objects (or Maps when a key is not a string); everything else as is. */
+function toPlain(v: unknown): unknown {
+  if (v instanceof PyDict) {
+    const keys = [...v.map.keys()];
+    if (keys.every((k) => typeof k === 'string')) {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of v.map) o[k as string] = toPlain(x);
+      return o;
+    }
+    return new Map([...v.map].map(([k, x]) => [k, toPlain(x)]));
+  }
+  if (Array.isArray(v)) return v.map(toPlain);
+  return v;
+}
+
+export interface StateDictOptions {
+  /**
+   * Where the state dict is inside the checkpoint, e.g. 'state_dict' or 'model.ema'. Default: the checkpoint
+   * itself when every value is a tensor, else the first of 'state_dict', 'model_state_dict', 'model', 'net'.
+   */
+  key?: string;
+  /** Prefixes to remove from every key that has them, e.g. ['module.'] for DataParallel checkpoints. */
+  stripPrefix?: string | readonly string[];
+  /** Renames keys (return null to drop one), applied after stripPrefix. */
+  remap?: (key: string) => string | null;
+}
+
+function isTensorRecord(v: unknown): v is Record<string, Tensor> {
+  return !!v && typeof v === 'object' && !(v instanceof Tensor) && !Array.isArray(v) && !(v instanceof Map) &&
+    Object.keys(v).length > 0 && Object.values(v).every((x) => x instanceof Tensor);
+}
+
+/** Finds the state dict inside a decoded checkpoint and applies prefix stripping and key remapping. */
+export function extractStateDict(checkpoint: unknown, opts: StateDictOptions = {}, name = 'checkpoint'): Record<string, Tensor> {
+  let sd: unknown = checkpoint;
+  if (opts.key !== undefined) {
+    for (const part of opts.key.split('.')) {
+      if (!sd || typeof sd !== 'object' || !(part in (sd as Record<string, unknown>))) {
+        const have = sd && typeof sd === 'object' ? Object.keys(sd as object).join(', ') : typeof sd;
+        throw new PthError(`${name}: no '${opts.key}' in the checkpoint (top-level keys: ${have})`);
+      }
+      sd = (sd as Record<string, unknown>)[part];
+    }
+  } else if (!isTensorRecord(sd)) {
+    const found = ['state_dict', 'model_state_dict', 'model', 'net'].find((k) => isTensorRecord((sd as Record<string, unknown> | null)?.[k]));
+    if (!found) {
+      const have = sd && typeof sd === 'object' ? Object.keys(sd as object).join(', ') : typeof sd;
+      throw new PthError(`${name}: no state dict found (top-level keys: ${have}); pass { key } to say where it is`);
+    }
+    sd = (sd as Record<string, unknown>)[found];
+  }
+  if (!isTensorRecord(sd)) throw new PthError(`${name}: '${opts.key ?? 'checkpoint'}' is not a dict of tensors`);
+  const prefixes = typeof opts.stripPrefix === 'string' ? [opts.stripPrefix] : (opts.stripPrefix ?? []);
+  const out: Record<string, Tensor> = {};
+  for (const [k0, t] of Object.entries(sd)) {
+    let k: string | null = k0;
+    for (const p of prefixes) if (k.startsWith(p)) k = k.slice(p.length);
+    if (opts.remap) k = opts.remap(k);
+    if (k === null) continue;
+    if (k in out) throw new PthError(`${name}: two keys map to '${k}' after stripping and remapping`);
+    out[k] = t;
+  }
+  return out;
+}
