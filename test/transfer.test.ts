@@ -58,3 +58,36 @@ describe('transfer learning', () => {
     expect(nn.paramGroups(m, { lr: 1e-3 })).toHaveLength(1);
   });
 });
+
+describe('the fine-tuning experiment (convnet experiment finetune)', () => {
+  it('fine-tuning a LeNet-5 pretrained on digits 0–4 beats training from scratch on 250 images of 5–9', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const { tempDir } = await import('./helpers/tmp.js');
+    const { readFileSync } = await import('node:fs');
+    const out = tempDir('finetune');
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+    let code: number;
+    try {
+      code = await main(['experiment', 'finetune', '--out', out, '--json']);
+    } finally {
+      console.log = log;
+    }
+    expect(code).toBe(0);
+    const r = JSON.parse(lines.at(-1)!) as { svg: string; pretrainAccuracy: number; trainImages: number; runs: { method: string; testAccuracy: number[] }[] };
+    expect(r.trainImages).toBe(250);
+    expect(r.pretrainAccuracy).toBeGreaterThan(0.97);
+    const [full, tenth, scratch] = r.runs;
+    expect(scratch.method).toBe('from scratch');
+    const last = (run: { testAccuracy: number[] }) => run.testAccuracy.at(-1)!;
+    const mean = (run: { testAccuracy: number[] }) => run.testAccuracy.reduce((a, b) => a + b, 0) / run.testAccuracy.length;
+    // Measured: 93.6% and 92.0% vs 91.0% after 20 epochs; fine-tuning at one rate leads at nearly every epoch.
+    expect(last(full)).toBeGreaterThan(last(scratch) + 0.01);
+    expect(last(tenth)).toBeGreaterThan(last(scratch));
+    expect(mean(full)).toBeGreaterThan(mean(scratch) + 0.01);
+    const svg = readFileSync(r.svg, 'utf8');
+    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg).toContain('from scratch');
+  });
+});

@@ -8,3 +8,4 @@ export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta }
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
 export { renderTrainingChart, type CurvePoint } from './chart.js';
 export { lineProgress, barProgress, silentProgress, type Progress, type StepInfo } from './progress.js';
+export { finetuneExperiment, finetuneTable, finetuneSvg, type FinetuneExperimentOptions, type FinetuneExperimentResult } from './finetune_experiment.js';

@@ -1,0 +1,171 @@
+/**
+ * The lectures' transfer-learning experiment on the bundled MNIST: pretrain LeNet-5 on digits 0–4, then learn
+ * digits 5–9 from only `perClass` images each, fine-tuning the pretrained network (new head; the backbone at the
+ * head's learning rate and at 1/10 of it) and from scratch on the same images, and compare test accuracy on 5–9.
+ * Example: const r = await finetuneExperiment(); console.log(finetuneTable(r));
+ */
+import * as optim from '../optim/index.js';
+import { crossEntropy } from '../ops/loss.js';
+import { manualSeed } from '../tensor/random.js';
+import { ImageDataset } from '../data/dataset.js';
+import { DataLoader } from '../data/loader.js';
+import { mnist } from '../data/datasets.js';
+import * as T from '../data/transforms.js';
+import { lenet5 } from '../models/lenet.js';
+import { paramGroups, replaceHead } from '../nn/transfer.js';
+import type { Module } from '../nn/module.js';
+import { evaluate } from './fit.js';
+
+export interface FinetuneExperimentOptions {
+  /** Images per class (digits 5–9) for the second task (default 50). */
+  perClass?: number;
+  /** Epochs of pretraining on digits 0–4 (default 1). */
+  pretrainEpochs?: number;
+  /** Epochs on the small set, for every run (default 20). */
+  epochs?: number;
+  /** Adam's learning rate on the small set: the head's when fine-tuning (backbone 1/10), everything's from scratch (default 5e-3). */
+  lr?: number;
+  /**
+   * Fine-tuning runs, one per backbone learning-rate scale relative to the head's (default [1, 0.1]: the whole
+   * network at one rate, and the lectures' 1/10 starting point).
+   */
+  backboneLrScales?: readonly number[];
+  /** Folder holding the MNIST IDX files (default: the bundled copy). */
+  dataDir?: string;
+  seed?: number;
+}
+
+export interface FinetuneRun {
+  /** 'fine-tuned, backbone lr ×0.1' or 'from scratch'. */
+  method: string;
+  /** Test accuracy on digits 5–9 after each epoch. */
+  testAccuracy: number[];
+}
+
+export interface FinetuneExperimentResult {
+  pretrainAccuracy: number;
+  trainImages: number;
+  testImages: number;
+  runs: FinetuneRun[];
+}
+
+/** The images of `digits` (up to `limit` per digit, in file order), relabelled 0.. in the order given. */
+function select(ds: ImageDataset, digits: readonly number[], limit = Infinity): ImageDataset {
+  const per = ds.sampleShape[0] * ds.sampleShape[1] * ds.sampleShape[2];
+  const counts = new Map<number, number>();
+  const picked: number[] = [];
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds.labels[i];
+    const c = counts.get(d) ?? 0;
+    if (digits.includes(d) && c < limit) {
+      counts.set(d, c + 1);
+      picked.push(i);
+    }
+  }
+  const images = new Uint8Array(picked.length * per);
+  const labels = new Int32Array(picked.length);
+  picked.forEach((src, j) => {
+    images.set(ds.images.subarray(src * per, (src + 1) * per), j * per);
+    labels[j] = digits.indexOf(ds.labels[src]);
+  });
+  return new ImageDataset(images, labels, ds.sampleShape as [number, number, number]);
+}
+
+function trainEpochs(model: Module, opt: optim.Optimizer, train: DataLoader, test: DataLoader, epochs: number): number[] {
+  const acc: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    model.train();
+    for (const { x, y } of train.iterEpoch(e)) {
+      opt.zeroGrad();
+      crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    }
+    acc.push(evaluate(model, test).acc);
+  }
+  return acc;
+}
+
+export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): Promise<FinetuneExperimentResult> {
+  const { perClass = 50, pretrainEpochs = 1, epochs = 20, seed = 0, lr = 5e-3, backboneLrScales = [1, 0.1] } = opts;
+  const trainSet = await mnist({ train: true, root: opts.dataDir });
+  const testSet = await mnist({ train: false, root: opts.dataDir });
+  // MNIST 28×28 → LeNet-5's 32×32, normalized with MNIST's statistics.
+  const transform = T.compose(T.pad(2), T.normalize([0.1307], [0.3081]));
+  const loader = (ds: ImageDataset, shuffle: boolean, s = seed) => new DataLoader(ds, { batchSize: 64, shuffle, transform, seed: s });
+  const first = [0, 1, 2, 3, 4];
+  const second = [5, 6, 7, 8, 9];
+  const small = select(trainSet, second, perClass);
+  const test = loader(select(testSet, second), false);
+  const make = () => lenet5({ numClasses: 5, activation: 'relu', pooling: 'max' });
+
+  manualSeed(seed);
+  const pretrained = make();
+  const pre = trainEpochs(pretrained, new optim.Adam(pretrained.parameters(), { lr: 2e-3 }), loader(select(trainSet, first), true), loader(select(testSet, first), false), pretrainEpochs);
+
+  // Each fine-tuning run starts from the same pretrained weights.
+  const pretrainedState = pretrained.stateDict();
+  const runs: FinetuneRun[] = [];
+  for (const scale of backboneLrScales) {
+    manualSeed(seed + 1);
+    const model = make();
+    model.loadStateDict(pretrainedState);
+    const head = replaceHead(model, second.length);
+    const opt = new optim.Adam(paramGroups(model, { lr, head, backboneLrScale: scale }), { lr });
+    runs.push({ method: `fine-tuned, backbone lr ×${scale}`, testAccuracy: trainEpochs(model, opt, loader(small, true, seed + 1), test, epochs) });
+  }
+  manualSeed(seed + 1);
+  const scratch = make();
+  runs.push({ method: 'from scratch', testAccuracy: trainEpochs(scratch, new optim.Adam(scratch.parameters(), { lr }), loader(small, true, seed + 1), test, epochs) });
+
+  return {
+    pretrainAccuracy: pre[pre.length - 1],
+    trainImages: small.length,
+    testImages: test.dataset.length,
+    runs,
+  };
+}
+
+/** The comparison as a text table: accuracy after a few checkpoints of epochs and at the end. */
+export function finetuneTable(r: FinetuneExperimentResult): string {
+  const n = r.runs[0].testAccuracy.length;
+  const marks = [1, 5, 10, 20, n].filter((e, i, a) => e <= n && a.indexOf(e) === i);
+  const w = Math.max(...r.runs.map((run) => run.method.length));
+  const head = `${'method'.padEnd(w)} ${marks.map((e) => `epoch ${e}`.padStart(9)).join(' ')}`;
+  const lines = r.runs.map((run) => `${run.method.padEnd(w)} ${marks.map((e) => `${(run.testAccuracy[e - 1] * 100).toFixed(1)}%`.padStart(9)).join(' ')}`);
+  return [
+    `LeNet-5 pretrained on digits 0–4 (test accuracy ${(r.pretrainAccuracy * 100).toFixed(1)}%), then digits 5–9 from ${r.trainImages} images; test accuracy on ${r.testImages} test images of 5–9:`,
+    head,
+    ...lines,
+  ].join('\n');
+}
+
+/** Test accuracy per epoch of both runs as a self-contained SVG line chart. */
+export function finetuneSvg(r: FinetuneExperimentResult): string {
+  const W = 640;
+  const H = 360;
+  const m = { l: 60, r: 20, t: 40, b: 50 };
+  const n = r.runs[0].testAccuracy.length;
+  const x = (e: number) => m.l + ((e - 1) / Math.max(1, n - 1)) * (W - m.l - m.r);
+  const y = (a: number) => m.t + (1 - a) * (H - m.t - m.b);
+  const colors = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd'];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Digits 5–9 from ${r.trainImages} images: fine-tuned vs from scratch (test accuracy)</text>`,
+  ];
+  for (let t = 0; t <= 10; t += 2) {
+    const a = t / 10;
+    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#eee"/>`, `<text x="${m.l - 8}" y="${y(a) + 4}" text-anchor="end">${t * 10}%</text>`);
+  }
+  for (let e = 1; e <= n; e += Math.max(1, Math.round(n / 6))) parts.push(`<text x="${x(e)}" y="${H - m.b + 18}" text-anchor="middle">${e}</text>`);
+  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">epoch</text>`);
+  parts.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`);
+  r.runs.forEach((run, i) => {
+    const pts = run.testAccuracy.map((a, e) => `${x(e + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
+    parts.push(`<polyline fill="none" stroke="${colors[i]}" stroke-width="2" points="${pts}"/>`);
+    parts.push(`<line x1="${W - 300}" x2="${W - 280}" y1="${H - m.b - 40 + i * 18}" y2="${H - m.b - 40 + i * 18}" stroke="${colors[i]}" stroke-width="2"/>`);
+    parts.push(`<text x="${W - 274}" y="${H - m.b - 36 + i * 18}">${run.method} (${(run.testAccuracy[n - 1] * 100).toFixed(1)}%)</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
