@@ -196,3 +196,49 @@ describe('convnet bench', () => {
     expect(err.at(-1)).toContain("--peers: 'onnx' is not one of torch, tfjs-wasm, tfjs-cpu");
   });
 });
+
+describe('convnet finetune', () => {
+  const folder = join(dir, 'folder');
+  const pth = fileURLToPath(new URL('./fixtures/interop/squeezenet1_1.pth', import.meta.url));
+  beforeEach(async () => {
+    const { mkdirSync } = await import('node:fs');
+    for (const split of ['train', 'test']) {
+      const { images, labels } = syntheticImages(12, 3, 24, 3, split === 'train' ? 1 : 2);
+      labels.forEach((label, i) => {
+        const d = join(folder, split, `class${label}`);
+        mkdirSync(d, { recursive: true });
+        const png = new PNG({ width: 24, height: 24 });
+        for (let p = 0; p < 24 * 24; p++) {
+          for (let c = 0; c < 3; c++) png.data[p * 4 + c] = images[(i * 3 + c) * 24 * 24 + p];
+          png.data[p * 4 + 3] = 255;
+        }
+        writeFileSync(join(d, `${i}.png`), PNG.sync.write(png));
+      });
+    }
+  });
+  it('fine-tunes a torchvision checkpoint on an image folder: new head, frozen layers, slower backbone', async () => {
+    const outDir = join(dir, 'ft');
+    const code = await run('finetune', '--model', 'squeezenet1_1', '--weights', pth, '--num-classes', '3', '--freeze', 'features.0,features.3',
+      '--backbone-lr-scale', '0.1', '--dataset', 'imagefolder', '--data-dir', folder, '--epochs', '1', '--batch-size', '4', '--val-split', '0',
+      '--out', outDir, '--json', '--quiet', '--workers', '0');
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(out.at(-1)!) as { testAccuracy: number; paths: { weights: string } };
+    expect(r.testAccuracy).toBeGreaterThanOrEqual(0);
+    // The frozen first conv kept the checkpoint's values; the new 3-class head loads back through eval.
+    const saved = await io.loadSafetensors(r.paths.weights);
+    const original = await io.loadPthStateDict(pth);
+    expect(Array.from(saved['features.0.weight'].data())).toEqual(Array.from(original['features.0.weight'].data()));
+    expect(saved['classifier.1.weight'].shape).toEqual([3, 512, 1, 1]);
+    expect(await run('eval', '--model', 'squeezenet1_1', '--weights', r.paths.weights, '--dataset', 'imagefolder', '--data-dir', folder)).toBe(0);
+  }, 300_000);
+  it('usage errors: missing weights, a class count that disagrees with the data, a checkpoint that would run code', async () => {
+    expect(await run('finetune', '--model', 'squeezenet1_1', '--dataset', 'imagefolder', '--data-dir', folder)).toBe(2);
+    expect(err.at(-1)).toContain('finetune: --weights is required');
+    expect(await run('finetune', '--model', 'squeezenet1_1', '--weights', pth, '--num-classes', '5', '--dataset', 'imagefolder', '--data-dir', folder)).toBe(2);
+    expect(err.at(-1)).toContain('--num-classes 5 does not match the 3 classes of the dataset');
+    const evil = fileURLToPath(new URL('./fixtures/pth/malicious.pth', import.meta.url));
+    expect(await run('finetune', '--model', 'squeezenet1_1', '--weights', evil, '--dataset', 'imagefolder', '--data-dir', folder)).toBe(1);
+    expect(err.at(-1)).toContain("refusing to load global 'posix.system'");
+  }, 300_000);
+});

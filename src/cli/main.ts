@@ -1,9 +1,9 @@
-/** The `convnet` command: train, eval, predict, summary, bench. */
+/** The `convnet` command: train, finetune, eval, predict, summary, compare, experiment, bench. */
 import { UsageError } from './args.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
 import { summaryCommand, SUMMARY_HELP } from './summary.js';
-import { trainCommand, TRAIN_HELP } from './train.js';
+import { finetuneCommand, FINETUNE_HELP, trainCommand, TRAIN_HELP } from './train.js';
 import { compareCommand, COMPARE_HELP, experimentCommand, EXPERIMENT_HELP } from './experiment.js';
 
 const HELP = `convnet — convolutional neural networks in TypeScript
@@ -16,7 +16,8 @@ Commands:
   predict   classify image files with trained weights
   summary   the per-layer table of a model (memory, params, multiply-adds, receptive field)
   compare   several models' size and cost side by side
-  experiment  run a lecture experiment (init: activation statistics under different initializations)
+  experiment  run a lecture experiment (init: activation statistics by initialization; finetune: transfer vs scratch)
+  finetune  transfer learning from PyTorch or convnet-ts weights: new head, frozen layers, slower backbone
   bench     measure the benchmark workloads
 
 Run 'convnet <command> --help' for a command's options and examples.
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
   bench: [benchCommand, BENCH_HELP],
   compare: [compareCommand, COMPARE_HELP],
   experiment: [experimentCommand, EXPERIMENT_HELP],
+  finetune: [finetuneCommand, FINETUNE_HELP],
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,7 +2,8 @@
 import * as data from '../data/index.js';
 import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
-import { saveSafetensors } from '../io/index.js';
+import { loadPthStateDict, loadSafetensors, saveSafetensors } from '../io/index.js';
+import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
 import { fit } from '../train/fit.js';
 import { formatSummary, summary } from '../analysis/summary.js';
@@ -51,12 +52,39 @@ const OPTIONS = {
   out: { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
+const FINETUNE_OPTIONS = {
+  ...OPTIONS, weights: { type: 'string' }, 'weights-key': { type: 'string' }, 'strip-prefix': { type: 'string' },
+  'num-classes': { type: 'string' }, freeze: { type: 'string' }, 'backbone-lr-scale': { type: 'string' }, 'linear-probe': { type: 'boolean' },
+} as const;
+
+export const FINETUNE_HELP = `convnet finetune — transfer learning: pretrained weights, a new head, frozen layers, a slower backbone
+
+Usage: convnet finetune --model NAME --weights FILE --dataset NAME [options]
+
+  --weights FILE            pretrained weights: a PyTorch checkpoint (.pth/.pt, read without executing it) or .safetensors
+  --weights-key KEY         where the state dict is in a nested checkpoint (default: found automatically)
+  --strip-prefix P          remove P from every key (e.g. module. for DataParallel checkpoints)
+  --num-classes N           classes of the new head (default: the dataset's; must match it)
+  --freeze LIST             comma list of layers to freeze, e.g. conv1,bn1,layer1,layer2 (module paths, globs with *)
+  --backbone-lr-scale X     learning rate of the backbone relative to the head's (default 0.1)
+  --linear-probe            train the new head only (everything else frozen)
+  and every option of 'convnet train' (--dataset, --data-dir, --epochs, --optimizer, --lr, --out, --json, ...)
+
+Example:
+  convnet finetune --model resnet18 --weights resnet18.pth --num-classes 5 --freeze layer1,layer2 \\
+    --backbone-lr-scale 0.1 --dataset imagefolder --data-dir flowers --epochs 5`;
+
+export async function finetuneCommand(argv: string[]): Promise<void> {
+  return trainCommand(argv, 'finetune');
+}
+
 const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adadelta'] as const;
 const SCHEDULES = ['none', 'step', 'cosine', 'linear', 'invsqrt', 'onecycle'] as const;
 
-export async function trainCommand(argv: string[]): Promise<void> {
-  const { values } = parse('train', argv, OPTIONS);
-  if (values.help) return void console.log(TRAIN_HELP);
+export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 'train'): Promise<void> {
+  const { values } = parse(mode, argv, mode === 'finetune' ? FINETUNE_OPTIONS : OPTIONS);
+  if (values.help) return void console.log(mode === 'finetune' ? FINETUNE_HELP : TRAIN_HELP);
+  if (mode === 'finetune' && !values.weights) throw new UsageError("finetune: --weights is required (see 'convnet finetune --help')");
   const modelName = values.model as string | undefined;
   const datasetName = values.dataset as string | undefined;
   if (!modelName) throw new UsageError("train: --model is required (see 'convnet train --help')");
@@ -88,7 +116,29 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), imageSize);
   const classes = [...(full.classes ?? [])];
   const inChannels = full.sampleShape[0];
-  const model = models.create(modelName, { numClasses: classes.length || 10, inChannels, ...modelOpts });
+  const numClasses = classes.length || 10;
+  let model: ReturnType<typeof models.create>;
+  let head: string | null = null;
+  if (mode === 'finetune') {
+    const wanted = values['num-classes'] === undefined ? numClasses : intFlag(values, 'num-classes', numClasses);
+    if (wanted !== numClasses) throw new UsageError(`finetune: --num-classes ${wanted} does not match the ${numClasses} classes of the dataset`);
+    // The architecture the weights were trained with (its own head), then the new head.
+    model = models.create(modelName, { inChannels, ...modelOpts });
+    const file = values.weights as string;
+    const prefix = values['strip-prefix'] as string | undefined;
+    const weights = file.endsWith('.safetensors')
+      ? await loadSafetensors(file)
+      : await loadPthStateDict(file, { key: values['weights-key'] as string | undefined, stripPrefix: prefix ? [prefix] : undefined });
+    model.loadStateDict(weights);
+    if (values['linear-probe']) head = linearProbe(model, numClasses);
+    else {
+      head = replaceHead(model, numClasses);
+      const patterns = ((values.freeze as string | undefined) ?? '').split(',').filter(Boolean);
+      if (patterns.length) freeze(model, patterns);
+    }
+  } else {
+    model = models.create(modelName, { numClasses, inChannels, ...modelOpts });
+  }
   const inputShape = [inChannels, imageSize[0], imageSize[1]];
   const pre = preprocessFor(datasetName, full.sampleShape, inputShape);
   const valCount = values['val-split'] === undefined ? (datasetName === 'mnist' || datasetName === 'fashion-mnist' ? 5000 : Math.round(full.length * 0.1)) : intFlag(values, 'val-split', 0, 0);
@@ -106,7 +156,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const valLoader = valSet.length ? new data.DataLoader(valSet, { batchSize: 500, transform: evalT }) : null;
   const testLoader = new data.DataLoader(testSet, { batchSize: 500, transform: evalT });
 
-  const params = model.parameters();
+  // Fine-tuning: the backbone at a fraction of the head's learning rate, frozen layers left out.
+  const backboneLrScale = numFlag(values, 'backbone-lr-scale', 0.1, { min: 0 })!;
+  const params = head ? paramGroups(model, { lr, head, backboneLrScale }) : model.parameters();
   let optimizer: Optimizer;
   switch (optimizerName) {
     case 'sgd': optimizer = new optim.SGD(params, { lr, weightDecay }); break;
