@@ -9,6 +9,7 @@ import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
 import { readZip, ZipError } from './zip.js';
+import { halfToFloat } from './half.js';
 
 export class PthError extends Error {
   constructor(message: string) {
@@ -46,15 +47,6 @@ interface LoadedStorage {
   itemBytes: number;
   data: Uint8Array;
   numel: number;
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 const bf16Scratch = new Uint32Array(1);

@@ -5,6 +5,7 @@
  */
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
+import { halfToFloat } from './half.js';
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, I16: 2, BOOL: 1 };
 /** Refuse headers beyond this size (the format's own limit is 100 MB). */
@@ -15,15 +16,6 @@ export class SafetensorsError extends Error {
     super(`safetensors: ${message}`);
     this.name = 'SafetensorsError';
   }
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** Decodes a safetensors buffer into tensors (floats → float32, integers → int32). */

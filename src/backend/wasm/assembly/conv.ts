@@ -5,47 +5,8 @@
 import { gemm, GEMM_SCRATCH_BYTES } from './gemm';
 import { arg, Geo } from './geometry';
 
-/** Unfolds channels [c0, c0+cg) at columns [j0, j0+cols) into dst [cg·kH·kW, cols]. */
-function im2colRange(x: usize, g: Geo, c0: i32, cg: i32, j0: i32, cols: i32, dst: usize): void {
-  const P = g.outH * g.outW;
-  for (let ch = 0; ch < cg; ch++) {
-    for (let ki = 0; ki < g.kH; ki++) {
-      for (let kj = 0; kj < g.kW; kj++) {
-        let d = dst + (<usize>(((ch * g.kH + ki) * g.kW + kj) * cols) << 2);
-        let j = j0;
-        let t = 0;
-        while (t < cols) {
-          const n = j / P;
-          const rem = j - n * P;
-          const oh = rem / g.outW;
-          const ow = rem - oh * g.outW;
-          const seg = min(g.outW - ow, cols - t);
-          const ih = oh * g.sH - g.pT + ki * g.dH;
-          if (<u32>ih >= <u32>g.inH) {
-            memory.fill(d, 0, <usize>seg << 2);
-          } else {
-            const row = x + (<usize>(((n * g.inC + c0 + ch) * g.inH + ih) * g.inW) << 2);
-            let iw = ow * g.sW - g.pL + kj * g.dW;
-            if (g.sW == 1 && iw >= 0 && iw + seg <= g.inW) {
-              memory.copy(d, row + (<usize>iw << 2), <usize>seg << 2);
-            } else {
-              for (let s = 0; s < seg; s++) {
-                store<f32>(d + (<usize>s << 2), <u32>iw < <u32>g.inW ? load<f32>(row + (<usize>iw << 2)) : 0);
-                iw += g.sW;
-              }
-            }
-          }
-          d += <usize>seg << 2;
-          j += seg;
-          t += seg;
-        }
-      }
-    }
-  }
-}
-
 /**
- * im2colRange written in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel, the last panel
+ * The column matrix (channels [c0, c0+cg) at columns [j0, j0+cols), rows cg·kH·kW) written in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel, the last panel
  * zero-padded), so the GEMM skips packing. Each row is first unfolded into `rowTmp` (contiguous: memory.copy for
  * interior runs), then dealt into the panels 8 floats at a time, all in L1.
  */
