@@ -25,6 +25,23 @@ export interface Rule<A = Record<string, never>, S = undefined> {
   readonly vjp: ((dy: Tensor, ctx: VjpContext<A, S>) => readonly (Tensor | null)[]) | 'nondifferentiable';
 }
 
+/** Observes every primitive op as it runs (used by the ONNX exporter); at most one at a time. */
+export interface OpTracer {
+  op(name: string, inputs: readonly Tensor[], attrs: unknown, out: Tensor, saved: unknown): void;
+}
+let opTracer: OpTracer | null = null;
+
+/** Runs fn with a tracer observing every primitive op. */
+export function withOpTracer<T>(t: OpTracer, fn: () => T): T {
+  const prev = opTracer;
+  opTracer = t;
+  try {
+    return fn();
+  } finally {
+    opTracer = prev;
+  }
+}
+
 export function applyOp<A, S>(rule: Rule<A, S>, inputs: readonly Tensor[], attrs: A): Tensor {
   return applyOpWithSaved(rule, inputs, attrs).out;
 }
@@ -32,6 +49,7 @@ export function applyOp<A, S>(rule: Rule<A, S>, inputs: readonly Tensor[], attrs
 /** Like applyOp, also returning what the forward saved (e.g. max's indices, which callers return too). */
 export function applyOpWithSaved<A, S>(rule: Rule<A, S>, inputs: readonly Tensor[], attrs: A): { out: Tensor; saved: S } {
   const { out, saved } = rule.forward(inputs, attrs);
+  opTracer?.op(rule.name, inputs, attrs, out, saved);
   const vjp = rule.vjp;
   if (vjp !== 'nondifferentiable' && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
     out.requiresGrad = true;

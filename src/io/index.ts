@@ -1,16 +1,21 @@
 /**
- * Model files. safetensors from bytes (anywhere) or a path (Node); the interop issue adds PyTorch checkpoints and ONNX.
+ * Model files: safetensors, PyTorch checkpoints (.pth, read without executing anything) and ONNX (export and
+ * import), from bytes (anywhere) or a path (Node).
  * Example: await io.saveSafetensors('model.safetensors', model.stateDict()); model.loadStateDict(await io.loadSafetensors('model.safetensors'));
  */
 import { readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodePth, extractStateDict, type StateDictOptions } from './pth.js';
+import type { Module } from '../nn/module.js';
+import { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
 
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
 export { PickleError } from './pickle.js';
 export { ZipError } from './zip.js';
+export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './onnx/export.js';
+export { OnnxError } from './onnx/errors.js';
 
 /** Reads a safetensors file (path, in Node) or buffer into a record of name → Tensor. */
 export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise<Record<string, Tensor>> {
@@ -42,4 +47,12 @@ export async function loadPth(pathOrBytes: string | Uint8Array): Promise<unknown
 export async function loadPthStateDict(pathOrBytes: string | Uint8Array, opts: StateDictOptions = {}): Promise<Record<string, Tensor>> {
   const name = typeof pathOrBytes === 'string' ? pathOrBytes : 'checkpoint';
   return extractStateDict(await loadPth(pathOrBytes), opts, name);
+}
+
+/**
+ * Exports a model to an ONNX file (opset 17; see exportOnnx), atomically.
+ * Example: await io.saveOnnx('resnet18.onnx', model, [1, 3, 224, 224]);
+ */
+export async function saveOnnx(path: string, model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Promise<void> {
+  await writeFileAtomic(path, exportOnnx(model, inputShape, opts), 'saveOnnx');
 }
