@@ -9,6 +9,7 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodePth, extractStateDict, type StateDictOptions } from './pth.js';
 import type { Module } from '../nn/module.js';
 import { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
+import { importOnnx, type OnnxModel } from './onnx/import.js';
 
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
@@ -16,6 +17,7 @@ export { PickleError } from './pickle.js';
 export { ZipError } from './zip.js';
 export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './onnx/export.js';
 export { OnnxError } from './onnx/errors.js';
+export { importOnnx, OnnxModel, OnnxScope, OnnxBatchNorm, ONNX_IMPORT_MAX_OPSET, type ImportOnnxOptions } from './onnx/import.js';
 
 /** Reads a safetensors file (path, in Node) or buffer into a record of name → Tensor. */
 export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise<Record<string, Tensor>> {
@@ -55,4 +57,13 @@ export async function loadPthStateDict(pathOrBytes: string | Uint8Array, opts: S
  */
 export async function saveOnnx(path: string, model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Promise<void> {
   await writeFileAtomic(path, exportOnnx(model, inputShape, opts), 'saveOnnx');
+}
+
+/**
+ * Reads an ONNX file (path, in Node) or bytes into a runnable, trainable OnnxModel (see importOnnx).
+ * Example: const net = await io.loadOnnx('model.onnx'); const y = net.forward(x);
+ */
+export async function loadOnnx(pathOrBytes: string | Uint8Array): Promise<OnnxModel> {
+  const bytes = typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes, 'loadOnnx') : pathOrBytes;
+  return importOnnx(bytes, { name: typeof pathOrBytes === 'string' ? pathOrBytes : undefined });
 }

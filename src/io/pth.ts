@@ -9,7 +9,7 @@ import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
 import { readZip, ZipError } from './zip.js';
-import { halfToFloat } from './half.js';
+import { bf16ToFloat, halfToFloat } from './half.js';
 
 export class PthError extends Error {
   constructor(message: string) {
@@ -49,9 +49,6 @@ interface LoadedStorage {
   numel: number;
 }
 
-const bf16Scratch = new Uint32Array(1);
-const bf16View = new Float32Array(bf16Scratch.buffer);
-
 function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
@@ -82,9 +79,7 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
       case 'f32': return dv.getFloat32(b, true);
       case 'f64': return dv.getFloat64(b, true);
       case 'f16': return halfToFloat(dv.getUint16(b, true));
-      case 'bf16':
-        bf16Scratch[0] = dv.getUint16(b, true) << 16;
-        return bf16View[0];
+      case 'bf16': return bf16ToFloat(dv.getUint16(b, true));
       case 'i64': {
         const v = dv.getBigInt64(b, true);
         if (v > 2147483647n || v < -2147483648n) fail(`holds the int64 value ${v}, outside the int32 range convnet-ts uses for integers`);

@@ -5,7 +5,7 @@
  */
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
-import { halfToFloat } from './half.js';
+import { bf16ToFloat, halfToFloat } from './half.js';
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, I16: 2, BOOL: 1 };
 /** Refuse headers beyond this size (the format's own limit is 100 MB). */
@@ -65,7 +65,7 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { name?: string } = {
       case 'F32': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getFloat32(4 * i, true); break;
       case 'F64': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getFloat64(8 * i, true); break;
       case 'F16': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = halfToFloat(dv.getUint16(2 * i, true)); break;
-      case 'BF16': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = new Float32Array(new Uint32Array([dv.getUint16(2 * i, true) << 16]).buffer)[0]; break;
+      case 'BF16': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = bf16ToFloat(dv.getUint16(2 * i, true)); break;
       case 'I64': values = new Int32Array(count); for (let i = 0; i < count; i++) {
         const v = dv.getBigInt64(8 * i, true);
         if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`tensor '${name}' holds ${v}, outside int32${where}`);

@@ -27,8 +27,11 @@ function attribute(name: string, a: Attr): AttributeProto {
   return { name, type: AttrType.STRING, s: new TextEncoder().encode(a.string) };
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Little-endian bytes of a typed array (ONNX raw_data is little-endian on every platform). */
 function leBytes(values: Float32Array | Int32Array | BigInt64Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   const bytes = new Uint8Array(values.byteLength);
   const view = new DataView(bytes.buffer);
   if (values instanceof Float32Array) values.forEach((v, i) => view.setFloat32(i * 4, v, true));
