@@ -14,7 +14,7 @@ import { GraphBuilder } from './graph_builder.js';
 import type { ExportContext, Value } from './export_context.js';
 import { moduleRule, type Emitter } from './export_modules.js';
 import { OP_RULES } from './export_ops.js';
-import { DType, encodeModelProto, type ModelProto, type ValueInfoProto } from './proto.js';
+import { DType, encodeModelProto, type ModelProto, type NodeProto, type ValueInfoProto } from './proto.js';
 
 /** The opset the exporter writes (ONNX Runtime ≥ 1.12, TensorRT 8.6, OpenVINO and PyTorch 1.13 all read it). */
 export const ONNX_EXPORT_OPSET = 17;
@@ -56,10 +56,29 @@ export function traceOnnx(model: Module<any, any>, inputShape: readonly number[]
   const modes = [...model.modules()].map((m) => [m, m.training] as const);
   model.eval();
   try {
-    return noGrad(() => new Tracer(model, dynamic).run(traceShape, opts));
+    const proto = noGrad(() => new Tracer(model, dynamic).run(traceShape, opts));
+    // A constant computed from the batch size (a mean over the batch divides by it) would be wrong at any
+    // other size: trace again one larger and require the same graph.
+    if (dynamic && perImage <= 3 * 384 * 384) {
+      const again = noGrad(() => new Tracer(model, dynamic).run([traceShape[0] + 1, ...traceShape.slice(1)], opts));
+      const a = proto.graph!.node!;
+      const b = again.graph!.node!;
+      const i = a.findIndex((n, k) => !b[k] || nodeKey(n) !== nodeKey(b[k]));
+      if (i >= 0 || a.length !== b.length) {
+        let n = a[i >= 0 ? i : a.length - 1];
+        // A differing Constant is reported through the op that uses it.
+        if (n.op_type === 'Constant') n = a.find((m) => m.input?.includes(n.output![0])) ?? n;
+        throw new OnnxError(`exportOnnx: cannot export with a symbolic batch: ${n.op_type} '${n.name}' depends on the batch size (e.g. a mean over the batch dim); export with dynamicBatch: false`);
+      }
+    }
+    return proto;
   } finally {
     for (const [m, t] of modes) m.training = t;
   }
+}
+
+function nodeKey(n: NodeProto): string {
+  return JSON.stringify(n, (_k, v) => (v instanceof Uint8Array ? Array.from(v).join(',') : v));
 }
 
 class Tracer implements ForwardTracer, OpTracer {
@@ -153,18 +172,22 @@ class Tracer implements ForwardTracer, OpTracer {
       const where = this.unsupported.get(name) ?? [];
       where.push(path);
       this.unsupported.set(name, where);
-      this.values.set(out, { name: `<${name}>`, batchAxis: -1 });
+      // Keep tracing (to list every unsupported op at once) as if the op kept its input's batch axis.
+      this.values.set(out, { name: `<${name}>`, batchAxis: inputs[0] ? this.values.get(inputs[0])?.batchAxis ?? -1 : -1 });
       return;
     }
     const r = rule(this.context(path), inputs, attrs, out);
+    // A batch axis that holds batch × pack keeps its pack through ops that keep the axis.
+    const pack = Math.max(1, ...inputs.map((t) => this.values.get(t)?.pack ?? 1));
+    const withPack = (v: Value): Value => (v.batchAxis >= 0 && v.pack === undefined && pack > 1 ? { ...v, pack } : v);
     if ('out' in r) {
-      this.values.set(out, r.out);
+      this.values.set(out, withPack(r.out));
       if (saved instanceof Tensor) {
         if (r.saved) this.values.set(saved, r.saved);
         else this.opaque.add(saved);
       }
     } else {
-      this.values.set(out, r);
+      this.values.set(out, withPack(r));
     }
   }
 

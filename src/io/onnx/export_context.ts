@@ -7,10 +7,14 @@ import { shapeToString } from '../../tensor/shape.js';
 import { OnnxError } from './errors.js';
 import type { GraphBuilder } from './graph_builder.js';
 
-/** A traced value: its ONNX name and the axis holding the (symbolic) batch, or -1. */
+/**
+ * A traced value: its ONNX name and the axis holding the (symbolic) batch, or -1. `pack` > 1 means that axis
+ * holds batch × pack (a reshape merged the batch with the dims after it, as batched matmul does).
+ */
 export interface Value {
   name: string;
   batchAxis: number;
+  pack?: number;
 }
 
 export interface ExportContext {
@@ -28,23 +32,27 @@ export interface ExportContext {
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
 /**
- * The shape input of a Reshape from `inShape` to `outShape` that still works for any batch size: the batch dim
- * must stay a dim of its own (it becomes -1, everything else static).
+ * The shape input of a Reshape from `inShape` to `outShape` that still works for any batch size: the batch must
+ * stay the leading factor of one output dim (which becomes −1; everything else is static).
  */
-export function reshapeTarget(ctx: ExportContext, inShape: readonly number[], batchAxis: number, outShape: readonly number[]): Value & { shape: number[] } {
-  if (!ctx.dynamic || batchAxis < 0) return { name: '', batchAxis: -1, shape: [...outShape] };
-  const before = prod(inShape.slice(0, batchAxis));
-  const n = inShape[batchAxis];
+export function reshapeTarget(ctx: ExportContext, inShape: readonly number[], v: Value, outShape: readonly number[]): Value & { shape: number[] } {
+  const a = v.batchAxis;
+  if (!ctx.dynamic || a < 0) return { name: '', batchAxis: -1, shape: [...outShape] };
+  const pack = v.pack ?? 1;
+  const n = inShape[a] / pack;
+  const before = prod(inShape.slice(0, a));
+  const after = pack * prod(inShape.slice(a + 1));
   for (let b = 0; b < outShape.length; b++) {
     const p = prod(outShape.slice(0, b));
     if (p > before) break;
-    if (p === before && outShape[b] === n) {
+    const outPack = outShape[b] / n;
+    if (p === before && Number.isInteger(outPack) && outPack >= 1 && after % outPack === 0) {
       const shape = [...outShape];
       shape[b] = -1;
-      return { name: '', batchAxis: b, shape };
+      return { name: '', batchAxis: b, shape, pack: outPack };
     }
   }
-  ctx.fail(`a reshape from ${shapeToString(inShape)} to ${shapeToString(outShape)} merges or splits the batch dim (axis ${batchAxis}); export with dynamicBatch: false`);
+  ctx.fail(`a reshape from ${shapeToString(inShape)} to ${shapeToString(outShape)} moves the batch dim (axis ${a}) inside another dim; export with dynamicBatch: false`);
 }
 
 /** Where the batch axis of an operand (aligned right against an output of rank `outRank`) lands in the output. */
@@ -55,11 +63,13 @@ export function alignedBatchAxis(v: Value, rank: number, outRank: number): numbe
 /** The batch axis of a broadcasting op's output; checks that other operands do not pin the batch size. */
 export function broadcastBatchAxis(ctx: ExportContext, operands: readonly { v: Value; shape: readonly number[] }[], outShape: readonly number[]): number {
   let axis = -1;
+  let pack = 1;
   for (const { v, shape } of operands) {
     const a = alignedBatchAxis(v, shape.length, outShape.length);
     if (a >= 0) {
-      if (axis >= 0 && axis !== a) ctx.fail(`operands have their batch dims on different axes (${axis} and ${a})`);
+      if (axis >= 0 && (axis !== a || pack !== (v.pack ?? 1))) ctx.fail(`operands have their batch dims on different axes (${axis} and ${a})`);
       axis = a;
+      pack = v.pack ?? 1;
     }
   }
   if (axis < 0) return -1;

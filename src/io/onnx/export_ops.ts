@@ -20,7 +20,10 @@ const SIMPLE_UNARY: Record<string, string> = {
   relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', hardswish: 'HardSwish',
 };
 
-const same = (ctx: ExportContext, x: Tensor, name: string): Value => ({ name, batchAxis: ctx.value(x).batchAxis });
+const same = (ctx: ExportContext, x: Tensor, name: string): Value => {
+  const v = ctx.value(x);
+  return { name, batchAxis: v.batchAxis, pack: v.pack };
+};
 
 /** Emits a binary broadcasting node. */
 function binary(opType: string): OpRule {
@@ -151,11 +154,11 @@ export const OP_RULES: Record<string, OpRule> = {
 
   reshape: (ctx, [x], _attrs, out) => {
     const v = ctx.value(x);
-    const t = reshapeTarget(ctx, x.shape, v.batchAxis, out.shape);
+    const t = reshapeTarget(ctx, x.shape, v, out.shape);
     // [prod(in[0..k)), prod(in[k..])] is ONNX Flatten, which needs no shape constant.
     const k = flattenAxis(x.shape, out.shape);
-    if (k > 0) return { name: ctx.g.op('Flatten', [v.name], { axis: int(k) }, `${ctx.path}/Flatten`), batchAxis: t.batchAxis };
-    return { name: ctx.g.op('Reshape', [v.name, ctx.g.int64s(t.shape)], {}, `${ctx.path}/Reshape`), batchAxis: t.batchAxis };
+    if (k > 0) return { name: ctx.g.op('Flatten', [v.name], { axis: int(k) }, `${ctx.path}/Flatten`), batchAxis: t.batchAxis, pack: t.pack };
+    return { name: ctx.g.op('Reshape', [v.name, ctx.g.int64s(t.shape)], {}, `${ctx.path}/Reshape`), batchAxis: t.batchAxis, pack: t.pack };
   },
   permute: (ctx, [x], { perm }: { perm: number[] }) => {
     const v = ctx.value(x);
@@ -237,6 +240,23 @@ export const OP_RULES: Record<string, OpRule> = {
     if (info.divisorOverride !== null) ctx.fail('average pooling with divisorOverride has no ONNX equivalent');
     const attrs = { ...poolAttrs(info, false), count_include_pad: int(info.countIncludePad ? 1 : 0) };
     return same(ctx, x, ctx.g.op('AveragePool', [ctx.value(x).name], attrs, `${ctx.path}/AveragePool`));
+  },
+  // Batch statistics (a BatchNorm without running statistics, in eval mode): the formula, op by op.
+  batchNormTrain: (ctx, inputs, { eps, hasWeight, hasBias }: { eps: number; hasWeight: boolean; hasBias: boolean }) => {
+    const [x] = inputs;
+    const g = ctx.g;
+    const v = ctx.value(x);
+    const at = `${ctx.path}/`;
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const mean = g.op('ReduceMean', [v.name], { axes: ints(axes), keepdims: int(1) }, `${at}ReduceMean`);
+    const centered = g.op('Sub', [v.name, mean], {}, `${at}Sub`);
+    const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered], {}, `${at}Mul`)], { axes: ints(axes), keepdims: int(1) }, `${at}ReduceMean`);
+    let y = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)], {}, `${at}Add`)], {}, `${at}Sqrt`)], {}, `${at}Div`);
+    const perChannel = [x.shape[1], ...x.shape.slice(2).map(() => 1)];
+    const view = (t: Tensor) => g.op('Reshape', [ctx.value(t).name, g.int64s(perChannel)], {}, `${at}Reshape`);
+    if (hasWeight) y = g.op('Mul', [y, view(inputs[1])], {}, `${at}Mul`);
+    if (hasBias) y = g.op('Add', [y, view(inputs[hasWeight ? 2 : 1])], {}, `${at}Add`);
+    return { out: { name: y, batchAxis: v.batchAxis }, saved: null };
   },
   adaptiveAvgPool2d: adaptive('Average'),
   adaptiveMaxPool2d: (ctx, inputs, attrs, out) => ({ out: adaptive('Max')(ctx, inputs, attrs, out) as Value, saved: null }),
