@@ -220,7 +220,7 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     const want = this.inputShapes[i];
     const ok = want.length === 0 || (t.ndim === want.length && want.every((d, k) => d === null || d === t.shape[k]));
     if (!ok) {
-      const w = `[${want.map((d) => d ?? '?').join(', ')}]`;
+      const w = `[${want.map((d) => d ?? '?').join(',')}]`;
       throw new OnnxError(`OnnxModel: input '${this.inputNames[i]}' expects shape ${w}, got ${shapeToString(t.shape)}`);
     }
   }
