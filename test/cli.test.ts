@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
+import * as ort from 'onnxruntime-node';
+import * as ct from '../src/index.js';
 import { io } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
 import { syntheticImages, writeMnist } from './helpers/synthetic.js';
@@ -110,6 +112,29 @@ describe('train → eval → predict → summary', () => {
     const probs = r.predictions[0].top.map((t: { probability: number }) => t.probability);
     expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
     expect(r.predictions[0].top[0].class).toBe('3');
+  });
+  it('export writes ONNX that ONNX Runtime runs with the trained model\'s outputs, at any batch size', async () => {
+    const file = join(dir, 'lenet5.onnx');
+    expect(await run('export', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--out', file, '--json')).toBe(0);
+    const r = JSON.parse(out.at(-1)!);
+    expect(r).toMatchObject({ out: file, opset: 17, input: '[batch, 1, 32, 32]', dynamicBatch: true });
+    expect(r.checkRelError).toBeLessThanOrEqual(1e-5);
+    const model = ct.models.create('lenet5', { activation: 'relu', pooling: 'max' });
+    model.loadStateDict(await io.loadSafetensors(join(runDir, 'model.safetensors')));
+    model.eval();
+    const x = ct.randn([5, 1, 32, 32]);
+    const session = await ort.InferenceSession.create(file);
+    const y = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.data()), x.shape) })).output.data as Float32Array;
+    const want = ct.noGrad(() => model.forward(x)).data();
+    for (let i = 0; i < want.length; i++) expect(Math.abs(y[i] - want[i])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i])));
+    const imported = await io.loadOnnx(file);
+    expect(imported.metadata.classes).toBe(JSON.stringify(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
+    expect(await run('export', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--out', join(dir, 'static.onnx'), '--static-batch', '--batch', '4')).toBe(0);
+    expect(out.at(-2)).toContain('input [4, 1, 32, 32]');
+    expect(await run('export', '--model', 'lenet6')).toBe(2);
+    expect(err.at(-1)).toContain("export: unknown model 'lenet6'");
+    expect(await run('export', '--model', 'resnet18', '--weights', join(runDir, 'model.safetensors'))).toBe(1);
+    expect(err.at(-1)).toContain("holds weights of 'lenet5', not 'resnet18'");
   });
   it('summary prints the per-layer table; --json has the layers and totals', async () => {
     expect(await run('summary', 'lenet5')).toBe(0);

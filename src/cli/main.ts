@@ -1,6 +1,7 @@
-/** The `convnet` command: train, finetune, eval, predict, summary, compare, experiment, bench. */
+/** The `convnet` command: train, finetune, eval, predict, export, summary, compare, experiment, bench. */
 import { UsageError } from './args.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
+import { exportCommand, EXPORT_HELP } from './export.js';
 import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
 import { summaryCommand, SUMMARY_HELP } from './summary.js';
 import { finetuneCommand, FINETUNE_HELP, trainCommand, TRAIN_HELP } from './train.js';
@@ -14,6 +15,7 @@ Commands:
   train     train a model on a dataset (checkpoints, logs, curves, weights)
   eval      evaluate trained weights on a test set
   predict   classify image files with trained weights
+  export    write a model (trained or PyTorch weights) as ONNX for ONNX Runtime, Triton, TensorRT
   summary   the per-layer table of a model (memory, params, multiply-adds, receptive field)
   compare   several models' size and cost side by side
   experiment  run a lecture experiment (init: activation statistics by initialization; finetune: transfer vs scratch)
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
   compare: [compareCommand, COMPARE_HELP],
   experiment: [experimentCommand, EXPERIMENT_HELP],
   finetune: [finetuneCommand, FINETUNE_HELP],
+  export: [exportCommand, EXPORT_HELP],
 };
 
 export async function main(argv: string[]): Promise<number> {
