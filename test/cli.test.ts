@@ -257,6 +257,25 @@ describe('convnet finetune', () => {
     expect(saved['classifier.1.weight'].shape).toEqual([3, 512, 1, 1]);
     expect(await run('eval', '--model', 'squeezenet1_1', '--weights', r.paths.weights, '--dataset', 'imagefolder', '--data-dir', folder)).toBe(0);
   }, 300_000);
+  it('fine-tunes an ONNX model (exported by PyTorch) and writes the result as ONNX, which eval reads back', async () => {
+    const onnxFile = fileURLToPath(new URL('./fixtures/onnx/mobilenet_v2_025.onnx', import.meta.url));
+    const outDir = join(dir, 'ft-onnx');
+    const code = await run('finetune', '--weights', onnxFile, '--freeze', 'conv_0,conv_1', '--dataset', 'imagefolder', '--data-dir', folder,
+      '--epochs', '2', '--batch-size', '6', '--val-split', '0', '--lr', '0.003', '--out', outDir, '--json', '--quiet', '--workers', '0');
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const r = JSON.parse(out.at(-1)!) as { testAccuracy: number; testLoss: number; paths: { weights: string; onnx: string } };
+    expect(existsSync(r.paths.onnx)).toBe(true);
+    const net = await io.loadOnnx(r.paths.onnx);
+    expect(new Map(net.namedModules()).get('classifier.1')).toBeInstanceOf(ct.nn.Linear);
+    expect(net.metadata.classes).toBe(JSON.stringify(['class0', 'class1', 'class2']));
+    expect(await run('eval', '--model', r.paths.onnx, '--weights', r.paths.weights, '--dataset', 'imagefolder', '--data-dir', folder, '--json')).toBe(0);
+    const e = JSON.parse(out.at(-1)!) as { testAccuracy: number; testLoss: number };
+    expect(e.testAccuracy).toBe(r.testAccuracy);
+    expect(e.testLoss).toBeCloseTo(r.testLoss, 5);
+    expect(await run('finetune', '--model', 'resnet18', '--weights', onnxFile, '--dataset', 'imagefolder', '--data-dir', folder)).toBe(2);
+    expect(err.at(-1)).toContain('an .onnx file holds its own architecture');
+  }, 300_000);
   it('usage errors: missing weights, a class count that disagrees with the data, a checkpoint that would run code', async () => {
     expect(await run('finetune', '--model', 'squeezenet1_1', '--dataset', 'imagefolder', '--data-dir', folder)).toBe(2);
     expect(err.at(-1)).toContain('finetune: --weights is required');

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { encodeModelProto, type ModelProto, type NodeProto, type TensorProto } from '../src/io/onnx/proto.js';
 import { tensorProto } from '../src/io/onnx/graph_builder.js';
+import { traceOnnx } from '../src/io/onnx/export.js';
 
 const dir = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
 const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')).models as Record<string, { file: string; opset: number; input_shape: number[]; output: number[] }>;
@@ -98,6 +99,11 @@ describe('ONNX files exported by PyTorch', () => {
     net.loadStateDict(model.stateDict(), { strict: false });
     const x = ct.randn([2, 3, 32, 32]);
     expect(relError(ct.noGrad(() => net.eval().forward(x)).data(), ct.noGrad(() => model.forward(x)).data())).toBeLessThanOrEqual(1e-5);
+    // Exported again, its layers are layers again (BatchNormalization, not the formula).
+    const again = traceOnnx(net.eval(), [1, 3, 32, 32]).graph!.node!.map((n) => n.op_type);
+    const count = (cls: abstract new (...a: any[]) => unknown) => [...model.modules()].filter((m) => m instanceof cls).length;
+    expect(again.filter((op) => op === 'BatchNormalization').length).toBe(count(ct.nn.BatchNorm2d));
+    expect(again.filter((op) => op === 'Conv').length).toBe(count(ct.nn.Conv2d));
     const bn = new Map(net.namedModules()).get('bn1') as ct.nn.BatchNorm2d;
     const before = Array.from(bn.runningMean!.data());
     net.train();

@@ -7,13 +7,15 @@ import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/fit.js';
 import { intFlag, parse, required, UsageError } from './args.js';
-import { loadModelWithWeights } from './model_files.js';
+import { isOnnxPath, loadModelWithWeights, loadOnnxModel } from './model_files.js';
 import { baseTransform, loadDataset, preprocessFor } from './recipes.js';
 import * as models from '../models/index.js';
 
 export const EVAL_HELP = `convnet eval — evaluate trained weights on a dataset's test split
 
 Usage: convnet eval --model NAME --weights FILE --dataset NAME [--data-dir DIR] [--batch-size B] [--json]
+
+--model is a zoo model's name, or an .onnx file (e.g. the model.onnx 'convnet finetune' writes for an ONNX model).
 
 Examples:
   convnet eval --model lenet5 --weights runs/lenet5-mnist/model.safetensors --dataset mnist
@@ -37,8 +39,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const modelName = required(values, 'model', 'eval');
   const weights = required(values, 'weights', 'eval');
   const datasetName = required(values, 'dataset', 'eval');
-  const info = models.list().find((m) => m.name === modelName);
-  if (!info) throw new UsageError(`eval: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  const info = isOnnxPath(modelName) ? { inputShape: (await loadOnnxModel(modelName)).inputShape } : models.list().find((m) => m.name === modelName);
+  if (!info) throw new UsageError(`eval: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')}, or an .onnx file)`);
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [info.inputShape[1], info.inputShape[2]]);
   const { model, card } = await loadModelWithWeights(modelName, weights, { inChannels: testSet.sampleShape[0] });
   const pre = card?.preprocess ?? preprocessFor(datasetName, testSet.sampleShape, [testSet.sampleShape[0], info.inputShape[1], info.inputShape[2]]);

@@ -2,7 +2,9 @@
 import * as data from '../data/index.js';
 import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
-import { loadPthStateDict, loadSafetensors, saveSafetensors } from '../io/index.js';
+import { exportOnnx, loadPthStateDict, loadSafetensors, saveSafetensors } from '../io/index.js';
+import { writeFileAtomic } from '../platform/node.js';
+import type { Module } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
 import { fit } from '../train/fit.js';
@@ -10,7 +12,7 @@ import { formatSummary, summary } from '../analysis/summary.js';
 import { barProgress, lineProgress } from '../train/progress.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError } from './args.js';
-import { cardMetadata, type ModelCard } from './model_files.js';
+import { cardMetadata, isOnnxPath, loadOnnxModel, type ModelCard } from './model_files.js';
 import { AUGMENTATIONS, baseTransform, DATASETS, loadDataset, preprocessFor, trainTransform } from './recipes.js';
 
 export const TRAIN_HELP = `convnet train — train a model
@@ -60,8 +62,10 @@ const FINETUNE_OPTIONS = {
 export const FINETUNE_HELP = `convnet finetune — transfer learning: pretrained weights, a new head, frozen layers, a slower backbone
 
 Usage: convnet finetune --model NAME --weights FILE --dataset NAME [options]
+       convnet finetune --weights MODEL.onnx --dataset NAME [options]
 
-  --weights FILE            pretrained weights: a PyTorch checkpoint (.pth/.pt, read without executing it) or .safetensors
+  --weights FILE            pretrained weights: a PyTorch checkpoint (.pth/.pt, read without executing it) or .safetensors,
+                            or an ONNX model (architecture and weights; the result is also written as OUT/model.onnx)
   --weights-key KEY         where the state dict is in a nested checkpoint (default: found automatically)
   --strip-prefix P          remove P from every key (e.g. module. for DataParallel checkpoints)
   --num-classes N           classes of the new head (default: the dataset's; must match it)
@@ -85,11 +89,14 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const { values } = parse(mode, argv, mode === 'finetune' ? FINETUNE_OPTIONS : OPTIONS);
   if (values.help) return void console.log(mode === 'finetune' ? FINETUNE_HELP : TRAIN_HELP);
   if (mode === 'finetune' && !values.weights) throw new UsageError("finetune: --weights is required (see 'convnet finetune --help')");
-  const modelName = values.model as string | undefined;
+  // Fine-tuning an ONNX file: the file is both the architecture and the weights.
+  const onnxFile = mode === 'finetune' && isOnnxPath(String(values.weights)) ? String(values.weights) : null;
+  if (onnxFile && values.model !== undefined) throw new UsageError('finetune: an .onnx file holds its own architecture; give --weights FILE.onnx without --model');
+  const modelName = onnxFile ?? (values.model as string | undefined);
   const datasetName = values.dataset as string | undefined;
   if (!modelName) throw new UsageError("train: --model is required (see 'convnet train --help')");
   if (!datasetName) throw new UsageError("train: --dataset is required (see 'convnet train --help')");
-  if (!models.list().some((m) => m.name === modelName)) throw new UsageError(`train: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  if (!onnxFile && !models.list().some((m) => m.name === modelName)) throw new UsageError(`train: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
   if (!DATASETS.includes(datasetName as never)) throw new UsageError(`train: unknown dataset '${datasetName}' (expected one of: ${DATASETS.join(', ')})`);
   const epochs = intFlag(values, 'epochs', 10);
   const batchSize = intFlag(values, 'batch-size', 64);
@@ -110,26 +117,32 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const say = (s: string) => (values.quiet ? undefined : console.log(s));
 
   manualSeed(seed);
-  const info = models.list().find((m) => m.name === modelName)!;
+  const onnx = onnxFile ? await loadOnnxModel(onnxFile) : null;
+  const info = onnx ?? models.list().find((m) => m.name === modelName)!;
   const imageSize: [number, number] = [info.inputShape[1], info.inputShape[2]];
   const full = await loadDataset(datasetName, 'train', values['data-dir'] as string | undefined, Boolean(values.download), imageSize);
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), imageSize);
   const classes = [...(full.classes ?? [])];
   const inChannels = full.sampleShape[0];
   const numClasses = classes.length || 10;
-  let model: ReturnType<typeof models.create>;
+  let model: Module<any, any>;
   let head: string | null = null;
   if (mode === 'finetune') {
     const wanted = values['num-classes'] === undefined ? numClasses : intFlag(values, 'num-classes', numClasses);
     if (wanted !== numClasses) throw new UsageError(`finetune: --num-classes ${wanted} does not match the ${numClasses} classes of the dataset`);
     // The architecture the weights were trained with (its own head), then the new head.
-    model = models.create(modelName, { inChannels, ...modelOpts });
     const file = values.weights as string;
-    const prefix = values['strip-prefix'] as string | undefined;
-    const weights = file.endsWith('.safetensors')
-      ? await loadSafetensors(file)
-      : await loadPthStateDict(file, { key: values['weights-key'] as string | undefined, stripPrefix: prefix ? [prefix] : undefined });
-    model.loadStateDict(weights);
+    if (onnx) {
+      if (onnx.inputShape[0] !== inChannels) throw new UsageError(`finetune: ${file} takes ${onnx.inputShape[0]}-channel images, the dataset has ${inChannels}`);
+      model = onnx.model;
+    } else {
+      model = models.create(modelName, { inChannels, ...modelOpts });
+      const prefix = values['strip-prefix'] as string | undefined;
+      const weights = file.endsWith('.safetensors')
+        ? await loadSafetensors(file)
+        : await loadPthStateDict(file, { key: values['weights-key'] as string | undefined, stripPrefix: prefix ? [prefix] : undefined });
+      model.loadStateDict(weights);
+    }
     if (values['linear-probe']) head = linearProbe(model, numClasses);
     else {
       head = replaceHead(model, numClasses);
@@ -185,7 +198,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     scheduler = new optim.SequentialLR(optimizer, scheduler ? [warm, scheduler as optim.LRScheduler] : [warm, new optim.ConstantLR(optimizer, 1, 0)], [warmup]);
   }
 
-  const card: ModelCard = { model: modelName, modelOptions: { numClasses: classes.length || 10, inChannels, ...modelOpts }, dataset: datasetName, classes, sampleShape: [...full.sampleShape], preprocess: pre };
+  const card: ModelCard = { model: onnx ? 'onnx' : modelName, modelOptions: { numClasses: classes.length || 10, inChannels, ...modelOpts }, dataset: datasetName, classes, sampleShape: [...full.sampleShape], preprocess: pre };
   const config = { model: modelName, modelOptions: modelOpts, dataset: datasetName, epochs, batchSize, optimizer: optimizerName, lr, weightDecay, schedule: scheduleName, warmup, augment, seed, valSplit: valCount };
   const progress = values.quiet ? undefined : process.stdout.isTTY && !json ? barProgress() : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
   const result = await fit(model, {
@@ -195,6 +208,13 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   });
   await trainLoader.close();
   await saveSafetensors(result.paths.weights!, model.stateDict(), cardMetadata(card));
+  // An ONNX model comes back out as ONNX (with its new head): `convnet eval --model OUT/model.onnx --weights ...`.
+  const paths: Record<string, string | undefined> = { ...result.paths };
+  if (onnx) {
+    paths.onnx = `${out}/model.onnx`;
+    await writeFileAtomic(paths.onnx, exportOnnx(model, [1, ...inputShape], { metadata: { classes: JSON.stringify(classes) } }), 'finetune');
+    say(`wrote ${paths.onnx} (the fine-tuned model as ONNX)`);
+  }
   const test = result.test!;
   say(`test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`);
   say(`wrote ${result.paths.weights} (weights), ${result.paths.lastCheckpoint} and ${result.paths.bestCheckpoint} (checkpoints), ${result.paths.log} (metrics), ${result.paths.chart} (curves)`);
@@ -203,7 +223,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
       model: modelName, dataset: datasetName, epochs: result.history.length, trainSeconds: result.trainSeconds,
       testAccuracy: test.acc, testLoss: test.loss, testTop5: test.top5, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
       history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAccuracy: h.train.acc, valLoss: h.val?.loss, valAccuracy: h.val?.acc })),
-      paths: result.paths,
+      paths,
     }));
   }
 }

@@ -10,6 +10,7 @@ import { Linear } from '../../nn/layers/linear.js';
 import { BatchNorm1d, BatchNorm2d, InstanceNorm2d, LayerNorm, LocalResponseNorm } from '../../nn/layers/norm.js';
 import { Dropout, Dropout2d } from '../../nn/layers/dropout.js';
 import { computeConv2dInfo } from '../../backend/geometry.js';
+import { OnnxBatchNorm } from './import.js';
 import { float, int, ints, str } from './graph_builder.js';
 import type { ExportContext, Value } from './export_context.js';
 
@@ -118,6 +119,7 @@ const RULES: [abstract new (...args: any[]) => Module<any, any>, ModuleRule][] =
   [Linear, linear],
   [BatchNorm1d, batchNorm],
   [BatchNorm2d, batchNorm],
+  [OnnxBatchNorm, batchNorm],
   [LocalResponseNorm, lrn],
   [LayerNorm, layerNorm],
   [InstanceNorm2d, instanceNorm],
