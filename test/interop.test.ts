@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { relativeToMax } from './helpers/tolerance.js';
 import * as ct from '../src/index.js';
 
 const dir = fileURLToPath(new URL('./fixtures/interop/', import.meta.url));
@@ -20,13 +21,6 @@ function input(): ct.Tensor {
   return ct.tensor(x, [1, 3, 224, 224]);
 }
 
-function relError(actual: ArrayLike<number>, want: readonly number[]): number {
-  let worst = 0;
-  let scale = 0;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]) / scale);
-  return worst;
-}
 
 describe('torchvision checkpoints in zoo models', () => {
   const x = input();
@@ -38,7 +32,7 @@ describe('torchvision checkpoints in zoo models', () => {
       model.eval();
       const logits = ct.noGrad(() => model.forward(x));
       expect(logits.shape).toEqual([1, 1000]);
-      const err = relError(logits.data(), expected[name].logits);
+      const err = relativeToMax(logits.data(), expected[name].logits);
       expect(err, `${name} logits, relative to the largest`).toBeLessThanOrEqual(1e-4);
       // The same weights through safetensors.
       const viaSafetensors = ct.io.decodeSafetensors(ct.io.encodeSafetensors(sd)).tensors;

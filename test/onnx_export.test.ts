@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
+import { relativeToMax } from './helpers/tolerance.js';
 import * as ct from '../src/index.js';
 import { traceOnnx } from '../src/io/onnx/export.js';
 
@@ -16,13 +17,6 @@ const F = ct;
 const interop = fileURLToPath(new URL('./fixtures/interop/', import.meta.url));
 const expected = JSON.parse(readFileSync(`${interop}logits.json`, 'utf8')) as Record<string, { logits: number[] }>;
 
-function relError(actual: ArrayLike<number>, want: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]) / scale);
-  return worst;
-}
 
 async function runOrt(bytes: Uint8Array, x: ct.Tensor, output = 'output'): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(bytes);
@@ -92,8 +86,8 @@ describe('ONNX export runs in ONNX Runtime with equal outputs', () => {
       const bytes = ct.io.exportOnnx(model, [1, 3, 224, 224]);
       const ours = ct.noGrad(() => model.forward(x)).data();
       const theirs = await runOrt(bytes, x);
-      expect(relError(theirs, ours)).toBeLessThanOrEqual(1e-4);
-      expect(relError(theirs, expected[name].logits)).toBeLessThanOrEqual(1e-4);
+      expect(relativeToMax(theirs, ours)).toBeLessThanOrEqual(1e-4);
+      expect(relativeToMax(theirs, expected[name].logits)).toBeLessThanOrEqual(1e-4);
     }, 60_000);
   }
 
@@ -120,9 +114,9 @@ describe('ONNX export runs in ONNX Runtime with equal outputs', () => {
       const ours = ct.noGrad(() => model.forward(input));
       const theirs = await runOrt(bytes, input);
       expect(theirs.length).toBe(ours.numel());
-      expect(relError(theirs, ours.data())).toBeLessThanOrEqual(1e-4);
+      expect(relativeToMax(theirs, ours.data())).toBeLessThanOrEqual(1e-4);
       const back = ct.io.importOnnx(bytes).eval();
-      expect(relError(ct.noGrad(() => back.forward(input)).data(), ours.data())).toBeLessThanOrEqual(1e-5);
+      expect(relativeToMax(ct.noGrad(() => back.forward(input)).data(), ours.data())).toBeLessThanOrEqual(1e-5);
     }
   }, 60_000);
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { relativeToMax } from './helpers/tolerance.js';
 import * as ct from '../src/index.js';
 import { encodeModelProto, type ModelProto, type NodeProto, type TensorProto } from '../src/io/onnx/proto.js';
 import { tensorProto } from '../src/io/onnx/graph_builder.js';
@@ -20,13 +21,6 @@ function fixedInput(shape: number[]): ct.Tensor {
   return ct.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(0.01 * i)), shape);
 }
 
-function relError(actual: ArrayLike<number>, want: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(actual[i] - want[i]) / scale);
-  return worst;
-}
 
 /** A small ONNX model from parts, through the real encoder. */
 function onnx(nodes: NodeProto[], opts: { inits?: TensorProto[]; opset?: number | null; outputs?: string[]; inputShape?: number[] } = {}): Uint8Array {
@@ -52,7 +46,7 @@ describe('ONNX files exported by PyTorch', () => {
       expect(net.producer).toMatch(/^pytorch/);
       const y = ct.noGrad(() => net.forward(fixedInput(e.input_shape)));
       expect(y.shape).toEqual([e.input_shape[0], 10]);
-      expect(relError(y.data(), e.output)).toBeLessThanOrEqual(1e-4);
+      expect(relativeToMax(y.data(), e.output)).toBeLessThanOrEqual(1e-4);
       const three = ct.noGrad(() => net.forward(ct.randn([3, ...e.input_shape.slice(1)])));
       expect(three.shape).toEqual([3, 10]);
     });
@@ -98,7 +92,7 @@ describe('ONNX files exported by PyTorch', () => {
     ct.noGrad(() => { for (const p of model.parameters()) p.copy_(p.add(ct.randnLike(p).mul(0.01))); });
     net.loadStateDict(model.stateDict(), { strict: false });
     const x = ct.randn([2, 3, 32, 32]);
-    expect(relError(ct.noGrad(() => net.eval().forward(x)).data(), ct.noGrad(() => model.forward(x)).data())).toBeLessThanOrEqual(1e-5);
+    expect(relativeToMax(ct.noGrad(() => net.eval().forward(x)).data(), ct.noGrad(() => model.forward(x)).data())).toBeLessThanOrEqual(1e-5);
     // Exported again, its layers are layers again (BatchNormalization, not the formula).
     const again = traceOnnx(net.eval(), [1, 3, 32, 32]).graph!.node!.map((n) => n.op_type);
     const count = (cls: abstract new (...a: any[]) => unknown) => [...model.modules()].filter((m) => m instanceof cls).length;

@@ -50,3 +50,12 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   }
   return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-30);
 }
+
+/** The largest |actual − expected| relative to expected's largest magnitude (how model outputs are compared). */
+export function relativeToMax(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  return worst;
+}

@@ -15,6 +15,13 @@ import { float, int, ints, str } from './graph_builder.js';
 import type { ExportContext, Value } from './export_context.js';
 
 export type Emitter = (out: Tensor) => Value;
+
+/** The scale and bias inputs of a per-channel norm: its parameters, or constants 1 and 0 when it has none. */
+function scaleAndBias(ctx: ExportContext, m: { weight: Tensor | null; bias: Tensor | null }, c: number): [string, string] {
+  const scale = m.weight ? ctx.value(m.weight).name : ctx.g.constant(new Float32Array(c).fill(1), [c], 'float32', `${ctx.path}.weight`);
+  const bias = m.bias ? ctx.value(m.bias).name : ctx.g.constant(new Float32Array(c), [c], 'float32', `${ctx.path}.bias`);
+  return [scale, bias];
+}
 type ModuleRule = (ctx: ExportContext, m: any, x: Tensor) => Emitter | null;
 
 const conv: ModuleRule = (ctx, m: Conv2d, x) => {
@@ -64,13 +71,10 @@ const batchNorm: ModuleRule = (ctx, m: BatchNorm2d, x) => {
   const variance = m.runningVar;
   if (m.training || !mean || !variance || x.ndim < 2) return null; // batch statistics: trace the formula
   return () => {
-    const g = ctx.g;
     const v = ctx.value(x);
-    const c = m.numFeatures;
-    const scale = m.weight ? ctx.value(m.weight).name : g.constant(new Float32Array(c).fill(1), [c], 'float32', `${ctx.path}.weight`);
-    const bias = m.bias ? ctx.value(m.bias).name : g.constant(new Float32Array(c), [c], 'float32', `${ctx.path}.bias`);
+    const [scale, bias] = scaleAndBias(ctx, m, m.numFeatures);
     const attrs = { epsilon: float(m.eps), momentum: float(1 - (m.momentum ?? 0.1)) };
-    return { name: g.op('BatchNormalization', [v.name, scale, bias, ctx.value(mean).name, ctx.value(variance).name], attrs, ctx.path), batchAxis: v.batchAxis };
+    return { name: ctx.g.op('BatchNormalization', [v.name, scale, bias, ctx.value(mean).name, ctx.value(variance).name], attrs, ctx.path), batchAxis: v.batchAxis };
   };
 };
 
@@ -100,12 +104,9 @@ const instanceNorm: ModuleRule = (ctx, m: InstanceNorm2d, x) => {
   if (!m.training && m.trackRunningStats) return null; // running statistics: trace the formula
   if (x.ndim !== 4) return null;
   return () => {
-    const g = ctx.g;
     const v = ctx.value(x);
-    const c = m.numFeatures;
-    const scale = m.weight ? ctx.value(m.weight).name : g.constant(new Float32Array(c).fill(1), [c], 'float32', `${ctx.path}.weight`);
-    const bias = m.bias ? ctx.value(m.bias).name : g.constant(new Float32Array(c), [c], 'float32', `${ctx.path}.bias`);
-    return { name: g.op('InstanceNormalization', [v.name, scale, bias], { epsilon: float(m.eps) }, ctx.path), batchAxis: v.batchAxis };
+    const [scale, bias] = scaleAndBias(ctx, m, m.numFeatures);
+    return { name: ctx.g.op('InstanceNormalization', [v.name, scale, bias], { epsilon: float(m.eps) }, ctx.path), batchAxis: v.batchAxis };
   };
 };
 
