@@ -181,12 +181,13 @@ describe('ONNX import treats files as untrusted', () => {
       { op_type: 'Equal', input: ['d', 'four'], output: ['c'] },
       {
         op_type: 'If', input: ['c'], output: ['y'], attribute: [
-          { name: 'then_branch', type: 5, g: { name: 't', node: [{ op_type: 'Neg', input: ['x'], output: ['t'] }], output: [{ name: 't' }] } },
+          { name: 'then_branch', type: 5, g: { name: 't', node: [{ op_type: 'Sub', input: ['x', 'two'], output: ['t'] }], output: [{ name: 't' }] } },
           { name: 'else_branch', type: 5, g: { name: 'e', node: [{ op_type: 'Identity', input: ['x'], output: ['e'] }], output: [{ name: 'e' }] } },
         ],
       },
     ];
-    const net = ct.io.importOnnx(onnx(nodes, { inputShape: [] }));
+    // The then-branch reads an initializer of the enclosing graph.
+    const net = ct.io.importOnnx(onnx(nodes, { inputShape: [], inits: [tensorProto('two', [], [2], 'float32')] }));
     expect(Array.from(net.forward(ct.ones(1, 4)).data())).toEqual([-1, -1, -1, -1]);
     expect(Array.from(net.forward(ct.ones(1, 3)).data())).toEqual([1, 1, 1]);
     const conv: NodeProto = { op_type: 'Conv', name: 'stem', input: ['x', 'w'], output: ['y'] };

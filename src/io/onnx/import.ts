@@ -134,10 +134,14 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     // Remaining initializers: float data in data slots is trainable; the rest is constant.
     const staticUse = new Set<string>();
     const dataUse = new Set<string>();
-    for (const s of this.steps) {
-      if (s.layer) continue;
-      s.inputs.forEach((n, i) => ((STATIC_INPUTS[s.opType] ?? []).includes(i) ? staticUse : dataUse).add(n));
-    }
+    const scan = (steps: Step[]): void => {
+      for (const s of steps) {
+        if (s.branches) [s.branches.then, s.branches.else].forEach((b) => scan(b.steps)); // branches read enclosing values
+        if (s.layer) continue;
+        s.inputs.forEach((n, i) => ((STATIC_INPUTS[s.opType] ?? []).includes(i) ? staticUse : dataUse).add(n));
+      }
+    };
+    scan(this.steps);
     for (const [n, v] of inits) {
       if (v instanceof Tensor && dataUse.has(n)) this.params.set(n, new Parameter(v));
       else if (dataUse.has(n) || staticUse.has(n)) this.constants.set(n, v);
