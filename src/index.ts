@@ -12,7 +12,7 @@ export {
 export { manualSeed, getRngState, setRngState, Generator, type RngState } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
-export { setBackend, getBackend, listBackends, registerBackend, setNumThreads, getNumThreads } from './backend/registry.js';
+export { setBackend, initBackend, getBackend, listBackends, registerBackend, setNumThreads, getNumThreads } from './backend/registry.js';
 export type { Backend, DType, TypedArray, TensorInfo, DataHandle } from './backend/backend.js';
 export * from './ops/index.js';
 export { PRIMITIVE_NAMES, PRIMITIVES, type PrimitiveName } from './ops/table.js';

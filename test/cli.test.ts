@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PNG } from 'pngjs';
+import { encode as encodePng } from 'fast-png';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
 import * as ort from 'onnxruntime-node';
@@ -99,13 +99,13 @@ describe('train → eval → predict → summary', () => {
   });
   it('predict ranks classes for PNG files with probabilities', async () => {
     const { images } = syntheticImages(4, 10, 28, 1, 1);
-    const png = new PNG({ width: 28, height: 28 });
+    const rgba = new Uint8Array(28 * 28 * 4);
     for (let i = 0; i < 784; i++) {
       const v = images[3 * 784 + i];
-      png.data.set([v, v, v, 255], i * 4);
+      rgba.set([v, v, v, 255], i * 4);
     }
     const file = join(dir, 'three.png');
-    writeFileSync(file, PNG.sync.write(png));
+    writeFileSync(file, encodePng({ width: 28, height: 28, data: rgba, channels: 4, depth: 8 }));
     expect(await run('predict', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--top', '3', '--json', file)).toBe(0);
     const r = JSON.parse(out.at(-1)!);
     expect(r.predictions[0].top).toHaveLength(3);
@@ -232,12 +232,12 @@ describe('convnet finetune', () => {
       labels.forEach((label, i) => {
         const d = join(folder, split, `class${label}`);
         mkdirSync(d, { recursive: true });
-        const png = new PNG({ width: 24, height: 24 });
+        const rgba = new Uint8Array(24 * 24 * 4);
         for (let p = 0; p < 24 * 24; p++) {
-          for (let c = 0; c < 3; c++) png.data[p * 4 + c] = images[(i * 3 + c) * 24 * 24 + p];
-          png.data[p * 4 + 3] = 255;
+          for (let c = 0; c < 3; c++) rgba[p * 4 + c] = images[(i * 3 + c) * 24 * 24 + p];
+          rgba[p * 4 + 3] = 255;
         }
-        writeFileSync(join(d, `${i}.png`), PNG.sync.write(png));
+        writeFileSync(join(d, `${i}.png`), encodePng({ width: 24, height: 24, data: rgba, channels: 4, depth: 8 }));
       });
     }
   });

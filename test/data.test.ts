@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { PNG } from 'pngjs';
+import { encode as encodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
@@ -128,10 +128,9 @@ describe('CIFAR binary', () => {
 describe('ImageFolder', () => {
   const root = join(dir, 'folder');
   const writePng = (path: string, w: number, h: number, v: number) => {
-    const png = new PNG({ width: w, height: h });
-    png.data.fill(v);
-    for (let i = 3; i < png.data.length; i += 4) png.data[i] = 255;
-    writeFileSync(path, PNG.sync.write(png));
+    const rgba = new Uint8Array(w * h * 4).fill(v);
+    for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+    writeFileSync(path, encodePng({ width: w, height: h, data: rgba, channels: 4, depth: 8 }));
   };
   const writeJpeg = (path: string, w: number, h: number, v: number) => {
     const raw = Buffer.alloc(w * h * 4, v);

@@ -33,6 +33,8 @@ export interface Backend {
   readonly kernels: Partial<Kernels>;
   /** True when handles hold memory the garbage collector cannot see (wasm); the library then frees them. */
   readonly needsFree: boolean;
+  /** Resolves when the backend is fully started (the wasm backend's worker threads); see `initBackend`. */
+  ready?(): Promise<void>;
 }
 
 export function arrayFor(dtype: DType, size: number): TypedArray {

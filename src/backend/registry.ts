@@ -20,6 +20,21 @@ export function setBackend(name: string): void {
   active = instance(name);
 }
 
+/**
+ * Selects a backend and waits until it is fully started: for 'wasm', until its worker threads run (in a page they
+ * cannot start while the page's thread runs synchronous code, so a loop started at once would get one thread).
+ *
+ * Args: name — a registered backend (default: the active one, 'wasm' where WebAssembly SIMD exists).
+ * Returns: the number of threads kernels will use.
+ * Example: `await initBackend('wasm'); for (...) train step`
+ */
+export async function initBackend(name?: string): Promise<number> {
+  if (name !== undefined) setBackend(name);
+  const b = activeBackend();
+  await b.ready?.();
+  return getNumThreads();
+}
+
 /** The name of the active backend. */
 export function getBackend(): string {
   return activeBackend().name;

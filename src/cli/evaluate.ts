@@ -78,21 +78,8 @@ export async function predictCommand(argv: string[]): Promise<void> {
 }
 
 /** RGBA → [C, H, W] floats in [0, 1], resized (bilinear) to h×w, grayscale when c = 1. */
-function toChannels(img: { width: number; height: number; rgba: Uint8Array }, c: number, h: number, w: number): Float32Array {
+function toChannels(img: data.RgbaImage, c: number, h: number, w: number): Float32Array {
   const out = new Float32Array(c * h * w);
-  for (let r = 0; r < h; r++) {
-    for (let col = 0; col < w; col++) {
-      const sy = Math.min(Math.max(((r + 0.5) * img.height) / h - 0.5, 0), img.height - 1);
-      const sx = Math.min(Math.max(((col + 0.5) * img.width) / w - 0.5, 0), img.width - 1);
-      const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(y0 + 1, img.height - 1), x1 = Math.min(x0 + 1, img.width - 1);
-      const fy = sy - y0, fx = sx - x0;
-      const px = (ch: number) => {
-        const at = (y: number, x: number) => img.rgba[(y * img.width + x) * 4 + ch];
-        return ((1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1))) / 255;
-      };
-      if (c === 1) out[r * w + col] = 0.299 * px(0) + 0.587 * px(1) + 0.114 * px(2);
-      else for (let ch = 0; ch < c; ch++) out[(ch * h + r) * w + col] = px(ch);
-    }
-  }
+  data.rgbaToPlanar(img, c === 1 ? 1 : 3, [h, w], (i, v) => (out[i] = v / 255));
   return out;
 }

@@ -2,17 +2,29 @@
  * Dataset loaders in the original formats: MNIST and Fashion-MNIST (IDX, gzipped or not), CIFAR-10 and CIFAR-100
  * (binary versions), and ImageFolder (one sub-folder per class of PNG/JPEG files). Files are read from `root`;
  * MNIST falls back to the copy bundled with the package; with `download: true`, missing files are fetched from the
- * official URLs into the cache (~/.cache/convnet-ts or $CONVNET_TS_CACHE) and verified by MD5.
+ * official URLs into the cache (~/.cache/convnet-ts or $CONVNET_TS_CACHE) and verified by MD5. In a browser, `root` is
+ * a base URL, `files` maps file names to File objects or bytes, and CIFAR's `archive` is the official tar.gz.
  */
 import { defaultCacheDir, download as fetchBytes, fileExists, gunzip, joinPath, listDir, md5, readFileBytes, writeFileAtomic } from '../platform/node.js';
+import { builtin } from '../platform/builtins.js';
+import { readSource, type ByteSource } from '../platform/source.js';
+import { folderOf, type Folder } from './folder.js';
 import { ImageDataset } from './dataset.js';
+import { decodeImage, rgbaToPlanar } from './image.js';
 import { parseCifar } from './formats/cifar.js';
 import { parseIdx } from './formats/idx.js';
 import { readTar } from './formats/tar.js';
 
 export interface DatasetOptions {
-  /** Folder holding the files (default: the bundled copy for MNIST, else the cache folder). */
-  root?: string;
+  /**
+   * Where the files are: a folder (Node), a base URL (a URL object, an http(s) string, or in a browser any string,
+   * relative to the page). Default: the bundled copy for MNIST, else the cache folder.
+   */
+  root?: string | URL;
+  /** The files themselves, by name (e.g. 'train-images-idx3-ubyte.gz' → a File from a picker, bytes or a URL). */
+  files?: Record<string, ByteSource>;
+  /** CIFAR: the official archive (cifar-10-binary.tar.gz / cifar-100-binary.tar.gz) as bytes, a File or a URL. */
+  archive?: ByteSource;
   /** The training split (default) or the test split. */
   train?: boolean;
   /** Fetch missing files from the official URLs into the cache folder (default false: never touches the network). */
@@ -59,26 +71,39 @@ const FASHION: IdxSource = {
 
 /** The MNIST copy shipped with the package (datasets/mnist at the package root). */
 async function bundledMnistDir(): Promise<string | null> {
-  if (typeof process === 'undefined' || !process.versions?.node) return null;
-  const { fileURLToPath } = await import('node:url');
+  const url = await builtin<typeof import('node:url')>('node:url');
+  if (!url || !import.meta.url.startsWith('file:')) return null;
+  const { fileURLToPath } = url;
   const dir = fileURLToPath(new URL('../../datasets/mnist/', import.meta.url));
   return (await fileExists(await joinPath(dir, 'train-images-idx3-ubyte.gz'))) ? dir : null;
 }
 
-/** Reads `file` (or `file` without .gz) from dir; with download, fetches the .gz into dir first and checks its MD5. */
-async function readMaybeGz(dir: string, gzName: string, src: { urls: string[]; md5: Record<string, string> } | null, downloadMissing: boolean, who: string): Promise<Uint8Array> {
-  const gzPath = await joinPath(dir, gzName);
-  const rawPath = await joinPath(dir, gzName.replace(/\.gz$/, ''));
-  if (await fileExists(gzPath)) return gunzip(await readFileBytes(gzPath, who), gzPath);
-  if (await fileExists(rawPath)) return readFileBytes(rawPath, who);
-  if (!downloadMissing || !src) {
-    throw new Error(`${who}: ${gzName} not found in ${dir} (pass download: true / --download to fetch it, or put the files in ${dir})`);
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+/** Reads `file` (or `file` without .gz) from the folder; with download, fetches the .gz into it first and checks its MD5. */
+async function readMaybeGz(dir: Folder, gzName: string, src: { urls: string[]; md5: Record<string, string> } | null, downloadMissing: boolean, who: string): Promise<Uint8Array> {
+  const rawName = gzName.replace(/\.gz$/, '');
+  const where = `${dir.name.replace(/\/+$/, '')}/`;
+  if (await dir.has(gzName)) {
+    const bytes = await dir.read(gzName, who);
+    // A server may have decompressed it already (Content-Encoding); a local .gz must be gzip.
+    return isGzip(bytes) || dir.writable ? gunzip(bytes, where + gzName) : bytes;
+  }
+  if (await dir.has(rawName)) {
+    const bytes = await dir.read(rawName, who);
+    return isGzip(bytes) ? gunzip(bytes, where + rawName) : bytes;
+  }
+  const gzPath = await dir.pathOf(gzName);
+  if (!downloadMissing || !src || !gzPath) {
+    throw new Error(`${who}: ${gzName} not found in ${dir.name} (${gzPath ? 'pass download: true / --download to fetch it, or put the files there' : 'give it in files, or serve it at that URL'})`);
   }
   let bytes: Uint8Array | null = null;
   let lastError: Error | null = null;
   for (const base of src.urls) {
     try {
-      bytes = await fetchBytes(base + gzName, dir);
+      bytes = await fetchBytes(base + gzName, dir.name);
       break;
     } catch (e) {
       lastError = e as Error;
@@ -94,20 +119,19 @@ async function readMaybeGz(dir: string, gzName: string, src: { urls: string[]; m
 async function loadIdx(src: IdxSource, opts: DatasetOptions): Promise<ImageDataset> {
   const train = opts.train ?? true;
   const who = src.name;
-  let dir = opts.root;
-  if (!dir) {
-    dir = (src === MNIST ? await bundledMnistDir() : null) ?? (await joinPath(await defaultCacheDir(), src.folder));
-  }
+  const dir = folderOf(
+    opts.files ?? opts.root ?? (src === MNIST ? await bundledMnistDir() : null) ?? (await joinPath(await defaultCacheDir(), src.folder)),
+  );
   const prefix = train ? 'train' : 't10k';
   const imgBytes = await readMaybeGz(dir, `${prefix}-images-idx3-ubyte.gz`, src, opts.download ?? false, who);
   const lblBytes = await readMaybeGz(dir, `${prefix}-labels-idx1-ubyte.gz`, src, opts.download ?? false, who);
-  const images = parseIdx(imgBytes, `${dir}/${prefix}-images-idx3-ubyte`, 3);
-  const labels = parseIdx(lblBytes, `${dir}/${prefix}-labels-idx1-ubyte`, 1);
+  const images = parseIdx(imgBytes, `${dir.name}/${prefix}-images-idx3-ubyte`, 3);
+  const labels = parseIdx(lblBytes, `${dir.name}/${prefix}-labels-idx1-ubyte`, 1);
   const [n, h, w] = images.dims;
-  if (labels.dims[0] !== n) throw new Error(`${who}: ${n} images but ${labels.dims[0]} labels in ${dir} (${prefix} files do not belong together)`);
+  if (labels.dims[0] !== n) throw new Error(`${who}: ${n} images but ${labels.dims[0]} labels in ${dir.name} (${prefix} files do not belong together)`);
   const lab = Int32Array.from(labels.data);
   const bad = lab.findIndex((l) => l > 9);
-  if (bad >= 0) throw new Error(`${who}: label ${lab[bad]} at index ${bad} is not a digit class 0..9 (${dir}/${prefix}-labels-idx1-ubyte)`);
+  if (bad >= 0) throw new Error(`${who}: label ${lab[bad]} at index ${bad} is not a digit class 0..9 (${dir.name}/${prefix}-labels-idx1-ubyte)`);
   return new ImageDataset(images.data, lab, [1, h, w], src.classes);
 }
 
@@ -133,30 +157,51 @@ const CIFAR = {
 } as const;
 
 /** Finds the folder holding the batch files: root itself or its standard sub-folder. */
-async function cifarDir(root: string, variant: 'cifar10' | 'cifar100', file: string): Promise<string | null> {
-  for (const dir of [root, await joinPath(root, CIFAR[variant].folder)]) {
-    if ((await fileExists(await joinPath(dir, file))) || (await fileExists(await joinPath(dir, `${file}.gz`)))) return dir;
+async function cifarDir(root: Folder, variant: 'cifar10' | 'cifar100', file: string): Promise<Folder | null> {
+  for (const dir of [root, root.sub(CIFAR[variant].folder)]) {
+    if ((await dir.has(file)) || (await dir.has(`${file}.gz`))) return dir;
   }
   return null;
+}
+
+/** The batch files of a CIFAR archive (tar.gz or tar), in memory. */
+async function archiveFiles(bytes: Uint8Array, name: string): Promise<Record<string, Uint8Array>> {
+  const tar = isGzip(bytes) ? await gunzip(bytes, name) : bytes;
+  const out: Record<string, Uint8Array> = {};
+  for (const entry of readTar(tar, name)) {
+    const base = entry.name.split('/').pop()!;
+    if (base.endsWith('.bin') || base.endsWith('.txt')) out[base] = entry.data;
+  }
+  return out;
 }
 
 async function loadCifar(variant: 'cifar10' | 'cifar100', opts: DatasetOptions): Promise<ImageDataset> {
   const spec = CIFAR[variant];
   const files = (opts.train ?? true) ? spec.train : spec.test;
-  const root = opts.root ?? (await joinPath(await defaultCacheDir(), variant));
-  let dir = await cifarDir(root, variant, files[0]);
-  if (!dir) {
-    if (!opts.download) throw new Error(`${variant}: ${files[0]} not found in ${root} or ${root}/${spec.folder} (pass download: true / --download, or put the binary files there)`);
-    const archive = await fetchBytes(spec.url, root);
-    const sum = await md5(archive);
-    if (sum !== spec.md5) throw new Error(`${variant}: downloaded archive has MD5 ${sum}, expected ${spec.md5} (corrupt download)`);
-    for (const entry of readTar(await gunzip(archive, spec.url), spec.url)) {
-      const base = entry.name.split('/').pop()!;
-      if (base.endsWith('.bin') || base.endsWith('.txt')) await writeFileAtomic(await joinPath(root, spec.folder, base), entry.data, variant);
+  let dir: Folder | null;
+  if (opts.archive !== undefined) {
+    const name = typeof opts.archive === 'string' ? opts.archive : opts.archive instanceof URL ? opts.archive.href : `${variant} archive`;
+    dir = folderOf(await archiveFiles(await readSource(opts.archive, variant), name));
+    if (!(await dir.has(files[0]))) throw new Error(`${variant}: the archive ${name} has no ${files[0]} (is it the binary version, ${spec.url.split('/').pop()}?)`);
+  } else {
+    const root = folderOf(opts.files ?? opts.root ?? (await joinPath(await defaultCacheDir(), variant)));
+    dir = await cifarDir(root, variant, files[0]);
+    if (!dir) {
+      const rootPath = await root.pathOf('');
+      if (!opts.download || !rootPath) {
+        throw new Error(`${variant}: ${files[0]} not found in ${root.name} or ${root.name.replace(/\/+$/, '')}/${spec.folder} (${rootPath ? 'pass download: true / --download, or put the binary files there' : 'pass the official archive as archive, or the files as files'})`);
+      }
+      const archive = await fetchBytes(spec.url, root.name);
+      const sum = await md5(archive);
+      if (sum !== spec.md5) throw new Error(`${variant}: downloaded archive has MD5 ${sum}, expected ${spec.md5} (corrupt download)`);
+      for (const [base, data] of Object.entries(await archiveFiles(archive, spec.url))) {
+        await writeFileAtomic(await joinPath(rootPath, spec.folder, base), data, variant);
+      }
+      dir = root.sub(spec.folder);
     }
-    dir = await joinPath(root, spec.folder);
   }
-  const parts = await Promise.all(files.map((f) => readMaybeGz(dir!, `${f}.gz`, null, false, variant).then((b) => parseCifar(b, `${dir}/${f}`, variant))));
+  const where = dir.name.replace(/\/+$/, '');
+  const parts = await Promise.all(files.map((f) => readMaybeGz(dir!, `${f}.gz`, null, false, variant).then((b) => parseCifar(b, `${where}/${f}`, variant))));
   const n = parts.reduce((s, p) => s + p.labels.length, 0);
   const images = new Uint8Array(n * 3072);
   const labels = new Int32Array(n);
@@ -187,46 +232,6 @@ export interface ImageFolderOptions {
   mode?: 'rgb' | 'grayscale';
 }
 
-/** Decodes PNG or JPEG bytes to RGBA with pure-JS decoders (pngjs, jpeg-js), which also run in browsers. */
-export async function decodeImage(bytes: Uint8Array, name: string): Promise<{ width: number; height: number; rgba: Uint8Array }> {
-  const isPng = bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
-  const isJpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
-  try {
-    if (isPng) {
-      const { PNG } = await import('pngjs');
-      const png = PNG.sync.read(Buffer.from(bytes));
-      return { width: png.width, height: png.height, rgba: new Uint8Array(png.data) };
-    }
-    if (isJpeg) {
-      const jpeg = await import('jpeg-js');
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });
-      return { width: img.width, height: img.height, rgba: img.data };
-    }
-  } catch (e) {
-    throw new Error(`${name}: cannot decode image (${(e as Error).message})`);
-  }
-  throw new Error(`${name}: not a PNG or JPEG file`);
-}
-
-function toPlanar(rgba: Uint8Array, w: number, h: number, size: [number, number] | undefined, channels: number, out: Uint8Array, off: number): void {
-  const [H, W] = size ?? [h, w];
-  for (let r = 0; r < H; r++) {
-    for (let c = 0; c < W; c++) {
-      // Bilinear sample at the pixel centre when resizing.
-      const sy = Math.min(Math.max(((r + 0.5) * h) / H - 0.5, 0), h - 1);
-      const sx = Math.min(Math.max(((c + 0.5) * w) / W - 0.5, 0), w - 1);
-      const y0 = Math.floor(sy), x0 = Math.floor(sx), y1 = Math.min(y0 + 1, h - 1), x1 = Math.min(x0 + 1, w - 1);
-      const fy = sy - y0, fx = sx - x0;
-      const px = (ch: number) => {
-        const at = (y: number, x: number) => rgba[(y * w + x) * 4 + ch];
-        return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
-      };
-      if (channels === 1) out[off + r * W + c] = Math.round(0.299 * px(0) + 0.587 * px(1) + 0.114 * px(2));
-      else for (let ch = 0; ch < 3; ch++) out[off + (ch * H + r) * W + c] = Math.round(px(ch));
-    }
-  }
-}
-
 /** One sub-folder per class (sorted names = class indices) of .png/.jpg/.jpeg files, loaded into memory. */
 export async function imageFolder(root: string, opts: ImageFolderOptions = {}): Promise<ImageDataset> {
   const who = 'imageFolder';
@@ -253,6 +258,6 @@ export async function imageFolder(root: string, opts: ImageFolderOptions = {}): 
   }
   const per = channels * size![0] * size![1];
   const images = new Uint8Array(files.length * per);
-  decoded.forEach((img, i) => toPlanar(img.rgba, img.width, img.height, opts.size, channels, images, i * per));
+  decoded.forEach((img, i) => rgbaToPlanar(img, channels as 1 | 3, opts.size, (j, v) => (images[i * per + j] = Math.round(v))));
   return new ImageDataset(images, Int32Array.from(files.map((f) => f.label)), [channels, size![0], size![1]], classes);
 }

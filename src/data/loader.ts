@@ -12,6 +12,10 @@ import { Generator as Rng } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { permutation, type Batch, type Dataset } from './dataset.js';
 import type { Transform } from './transforms.js';
+import { builtin } from '../platform/builtins.js';
+
+/** The Node worker's file, in a variable so that bundlers do not take it for a browser worker or an asset. */
+const WORKER_FILE = './worker.js';
 
 export interface DataLoaderOptions {
   batchSize?: number;
@@ -122,14 +126,15 @@ export class DataLoader implements Iterable<TensorBatch> {
     this.worker ??= (async () => {
       const raw = this.dataset.rawSource?.();
       if (!raw || (this.transform && !this.transform.spec)) return null;
-      if (typeof process === 'undefined' || !process.versions?.node) return null;
-      const { Worker } = await import('node:worker_threads');
+      const threads = await builtin<typeof import('node:worker_threads')>('node:worker_threads');
+      if (!threads) return null;
+      const { Worker } = threads;
       const workerData = { source: raw.source, transform: this.transform?.spec ?? null };
       // Running from TypeScript sources (tests, tsx): register tsx's loader in the worker, then load worker.ts.
-      const tsUrl = import.meta.url.endsWith('.ts') ? new URL('./worker.ts', import.meta.url).href : null;
+      const tsUrl = import.meta.url.endsWith('.ts') ? new URL(WORKER_FILE.replace(/\.js$/, '.ts'), import.meta.url).href : null;
       const worker = tsUrl
         ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(tsUrl)}); })`, { eval: true, workerData })
-        : new Worker(new URL('./worker.js', import.meta.url), { workerData });
+        : new Worker(new URL(WORKER_FILE, import.meta.url), { workerData });
       worker.unref();
       const queue: WorkerMessage[] = [];
       const waiting: { resolve: (m: WorkerMessage) => void; reject: (e: Error) => void }[] = [];

@@ -1,9 +1,11 @@
 /**
  * Model files: safetensors, PyTorch checkpoints (.pth, read without executing anything) and ONNX (export and
- * import), from bytes (anywhere) or a path (Node).
+ * import), from any byte source — bytes, ArrayBuffer, Blob/File, URL or Response anywhere, a path in Node — and to
+ * bytes or Blobs (browsers) or files (Node).
  * Example: await io.saveSafetensors('model.safetensors', model.stateDict()); model.loadStateDict(await io.loadSafetensors('model.safetensors'));
  */
-import { readFileBytes, writeFileAtomic } from '../platform/node.js';
+import { writeFileAtomic } from '../platform/node.js';
+import { readSource, sourceName, toBlob, type ByteSource } from '../platform/source.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodePth, extractStateDict, type StateDictOptions } from './pth.js';
@@ -14,15 +16,25 @@ import { importOnnx, type OnnxModel } from './onnx/import.js';
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
 export { PickleError } from './pickle.js';
+export { readSource, toBlob, downloadBlob, type ByteSource } from '../platform/source.js';
 export { ZipError } from './zip.js';
 export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './onnx/export.js';
 export { OnnxError } from './onnx/errors.js';
 export { importOnnx, OnnxModel, OnnxScope, OnnxBatchNorm, ONNX_IMPORT_MAX_OPSET, type ImportOnnxOptions } from './onnx/import.js';
 
-/** Reads a safetensors file (path, in Node) or buffer into a record of name → Tensor. */
-export async function loadSafetensors(pathOrBytes: string | Uint8Array): Promise<Record<string, Tensor>> {
-  const bytes = typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes, 'loadSafetensors') : pathOrBytes;
-  return decodeSafetensors(bytes, { name: typeof pathOrBytes === 'string' ? pathOrBytes : undefined }).tensors;
+/** A name for messages when the source has none of its own (bytes). */
+function named(src: ByteSource): string | undefined {
+  const n = sourceName(src, '');
+  return n === '' ? undefined : n;
+}
+
+/**
+ * Reads a safetensors file into a record of name → Tensor.
+ * Args: source — a path (Node), URL, bytes, ArrayBuffer, Blob/File or Response.
+ * Example: model.loadStateDict(await io.loadSafetensors(fileInput.files[0]));
+ */
+export async function loadSafetensors(source: ByteSource): Promise<Record<string, Tensor>> {
+  return decodeSafetensors(await readSource(source, 'loadSafetensors'), { name: named(source) }).tensors;
 }
 
 /** Writes a record of tensors as safetensors, atomically (temporary file + rename). */
@@ -31,14 +43,13 @@ export async function saveSafetensors(path: string, record: Record<string, Tenso
 }
 
 /**
- * Reads a PyTorch checkpoint (torch.save, .pt/.pth) — path (Node) or bytes — with a restricted unpickler: only
+ * Reads a PyTorch checkpoint (torch.save, .pt/.pth) — any ByteSource — with a restricted unpickler: only
  * what a tensor checkpoint needs is allowed, nothing in the file is executed. Returns the checkpoint's values:
  * objects for dicts, arrays for tuples and lists, Tensors for tensors (floats as float32, integers as int32).
  * Example: const ckpt = await io.loadPth('resnet18.pth');
  */
-export async function loadPth(pathOrBytes: string | Uint8Array): Promise<unknown> {
-  const bytes = typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes, 'loadPth') : pathOrBytes;
-  return decodePth(bytes, { name: typeof pathOrBytes === 'string' ? pathOrBytes : undefined });
+export async function loadPth(source: ByteSource): Promise<unknown> {
+  return decodePth(await readSource(source, 'loadPth'), { name: named(source) });
 }
 
 /**
@@ -46,9 +57,8 @@ export async function loadPth(pathOrBytes: string | Uint8Array): Promise<unknown
  * prefixes stripped or keys remapped as asked; ready for model.loadStateDict(dict, { strict }).
  * Example: model.loadStateDict(await io.loadPthStateDict('ckpt.pth', { stripPrefix: 'module.' }));
  */
-export async function loadPthStateDict(pathOrBytes: string | Uint8Array, opts: StateDictOptions = {}): Promise<Record<string, Tensor>> {
-  const name = typeof pathOrBytes === 'string' ? pathOrBytes : 'checkpoint';
-  return extractStateDict(await loadPth(pathOrBytes), opts, name);
+export async function loadPthStateDict(source: ByteSource, opts: StateDictOptions = {}): Promise<Record<string, Tensor>> {
+  return extractStateDict(await loadPth(source), opts, named(source) ?? 'checkpoint');
 }
 
 /**
@@ -60,10 +70,26 @@ export async function saveOnnx(path: string, model: Module<any, any>, inputShape
 }
 
 /**
- * Reads an ONNX file (path, in Node) or bytes into a runnable, trainable OnnxModel (see importOnnx).
+ * Reads an ONNX file (any ByteSource: path in Node, URL, bytes, Blob/File) into a runnable, trainable OnnxModel (see importOnnx).
  * Example: const net = await io.loadOnnx('model.onnx'); const y = net.forward(x);
  */
-export async function loadOnnx(pathOrBytes: string | Uint8Array): Promise<OnnxModel> {
-  const bytes = typeof pathOrBytes === 'string' ? await readFileBytes(pathOrBytes, 'loadOnnx') : pathOrBytes;
-  return importOnnx(bytes, { name: typeof pathOrBytes === 'string' ? pathOrBytes : undefined });
+export async function loadOnnx(source: ByteSource): Promise<OnnxModel> {
+  return importOnnx(await readSource(source, 'loadOnnx'), { name: named(source) });
+}
+
+/**
+ * The state dict as a safetensors Blob, to download or store in a browser.
+ * Example: io.downloadBlob(io.safetensorsBlob(model.stateDict()), 'model.safetensors');
+ */
+export function safetensorsBlob(record: Record<string, Tensor>, metadata?: Record<string, string>): Blob {
+  return toBlob(encodeSafetensors(record, metadata));
+}
+
+/**
+ * A model exported to ONNX as a Blob (see exportOnnx), to download in a browser.
+ * Example: io.downloadBlob(io.onnxBlob(model, [1, 1, 28, 28]), 'model.onnx');
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function onnxBlob(model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Blob {
+  return toBlob(exportOnnx(model, inputShape, opts));
 }

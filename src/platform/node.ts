@@ -1,19 +1,15 @@
 /**
- * The only door to Node.js built-ins from the browser-safe library: dynamic imports, reached only when a caller
- * passes a file path (in a browser, pass bytes instead and none of this runs).
+ * The only door to Node.js built-ins from the browser-safe library: files, paths, compression, hashing. Modules are
+ * reached through `builtins.ts`, never by an import a bundler could follow, and only when a caller passes a file
+ * path (in a browser, pass bytes, a File or a URL instead and none of this runs).
  */
+import { builtin, isNode, requireBuiltin } from './builtins.js';
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-function requireNode(what: string): void {
-  if (!isNode()) throw new Error(`${what} needs Node.js (file system access); in a browser, pass the file's bytes instead`);
-}
+type Fs = typeof import('node:fs/promises');
+type Path = typeof import('node:path');
 
 export async function readFileBytes(path: string, what: string): Promise<Uint8Array> {
-  requireNode(what);
-  const fs = await import('node:fs/promises');
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (e) {
@@ -24,9 +20,8 @@ export async function readFileBytes(path: string, what: string): Promise<Uint8Ar
 
 /** Writes atomically: a temporary file in the same folder, then rename, so readers never see a partial file. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string, what: string): Promise<void> {
-  requireNode(what);
-  const fs = await import('node:fs/promises');
-  const nodePath = await import('node:path');
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
+  const nodePath = await requireBuiltin<Path>('node:path', what);
   await fs.mkdir(nodePath.dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   await fs.writeFile(tmp, data);
@@ -35,16 +30,15 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, w
 
 /** Appends text to a file, creating it and its folder if needed. */
 export async function appendText(path: string, text: string, what: string): Promise<void> {
-  requireNode(what);
-  const fs = await import('node:fs/promises');
-  const nodePath = await import('node:path');
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
+  const nodePath = await requireBuiltin<Path>('node:path', what);
   await fs.mkdir(nodePath.dirname(path), { recursive: true });
   await fs.appendFile(path, text);
 }
 
 export async function fileExists(path: string): Promise<boolean> {
-  if (!isNode()) return false;
-  const fs = await import('node:fs/promises');
+  const fs = await builtin<Fs>('node:fs/promises');
+  if (!fs) return false;
   try {
     await fs.access(path);
     return true;
@@ -54,8 +48,7 @@ export async function fileExists(path: string): Promise<boolean> {
 }
 
 export async function listDir(path: string, what: string): Promise<{ name: string; isDir: boolean }[]> {
-  requireNode(what);
-  const fs = await import('node:fs/promises');
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
   try {
     return (await fs.readdir(path, { withFileTypes: true })).map((d) => ({ name: d.name, isDir: d.isDirectory() }));
   } catch (e) {
@@ -64,16 +57,15 @@ export async function listDir(path: string, what: string): Promise<{ name: strin
 }
 
 export async function joinPath(...parts: string[]): Promise<string> {
-  if (!isNode()) return parts.join('/');
-  const p = await import('node:path');
-  return p.join(...parts);
+  const p = await builtin<Path>('node:path');
+  return p ? p.join(...parts) : parts.join('/');
 }
 
 /** gunzip in Node (zlib) or in browsers (DecompressionStream); `name` appears in errors. */
 export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
   if (bytes.length < 18 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) throw new Error(`${name} is not a gzip file (bad magic bytes)`);
-  if (isNode()) {
-    const zlib = await import('node:zlib');
+  const zlib = await builtin<typeof import('node:zlib')>('node:zlib');
+  if (zlib) {
     try {
       return new Uint8Array(zlib.gunzipSync(bytes));
     } catch (e) {
@@ -90,23 +82,21 @@ export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Arra
 
 /** The default cache folder: $CONVNET_TS_CACHE, else ~/.cache/convnet-ts. */
 export async function defaultCacheDir(): Promise<string> {
-  requireNode('the dataset cache');
+  const os = await requireBuiltin<typeof import('node:os')>('node:os', 'the dataset cache');
+  const p = await requireBuiltin<Path>('node:path', 'the dataset cache');
   if (process.env.CONVNET_TS_CACHE) return process.env.CONVNET_TS_CACHE;
-  const os = await import('node:os');
-  const p = await import('node:path');
   return p.join(os.homedir(), '.cache', 'convnet-ts');
 }
 
 /** MD5 of bytes as hex (Node only; used to verify downloads and local dataset files). */
 export async function md5(bytes: Uint8Array): Promise<string> {
-  requireNode('checksum verification');
-  const crypto = await import('node:crypto');
+  const crypto = await requireBuiltin<typeof import('node:crypto')>('node:crypto', 'checksum verification');
   return crypto.createHash('md5').update(bytes).digest('hex');
 }
 
 /** Downloads a URL to bytes, with a clear error when offline. */
 export async function download(url: string, destDir: string): Promise<Uint8Array> {
-  requireNode('downloading');
+  if (!isNode()) throw new Error('downloading into the cache folder needs Node.js; in a browser, pass a URL as the source');
   let res: Response;
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(120_000) });

@@ -1,7 +1,8 @@
 /**
  * Progress reporting: a live cli-progress bar per epoch on a terminal; plain periodic lines elsewhere (CI, pipes);
- * nothing when silent. The bar is loaded lazily so the library stays browser-safe.
+ * nothing when silent. The bar is loaded lazily, through the Node-only door, so the library stays browser-safe.
  */
+import { nodePackage } from '../platform/builtins.js';
 
 export interface StepInfo {
   epoch: number;
@@ -46,7 +47,7 @@ export function barProgress(): Progress {
   let bar: any = null;
   return {
     startEpoch: async (epoch, epochs, steps) => {
-      const cp = await import('cli-progress');
+      const cp = await nodePackage<typeof import('cli-progress')>('cli-progress', 'barProgress');
       bar = new cp.SingleBar(
         {
           format: `epoch ${epoch}/${epochs} |{bar}| {value}/{total} loss {loss} acc {acc}% {ips} img/s eta {eta_formatted}`,

@@ -9,7 +9,7 @@ import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
 import { createJsBackend } from '../js/index.js';
 import type { JsHandle } from '../js/handle.js';
 import { Heap, WasmHandle } from './heap.js';
-import { ThreadPool } from './pool.js';
+import { blockingAllowed, ThreadPool } from './pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
 import { matmul } from './kernels/matmul.js';
@@ -29,7 +29,10 @@ import { isDepthwiseInfo } from './kernels/shared.js';
 export interface WasmBackendOptions {
   /** 'single' forces plain (non-shared) memory and one thread, as in a page without cross-origin isolation. */
   variant?: WasmVariant;
-  /** Threads kernels split work across, the caller included (default: every core; 1 without shared memory). */
+  /**
+   * Threads kernels split work across, the caller included (default: every core; 1 without shared memory, and 1 on
+   * a browser's main thread, which cannot block while workers finish: train in a Worker for threads).
+   */
   threads?: number;
   /** Heap bytes after which unreferenced-but-uncollected tensors are moved out of wasm memory (default 256 MiB). */
   heapBudget?: number;
@@ -54,7 +57,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const heap = new Heap({ shared: variant === 'threads', budget: opts.heapBudget, collect: opts.collect });
   const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
   const exports = instance.exports as unknown as KernelExports;
-  const threads = variant === 'threads' ? (opts.threads ?? defaultThreads()) : 1;
+  // A browser's main thread cannot block, so its kernels would busy-wait on workers: one thread there by default.
+  const threads = variant === 'threads' ? (opts.threads ?? (blockingAllowed() ? defaultThreads() : 1)) : 1;
   const pool = new ThreadPool(heap.memory, module, exports.runTask, threads);
   const ctx = new WasmContext(heap, pool, exports.GEMM_SCRATCH_BYTES.value as number);
 
@@ -131,6 +135,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       ctx.pool = new ThreadPool(heap.memory, module, exports.runTask, n);
     },
     heap,
+    ready: async () => {
+      await ctx.pool.ready();
+    },
     upload: (data: TypedArray): DataHandle => heap.upload(data),
     adopt: (data: TypedArray): DataHandle => heap.adopt(data),
     read: (handle: DataHandle, _dtype: DType, _size: number): TypedArray => (handle as WasmHandle).data,

@@ -44,11 +44,10 @@ const start = (data) => {
     Atomics.notify(ctrl, m + ${DONE});
   }
 };
-if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof require === 'undefined') {
-  self.onmessage = (e) => start(e.data);
-} else {
-  start(require('node:worker_threads').workerData);
-}
+// Node first (getBuiltinModule works whether the eval'd code is a script or a module), else a web Worker.
+const nodeThreads = typeof process !== 'undefined' && process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : null;
+if (nodeThreads) start(nodeThreads.workerData);
+else self.onmessage = (e) => start(e.data);
 `;
 
 interface WorkerLike {
@@ -87,7 +86,7 @@ export class ThreadPool {
     const data = { module, memory: this.memory, mailbox: m * 4, thread };
     const nodeWorkers = nodeWorkerThreads();
     if (nodeWorkers) {
-      const w = new nodeWorkers.Worker(WORKER_SOURCE, { eval: true, workerData: data });
+      const w = startNodeWorker(nodeWorkers, data);
       w.unref();
       this.workers.push(w);
     } else if (typeof Worker !== 'undefined' && typeof Blob !== 'undefined') {
@@ -96,6 +95,16 @@ export class ThreadPool {
       w.postMessage(data);
       this.workers.push(w);
     }
+  }
+
+  /**
+   * Resolves when every worker has started (or `timeoutMs` passed: then kernels use those that did). Until then
+   * kernels run on fewer threads; a page cannot start workers while its thread runs synchronous code.
+   */
+  async ready(timeoutMs = 10_000): Promise<number> {
+    const until = performance.now() + timeoutMs;
+    while (this.readyWorkers < this.threads - 1 && performance.now() < until) await new Promise((r) => setTimeout(r, 2));
+    return this.readyWorkers + 1;
   }
 
   /** Workers that finished starting. */
@@ -173,7 +182,8 @@ export class ThreadPool {
   }
 }
 
-function blockingAllowed(): boolean {
+/** Whether this thread may block in Atomics.wait (false on a browser's main thread). */
+export function blockingAllowed(): boolean {
   try {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
     return true;
@@ -183,7 +193,28 @@ function blockingAllowed(): boolean {
 }
 
 interface NodeWorkerThreads {
-  Worker: new (src: string, opts: { eval: true; workerData: unknown }) => WorkerLike & { unref(): void };
+  Worker: new (src: string, opts: { eval: true; workerData: unknown; execArgv?: string[] }) => WorkerLike & { unref(): void };
+}
+
+/**
+ * A kernel worker with its own flags: the parent's minus those about the parent's entry (`-e CODE`, `--input-type`),
+ * which made an eval worker parse as a module. Where the rest holds flags a worker may not take (V8 flags such as
+ * --expose-gc), it starts with none.
+ */
+function startNodeWorker(threads: NodeWorkerThreads, workerData: unknown): WorkerLike & { unref(): void } {
+  const argv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv ?? [];
+  const own: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
+    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) own.push(a);
+  }
+  if (own.length === argv.length) return new threads.Worker(WORKER_SOURCE, { eval: true, workerData });
+  try {
+    return new threads.Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: own });
+  } catch {
+    return new threads.Worker(WORKER_SOURCE, { eval: true, workerData, execArgv: [] });
+  }
 }
 
 /** Node's worker_threads, reached synchronously where Node offers process.getBuiltinModule (20.16+). */
