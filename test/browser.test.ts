@@ -107,7 +107,7 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
       expect(r.losses.at(-1)!).toBeLessThan(r.losses[0] * 0.5);
       expect(r.losses).toEqual(nodeLenet.threads.losses);
       expect(r.weightsHash).toBe(nodeLenet.threads.weightsHash);
-      console.log(`LeNet-5 training: ${r.imagesPerSecond.toFixed(0)} img/s in a Chromium Worker (2 threads), ${nodeLenet.threads.imagesPerSecond.toFixed(0)} in Node`);
+      console.log(`LeNet-5 training: ${r.imagesPerSecond.toFixed(0)} img/s in a Chromium Worker (2 threads), ${nodeLenet.threads.imagesPerSecond.toFixed(0)} in Node; slowest steps [step, ms] ${JSON.stringify(r.slowest)} vs ${JSON.stringify(nodeLenet.threads.slowest)}; heap ${JSON.stringify(r.heap)} vs ${JSON.stringify(nodeLenet.threads.heap)}`);
     });
     it('ResNet-18 inference in a Worker equals Node to 1e-5', async () => {
       const r = (await runInWorker(page, 'resnet18')) as ResnetResult;

@@ -30,6 +30,11 @@ export interface Backend {
   write(handle: DataHandle, data: TypedArray): void;
   /** Releases memory; called by the library when the last tensor viewing it is garbage collected. */
   free(handle: DataHandle): void;
+  /**
+   * What the garbage-collection finalizer holds (and later passes to `free`) instead of the handle, so that the
+   * finalizer does not keep the handle's data alive until it runs (default: the handle).
+   */
+  finalizationToken?(handle: DataHandle): object;
   readonly kernels: Partial<Kernels>;
   /** True when handles hold memory the garbage collector cannot see (wasm); the library then frees them. */
   readonly needsFree: boolean;

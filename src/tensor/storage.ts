@@ -9,6 +9,11 @@ const finalizer = createRegistry<{ backend: Backend; handle: DataHandle }>(({ ba
   backend.free(handle);
 });
 
+/** Registers a storage for freeing, holding the backend's token rather than the handle (see finalizationToken). */
+function register(s: Storage): void {
+  finalizer.register(s, { backend: s.backend, handle: s.backend.finalizationToken?.(s.handle) ?? s.handle }, s);
+}
+
 export class Storage {
   constructor(
     public backend: Backend,
@@ -16,7 +21,7 @@ export class Storage {
     readonly size: number,
     readonly dtype: DType,
   ) {
-    if (backend.needsFree) finalizer.register(this, { backend, handle }, this);
+    if (backend.needsFree) register(this);
   }
 
   read(): TypedArray {
@@ -34,7 +39,7 @@ export class Storage {
     }
     this.backend = target;
     this.handle = handle;
-    if (target.needsFree) finalizer.register(this, { backend: target, handle }, this);
+    if (target.needsFree) register(this);
   }
 }
 

@@ -3,6 +3,14 @@
  * can be compared: LeNet-5 trained on MNIST bytes, ResNet-18 inference, and a hash of the resulting weights.
  */
 import * as ct from '../../src/index.js';
+import { activeBackend } from '../../src/backend/registry.js';
+import type { WasmBackend } from '../../src/backend/wasm/index.js';
+
+/** The wasm heap's counters (evictions, collections, peak bytes), or null on another backend. */
+function heapStats(): Record<string, number> | null {
+  const heap = (activeBackend() as Partial<WasmBackend>).heap;
+  return heap ? { ...heap.stats, usedBytes: heap.used } : null;
+}
 
 /** FNV-1a over the bytes of every array: equal hashes mean bit-identical values. */
 export function fnv1a(arrays: readonly ArrayBufferView[]): string {
@@ -21,6 +29,11 @@ export interface LenetResult {
   threads: number;
   seconds: number;
   imagesPerSecond: number;
+  /** The slowest step, in milliseconds (eviction stalls show here). */
+  worstStepMs: number;
+  /** The five slowest steps: [step, ms]. */
+  slowest: [number, number][];
+  heap: Record<string, number> | null;
 }
 
 /**
@@ -33,7 +46,9 @@ export function trainLenet(mnist: ct.data.ImageDataset, steps = 200, batch = 64)
   const opt = new ct.optim.SGD(model.parameters(), { lr: 0.02, momentum: 0.9 });
   const losses: number[] = [];
   const t0 = performance.now();
+  const stepMs: number[] = [];
   for (let s = 0; s < steps; s++) {
+    const ts = performance.now();
     const idx = Array.from({ length: batch }, (_, i) => (s * batch + i) % mnist.length);
     const b = mnist.getBatch(idx);
     // Pixels come in [0, 1]; normalise with MNIST's statistics and pad 28 → 32 as LeNet-5 expects.
@@ -44,10 +59,13 @@ export function trainLenet(mnist: ct.data.ImageDataset, steps = 200, batch = 64)
     loss.backward();
     opt.step();
     if (s % 50 === 0 || s === steps - 1) losses.push(loss.item());
+    stepMs.push(performance.now() - ts);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const worstStepMs = Math.max(...stepMs);
+  const slowest = stepMs.map((ms, i): [number, number] => [i, Math.round(ms)]).sort((a, b) => b[1] - a[1]).slice(0, 5);
   const weights = Object.values(model.stateDict()).map((t) => t.data());
-  return { losses, weightsHash: fnv1a(weights), threads: ct.getNumThreads(), seconds, imagesPerSecond: (steps * batch) / seconds };
+  return { losses, weightsHash: fnv1a(weights), threads: ct.getNumThreads(), seconds, imagesPerSecond: (steps * batch) / seconds, worstStepMs, slowest, heap: heapStats() };
 }
 
 export interface ResnetResult {

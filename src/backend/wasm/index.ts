@@ -8,7 +8,7 @@ import type { Backend, DataHandle, DType, TensorInfo, TypedArray } from '../back
 import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
 import { createJsBackend } from '../js/index.js';
 import type { JsHandle } from '../js/handle.js';
-import { Heap, WasmHandle } from './heap.js';
+import { Heap, Lease, WasmHandle } from './heap.js';
 import { blockingAllowed, ThreadPool } from './pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
@@ -144,7 +144,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     write: (handle: DataHandle, data: TypedArray): void => {
       (handle as WasmHandle).data.set(data);
     },
-    free: (handle: DataHandle): void => heap.freeHandle(handle as WasmHandle),
+    free: (handle: DataHandle): void => (handle instanceof Lease ? heap.freeLease(handle) : heap.freeHandle(handle as WasmHandle)),
+    finalizationToken: (handle: DataHandle): object => (handle as WasmHandle).lease,
     kernels: table as Partial<Kernels>,
     terminate: () => ctx.pool.terminate(),
   };
