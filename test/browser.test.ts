@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import type { Page } from 'playwright-core';
-import { bundleForBrowser, findChromium, launchChromium, openSuite, serve, type Chromium, type TestServer } from './browser/harness.js';
+import { bundleForBrowser, bundleSource, findChromium, launchChromium, openSuite, serve, type Chromium, type TestServer } from './browser/harness.js';
 import { fnv1a, resnet18Logits, trainLenet, type LenetResult, type ResnetResult } from './browser/workloads.js';
 import { relativeToMax } from './helpers/tolerance.js';
 
@@ -132,6 +132,26 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
       expect(r.imageDataRoundTrip).toBe(true);
       expect(r.resizedShape).toEqual([1, 6, 10]);
     });
+  });
+
+  it("the README's page + Worker example trains in a cross-origin-isolated page with every thread", async () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const files = Object.fromEntries(
+      [...readme.matchAll(/```js\n\/\/ ([\w.]+\.js)[^\n]*\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]] as const),
+    );
+    expect(Object.keys(files).sort()).toEqual(['main.js', 'train.worker.js']);
+    const server = await serve({ '/app.js': await bundleSource(files['main.js'], 'main.js'), '/train.worker.js': await bundleSource(files['train.worker.js'], 'train.worker.js') }, { isolated: true });
+    servers.push(server);
+    const page = await chrome.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('trained on'), timeout: 120_000 });
+    await page.goto(server.url);
+    const line = (await done).text();
+    expect(errors).toEqual([]);
+    expect(line).toMatch(/^trained on 2 threads, \d+ img\/s$/);
+    expect(await page.title()).toMatch(/^step 60: loss \d/);
+    await page.close();
   });
 
   describe('a page without cross-origin isolation (one thread, plain memory)', () => {

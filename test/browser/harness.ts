@@ -28,6 +28,15 @@ export async function bundleForBrowser(entry: string, opts: { minify?: boolean }
   return { code: r.outputFiles[0].text, warnings: r.warnings.map((w) => `${w.text} (${w.location?.file}:${w.location?.line})`) };
 }
 
+/** Bundles source code (a README example) for the browser, with 'convnet-ts' resolved to this repository's sources. */
+export async function bundleSource(code: string, name: string): Promise<string> {
+  const r = await esbuild.build({
+    stdin: { contents: code, sourcefile: name, resolveDir: ROOT, loader: 'js' }, bundle: true, platform: 'browser', format: 'esm',
+    target: 'es2022', write: false, logLevel: 'silent', alias: { 'convnet-ts': './src/index.ts' }, absWorkingDir: ROOT,
+  });
+  return r.outputFiles[0].text;
+}
+
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg',
 };
@@ -38,11 +47,12 @@ export interface TestServer {
 }
 
 /**
- * Serves `/` (a page that loads /app.js as a module), `/app.js` (the bundle), and read-only files from the
+ * Serves `/` (a page that loads /app.js as a module), `/app.js` (the bundle; or several scripts by path), and read-only files from the
  * repository's datasets/ and test/fixtures/ (as /datasets/…, /fixtures/…). With `isolated`, every response carries
  * COOP/COEP, so the page may use SharedArrayBuffer and threads.
  */
-export async function serve(app: string, opts: { isolated: boolean }): Promise<TestServer> {
+export async function serve(app: string | Record<string, string>, opts: { isolated: boolean }): Promise<TestServer> {
+  const scripts: Record<string, string> = typeof app === 'string' ? { '/app.js': app } : app;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
@@ -60,8 +70,8 @@ export async function serve(app: string, opts: { isolated: boolean }): Promise<T
     if (path === '/') {
       body = '<!doctype html><meta charset="utf-8"><title>convnet-ts browser suite</title><script type="module" src="/app.js"></script>';
       type = TYPES['.html'];
-    } else if (path === '/app.js') {
-      body = app;
+    } else if (scripts[path] !== undefined) {
+      body = scripts[path];
       type = TYPES['.js'];
     } else {
       const m = /^\/(datasets|fixtures)\/(.+)$/.exec(path);
