@@ -109,6 +109,9 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
       expect(r.weightsHash).toBe(nodeLenet.threads.weightsHash);
       console.log(`LeNet-5 training: ${r.imagesPerSecond.toFixed(0)} img/s in a Chromium Worker (2 threads), ${nodeLenet.threads.imagesPerSecond.toFixed(0)} in Node; slowest steps [step, ms] ${JSON.stringify(r.slowest)} vs ${JSON.stringify(nodeLenet.threads.slowest)}; heap ${JSON.stringify(r.heap)} vs ${JSON.stringify(nodeLenet.threads.heap)}`);
     });
+    it('setNumThreads in a Worker switches pools (1, 2, 1, 2, 2 threads) with identical results', async () => {
+      expect(await runInWorker(page, 'threadSwitch')).toEqual({ counts: [1, 2, 1, 2, 2], allEqual: true });
+    });
     it('ResNet-18 inference in a Worker equals Node to 1e-5', async () => {
       const r = (await runInWorker(page, 'resnet18')) as ResnetResult;
       expect(relativeToMax(r.logits, nodeResnet.logits)).toBeLessThanOrEqual(1e-5);

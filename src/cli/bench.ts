@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../index.js';
-import { lenet } from '../models/lenet.js';
 import { intFlag, numFlag, parse, UsageError } from './args.js';
 
 export const BENCH_HELP = `convnet bench — measure the benchmark workloads on convnet-ts and, side by side, on PyTorch and TF.js
@@ -29,119 +28,19 @@ Options:
   --peer-timeout S    seconds a peer may spend on one workload before it is reported as too slow (default 240)
   --min-seconds S     keep repeating a measurement for at least S seconds (default 3)
   --main-job          also time W6: LeNet-5 on MNIST to ≥ 99% (minutes)
+  --browser           also in headless Chromium, in a Worker with threads: convnet-ts wasm and TF.js wasm
+                      (npm run bench only: needs the dev dependencies and Chromium)
   --json              print one JSON object instead of the table
 
 Examples:
   npm run bench
   npx convnet bench --workloads W4,W5 --peers none
-  npx convnet bench --json > bench.json`;
+  npx convnet bench --json > bench.json
+  npm run bench -- --browser --peers torch`;
 
-const F = ct.nn.functional;
+import { measure, METRICS, WORKLOAD_METRICS, type BenchColumn, type Figure, type Metric } from './bench_workloads.js';
 
-type Metric = 'W1' | 'W2' | 'W3b8' | 'W3b1' | 'W4f' | 'W4fb' | 'W5' | 'W6';
-
-interface MetricInfo {
-  workload: string;
-  unit: string;
-  /** True when smaller is better (latency, seconds). */
-  lower?: boolean;
-  /** The issue's target for convnet-ts wasm on a 2-core machine. */
-  target: number;
-}
-
-const METRICS: Record<Metric, MetricInfo> = {
-  W5: { workload: 'W5 sgemm 1024³', unit: 'GFLOP/s', target: 80 },
-  W4f: { workload: 'W4 conv3x3 forward', unit: 'GFLOP/s', target: 75 },
-  W4fb: { workload: 'W4 conv3x3 forward+backward', unit: 'GFLOP/s', target: 60 },
-  W1: { workload: 'W1 LeNet training (batch 64)', unit: 'img/s', target: 1000 },
-  W2: { workload: 'W2 ResNet-20 training (batch 128)', unit: 'img/s', target: 300 },
-  W3b8: { workload: 'W3 ResNet-18 inference, batch 8', unit: 'img/s', target: 25 },
-  W3b1: { workload: 'W3 ResNet-18 inference, batch 1', unit: 'ms', lower: true, target: 45 },
-  W6: { workload: 'W6 main job (LeNet-5, MNIST ≥ 99%)', unit: 's', lower: true, target: 180 },
-};
-
-const WORKLOAD_METRICS: Record<string, Metric[]> = { W1: ['W1'], W2: ['W2'], W3: ['W3b8', 'W3b1'], W4: ['W4f', 'W4fb'], W5: ['W5'] };
-
-/** A measured figure, or why there is none. */
-export type Figure = { value: number; note?: string } | { cannot: string };
-
-export interface BenchColumn {
-  id: string;
-  label: string;
-  threads: number;
-  figures: Partial<Record<Metric, Figure>>;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Median ms of fn after one warm-up, repeated for at least minSeconds (1 to 20 timed runs). */
-function time(fn: () => void, minSeconds: number): number {
-  fn();
-  const ts: number[] = [];
-  const start = performance.now();
-  do {
-    const t = performance.now();
-    fn();
-    ts.push(performance.now() - t);
-  } while (performance.now() - start < minSeconds * 1000 && ts.length < 20);
-  return median(ts);
-}
-
-function trainStep(model: ct.nn.Module, batch: number, shape: number[], minSeconds: number): number {
-  model.train();
-  const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
-  const x = ct.randn([batch, ...shape]);
-  const y = ct.randint(0, 10, [batch]);
-  const ms = time(() => {
-    opt.zeroGrad();
-    F.crossEntropy(model.forward(x), y).backward();
-    opt.step();
-  }, minSeconds);
-  return (batch * 1000) / ms;
-}
-
-/** One convnet-ts measurement on the active backend. */
-function measure(metric: Metric, minSeconds: number): number {
-  ct.manualSeed(0);
-  switch (metric) {
-    case 'W5': {
-      const a = ct.randn(1024, 1024);
-      const b = ct.randn(1024, 1024);
-      return (2 * 1024 ** 3) / (time(() => ct.matmul(a, b), minSeconds) * 1e6);
-    }
-    case 'W4f':
-    case 'W4fb': {
-      const x = ct.randn([8, 64, 56, 56], { requiresGrad: true });
-      const w = ct.randn([64, 64, 3, 3], { requiresGrad: true });
-      const flop = 2 * 8 * 64 * 56 * 56 * 64 * 9;
-      if (metric === 'W4f') return flop / (time(() => ct.noGrad(() => F.conv2d(x, w, null, { padding: 1 })), minSeconds) * 1e6);
-      const ms = time(() => {
-        x.zeroGrad();
-        w.zeroGrad();
-        F.conv2d(x, w, null, { padding: 1 }).sum().backward();
-      }, minSeconds);
-      return (3 * flop) / (ms * 1e6);
-    }
-    case 'W1':
-      return trainStep(lenet(), 64, [1, 28, 28], minSeconds);
-    case 'W2':
-      return trainStep(ct.models.create('resnet20'), 128, [3, 32, 32], minSeconds);
-    case 'W3b8':
-    case 'W3b1': {
-      const model = ct.models.create('resnet18');
-      model.eval();
-      const batch = metric === 'W3b8' ? 8 : 1;
-      const x = ct.randn([batch, 3, 224, 224]);
-      const ms = time(() => ct.noGrad(() => model.forward(x)), minSeconds);
-      return metric === 'W3b8' ? (batch * 1000) / ms : ms;
-    }
-    default:
-      throw new Error(`bench: no in-process measurement for ${metric}`);
-  }
-}
+export type { BenchColumn, Figure, Metric } from './bench_workloads.js';
 
 /** W6: the main job's recipe, timed end to end (training and the final test evaluation). */
 async function mainJob(): Promise<Figure> {
@@ -247,7 +146,10 @@ function ratio(ours: Figure | undefined, theirs: Figure | undefined, lower = fal
   return lower ? theirs.value / ours.value : ours.value / theirs.value;
 }
 
-export async function benchCommand(argv: string[]): Promise<void> {
+/** Columns measured elsewhere (`npm run bench -- --browser` adds Chromium's), placed after convnet-ts's own. */
+export type ExtraColumns = (opts: { metrics: Metric[]; threads: number; minSeconds: number; say: (s: string) => void }) => Promise<BenchColumn[]>;
+
+export async function benchCommand(argv: string[], extra?: ExtraColumns): Promise<void> {
   const { values } = parse('bench', argv, {
     workloads: { type: 'string' },
     backends: { type: 'string' },
@@ -256,10 +158,12 @@ export async function benchCommand(argv: string[]): Promise<void> {
     'peer-timeout': { type: 'string' },
     'min-seconds': { type: 'string' },
     'main-job': { type: 'boolean' },
+    browser: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(BENCH_HELP);
+  if (values.browser && !extra) throw new UsageError('bench: --browser runs from the repository: npm run bench -- --browser (it needs the dev dependencies)');
   const json = Boolean(values.json);
   const workloads = list(values, 'workloads', Object.keys(WORKLOAD_METRICS), Object.keys(WORKLOAD_METRICS));
   const backends = list(values, 'backends', ['wasm', 'js'], ct.listBackends().includes('wasm') ? ['wasm', 'js'] : ['js']);
@@ -305,6 +209,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   }
   ct.setBackend(previousBackend);
   if (backends.includes('wasm')) ct.setNumThreads(threads);
+  if (extra) columns.push(...(await extra({ metrics, threads, minSeconds, say })));
 
   for (const id of peerIds) {
     const peer = PEERS.find((p) => p.id === id)!;
@@ -358,6 +263,17 @@ export async function benchCommand(argv: string[]): Promise<void> {
   notes.forEach((n, i) => console.log(`[${i + 1}] ${n}`));
   console.log(`\n${machine}; convnet-ts wasm and PyTorch with ${threads} threads, TF.js single-threaded (its wasm backend runs one thread in Node).`);
   console.log(`÷ columns: how many times faster ${ours.label} is than that column (for latencies and seconds too). Medians after a warm-up.`);
+  const browser = columns.find((c) => c.id === 'chromium-convnet');
+  const browserTfjs = columns.find((c) => c.id === 'chromium-tfjs');
+  if (browser) {
+    const parts = (other: BenchColumn | undefined) =>
+      metrics.filter((m) => m !== 'W6').map((m) => {
+        const r = ratio(browser.figures[m], other?.figures[m], METRICS[m].lower);
+        return `${m} ${r === null ? '—' : `${r.toFixed(2)}×`}`;
+      }).join(', ');
+    console.log(`In Chromium (a Worker of a cross-origin-isolated page), convnet-ts ÷ Node convnet-ts: ${parts(ours)}.`);
+    if (browserTfjs) console.log(`In Chromium, convnet-ts ÷ TF.js wasm (same browser, same threads): ${parts(browserTfjs)}.`);
+  }
   if (single && metrics.some((m) => m === 'W4f' || m === 'W5')) {
     const s = (m: Metric) => ratio(ours.figures[m], single.figures[m]);
     const parts = (['W5', 'W4f', 'W4fb'] as Metric[]).filter((m) => metrics.includes(m)).map((m) => `${m} ${s(m)?.toFixed(2)}×`);

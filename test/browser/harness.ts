@@ -3,7 +3,7 @@
  * entry for the browser with esbuild (as a user's bundler would), serves it with or without cross-origin isolation
  * on 127.0.0.1, and drives it with playwright-core (no browser download).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,7 @@ export async function bundleSource(code: string, name: string): Promise<string> 
 }
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg',
+  '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.wasm': 'application/wasm',
 };
 
 export interface TestServer {
@@ -48,10 +48,10 @@ export interface TestServer {
 
 /**
  * Serves `/` (a page that loads /app.js as a module), `/app.js` (the bundle; or several scripts by path), and read-only files from the
- * repository's datasets/ and test/fixtures/ (as /datasets/…, /fixtures/…). With `isolated`, every response carries
+ * repository's datasets/ and test/fixtures/ (as /datasets/…, /fixtures/…) and any `dirs` (URL prefix → folder). With `isolated`, every response carries
  * COOP/COEP, so the page may use SharedArrayBuffer and threads.
  */
-export async function serve(app: string | Record<string, string>, opts: { isolated: boolean }): Promise<TestServer> {
+export async function serve(app: string | Record<string, string>, opts: { isolated: boolean; dirs?: Record<string, string> }): Promise<TestServer> {
   const scripts: Record<string, string> = typeof app === 'string' ? { '/app.js': app } : app;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -74,9 +74,10 @@ export async function serve(app: string | Record<string, string>, opts: { isolat
       body = scripts[path];
       type = TYPES['.js'];
     } else {
-      const m = /^\/(datasets|fixtures)\/(.+)$/.exec(path);
-      const file = m ? normalize(join(ROOT, m[1] === 'datasets' ? 'datasets' : 'test/fixtures', m[2])) : null;
-      if (file && file.startsWith(ROOT) && !file.includes('..') && existsSync(file)) {
+      const dirs: Record<string, string> = { '/datasets/': join(ROOT, 'datasets'), '/fixtures/': join(ROOT, 'test/fixtures'), ...opts.dirs };
+      const prefix = Object.keys(dirs).find((d) => path.startsWith(d));
+      const file = prefix ? normalize(join(dirs[prefix], path.slice(prefix.length))) : null;
+      if (file && prefix && file.startsWith(normalize(dirs[prefix])) && existsSync(file) && statSync(file).isFile()) {
         body = readFileSync(file);
         type = TYPES[extname(file)] ?? 'application/octet-stream';
       }

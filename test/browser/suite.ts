@@ -78,6 +78,23 @@ const suite: Record<string, Check> = {
     return trainLenet(mnist, typeof steps === 'number' ? steps : 200);
   },
 
+  /** setNumThreads replaces the pool while the old workers may still be stopping (browsers stop them asynchronously). */
+  threadSwitch: async () => {
+    await ct.initBackend('wasm');
+    ct.manualSeed(3);
+    const x = ct.randn(4, 16, 20, 20);
+    const w = ct.randn(32, 16, 3, 3);
+    const conv = () => [...ct.nn.functional.conv2d(x, w, null, { padding: 1 }).data()];
+    const counts: number[] = [];
+    const results: number[][] = [];
+    for (const n of [1, 2, 1, 2, 2]) {
+      ct.setNumThreads(n);
+      counts.push(await ct.initBackend());
+      for (let i = 0; i < 5; i++) results.push(conv());
+    }
+    return { counts, allEqual: results.every((r) => r.every((v, i) => v === results[0][i])) };
+  },
+
   resnet18: async () => {
     await ct.initBackend('wasm');
     return resnet18Logits();

@@ -10,13 +10,23 @@
 import { CONTROL_BASE } from './heap.js';
 
 const SEQ = 0, DONE = 1, TASK = 2, ARGS = 3, NPARTS = 4, COUNTER = 5, READY = 6, ERROR = 7;
-const MAILBOX_WORDS = 16;
+const MAILBOX_WORDS_CONST = 16;
+const MAILBOX_WORDS = MAILBOX_WORDS_CONST;
+const MAX_THREADS_CONST = 64;
 /** Byte address of the shared part counter; mailboxes follow. */
 const COUNTER_ADDR = CONTROL_BASE;
 const MAILBOX_BASE = CONTROL_BASE + 64;
+/**
+ * Mailbox banks: a pool that replaces another on the same memory (setNumThreads) uses the next bank, so an old worker
+ * that has not yet seen its stop signal (browsers terminate asynchronously) never reads the new pool's tasks.
+ */
+const BANKS = 4;
+const BANK_WORDS = MAX_THREADS_CONST * MAILBOX_WORDS_CONST;
+const CTRL_WORDS = (MAILBOX_BASE >> 2) + BANKS * BANK_WORDS;
+const generations = new WeakMap<WebAssembly.Memory, number>();
 /** Byte address of the argument block (256 words) a kernel fills before running. */
 export const ARGS_ADDR = CONTROL_BASE + 32 * 1024;
-export const MAX_THREADS = 64;
+export const MAX_THREADS = MAX_THREADS_CONST;
 
 type RunTask = (task: number, args: number, part: number, thread: number) => void;
 
@@ -25,7 +35,7 @@ const WORKER_SOURCE = `
 const start = (data) => {
   const { module, memory, mailbox, thread } = data;
   const run = new WebAssembly.Instance(module, { env: { memory } }).exports.runTask;
-  const ctrl = new Int32Array(memory.buffer, 0, ${(MAILBOX_BASE + MAX_THREADS * MAILBOX_WORDS * 4) / 4});
+  const ctrl = new Int32Array(memory.buffer, 0, ${CTRL_WORDS});
   const m = mailbox >> 2;
   Atomics.store(ctrl, m + ${READY}, 1);
   let seq = 0;
@@ -70,14 +80,19 @@ export class ThreadPool {
     threads: number,
   ) {
     this.threads = Math.max(1, Math.min(MAX_THREADS, Math.floor(threads)));
-    this.ctrl = new Int32Array(memory.buffer, 0, (MAILBOX_BASE + MAX_THREADS * MAILBOX_WORDS * 4) / 4);
+    this.ctrl = new Int32Array(memory.buffer, 0, CTRL_WORDS);
+    const generation = generations.get(memory) ?? 0;
+    generations.set(memory, generation + 1);
+    this.bank = generation % BANKS;
     this.seqs = new Array(this.threads).fill(0);
     this.canBlock = blockingAllowed();
     for (let t = 1; t < this.threads; t++) this.spawn(module, t);
   }
 
+  private readonly bank: number;
+
   private mailbox(worker: number): number {
-    return (MAILBOX_BASE >> 2) + worker * MAILBOX_WORDS;
+    return (MAILBOX_BASE >> 2) + this.bank * BANK_WORDS + worker * MAILBOX_WORDS;
   }
 
   private spawn(module: WebAssembly.Module, thread: number): void {
