@@ -3,6 +3,7 @@
  * built-in, and the browser suite (test/browser/suite.ts) passes in a cross-origin-isolated page (threads), a plain
  * page (one thread) and a dedicated Worker, with results equal to Node's. Skipped, saying why, without Chromium.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
@@ -112,6 +113,15 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     it('setNumThreads in a Worker switches pools (1, 2, 1, 2, 2 threads) with identical results', async () => {
       expect(await runInWorker(page, 'threadSwitch')).toEqual({ counts: [1, 2, 1, 2, 2], allEqual: true });
     });
+    it('train.fit in a Worker reports through eventProgress (epochs, throttled steps, the last step of each epoch)', async () => {
+      const r = (await runInWorker(page, 'fit')) as Record<string, unknown>;
+      expect(r.types).toEqual(['epochStart', 'step', 'epochEnd']);
+      expect(r).toMatchObject({ epochStarts: 2, epochEnds: 2, lastStep: { epoch: 2, step: 40, steps: 40 } });
+      expect(r.stepEvents as number).toBeGreaterThanOrEqual(2);
+      expect(r.stepEvents as number).toBeLessThanOrEqual(80);
+      expect(r.valAcc as number).toBeGreaterThan(0.8);
+      console.log(`train.fit in a Chromium Worker: ${(r.imagesPerSecond as number).toFixed(0)} img/s (LeNet-5, Adam, batch 64, yielding every step)`);
+    });
     it('ResNet-18 inference in a Worker equals Node to 1e-5', async () => {
       const r = (await runInWorker(page, 'resnet18')) as ResnetResult;
       expect(relativeToMax(r.logits, nodeResnet.logits)).toBeLessThanOrEqual(1e-5);
@@ -123,6 +133,19 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
       expect(r.safetensorsBlobBytes).toBeGreaterThan(40e6);
       expect(r.onnxVsPytorch).toBeLessThanOrEqual(1e-4);
       expect(r.onnxRoundTrip).toBeLessThanOrEqual(1e-5);
+    });
+    it('the IndexedDB cache: integrity-checked entries, hits without the network, corrupted entries dropped, datasets through it', async () => {
+      const bytes = readFileSync(new URL('./fixtures/images/gradient.png', import.meta.url));
+      const sha = createHash('sha256').update(bytes).digest('hex');
+      const r = (await run(page, 'cache', sha)) as Record<string, unknown>;
+      expect(r.firstHash).toBe(fnv1a([bytes]));
+      expect(r.hitHash).toBe(fnv1a([bytes]));
+      expect(r.listed).toEqual([{ key: '/fixtures/images/gradient.png', size: bytes.length, sha256: sha }]);
+      expect(r.wrongSha).toMatch(/palette\.png has SHA-256 [0-9a-f]{64}, expected 0{64}/);
+      expect(r.storedAfterWrong).toBe(1);
+      expect(r.afterCorruption).toBe(true);
+      expect(r.mnistTest).toBe(10000);
+      expect(r.cachedFiles).toEqual(['/datasets/mnist/t10k-images-idx3-ubyte.gz', '/datasets/mnist/t10k-labels-idx1-ubyte.gz']);
     });
     it('images: PNG/JPEG files decode to the pixels Node decodes; canvas and ImageData in, ImageData out', async () => {
       const r = (await run(page, 'images')) as Record<string, unknown>;

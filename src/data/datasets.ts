@@ -8,6 +8,7 @@
 import { defaultCacheDir, download as fetchBytes, fileExists, gunzip, joinPath, listDir, md5, readFileBytes, writeFileAtomic } from '../platform/node.js';
 import { builtin } from '../platform/builtins.js';
 import { readSource, type ByteSource } from '../platform/source.js';
+import { cachedFetch } from '../platform/browser_cache.js';
 import { folderOf, type Folder } from './folder.js';
 import { ImageDataset } from './dataset.js';
 import { decodeImage, rgbaToPlanar } from './image.js';
@@ -25,6 +26,8 @@ export interface DatasetOptions {
   files?: Record<string, ByteSource>;
   /** CIFAR: the official archive (cifar-10-binary.tar.gz / cifar-100-binary.tar.gz) as bytes, a File or a URL. */
   archive?: ByteSource;
+  /** In a browser: keep what is fetched from a URL `root` or `archive` in IndexedDB (io.cache), checked by SHA-256. */
+  cache?: boolean;
   /** The training split (default) or the test split. */
   train?: boolean;
   /** Fetch missing files from the official URLs into the cache folder (default false: never touches the network). */
@@ -121,6 +124,7 @@ async function loadIdx(src: IdxSource, opts: DatasetOptions): Promise<ImageDatas
   const who = src.name;
   const dir = folderOf(
     opts.files ?? opts.root ?? (src === MNIST ? await bundledMnistDir() : null) ?? (await joinPath(await defaultCacheDir(), src.folder)),
+    { cache: opts.cache },
   );
   const prefix = train ? 'train' : 't10k';
   const imgBytes = await readMaybeGz(dir, `${prefix}-images-idx3-ubyte.gz`, src, opts.download ?? false, who);
@@ -181,10 +185,11 @@ async function loadCifar(variant: 'cifar10' | 'cifar100', opts: DatasetOptions):
   let dir: Folder | null;
   if (opts.archive !== undefined) {
     const name = typeof opts.archive === 'string' ? opts.archive : opts.archive instanceof URL ? opts.archive.href : `${variant} archive`;
-    dir = folderOf(await archiveFiles(await readSource(opts.archive, variant), name));
+    const archive = opts.cache && (typeof opts.archive === 'string' || opts.archive instanceof URL) ? await cachedFetch(opts.archive) : await readSource(opts.archive, variant);
+    dir = folderOf(await archiveFiles(archive, name));
     if (!(await dir.has(files[0]))) throw new Error(`${variant}: the archive ${name} has no ${files[0]} (is it the binary version, ${spec.url.split('/').pop()}?)`);
   } else {
-    const root = folderOf(opts.files ?? opts.root ?? (await joinPath(await defaultCacheDir(), variant)));
+    const root = folderOf(opts.files ?? opts.root ?? (await joinPath(await defaultCacheDir(), variant)), { cache: opts.cache });
     dir = await cifarDir(root, variant, files[0]);
     if (!dir) {
       const rootPath = await root.pathOf('');

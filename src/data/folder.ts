@@ -5,6 +5,7 @@
 import { fileExists, joinPath, readFileBytes } from '../platform/node.js';
 import { isNode } from '../platform/builtins.js';
 import { fetchBytes, readSource, urlExists, type ByteSource } from '../platform/source.js';
+import { cachedFetch, cacheGet } from '../platform/browser_cache.js';
 
 export interface Folder {
   /** For messages: the path, the URL, or 'the given files'. */
@@ -26,9 +27,10 @@ function isUrlRoot(root: string | URL): boolean {
   return root instanceof URL ? root.protocol !== 'file:' || !isNode() : /^(https?|blob):/i.test(root) || !isNode();
 }
 
-export function folderOf(root: FolderSource): Folder {
+/** `cache`: read URLs through the browser's IndexedDB cache (io.cache), so a second visit needs no network. */
+export function folderOf(root: FolderSource, opts: { cache?: boolean } = {}): Folder {
   if (typeof root === 'string' || root instanceof URL) {
-    if (isUrlRoot(root)) return urlFolder(root.toString());
+    if (isUrlRoot(root)) return urlFolder(root.toString(), opts.cache ?? false);
     return nodeFolder(root instanceof URL ? decodeURIComponent(root.pathname) : root);
   }
   return namedFolder(root);
@@ -45,15 +47,15 @@ function nodeFolder(dir: string): Folder {
   };
 }
 
-function urlFolder(base: string): Folder {
+function urlFolder(base: string, cache: boolean): Folder {
   const b = base.endsWith('/') ? base : `${base}/`;
   const url = (f: string) => (typeof location !== 'undefined' ? new URL(f, new URL(b, location.href)) : new URL(f, b)).href;
   return {
     name: b,
     writable: false,
-    has: (f) => urlExists(url(f)),
-    read: (f, who) => fetchBytes(url(f), who),
-    sub: (s) => urlFolder(`${b}${s}/`),
+    has: async (f) => (cache && (await cacheGet(url(f))) !== null) || urlExists(url(f)),
+    read: (f, who) => (cache ? cachedFetch(url(f)) : fetchBytes(url(f), who)),
+    sub: (s) => urlFolder(`${b}${s}/`, cache),
     pathOf: async () => null,
   };
 }

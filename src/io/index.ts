@@ -17,6 +17,7 @@ export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safete
 export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
 export { PickleError } from './pickle.js';
 export { readSource, toBlob, downloadBlob, type ByteSource } from '../platform/source.js';
+export * as cache from './cache.js';
 export { ZipError } from './zip.js';
 export { exportOnnx, ONNX_EXPORT_OPSET, type ExportOnnxOptions } from './onnx/export.js';
 export { OnnxError } from './onnx/errors.js';

@@ -7,5 +7,5 @@ export { fit, evaluate, type FitOptions, type FitResult, type EpochRecord, type 
 export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta } from './checkpoint.js';
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
 export { renderTrainingChart, type CurvePoint } from './chart.js';
-export { lineProgress, barProgress, silentProgress, type Progress, type StepInfo } from './progress.js';
+export { lineProgress, barProgress, silentProgress, eventProgress, type Progress, type StepInfo, type ProgressEvent } from './progress.js';
 export { finetuneExperiment, finetuneTable, finetuneSvg, type FinetuneExperimentOptions, type FinetuneExperimentResult } from './finetune_experiment.js';

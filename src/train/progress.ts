@@ -68,3 +68,34 @@ export function barProgress(): Progress {
     log: (line) => console.log(line),
   };
 }
+
+/** What `eventProgress` reports: plain objects, so a Worker can post them to its page as they are. */
+export type ProgressEvent =
+  | { type: 'epochStart'; epoch: number; epochs: number; steps: number }
+  | ({ type: 'step' } & StepInfo)
+  | { type: 'epochEnd'; line: string }
+  | { type: 'log'; line: string };
+
+/**
+ * Progress as events for a page to draw from (no terminal): every epoch start and end, log lines, and steps at most
+ * every `minIntervalMs` (default 100; the last step of an epoch always).
+ * Example (in a Worker): train.fit(model, { ..., progress: train.eventProgress((e) => self.postMessage(e)) });
+ */
+export function eventProgress(listener: (e: ProgressEvent) => void, opts: { minIntervalMs?: number } = {}): Progress {
+  const interval = opts.minIntervalMs ?? 100;
+  let last = -Infinity;
+  return {
+    startEpoch: async (epoch, epochs, steps) => {
+      last = -Infinity;
+      listener({ type: 'epochStart', epoch, epochs, steps });
+    },
+    step: (i) => {
+      const now = performance.now();
+      if (now - last < interval && i.step !== i.steps) return;
+      last = now;
+      listener({ type: 'step', ...i });
+    },
+    endEpoch: (line) => listener({ type: 'epochEnd', line }),
+    log: (line) => listener({ type: 'log', line }),
+  };
+}

@@ -95,6 +95,33 @@ const suite: Record<string, Check> = {
     return { counts, allEqual: results.every((r) => r.every((v, i) => v === results[0][i])) };
   },
 
+  /** train.fit in a Worker, reporting through eventProgress: the events a page would draw from. */
+  fit: async () => {
+    await ct.initBackend('wasm');
+    const mnist = await ct.data.mnist({ root: '/datasets/mnist/' });
+    ct.manualSeed(0);
+    const model = ct.models.lenet5({ activation: 'relu', pooling: 'max' });
+    const subset = (n: number, from: number) => new ct.data.Subset(mnist, Array.from({ length: n }, (_, i) => from + i));
+    const T = ct.data.transforms;
+    const trainLoader = new ct.data.DataLoader(subset(2560, 0), { batchSize: 64, shuffle: true, transform: T.pad(2) });
+    const valLoader = new ct.data.DataLoader(subset(1000, 50000), { batchSize: 250, transform: T.pad(2) });
+    const events: ct.train.ProgressEvent[] = [];
+    const r = await ct.train.fit(model, {
+      optimizer: new ct.optim.Adam(model.parameters(), { lr: 2e-3 }), trainLoader, valLoader, epochs: 2,
+      progress: ct.train.eventProgress((e) => events.push(e), { minIntervalMs: 50 }),
+    });
+    const steps = events.filter((e): e is Extract<ct.train.ProgressEvent, { type: 'step' }> => e.type === 'step');
+    return {
+      types: [...new Set(events.map((e) => e.type))],
+      epochStarts: events.filter((e) => e.type === 'epochStart').length,
+      epochEnds: events.filter((e) => e.type === 'epochEnd').length,
+      stepEvents: steps.length,
+      lastStep: steps.at(-1) ? { epoch: steps.at(-1)!.epoch, step: steps.at(-1)!.step, steps: steps.at(-1)!.steps } : null,
+      valAcc: r.history.at(-1)!.val!.acc,
+      imagesPerSecond: r.history.at(-1)!.imagesPerSecond,
+    };
+  },
+
   resnet18: async () => {
     await ct.initBackend('wasm');
     return resnet18Logits();
@@ -136,6 +163,46 @@ const suite: Record<string, Check> = {
     const xl = ct.randn(2, 1, 32, 32);
     out.onnxRoundTrip = relativeToMax(ct.noGrad(() => back.eval().forward(xl) as ct.Tensor).data(), ct.noGrad(() => lenet.forward(xl) as ct.Tensor).data());
     return out;
+  },
+
+  /** The IndexedDB download cache: hits without the network, integrity checks, datasets through it. */
+  cache: async (expectedSha) => {
+    const { cache } = ct.io;
+    await cache.clear();
+    const url = '/fixtures/images/gradient.png';
+    const first = await cache.fetch(url, { sha256: expectedSha as string });
+    const listed = (await cache.list()).map((e) => ({ key: new URL(e.key).pathname, size: e.size, sha256: e.sha256 }));
+    // A hit needs no network: the same key under a URL that would 404.
+    const hit = await cache.fetch('/no/such/file.png', { key: new URL(url, location.href).href });
+    const wrongSha = await cache.fetch('/fixtures/images/palette.png', { sha256: '0'.repeat(64) }).then(() => 'accepted', (e: Error) => e.message);
+    const storedAfterWrong = (await cache.list()).length;
+    // Corrupt the stored bytes behind the library's back: the entry is dropped, not returned.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open('convnet-ts-cache');
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const tx = req.result.transaction('files', 'readwrite');
+        const store = tx.objectStore('files');
+        const get = store.get(new URL(url, location.href).href);
+        get.onsuccess = () => {
+          const e = get.result as { bytes: Uint8Array };
+          e.bytes = e.bytes.slice();
+          e.bytes[40] ^= 0xff;
+          store.put(e);
+        };
+        tx.oncomplete = () => {
+          req.result.close();
+          resolve();
+        };
+      };
+    });
+    const afterCorruption = await cache.get(new URL(url, location.href).href);
+    const mnist = await ct.data.mnist({ root: '/datasets/mnist/', train: false, cache: true });
+    const cachedFiles = (await cache.list()).map((e) => new URL(e.key).pathname).sort();
+    return {
+      firstHash: fnv1a([first]), hitHash: fnv1a([hit]), listed, wrongSha, storedAfterWrong, afterCorruption: afterCorruption === null,
+      mnistTest: mnist.length, cachedFiles,
+    };
   },
 
   /** PNG/JPEG bytes (served files) decode to the pixels Node decodes; canvas and ImageData sources; tensors back to ImageData. */

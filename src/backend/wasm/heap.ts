@@ -6,9 +6,10 @@
  * (FinalizationRegistry, see tensor/storage.ts). Finalizers only run between event-loop turns, so a synchronous
  * training loop would grow the heap without bound. So when live blocks pass the budget, the next kernel call
  * (1) forces a collection and runs the finalizers synchronously where the host allows (Node; platform/collect.ts),
- * and otherwise (2) evicts every resident block to a plain typed array (which V8 collects on its own) and starts
- * the heap afresh; blocks in use come back on their next kernel call. The budget doubles when the working set
- * itself is near it.
+ * and otherwise (2, browsers) moves the least recently used blocks to plain typed arrays (which the collector reclaims
+ * on its own), an eighth of the budget at a time so that no single kernel call stalls long; blocks in use come back
+ * on their next kernel call. The budget doubles when the working set itself is near it. When free space is stranded
+ * (fragmentation), every block is moved out and the heap starts afresh.
  */
 import type { DType, TypedArray } from '../backend.js';
 import { collectNow } from '../../platform/collect.js';
@@ -22,6 +23,8 @@ const PAGE = 65536;
 const MAX_BUDGET = 3 * 2 ** 30;
 /** Free bytes below the heap top tolerated before compacting (at least the budget). */
 const FRAGMENTATION_SLACK = 512 * 2 ** 20;
+/** Without synchronous collection, each eviction frees this fraction of the budget below it (bounds each stall). */
+const EVICT_SLICES = 8;
 
 /**
  * What the finalizer of a dropped tensor holds to free its block: an identity only. A FinalizationRegistry keeps its
@@ -93,8 +96,9 @@ export class Heap {
   private i32: Int32Array;
   private u8: Uint8Array;
   private reuploadedBytes = 0;
+  private evictedBytes = 0;
   /** Counters for tests and diagnostics. */
-  readonly stats = { evictions: 0, collections: 0, reuploads: 0, peakBytes: 0 };
+  readonly stats = { evictions: 0, collections: 0, reuploads: 0, peakBytes: 0, evictMs: 0, reuploadMs: 0 };
 
   constructor(opts: HeapOptions) {
     const maximum = 65536; // 4 GiB, the wasm32 limit; shared memories must declare one
@@ -225,6 +229,7 @@ export class Heap {
   ptr(h: WasmHandle): number {
     if (h.ptr > 0) return h.ptr;
     if (h.ptr < 0) throw new Error('wasm backend: use of a freed tensor buffer');
+    const t0 = performance.now();
     const host = h.host!;
     const { ptr, cls } = this.alloc(Math.max(4, h.length * 4));
     this.refresh();
@@ -236,6 +241,7 @@ export class Heap {
     this.resident.set(h.lease, h);
     this.stats.reuploads++;
     this.reuploadedBytes += cls;
+    this.stats.reuploadMs += performance.now() - t0;
     return ptr;
   }
 
@@ -269,6 +275,13 @@ export class Heap {
       this.deferred = [];
       for (const h of waiting) this.freeHandle(h);
     }
+    // The resident map is kept in order of last use: a kernel's inputs move to its end.
+    for (const h of pins) {
+      if (h.ptr > 0) {
+        this.resident.delete(h.lease);
+        this.resident.set(h.lease, h);
+      }
+    }
     const used = this.blocks.top - HEAP_BASE;
     // Free space stranded below the top (blocks of sizes nobody asks for any more): compact by evicting.
     const fragmented = used - this.live > Math.max(this.budget, FRAGMENTATION_SLACK);
@@ -278,14 +291,52 @@ export class Heap {
       // What survives is the working set: give it room so collections stay rare.
       this.budget = Math.min(Math.max(this.budget, 2 * this.live), MAX_BUDGET);
       if (this.blocks.top - HEAP_BASE - this.live <= Math.max(this.budget, FRAGMENTATION_SLACK)) return;
-    } else if (this.reuploadedBytes > this.budget / 2) {
-      this.budget = Math.min(this.budget * 2, MAX_BUDGET);
+      this.evictAll();
+      return;
     }
-    this.evictAll();
+    if (fragmented) {
+      this.evictAll();
+      return;
+    }
+    // No synchronous collection here (browsers): move the least recently used blocks out, a slice at a time, so each
+    // stall is short; what was evicted but is still used comes back, and when that is much, the budget grows.
+    if (this.reuploadedBytes > this.budget / 2) {
+      this.budget = Math.min(this.budget * 2, MAX_BUDGET);
+      this.reuploadedBytes = 0;
+      this.evictedBytes = 0;
+      if (this.live <= this.budget) return;
+    }
+    this.evictLeastRecentlyUsed(this.live - this.budget + this.budget / EVICT_SLICES);
+  }
+
+  /** Moves resident blocks out, least recently used first (never a running kernel's inputs), until `bytes` are freed. */
+  evictLeastRecentlyUsed(bytes: number): void {
+    const t0 = performance.now();
+    this.refresh();
+    let freed = 0;
+    for (const [lease, h] of this.resident) {
+      if (freed >= bytes) break;
+      if (this.pinned.has(h)) continue;
+      const start = h.ptr >>> 2;
+      h.host = h.dtype === 'int32' ? this.i32.slice(start, start + h.length) : this.f32.slice(start, start + h.length);
+      this.resident.delete(lease);
+      this.release(h.ptr, h.cls);
+      h.ptr = 0;
+      freed += h.cls;
+    }
+    this.stats.evictions++;
+    this.stats.evictMs += performance.now() - t0;
+    // Reuploads are judged per budget's worth of evictions: over half of it coming back means thrashing.
+    this.evictedBytes += freed;
+    if (this.evictedBytes >= this.budget) {
+      this.evictedBytes = 0;
+      this.reuploadedBytes = 0;
+    }
   }
 
   /** Moves every resident block to the host and resets the allocator. */
   evictAll(): void {
+    const t0 = performance.now();
     this.refresh();
     for (const h of this.resident.values()) {
       const start = h.ptr >>> 2;
@@ -297,6 +348,7 @@ export class Heap {
     this.live = 0;
     this.reuploadedBytes = 0;
     this.stats.evictions++;
+    this.stats.evictMs += performance.now() - t0;
   }
 
   /** Zeroes `bytes` bytes at `ptr`. */
