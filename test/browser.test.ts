@@ -4,7 +4,10 @@
  * page (one thread) and a dedicated Worker, with results equal to Node's. Skipped, saying why, without Chromium.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
@@ -178,6 +181,31 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     expect(line).toMatch(/^trained on 2 threads, \d+ img\/s$/);
     expect(await page.title()).toMatch(/^step 60: loss \d/);
     await page.close();
+  });
+
+  it("the README's example built by Vite with no configuration trains in a cross-origin-isolated page", async () => {
+    // As a Vite user would: index.html + the two README files, `import ... from 'convnet-ts'` (aliased to this checkout).
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'convnet-ts-vite-'));
+    for (const m of readme.matchAll(/```js\n\/\/ ([\w.]+\.js)[^\n]*\n([\s\S]*?)```/g)) writeFileSync(join(dir, m[1]), m[2]);
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>convnet-ts with Vite</title><script type="module" src="./main.js"></script>');
+    const { build } = await import('vite');
+    await build({
+      root: dir, logLevel: 'silent', configFile: false,
+      resolve: { alias: { 'convnet-ts': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
+      build: { outDir: join(dir, 'dist'), emptyOutDir: true },
+    });
+    const server = await serve({}, { isolated: true, site: join(dir, 'dist') });
+    servers.push(server);
+    const page = await chrome.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('trained on'), timeout: 120_000 });
+    await page.goto(server.url);
+    expect((await done).text()).toMatch(/^trained on 2 threads, \d+ img\/s$/);
+    expect(errors).toEqual([]);
+    await page.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   describe('a page without cross-origin isolation (one thread, plain memory)', () => {

@@ -10,7 +10,7 @@ import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/schedulers/compose.js';
 import { appendText, fileExists, joinPath, writeFileAtomic } from '../platform/node.js';
-import { saveSafetensors } from '../io/index.js';
+import { loadSafetensors, saveSafetensors } from '../io/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { renderTrainingChart } from './chart.js';
 import { loadCheckpoint, saveCheckpoint, type Schedulable } from './checkpoint.js';
@@ -157,7 +157,6 @@ export async function fit(model: Module<any, any>, opts: FitOptions): Promise<Fi
     badEpochs = extra.badEpochs ?? 0;
     startEpoch = meta.epoch + 1;
     if (es?.restoreBest && paths.bestCheckpoint && (await fileExists(paths.bestCheckpoint))) {
-      const { loadSafetensors } = await import('../io/index.js');
       const all = await loadSafetensors(paths.bestCheckpoint);
       bestWeights = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v]));
     }

@@ -48,10 +48,11 @@ export interface TestServer {
 
 /**
  * Serves `/` (a page that loads /app.js as a module), `/app.js` (the bundle; or several scripts by path), and read-only files from the
- * repository's datasets/ and test/fixtures/ (as /datasets/…, /fixtures/…) and any `dirs` (URL prefix → folder). With `isolated`, every response carries
+ * repository's datasets/ and test/fixtures/ (as /datasets/…, /fixtures/…) and any `dirs` (URL prefix → folder);
+ * with `site`, a built static site's files (its index.html at /) come first. With `isolated`, every response carries
  * COOP/COEP, so the page may use SharedArrayBuffer and threads.
  */
-export async function serve(app: string | Record<string, string>, opts: { isolated: boolean; dirs?: Record<string, string> }): Promise<TestServer> {
+export async function serve(app: string | Record<string, string>, opts: { isolated: boolean; dirs?: Record<string, string>; site?: string }): Promise<TestServer> {
   const scripts: Record<string, string> = typeof app === 'string' ? { '/app.js': app } : app;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -67,7 +68,14 @@ export async function serve(app: string | Record<string, string>, opts: { isolat
       res.writeHead(204, headers).end();
       return;
     }
-    if (path === '/') {
+    if (opts.site && (path === '/' || existsSync(join(opts.site, path)))) {
+      // A built site (e.g. Vite's dist/): its own index.html and assets.
+      const file = normalize(join(opts.site, path === '/' ? 'index.html' : path));
+      if (file.startsWith(normalize(opts.site)) && statSync(file).isFile()) {
+        body = readFileSync(file);
+        type = TYPES[extname(file)] ?? 'application/octet-stream';
+      }
+    } else if (path === '/') {
       body = '<!doctype html><meta charset="utf-8"><title>convnet-ts browser suite</title><script type="module" src="/app.js"></script>';
       type = TYPES['.html'];
     } else if (scripts[path] !== undefined) {
