@@ -1,18 +1,29 @@
 /**
  * The convnet-ts side of `npm run bench -- --browser`, run in a dedicated Worker of a cross-origin-isolated page:
- * the same measurements as in Node (src/cli/bench_workloads.ts) on the wasm backend with the requested threads.
+ * the same measurements as in Node (src/cli/bench_workloads.ts) on the wasm backend with the requested threads,
+ * with an event-loop turn between repetitions (as `fit` yields; `synchronous: true` for back-to-back loops).
  * Message in: { metrics, threads, minSeconds }; out: { metric, value } per workload, then { done: true, threads }.
  */
 import { initBackend, setNumThreads } from '../src/index.js';
-import { measure, type Metric } from '../src/cli/bench_workloads.js';
+import { measure, syncTimer, yieldingTimer, type Metric } from '../src/cli/bench_workloads.js';
 
-self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; minSeconds: number }>) => {
-  const { metrics, threads, minSeconds } = e.data;
+/** One event-loop turn (a MessageChannel round trip: no 4 ms clamp, unlike a nested zero timeout). */
+const channel = new MessageChannel();
+const waiting: (() => void)[] = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+const pause = () => new Promise<void>((r) => {
+  waiting.push(r);
+  channel.port2.postMessage(null);
+});
+
+self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; minSeconds: number; synchronous?: boolean }>) => {
+  const { metrics, threads, minSeconds, synchronous } = e.data;
+  const timer = synchronous ? syncTimer(minSeconds) : yieldingTimer(minSeconds, pause);
   try {
     await initBackend('wasm');
     setNumThreads(threads);
     const used = await initBackend();
-    for (const metric of metrics) self.postMessage({ metric, value: measure(metric, minSeconds) });
+    for (const metric of metrics) self.postMessage({ metric, value: await measure(metric, timer) });
     self.postMessage({ done: true, threads: used });
   } catch (err) {
     self.postMessage({ error: String((err as Error).message ?? err) });

@@ -38,7 +38,7 @@ Examples:
   npx convnet bench --json > bench.json
   npm run bench -- --browser --peers torch`;
 
-import { measure, METRICS, WORKLOAD_METRICS, type BenchColumn, type Figure, type Metric } from './bench_workloads.js';
+import { measure, syncTimer, METRICS, WORKLOAD_METRICS, type BenchColumn, type Figure, type Metric } from './bench_workloads.js';
 
 export type { BenchColumn, Figure, Metric } from './bench_workloads.js';
 
@@ -203,7 +203,7 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
         continue;
       }
       say(`  ${c.label}: ${METRICS[m].workload}`);
-      col.figures[m] = { value: measure(m, minSeconds) };
+      col.figures[m] = { value: await measure(m, syncTimer(minSeconds)) };
     }
     columns.push(col);
   }

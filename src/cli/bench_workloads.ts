@@ -47,7 +47,10 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Median ms of fn after one warm-up, repeated for at least minSeconds (1 to 20 timed runs). */
+/** Times one repetition of a workload: returns the median milliseconds of `fn`. */
+export type Timer = (fn: () => void) => Promise<number>;
+
+/** Median ms of fn after one warm-up, repeated for at least minSeconds (1 to 20 timed runs), back to back. */
 export function time(fn: () => void, minSeconds: number): number {
   fn();
   const ts: number[] = [];
@@ -60,52 +63,77 @@ export function time(fn: () => void, minSeconds: number): number {
   return median(ts);
 }
 
-function trainStep(model: ct.nn.Module, batch: number, shape: number[], minSeconds: number): number {
+/** Back-to-back repetitions (Node: the heap collects synchronously inside the loop). */
+export function syncTimer(minSeconds: number): Timer {
+  return async (fn) => time(fn, minSeconds);
+}
+
+/**
+ * Repetitions separated by `pause` (an event-loop turn), which is timed too: in a browser, what a training loop that
+ * yields (as `fit` does) gets, since dropped tensors are only freed between turns there.
+ */
+export function yieldingTimer(minSeconds: number, pause: () => Promise<void>): Timer {
+  return async (fn) => {
+    fn();
+    await pause();
+    const ts: number[] = [];
+    const start = performance.now();
+    do {
+      const t = performance.now();
+      fn();
+      await pause();
+      ts.push(performance.now() - t);
+    } while (performance.now() - start < minSeconds * 1000 && ts.length < 20);
+    return median(ts);
+  };
+}
+
+async function trainStep(model: ct.nn.Module, batch: number, shape: number[], timer: Timer): Promise<number> {
   model.train();
   const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
   const x = ct.randn([batch, ...shape]);
   const y = ct.randint(0, 10, [batch]);
-  const ms = time(() => {
+  const ms = await timer(() => {
     opt.zeroGrad();
     F.crossEntropy(model.forward(x), y).backward();
     opt.step();
-  }, minSeconds);
+  });
   return (batch * 1000) / ms;
 }
 
 /** One convnet-ts measurement on the active backend. */
-export function measure(metric: Metric, minSeconds: number): number {
+export async function measure(metric: Metric, timer: Timer): Promise<number> {
   ct.manualSeed(0);
   switch (metric) {
     case 'W5': {
       const a = ct.randn(1024, 1024);
       const b = ct.randn(1024, 1024);
-      return (2 * 1024 ** 3) / (time(() => ct.matmul(a, b), minSeconds) * 1e6);
+      return (2 * 1024 ** 3) / ((await timer(() => ct.matmul(a, b))) * 1e6);
     }
     case 'W4f':
     case 'W4fb': {
       const x = ct.randn([8, 64, 56, 56], { requiresGrad: true });
       const w = ct.randn([64, 64, 3, 3], { requiresGrad: true });
       const flop = 2 * 8 * 64 * 56 * 56 * 64 * 9;
-      if (metric === 'W4f') return flop / (time(() => ct.noGrad(() => F.conv2d(x, w, null, { padding: 1 })), minSeconds) * 1e6);
-      const ms = time(() => {
+      if (metric === 'W4f') return flop / ((await timer(() => ct.noGrad(() => F.conv2d(x, w, null, { padding: 1 })))) * 1e6);
+      const ms = await timer(() => {
         x.zeroGrad();
         w.zeroGrad();
         F.conv2d(x, w, null, { padding: 1 }).sum().backward();
-      }, minSeconds);
+      });
       return (3 * flop) / (ms * 1e6);
     }
     case 'W1':
-      return trainStep(lenet(), 64, [1, 28, 28], minSeconds);
+      return trainStep(lenet(), 64, [1, 28, 28], timer);
     case 'W2':
-      return trainStep(ct.models.create('resnet20'), 128, [3, 32, 32], minSeconds);
+      return trainStep(ct.models.create('resnet20'), 128, [3, 32, 32], timer);
     case 'W3b8':
     case 'W3b1': {
       const model = ct.models.create('resnet18');
       model.eval();
       const batch = metric === 'W3b8' ? 8 : 1;
       const x = ct.randn([batch, 3, 224, 224]);
-      const ms = time(() => ct.noGrad(() => model.forward(x)), minSeconds);
+      const ms = await timer(() => ct.noGrad(() => model.forward(x)));
       return metric === 'W3b8' ? (batch * 1000) / ms : ms;
     }
     default:

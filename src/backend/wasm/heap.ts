@@ -25,6 +25,8 @@ const MAX_BUDGET = 3 * 2 ** 30;
 const FRAGMENTATION_SLACK = 512 * 2 ** 20;
 /** Without synchronous collection, each eviction frees this fraction of the budget below it (bounds each stall). */
 const EVICT_SLICES = 8;
+/** How far the budget grows for a program that yields but allocates more than the budget in one turn. */
+const YIELDING_BUDGET_CAP = 2 ** 30;
 
 /**
  * What the finalizer of a dropped tensor holds to free its block: an identity only. A FinalizationRegistry keeps its
@@ -97,6 +99,8 @@ export class Heap {
   private u8: Uint8Array;
   private reuploadedBytes = 0;
   private evictedBytes = 0;
+  /** Bytes freed by finalizers since the last eviction: the program yields to the event loop. */
+  private finalizedBytes = 0;
   /** Counters for tests and diagnostics. */
   readonly stats = { evictions: 0, collections: 0, reuploads: 0, peakBytes: 0, evictMs: 0, reuploadMs: 0 };
 
@@ -248,7 +252,10 @@ export class Heap {
   /** Frees the block behind a dropped tensor's lease; a no-op once evicted (the host copy is the collector's). */
   freeLease(lease: Lease): void {
     const h = this.resident.get(lease);
-    if (h) this.freeHandle(h);
+    if (h) {
+      this.finalizedBytes += h.cls;
+      this.freeHandle(h);
+    }
   }
 
   freeHandle(h: WasmHandle): void {
@@ -300,10 +307,15 @@ export class Heap {
     }
     // No synchronous collection here (browsers): move the least recently used blocks out, a slice at a time, so each
     // stall is short; what was evicted but is still used comes back, and when that is much, the budget grows.
-    if (this.reuploadedBytes > this.budget / 2) {
+    // A program that yields frees its garbage between turns: over budget here means one turn allocates more than
+    // the budget, so grow it (as a collection does in Node) rather than copy that turn's garbage out. So does one
+    // whose evicted blocks keep coming back (thrashing).
+    const yields = this.finalizedBytes >= this.budget / 2 && this.budget < YIELDING_BUDGET_CAP;
+    if ((yields || this.reuploadedBytes > this.budget / 8) && this.budget < MAX_BUDGET) {
       this.budget = Math.min(this.budget * 2, MAX_BUDGET);
       this.reuploadedBytes = 0;
       this.evictedBytes = 0;
+      this.finalizedBytes = 0;
       if (this.live <= this.budget) return;
     }
     this.evictLeastRecentlyUsed(this.live - this.budget + this.budget / EVICT_SLICES);
@@ -326,6 +338,7 @@ export class Heap {
     }
     this.stats.evictions++;
     this.stats.evictMs += performance.now() - t0;
+    this.finalizedBytes = 0;
     // Reuploads are judged per budget's worth of evictions: over half of it coming back means thrashing.
     this.evictedBytes += freed;
     if (this.evictedBytes >= this.budget) {
