@@ -78,6 +78,13 @@ const suite: Record<string, Check> = {
     return trainLenet(mnist, typeof steps === 'number' ? steps : 200);
   },
 
+  /** Sets the wasm backend's thread count here and waits for the threads (e.g. 2 on a page's main thread, which spins). */
+  setThreads: async (n) => {
+    await ct.initBackend('wasm');
+    ct.setNumThreads(n as number);
+    return ct.initBackend();
+  },
+
   /** setNumThreads replaces the pool while the old workers may still be stopping (browsers stop them asynchronously). */
   threadSwitch: async () => {
     await ct.initBackend('wasm');
