@@ -81,6 +81,20 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
   const runInWorker = (page: Page, name: string, arg?: unknown) =>
     page.evaluate(([n, a]) => (globalThis as unknown as { runInWorker: (n: string, a?: unknown) => Promise<unknown> }).runInWorker(n as string, a), [name, arg] as const);
 
+  /** Opens the README example's page and waits for its 'trained on …' line; fails on any page error. */
+  async function trainExample(url: string): Promise<{ line: string; title: string }> {
+    const page = await chrome.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('trained on'), timeout: 120_000 });
+    await page.goto(url);
+    const line = (await done).text();
+    const title = await page.title();
+    await page.close();
+    expect(errors).toEqual([]);
+    return { line, title };
+  }
+
   describe('a cross-origin-isolated page (threads)', () => {
     let page: Page;
     let errors: string[];
@@ -171,16 +185,9 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     expect(Object.keys(files).sort()).toEqual(['main.js', 'train.worker.js']);
     const server = await serve({ '/app.js': await bundleSource(files['main.js'], 'main.js'), '/train.worker.js': await bundleSource(files['train.worker.js'], 'train.worker.js') }, { isolated: true });
     servers.push(server);
-    const page = await chrome.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('trained on'), timeout: 120_000 });
-    await page.goto(server.url);
-    const line = (await done).text();
-    expect(errors).toEqual([]);
+    const { line, title } = await trainExample(server.url);
     expect(line).toMatch(/^trained on 2 threads, \d+ img\/s$/);
-    expect(await page.title()).toMatch(/^step 60: loss \d/);
-    await page.close();
+    expect(title).toMatch(/^step 60: loss \d/);
   });
 
   it("the README's example built by Vite with no configuration trains in a cross-origin-isolated page", async () => {
@@ -197,14 +204,7 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     });
     const server = await serve({}, { isolated: true, site: join(dir, 'dist') });
     servers.push(server);
-    const page = await chrome.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const done = page.waitForEvent('console', { predicate: (m) => m.text().startsWith('trained on'), timeout: 120_000 });
-    await page.goto(server.url);
-    expect((await done).text()).toMatch(/^trained on 2 threads, \d+ img\/s$/);
-    expect(errors).toEqual([]);
-    await page.close();
+    expect((await trainExample(server.url)).line).toMatch(/^trained on 2 threads, \d+ img\/s$/);
     rmSync(dir, { recursive: true, force: true });
   });
 
