@@ -1,5 +1,6 @@
 /** Datasets in their real formats (from small generated files), corrupt-file errors, transforms and the DataLoader. */
-import { mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encode as encodePng } from 'fast-png';
@@ -8,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { data } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
-import { writeCifar10, writeMnist } from './helpers/synthetic.js';
+import { cifar10Archive, writeCifar10, writeMnist } from './helpers/synthetic.js';
 
 const T = data.transforms;
 const dir = tempDir('data');
@@ -109,6 +110,26 @@ describe('CIFAR binary', () => {
     expect(() => data.parseCifar(bad, 'b.bin', 'cifar10')).toThrow(/record 1 has label 42, outside 0..9/);
     const c100 = data.parseCifar(data.encodeCifar(new Uint8Array(3072), [77], 'cifar100'), 'c.bin', 'cifar100');
     expect([...c100.labels]).toEqual([77]);
+  });
+  it('reads CIFAR-10 from the official archive given as bytes, a Blob or a file: URL, in memory', async () => {
+    const archive = cifar10Archive(3);
+    const fromBytes = await data.cifar10({ archive, train: false });
+    expect(fromBytes.length).toBe(3);
+    expect((await data.cifar10({ archive: new Blob([archive]) })).length).toBe(15);
+    const file = join(dir, 'cifar-10-binary.tar.gz');
+    writeFileSync(file, archive);
+    const fromUrl = await data.cifar10({ archive: pathToFileURL(file), train: false });
+    expect([...fromUrl.getBatch([0, 1, 2]).y]).toEqual([...fromBytes.getBatch([0, 1, 2]).y]);
+    await expect(data.cifar100({ archive })).rejects.toThrow(/cifar100: the archive .* has no train.bin \(is it the binary version, cifar-100-binary.tar.gz\?\)/);
+  });
+  it('reads MNIST from files given by name (File objects from a picker, bytes), gzipped or not', async () => {
+    const src = join(dir, 'mnist-files');
+    writeMnist(src, 6, 4);
+    const names = readdirSync(src);
+    const files = Object.fromEntries(names.map((n) => [n, new Blob([readFileSync(join(src, n))])]));
+    const ds = await data.mnist({ files, train: false });
+    expect(ds.length).toBe(4);
+    await expect(data.mnist({ files: { 'x.gz': new Uint8Array(1) } })).rejects.toThrow(/mnist: train-images-idx3-ubyte.gz not found in the given files/);
   });
   it('reads tar archives (the official CIFAR download) defensively', () => {
     const header = new Uint8Array(512);

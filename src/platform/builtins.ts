@@ -4,7 +4,7 @@
  * In a browser both give null, and callers fall back to web APIs or ask for bytes.
  */
 
-type NodeProcess = { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown };
+type NodeProcess = { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown; env?: Record<string, string | undefined> };
 
 function nodeProcess(): NodeProcess | null {
   const p = (globalThis as { process?: NodeProcess }).process;
@@ -42,4 +42,9 @@ export async function nodePackage<T>(name: string, what: string): Promise<T> {
   if (!isNode()) throw new Error(`${what} needs Node.js (it uses the '${name}' package)`);
   const specifier: string = name;
   return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
+}
+
+/** An environment variable in Node (undefined elsewhere). */
+export function envVar(name: string): string | undefined {
+  return nodeProcess()?.env?.[name];
 }

@@ -46,3 +46,43 @@ export function writeCifar10(dir: string, perBatch: number, opts: { gzip?: boole
     writeFileSync(join(dir, opts.gzip ? `${name}.gz` : name), opts.gzip ? gzipSync(bytes) : bytes);
   });
 }
+
+/** A ustar archive of the given files (name → bytes), as `tar` writes it: headers with octal sizes and checksums. */
+export function makeTar(files: Record<string, Uint8Array>): Uint8Array {
+  const enc = new TextEncoder();
+  const blocks: Uint8Array[] = [];
+  for (const [name, data] of Object.entries(files)) {
+    const h = new Uint8Array(512);
+    h.set(enc.encode(name), 0);
+    h.set(enc.encode('0000644\0'), 100);
+    h.set(enc.encode('0000000\0'), 108);
+    h.set(enc.encode('0000000\0'), 116);
+    h.set(enc.encode(`${data.length.toString(8).padStart(11, '0')}\0`), 124);
+    h.set(enc.encode('00000000000\0'), 136);
+    h[156] = 48; // '0': a regular file
+    h.set(enc.encode('ustar\0' + '00'), 257);
+    h.fill(32, 148, 156); // the checksum counts its own field as spaces
+    const sum = h.reduce((a, b) => a + b, 0);
+    h.set(enc.encode(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
+    blocks.push(h, data, new Uint8Array((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let off = 0;
+  for (const b of blocks) {
+    out.set(b, off);
+    off += b.length;
+  }
+  return out;
+}
+
+/** The official CIFAR-10 archive's layout (cifar-10-batches-bin/*.bin), gzipped, with `perBatch` images per batch. */
+export function cifar10Archive(perBatch: number): Uint8Array<ArrayBuffer> {
+  const files: Record<string, Uint8Array> = {};
+  ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'].forEach((name, i) => {
+    const { images, labels } = syntheticImages(perBatch, 10, 32, 3, 100 + i);
+    files[`cifar-10-batches-bin/${name}`] = encodeCifar(images, labels, 'cifar10');
+  });
+  files['cifar-10-batches-bin/batches.meta.txt'] = new TextEncoder().encode('airplane\n');
+  return new Uint8Array(gzipSync(makeTar(files)));
+}

@@ -1,5 +1,6 @@
 /** Loads the compiled kernels (embedded by scripts/build_wasm.mjs) and detects what the host supports. */
 import { SINGLE_WASM_BASE64, THREADS_WASM_BASE64 } from './generated/binaries.js';
+import { builtinSync, envVar } from '../../platform/builtins.js';
 
 export type WasmVariant = 'threads' | 'single';
 
@@ -54,17 +55,13 @@ export function wasmSupported(): boolean {
 
 /** Default thread count: every core (CONVNET_THREADS overrides in Node). */
 export function defaultThreads(): number {
-  const g = globalThis as {
-    process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown };
-    navigator?: { hardwareConcurrency?: number };
-  };
-  const env = g.process?.env?.CONVNET_THREADS;
+  const env = envVar('CONVNET_THREADS');
   if (env !== undefined && env !== '') {
     const n = Number(env);
     if (!Number.isInteger(n) || n < 1) throw new Error(`CONVNET_THREADS must be a positive integer, got '${env}'`);
     return n;
   }
-  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+  const os = builtinSync<{ availableParallelism?: () => number; cpus(): unknown[] }>('node:os');
   if (os) return os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  return g.navigator?.hardwareConcurrency ?? 1;
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }

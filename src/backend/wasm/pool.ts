@@ -8,6 +8,7 @@
  * finished), TASK, ARGS, NPARTS, COUNTER (byte address of the shared part counter), READY, ERROR.
  */
 import { CONTROL_BASE } from './heap.js';
+import { builtinSync } from '../../platform/builtins.js';
 
 const SEQ = 0, DONE = 1, TASK = 2, ARGS = 3, NPARTS = 4, COUNTER = 5, READY = 6, ERROR = 7;
 const MAILBOX_WORDS_CONST = 16;
@@ -234,6 +235,5 @@ function startNodeWorker(threads: NodeWorkerThreads, workerData: unknown): Worke
 
 /** Node's worker_threads, reached synchronously where Node offers process.getBuiltinModule (20.16+). */
 function nodeWorkerThreads(): NodeWorkerThreads | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return (p?.getBuiltinModule?.('node:worker_threads') as NodeWorkerThreads | undefined) ?? null;
+  return builtinSync<NodeWorkerThreads>('node:worker_threads');
 }
