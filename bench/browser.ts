@@ -18,7 +18,7 @@ globalThis.runWorker = (url, msg) => new Promise((resolve, reject) => {
   w.onmessage = (e) => {
     const d = e.data;
     if (d.error) { w.terminate(); reject(new Error(d.error)); }
-    else if (d.done) { w.terminate(); resolve({ figures, threads: d.threads }); }
+    else if (d.done) { w.terminate(); resolve({ figures, threads: d.threads, heap: d.heap }); }
     else figures[d.metric] = d.cannot !== undefined ? { cannot: 'cannot: ' + d.cannot } : { value: d.value };
   };
   w.onerror = (e) => reject(new Error('worker error: ' + e.message));
@@ -58,8 +58,9 @@ export async function browserColumns(opts: BrowserBenchOptions): Promise<BenchCo
       opts.say(`  ${labels[key]}: ${metrics.join(', ')}`);
       let col: BenchColumn;
       try {
-        const r = (await page.evaluate(([u, msg]) => (globalThis as unknown as { runWorker: (u: string, m: unknown) => Promise<unknown> }).runWorker(u as string, msg), [url, { metrics, threads: opts.threads, minSeconds: opts.minSeconds }] as const)) as { figures: Record<string, Figure>; threads: number };
+        const r = (await page.evaluate(([u, msg]) => (globalThis as unknown as { runWorker: (u: string, m: unknown) => Promise<unknown> }).runWorker(u as string, msg), [url, { metrics, threads: opts.threads, minSeconds: opts.minSeconds }] as const)) as { figures: Record<string, Figure>; threads: number; heap?: Record<string, number> };
         col = { id: `chromium-${key}`, label: `Chromium ${key === 'convnet' ? 'convnet-ts' : 'TF.js'} wasm ×${r.threads}`, threads: r.threads, figures: r.figures };
+        if (r.heap) opts.say(`  ${col.label}: wasm heap ${JSON.stringify(r.heap, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
       } catch (e) {
         const cannot: Figure = { cannot: `failed: ${(e as Error).message.split('\n')[0].slice(0, 120)}` };
         col = { id: `chromium-${key}`, label: labels[key], threads: opts.threads, figures: Object.fromEntries(metrics.map((m) => [m, cannot])) };

@@ -5,6 +5,8 @@
  * Message in: { metrics, threads, minSeconds }; out: { metric, value } per workload, then { done: true, threads }.
  */
 import { initBackend, setNumThreads } from '../src/index.js';
+import { activeBackend } from '../src/backend/registry.js';
+import type { WasmBackend } from '../src/backend/wasm/index.js';
 import { measure, syncTimer, yieldingTimer, type Metric } from '../src/cli/bench_workloads.js';
 
 /** One event-loop turn (a MessageChannel round trip: no 4 ms clamp, unlike a nested zero timeout). */
@@ -24,7 +26,8 @@ self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; mi
     setNumThreads(threads);
     const used = await initBackend();
     for (const metric of metrics) self.postMessage({ metric, value: await measure(metric, timer) });
-    self.postMessage({ done: true, threads: used });
+    const heap = (activeBackend() as WasmBackend).heap;
+    self.postMessage({ done: true, threads: used, heap: { ...heap.stats, budgetMiB: heap.budgetBytes / 2 ** 20, usedMiB: Math.round(heap.used / 2 ** 20) } });
   } catch (err) {
     self.postMessage({ error: String((err as Error).message ?? err) });
   }
