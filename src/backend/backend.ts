@@ -41,7 +41,3 @@ export interface Backend {
   /** Resolves when the backend is fully started (the wasm backend's worker threads); see `initBackend`. */
   ready?(): Promise<void>;
 }
-
-export function arrayFor(dtype: DType, size: number): TypedArray {
-  return dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-}

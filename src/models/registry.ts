@@ -25,7 +25,7 @@ export interface ModelInfo {
 type Factory = (opts: any) => Module;
 const REGISTRY = new Map<string, { factory: Factory; info: ModelInfo }>();
 
-/** Adds a model to the registry (later issues register the rest of the zoo here). */
+/** Adds a model to the registry (the zoo registers itself below; users may add their own). */
 export function register(info: ModelInfo, factory: Factory): void {
   REGISTRY.set(info.name, { factory, info });
 }

@@ -1,6 +1,6 @@
 /**
  * torch.nn.functional in camelCase: `import { nn } from 'convnet-ts'; const F = nn.functional;`.
- * Every function here is the same op as the root export; layers (next issue) wrap them.
+ * Every function here is the same op as the root export; the layers in nn/layers wrap them.
  */
 export {
   conv2d, linear, matmul,

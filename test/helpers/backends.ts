@@ -1,6 +1,6 @@
 /**
- * Runs a suite once per registered backend (tfjs ALL_ENVS / jax-js devices): the js reference today, the wasm
- * backend when it lands. Each run selects its backend before its tests and restores the previous one after.
+ * Runs a suite once per registered backend (tfjs ALL_ENVS / jax-js devices): the js reference and the wasm backend.
+ * Each run selects its backend before its tests and restores the previous one after.
  */
 import { afterAll, beforeAll, describe } from 'vitest';
 import { getBackend, listBackends, setBackend } from '../../src/index.js';

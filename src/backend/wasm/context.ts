@@ -2,7 +2,7 @@
 import type { DType, TensorInfo } from '../backend.js';
 import { sizeOf } from '../../tensor/shape.js';
 import { Heap, WasmHandle } from './heap.js';
-import { ARGS_ADDR, ThreadPool } from './pool.js';
+import { ARGS_ADDR, ThreadPool } from './thread_pool.js';
 
 export class WasmContext {
   constructor(

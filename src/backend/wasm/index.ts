@@ -9,7 +9,7 @@ import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
 import { createJsBackend } from '../js/index.js';
 import type { JsHandle } from '../js/handle.js';
 import { Heap, Lease, WasmHandle } from './heap.js';
-import { blockingAllowed, ThreadPool } from './pool.js';
+import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
 import { matmul } from './kernels/matmul.js';
