@@ -10,7 +10,7 @@ type TI = TensorInfo;
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
-/** Pointwise functions with a gradient kernel `<name>Grad(x, y, dy)`. */
+/** Pointwise functions with a gradient kernel `<name>Backward(x, y, dy)`. */
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos',
   'relu', 'relu6', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'silu',
@@ -30,7 +30,7 @@ export interface UnaryParams {
 
 export type BinaryKernel = (a: TI, b: TI, outShape: readonly number[]) => TI;
 export type UnaryKernel = (x: TI, params: UnaryParams) => TI;
-export type UnaryGradKernel = (x: TI, y: TI, dy: TI, params: UnaryParams) => TI;
+export type UnaryBackwardKernel = (x: TI, y: TI, dy: TI, params: UnaryParams) => TI;
 
 export interface CoreKernels {
   fill(shape: readonly number[], value: number, dtype: DType): TI;
@@ -48,7 +48,7 @@ export interface CoreKernels {
   /** Strided slice: per dim, start and step (>0), result shape given. */
   slice(x: TI, starts: readonly number[], steps: readonly number[], outShape: readonly number[]): TI;
   /** Adjoint of slice: zeros of `shape` with `dy` added at the sliced positions. */
-  sliceGrad(dy: TI, shape: readonly number[], starts: readonly number[], steps: readonly number[]): TI;
+  sliceBackward(dy: TI, shape: readonly number[], starts: readonly number[], steps: readonly number[]): TI;
   /** Gathers along `dim` with an int32 index of the output's shape (torch.gather). */
   gather(x: TI, dim: number, index: TI): TI;
   /** Zeros of `shape` with `src` scatter-added along `dim` at `index` (adjoint of gather). */
@@ -56,7 +56,7 @@ export interface CoreKernels {
   /** Pads each dim by [before, after]; modes as torch.nn.functional.pad. */
   pad(x: TI, pads: readonly (readonly [number, number])[], mode: PadMode, value: number): TI;
   /** Adjoint of pad: folds the padded gradient back onto the input (reflect/replicate accumulate). */
-  padGrad(dy: TI, shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode): TI;
+  padBackward(dy: TI, shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode): TI;
 
   /** Batched product [B,M,K]x[B,K,N] -> [B,M,N]; transA/transB read the stored operand transposed. */
   matmul(a: TI, b: TI, transA: boolean, transB: boolean): TI;
@@ -92,9 +92,9 @@ export interface CoreKernels {
   batchNormTrainBackward(x: TI, dy: TI, mean: TI, variance: TI, weight: TI | null, eps: number): { dx: TI; dweight: TI; dbias: TI };
 
   softmax(x: TI, dim: number): TI;
-  softmaxGrad(y: TI, dy: TI, dim: number): TI;
+  softmaxBackward(y: TI, dy: TI, dim: number): TI;
   logSoftmax(x: TI, dim: number): TI;
-  logSoftmaxGrad(y: TI, dy: TI, dim: number): TI;
+  logSoftmaxBackward(y: TI, dy: TI, dim: number): TI;
 }
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
@@ -125,7 +125,7 @@ export interface OptimizerHyper {
 export type Kernels = CoreKernels &
   { [K in BinaryOp]: BinaryKernel } &
   { [K in UnaryOp]: UnaryKernel } &
-  { [K in UnaryOp as `${K}Grad`]: UnaryGradKernel };
+  { [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel };
 
 export type KernelName = keyof Kernels;
 

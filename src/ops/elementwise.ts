@@ -90,7 +90,7 @@ function unaryRule(op: UnaryOp): Rule<UnaryParams> {
   return {
     name: op,
     forward: ([x], p) => ({ out: Tensor.fromInfo(kernel(op)(x.info(), p)), saved: undefined }),
-    vjp: (dy, { inputs: [x], out, attrs }) => [Tensor.fromInfo(kernel(`${op}Grad`)(x.info(), out.info(), dy.info(), attrs))],
+    vjp: (dy, { inputs: [x], out, attrs }) => [Tensor.fromInfo(kernel(`${op}Backward`)(x.info(), out.info(), dy.info(), attrs))],
   };
 }
 

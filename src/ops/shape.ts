@@ -209,7 +209,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 const SLICE_RULE: Rule<{ starts: number[]; steps: number[]; shape: number[] }> = {
   name: 'slice',
   forward: ([x], { starts, steps, shape }) => ({ out: Tensor.fromInfo(kernel('slice')(x.info(), starts, steps, shape)), saved: undefined }),
-  vjp: (dy, { inputs: [x], attrs: { starts, steps } }) => [Tensor.fromInfo(kernel('sliceGrad')(dy.info(), x.shape, starts, steps))],
+  vjp: (dy, { inputs: [x], attrs: { starts, steps } }) => [Tensor.fromInfo(kernel('sliceBackward')(dy.info(), x.shape, starts, steps))],
 };
 
 /**
@@ -296,7 +296,7 @@ type PadPairs = (readonly [number, number])[];
 const PAD_RULE: Rule<{ pads: PadPairs; mode: PadMode; value: number }> = {
   name: 'pad',
   forward: ([x], { pads, mode, value }) => ({ out: Tensor.fromInfo(kernel('pad')(x.info(), pads, mode, value)), saved: undefined }),
-  vjp: (dy, { inputs: [x], attrs: { pads, mode } }) => [Tensor.fromInfo(kernel('padGrad')(dy.info(), x.shape, pads, mode))],
+  vjp: (dy, { inputs: [x], attrs: { pads, mode } }) => [Tensor.fromInfo(kernel('padBackward')(dy.info(), x.shape, pads, mode))],
 };
 
 /**

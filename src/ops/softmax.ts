@@ -9,13 +9,13 @@ import { assertTensor } from './util.js';
 const SOFTMAX_RULE: Rule<{ dim: number }> = {
   name: 'softmax',
   forward: ([x], { dim }) => ({ out: Tensor.fromInfo(kernel('softmax')(x.info(), dim)), saved: undefined }),
-  vjp: (dy, { out, attrs: { dim } }) => [Tensor.fromInfo(kernel('softmaxGrad')(out.info(), dy.info(), dim))],
+  vjp: (dy, { out, attrs: { dim } }) => [Tensor.fromInfo(kernel('softmaxBackward')(out.info(), dy.info(), dim))],
 };
 
 const LOG_SOFTMAX_RULE: Rule<{ dim: number }> = {
   name: 'logSoftmax',
   forward: ([x], { dim }) => ({ out: Tensor.fromInfo(kernel('logSoftmax')(x.info(), dim)), saved: undefined }),
-  vjp: (dy, { out, attrs: { dim } }) => [Tensor.fromInfo(kernel('logSoftmaxGrad')(out.info(), dy.info(), dim))],
+  vjp: (dy, { out, attrs: { dim } }) => [Tensor.fromInfo(kernel('logSoftmaxBackward')(out.info(), dy.info(), dim))],
 };
 
 function prep(x: Tensor, dim: number, op: string): [Tensor, number] {

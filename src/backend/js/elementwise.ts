@@ -119,7 +119,7 @@ export function makeUnary(op: UnaryOp) {
   };
 }
 
-export function makeUnaryGrad(op: UnaryOp) {
+export function makeUnaryBackward(op: UnaryOp) {
   const { df } = POINTWISE[op];
   return (x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams): TensorInfo => {
     const X = dataOf(x);

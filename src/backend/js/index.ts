@@ -2,31 +2,31 @@
 import type { Backend, DataHandle, DType, TypedArray } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels } from '../kernels.js';
 import type { JsHandle } from './handle.js';
-import { cast, fill, makeBinary, makeUnary, makeUnaryGrad, where } from './elementwise.js';
+import { cast, fill, makeBinary, makeUnary, makeUnaryBackward, where } from './elementwise.js';
 import { argReduce, sum } from './reduce.js';
-import { broadcastTo, concat, gather, pad, padGrad, scatterAdd, slice, sliceGrad, transpose } from './layout.js';
+import { broadcastTo, concat, gather, pad, padBackward, scatterAdd, slice, sliceBackward, transpose } from './layout.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import {
   adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward,
 } from './pool.js';
-import { logSoftmax, logSoftmaxGrad, softmax, softmaxGrad } from './softmax.js';
+import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
 import { optimizerStep } from './optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './norm.js';
 
 function buildKernels(): Kernels {
   // Typed as CoreKernels so tsc checks every hand-written kernel's signature.
   const core: CoreKernels = {
-    fill, cast, where, sum, argReduce, transpose, broadcastTo, concat, slice, sliceGrad, gather, scatterAdd, pad, padGrad,
+    fill, cast, where, sum, argReduce, transpose, broadcastTo, concat, slice, sliceBackward, gather, scatterAdd, pad, padBackward,
     matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight,
     maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d,
-    softmax, softmaxGrad, logSoftmax, logSoftmaxGrad, optimizerStep, batchNormTrain, batchNormTrainBackward,
+    softmax, softmaxBackward, logSoftmax, logSoftmaxBackward, optimizerStep, batchNormTrain, batchNormTrainBackward,
   };
   const table: Record<string, unknown> = { ...core };
   for (const op of BINARY_OPS) table[op] = makeBinary(op);
   for (const op of UNARY_OPS) {
     table[op] = makeUnary(op);
-    table[`${op}Grad`] = makeUnaryGrad(op);
+    table[`${op}Backward`] = makeUnaryBackward(op);
   }
   return table as unknown as Kernels;
 }

@@ -76,7 +76,7 @@ export function slice(x: TensorInfo, starts: readonly number[], steps: readonly 
   return info(outShape, out);
 }
 
-export function sliceGrad(dy: TensorInfo, shape: readonly number[], starts: readonly number[], steps: readonly number[]): TensorInfo {
+export function sliceBackward(dy: TensorInfo, shape: readonly number[], starts: readonly number[], steps: readonly number[]): TensorInfo {
   const D = dataOf(dy);
   const out = alloc(shape, dy.dtype);
   const strides = stridesOf(shape);
@@ -184,7 +184,7 @@ export function pad(x: TensorInfo, pads: readonly (readonly [number, number])[],
   return info(outShape, out);
 }
 
-export function padGrad(dy: TensorInfo, shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode): TensorInfo {
+export function padBackward(dy: TensorInfo, shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode): TensorInfo {
   const D = dataOf(dy);
   const out = alloc(shape, dy.dtype);
   forEachPadded(shape, pads, mode, (o, src) => {

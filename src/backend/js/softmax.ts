@@ -34,7 +34,7 @@ export const softmax = (x: TensorInfo, dim: number) => softmaxImpl(x, dim, false
 export const logSoftmax = (x: TensorInfo, dim: number) => softmaxImpl(x, dim, true);
 
 /** dx = y ⊙ (dy − Σ dy⊙y) */
-export function softmaxGrad(y: TensorInfo, dy: TensorInfo, dim: number): TensorInfo {
+export function softmaxBackward(y: TensorInfo, dy: TensorInfo, dim: number): TensorInfo {
   const Y = f32(y);
   const D = f32(dy);
   const [outer, n, inner] = layout(y.shape, dim);
@@ -51,7 +51,7 @@ export function softmaxGrad(y: TensorInfo, dy: TensorInfo, dim: number): TensorI
 }
 
 /** dx = dy − exp(y) · Σ dy */
-export function logSoftmaxGrad(y: TensorInfo, dy: TensorInfo, dim: number): TensorInfo {
+export function logSoftmaxBackward(y: TensorInfo, dy: TensorInfo, dim: number): TensorInfo {
   const Y = f32(y);
   const D = f32(dy);
   const [outer, n, inner] = layout(y.shape, dim);

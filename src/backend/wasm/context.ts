@@ -70,7 +70,7 @@ export const TASK = {
   sumBlocks: 5,
   binary: 6,
   unary: 7,
-  unaryGrad: 8,
+  unaryBackward: 8,
   fill: 9,
   sum: 10,
   maxPool: 11,
@@ -86,7 +86,7 @@ export const TASK = {
   batchNormBackward: 21,
   flipWeights: 22,
   softmax: 23,
-  softmaxGrad: 24,
+  softmaxBackward: 24,
 } as const;
 
 /** Elements below which a memory-bound loop stays on one thread. */

@@ -16,14 +16,14 @@ import { matmul } from './kernels/matmul.js';
 import {
   conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward,
 } from './kernels/conv.js';
-import { binary, fill, stridedCopy, unary, unaryGrad } from './kernels/elementwise.js';
+import { binary, fill, stridedCopy, unary, unaryBackward } from './kernels/elementwise.js';
 import { broadcastStrides } from '../js/elementwise.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { optimizerStep } from './kernels/optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
-import { softmax, softmaxGrad } from './kernels/softmax.js';
+import { softmax, softmaxBackward } from './kernels/softmax.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
 
 export interface WasmBackendOptions {
@@ -99,8 +99,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     batchNormTrainBackward: withFallback('batchNormTrainBackward', (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps)),
     softmax: withFallback('softmax', (x, dim) => softmax(ctx, x, dim, false)),
     logSoftmax: withFallback('logSoftmax', (x, dim) => softmax(ctx, x, dim, true)),
-    softmaxGrad: withFallback('softmaxGrad', (y, dy, dim) => softmaxGrad(ctx, y, dy, dim, false)),
-    logSoftmaxGrad: withFallback('logSoftmaxGrad', (y, dy, dim) => softmaxGrad(ctx, y, dy, dim, true)),
+    softmaxBackward: withFallback('softmaxBackward', (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, false)),
+    logSoftmaxBackward: withFallback('logSoftmaxBackward', (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, true)),
     transpose: withFallback('transpose', (x, perm) => {
       const strides = stridesOf(x.shape);
       return stridedCopy(ctx, x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
@@ -117,7 +117,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   }
   for (const op of UNARY_OPS) {
     (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (x, p) => unary(ctx, op, x, p));
-    (wasmKernels as Record<string, unknown>)[`${op}Grad`] = withFallback(`${op}Grad`, (x, y, dy, p) => unaryGrad(ctx, op, x, y, dy, p));
+    (wasmKernels as Record<string, unknown>)[`${op}Backward`] = withFallback(`${op}Backward`, (x, y, dy, p) => unaryBackward(ctx, op, x, y, dy, p));
   }
   Object.assign(table, wasmKernels);
 

@@ -195,7 +195,7 @@ export function unaryPart(args: usize, part: i32, thread: i32): void {
 }
 
 /** args: 0 op, 1 out, 2 x, 3 y, 4 dy, 5 n, 6 per part, 8 p0 (f64), 10 p1 (f64). out = dy == 0 ? 0 : dy·f'(x). */
-export function unaryGradPart(args: usize, part: i32, thread: i32): void {
+export function unaryBackwardPart(args: usize, part: i32, thread: i32): void {
   const op = arg(args, 0);
   const out = <usize>arg(args, 1), x = <usize>arg(args, 2), y = <usize>arg(args, 3), dy = <usize>arg(args, 4);
   const n = arg(args, 5), per = arg(args, 6);

@@ -2,12 +2,12 @@
 // worker loop (in JS) stays one line. Task ids are mirrored in ../context.ts (TASK).
 import { matmulPart } from './matmul';
 import { convBackwardInputPart, convBackwardWeightPart, convForwardPart, flipWeightsPart, sumBlocksPart } from './conv';
-import { binaryPart, fillPart, unaryGradPart, unaryPart } from './elementwise';
+import { binaryPart, fillPart, unaryBackwardPart, unaryPart } from './elementwise';
 import { sumPart } from './reduce';
 import { avgPoolBackwardPart, avgPoolPart, maxPoolBackwardPart, maxPoolPart } from './pool';
 import { adamPart, sgdPart } from './optim';
 import { batchNormBackwardPart, batchNormForwardPart } from './norm';
-import { softmaxGradPart, softmaxPart } from './softmax';
+import { softmaxBackwardPart, softmaxPart } from './softmax';
 import { depthwiseBackwardInputPart, depthwiseBackwardWeightPart, depthwiseForwardPart } from './depthwise';
 export { GEMM_SCRATCH_BYTES } from './gemm';
 
@@ -20,7 +20,7 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 5: sumBlocksPart(args, part, thread); break;
     case 6: binaryPart(args, part, thread); break;
     case 7: unaryPart(args, part, thread); break;
-    case 8: unaryGradPart(args, part, thread); break;
+    case 8: unaryBackwardPart(args, part, thread); break;
     case 9: fillPart(args, part, thread); break;
     case 10: sumPart(args, part, thread); break;
     case 11: maxPoolPart(args, part, thread); break;
@@ -36,7 +36,7 @@ export function runTask(task: i32, args: usize, part: i32, thread: i32): void {
     case 21: batchNormBackwardPart(args, part, thread); break;
     case 22: flipWeightsPart(args, part, thread); break;
     case 23: softmaxPart(args, part, thread); break;
-    case 24: softmaxGradPart(args, part, thread); break;
+    case 24: softmaxBackwardPart(args, part, thread); break;
     default: unreachable();
   }
 }

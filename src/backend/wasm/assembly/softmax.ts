@@ -27,7 +27,7 @@ export function softmaxPart(args: usize, part: i32, thread: i32): void {
 }
 
 /** args: 0 y, 1 dy, 2 out, 3 outer, 4 n, 5 inner, 6 lines per part, 7 log (0/1). */
-export function softmaxGradPart(args: usize, part: i32, thread: i32): void {
+export function softmaxBackwardPart(args: usize, part: i32, thread: i32): void {
   const y = <usize>arg(args, 0), dy = <usize>arg(args, 1), out = <usize>arg(args, 2);
   const outer = arg(args, 3), n = arg(args, 4), inner = arg(args, 5), per = arg(args, 6), log = arg(args, 7) != 0;
   const lines = outer * inner;

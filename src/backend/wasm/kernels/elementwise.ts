@@ -67,7 +67,7 @@ export function unary(ctx: WasmContext, op: UnaryOp, x: TensorInfo, p: UnaryPara
   return out;
 }
 
-export function unaryGrad(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams): TensorInfo | null {
+export function unaryBackward(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams): TensorInfo | null {
   const code = UNARY_CODES[op];
   if (code === undefined || x.dtype !== 'float32' || y.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const n = sizeOf(x.shape);
@@ -76,7 +76,7 @@ export function unaryGrad(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: Tenso
   const per = Math.ceil(n / parts);
   const [p0, p1] = params(op, p);
   ctx.args([code, ctx.ptr(out), ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), n, per], { 8: p0, 10: p1 });
-  ctx.run(TASK.unaryGrad, n === 0 ? 0 : Math.ceil(n / per));
+  ctx.run(TASK.unaryBackward, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
 

@@ -23,12 +23,12 @@ export function softmax(ctx: WasmContext, x: TensorInfo, dim: number, log: boole
   return out;
 }
 
-export function softmaxGrad(ctx: WasmContext, y: TensorInfo, dy: TensorInfo, dim: number, log: boolean): TensorInfo | null {
+export function softmaxBackward(ctx: WasmContext, y: TensorInfo, dy: TensorInfo, dim: number, log: boolean): TensorInfo | null {
   if (y.dtype !== 'float32' || dy.dtype !== 'float32' || y.shape.length === 0) return null;
   const [outer, n, inner] = layout(y.shape, dim);
   const out = ctx.output(y.shape);
   const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
   ctx.args([ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), outer, n, inner, per, log ? 1 : 0]);
-  ctx.run(TASK.softmaxGrad, parts);
+  ctx.run(TASK.softmaxBackward, parts);
   return out;
 }
