@@ -8,12 +8,12 @@ export * as init from './init.js';
 export { Module, StateDictError, type LoadStateDictResult } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear, Identity, Flatten } from './layers/linear.js';
-export { Conv2d, type Conv2dOptions, type PaddingMode } from './layers/conv.js';
+export { Conv2d, type Conv2dLayerOptions, type PaddingMode } from './layers/conv.js';
 export {
   ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardswish, Hardsigmoid, Softmax, LogSoftmax, Maxout,
 } from './layers/activation.js';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm, type BatchNormOptions } from './layers/norm.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from './layers/pool.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm, type BatchNormLayerOptions } from './layers/norm.js';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dLayerOptions } from './layers/pool.js';
 export { Dropout, Dropout2d } from './layers/dropout.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/container.js';
 export { freeze, unfreeze, findHead, replaceHead, paramGroups, linearProbe } from './transfer.js';

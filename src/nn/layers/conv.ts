@@ -12,7 +12,8 @@ import { pyBool, pyTuple } from '../repr.js';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
-export interface Conv2dOptions {
+/** nn.Conv2d's options: F.conv2d's geometry plus the layer's own (bias, padding mode). */
+export interface Conv2dLayerOptions {
   stride?: Pair;
   /** A number, a pair, 'same' (stride 1 only) or 'valid'. */
   padding?: Pair | 'same' | 'valid';
@@ -42,7 +43,7 @@ export class Conv2d extends Module {
   readonly groups: number;
   readonly paddingMode: PaddingMode;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: Conv2dOptions = {}) {
+  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: Conv2dLayerOptions = {}) {
     super();
     const groups = opts.groups ?? 1;
     if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`Conv2d: inChannels must be a positive integer, got ${inChannels}`);

@@ -8,7 +8,8 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
 
-export interface BatchNormOptions {
+/** nn.BatchNorm1d/2d's options (F.batchNorm takes BatchNormOptions: tensors and mode per call). */
+export interface BatchNormLayerOptions {
   eps?: number;
   /** Running-statistics factor (PyTorch convention: new = (1 − m)·old + m·batch); null = cumulative average. */
   momentum?: number | null;
@@ -26,7 +27,7 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, opts: BatchNormOptions = {}) {
+  constructor(readonly numFeatures: number, opts: BatchNormLayerOptions = {}) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new Error(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = opts.eps ?? 1e-5;

@@ -5,7 +5,8 @@ import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, maxPool2d } from '../.
 import { Module } from '../module.js';
 import { pyBool, pyValue } from '../repr.js';
 
-export interface MaxPool2dOptions {
+/** nn.MaxPool2d's options (F.maxPool2d takes MaxPool2dOptions, with returnIndices). */
+export interface MaxPool2dLayerOptions {
   stride?: Pair | null;
   padding?: Pair;
   dilation?: Pair;
@@ -17,7 +18,7 @@ export interface MaxPool2dOptions {
  * Example: new MaxPool2d(2) halves H and W.
  */
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: MaxPool2dOptions = {}) {
+  constructor(readonly kernelSize: Pair, readonly opts: MaxPool2dLayerOptions = {}) {
     super();
   }
   forward(x: Tensor): Tensor {
