@@ -5,6 +5,7 @@
  * run code (os.system, eval, any class) is refused and nothing in it is executed.
  * Floating tensors become float32 and integer/bool tensors int32 (int64 values outside int32 are an error).
  */
+import { forEachRow } from '../backend/strided.js';
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
@@ -91,20 +92,13 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
       default: return dv.getUint8(b); // u8, bool
     }
   };
-  // Walk the view in row-major order with an odometer over its strides.
-  const rank = shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let src = offset as number;
-  for (let i = 0; i < count; i++) {
-    out[i] = read(src);
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      src += strides[d];
-      if (idx[d] < shape[d]) break;
-      src -= strides[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
+  // Walk the view in row-major order over its strides.
+  const rowDim = shape.length - 1;
+  const lastLen = rowDim >= 0 ? shape[rowDim] : 1;
+  const ls = rowDim >= 0 ? strides[rowDim] : 0;
+  forEachRow(shape, [strides], [offset as number], ([src], r) => {
+    for (let j = 0, i = r * lastLen; j < lastLen; j++, i++) out[i] = read(src + j * ls);
+  });
   return tensor(out, shape);
 }
 

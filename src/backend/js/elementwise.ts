@@ -1,4 +1,5 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, where, fill, cast. */
+import { forEachRow } from '../strided.js';
 import type { DType, TensorInfo, TypedArray } from '../backend.js';
 import { binaryResultDType, type BinaryOp, type UnaryOp, type UnaryParams } from '../kernels.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
@@ -70,21 +71,7 @@ export function makeBinary(op: BinaryOp) {
     }
     const last = rank - 1;
     const n = c.shape[last];
-    const idx = new Array<number>(rank).fill(0);
-    let ia = 0;
-    let ib = 0;
-    for (let o = 0; o < out.length; o += n) {
-      run(op, f, A, B, out, o, ia, c.sa[last], ib, c.sb[last], n);
-      for (let d = last - 1; d >= 0; d--) {
-        idx[d]++;
-        ia += c.sa[d];
-        ib += c.sb[d];
-        if (idx[d] < c.shape[d]) break;
-        ia -= c.sa[d] * c.shape[d];
-        ib -= c.sb[d] * c.shape[d];
-        idx[d] = 0;
-      }
-    }
+    forEachRow(c.shape, [c.sa, c.sb], [0, 0], ([ia, ib], r) => run(op, f, A, B, out, r * n, ia, c.sa[last], ib, c.sb[last], n));
     return info(outShape, out);
   };
 }

@@ -1,4 +1,5 @@
 /** Data movement: transpose, broadcast, concat, strided slice and its adjoint, gather/scatter-add, pad and its adjoint. */
+import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
 import type { PadMode } from '../kernels.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
@@ -7,27 +8,12 @@ import { broadcastStrides } from './elementwise.js';
 
 /** Visits every output element with the input offset given by per-output-dim input strides. */
 function gatherByStrides(X: ArrayLike<number>, out: { [i: number]: number; length: number }, outShape: readonly number[], inStrides: readonly number[], base = 0): void {
-  const rank = outShape.length;
-  if (rank === 0) {
-    if (out.length) out[0] = X[base];
-    return;
-  }
-  const idx = new Array<number>(rank).fill(0);
-  const last = rank - 1;
-  const lastLen = outShape[last];
-  const ls = inStrides[last];
-  let off = base;
-  for (let i = 0; i < out.length; ) {
-    for (let j = 0; j < lastLen; j++, i++) out[i] = X[off + j * ls];
-    for (let d = last - 1; d >= 0; d--) {
-      idx[d]++;
-      off += inStrides[d];
-      if (idx[d] < outShape[d]) break;
-      off -= inStrides[d] * outShape[d];
-      idx[d] = 0;
-    }
-    if (rank === 1) break;
-  }
+  const last = outShape.length - 1;
+  const lastLen = last >= 0 ? outShape[last] : 1;
+  const ls = last >= 0 ? inStrides[last] : 0;
+  forEachRow(outShape, [inStrides], [base], ([off], r) => {
+    for (let j = 0, i = r * lastLen; j < lastLen; j++, i++) out[i] = X[off + j * ls];
+  });
 }
 
 export function transpose(x: TensorInfo, perm: readonly number[]): TensorInfo {

@@ -1,4 +1,5 @@
 /** Reductions: sum over any set of dims (float64 accumulation), and max/min with indices along one dim. */
+import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
 import { sizeOf, stridesOf } from '../../tensor/shape.js';
 import { alloc, dataOf, info } from './handle.js';
@@ -10,26 +11,12 @@ export function sum(x: TensorInfo, dims: readonly number[]): TensorInfo {
   const acc = new Float64Array(sizeOf(outShape));
   // Output stride per input dim (0 on reduced dims); walk the input with an odometer.
   const outStrides = stridesOf(outShape).map((s, i) => (dims.includes(i) ? 0 : s));
-  const rank = shape.length;
-  if (rank === 0) acc[0] = X[0];
-  else {
-    const idx = new Array<number>(rank).fill(0);
-    const last = rank - 1;
-    const lastLen = shape[last];
-    const lastStride = outStrides[last];
-    let o = 0;
-    for (let i = 0; i < X.length; ) {
-      for (let j = 0; j < lastLen; j++, i++) acc[o + j * lastStride] += X[i];
-      for (let d = last - 1; d >= 0; d--) {
-        idx[d]++;
-        o += outStrides[d];
-        if (idx[d] < shape[d]) break;
-        o -= outStrides[d] * shape[d];
-        idx[d] = 0;
-      }
-      if (rank === 1) break;
-    }
-  }
+  const last = shape.length - 1;
+  const lastLen = last >= 0 ? shape[last] : 1;
+  const lastStride = last >= 0 ? outStrides[last] : 0;
+  forEachRow(shape, [outStrides], [0], ([o], r) => {
+    for (let j = 0, i = r * lastLen; j < lastLen; j++, i++) acc[o + j * lastStride] += X[i];
+  });
   const out = alloc(outShape, x.dtype);
   for (let i = 0; i < acc.length; i++) out[i] = acc[i];
   return info(outShape, out);
