@@ -343,3 +343,14 @@ describe('DataLoader worker prefetch', () => {
     expect(() => new data.DataLoader(ds, { workers: 2 })).toThrow(/workers must be 0 or 1/);
   });
 });
+
+describe('the dataset registry', () => {
+  it('lists every dataset with its statistics, loads by name, and names the known ones for an unknown name', async () => {
+    expect(data.listDatasets().map((d) => d.name)).toEqual(['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'imagefolder']);
+    expect(data.datasetInfo('mnist')).toMatchObject({ sampleShape: [1, 28, 28], normalization: { mean: [0.1307], std: [0.3081] } });
+    const test = await data.loadDataset('mnist', { train: false });
+    expect(test.length).toBe(10000);
+    expect(() => data.datasetInfo('imagenet')).toThrow("unknown dataset 'imagenet' (expected one of: mnist, fashion-mnist, cifar10, cifar100, imagefolder)");
+    await expect(data.loadDataset('imagefolder')).rejects.toThrow(/imagefolder: give root/);
+  });
+});

@@ -5,34 +5,15 @@ import type { Transform } from '../data/transforms.js';
 
 const T = data.transforms;
 
-export const DATASETS = ['mnist', 'fashion-mnist', 'cifar10', 'cifar100', 'imagefolder'] as const;
-export type DatasetName = (typeof DATASETS)[number];
+/** Dataset names, from the library's registry (data/registry.ts). */
+export const DATASETS = data.listDatasets().map((d) => d.name);
 
-/** Per-channel statistics used to normalize each dataset (the usual published values). */
-export const NORMALIZATION: Record<string, { mean: number[]; std: number[] }> = {
-  mnist: { mean: [0.1307], std: [0.3081] },
-  'fashion-mnist': { mean: [0.286], std: [0.353] },
-  cifar10: { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] },
-  cifar100: { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] },
-  imagefolder: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
-};
+/** Per-channel statistics used to normalize each dataset (the registry's). */
+export const NORMALIZATION: Record<string, { mean: number[]; std: number[] }> = Object.fromEntries(data.listDatasets().map((d) => [d.name, d.normalization]));
 
 export async function loadDataset(name: string, split: 'train' | 'test', dataDir: string | undefined, download: boolean, imageSize?: [number, number]): Promise<Dataset> {
-  const opts = { root: dataDir, train: split === 'train', download };
-  switch (name) {
-    case 'mnist': return data.mnist(opts);
-    case 'fashion-mnist': return data.fashionMnist(opts);
-    case 'cifar10': return data.cifar10(opts);
-    case 'cifar100': return data.cifar100(opts);
-    case 'imagefolder': {
-      if (!dataDir) throw new Error("--dataset imagefolder needs --data-dir (a folder with 'train' and 'test' sub-folders, one sub-folder per class in each)");
-      const { joinPath, fileExists } = await import('../platform/node.js');
-      const dir = await joinPath(dataDir, split);
-      return data.imageFolder((await fileExists(dir)) ? dir : dataDir, { size: imageSize });
-    }
-    default:
-      throw new Error(`unknown dataset '${name}' (expected one of: ${DATASETS.join(', ')})`);
-  }
+  if (name === 'imagefolder' && !dataDir) throw new Error("--dataset imagefolder needs --data-dir (a folder with 'train' and 'test' sub-folders, one sub-folder per class in each)");
+  return data.loadDataset(name, { root: dataDir, train: split === 'train', download, size: imageSize });
 }
 
 export interface Preprocess {

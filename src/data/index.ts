@@ -16,6 +16,7 @@ export {
   decodeImage, decodeImageSync, readImage, imageToTensor, tensorToImageData, rgbaToPlanar,
   type RgbaImage, type ImageSource, type DecodeOptions, type ImageToTensorOptions, type ToImageDataOptions,
 } from './image.js';
+export { listDatasets, datasetInfo, loadDataset, type DatasetInfo, type LoadDatasetOptions } from './registry.js';
 export { parseIdx, encodeIdx, type IdxArray } from './formats/idx.js';
 export { parseCifar, encodeCifar, type CifarBatch } from './formats/cifar.js';
 export { readTar } from './formats/tar.js';

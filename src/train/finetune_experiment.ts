@@ -10,6 +10,7 @@ import { manualSeed } from '../tensor/random.js';
 import { ImageDataset } from '../data/dataset.js';
 import { DataLoader } from '../data/loader.js';
 import { mnist } from '../data/datasets.js';
+import { datasetInfo } from '../data/registry.js';
 import * as T from '../data/transforms.js';
 import { lenet5 } from '../models/lenet.js';
 import { paramGroups, replaceHead } from '../nn/transfer.js';
@@ -90,7 +91,8 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
   const trainSet = await mnist({ train: true, root: opts.dataDir });
   const testSet = await mnist({ train: false, root: opts.dataDir });
   // MNIST 28×28 → LeNet-5's 32×32, normalized with MNIST's statistics.
-  const transform = T.compose(T.pad(2), T.normalize([0.1307], [0.3081]));
+  const { mean, std } = datasetInfo('mnist').normalization;
+  const transform = T.compose(T.pad(2), T.normalize(mean, std));
   const loader = (ds: ImageDataset, shuffle: boolean, s = seed) => new DataLoader(ds, { batchSize: 64, shuffle, transform, seed: s });
   const first = [0, 1, 2, 3, 4];
   const second = [5, 6, 7, 8, 9];
