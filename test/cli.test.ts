@@ -97,6 +97,19 @@ describe('train → eval → predict → summary', () => {
     expect(r.testAccuracy).toBe(trained!.testAccuracy);
     expect(r.testLoss).toBeCloseTo(trained!.testLoss, 6);
   });
+  it('eval reads weights by their bytes: the same weights as ONNX, or as safetensors under another extension', async () => {
+    const onnxFile = join(dir, 'weights-as.onnx');
+    expect(await run('export', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--out', onnxFile, '--json')).toBe(0);
+    const renamed = join(dir, 'model.bin');
+    writeFileSync(renamed, readFileSync(join(runDir, 'model.safetensors')));
+    for (const weights of [onnxFile, renamed]) {
+      expect(await run('eval', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--weights', weights, '--dataset', 'mnist', '--data-dir', mnistDir, '--json'), weights).toBe(0);
+      expect(JSON.parse(out.at(-1)!).testAccuracy, weights).toBe(trained!.testAccuracy);
+    }
+    writeFileSync(renamed, 'not weights at all');
+    expect(await run('eval', '--model', 'lenet5', '--weights', renamed, '--dataset', 'mnist', '--data-dir', mnistDir)).not.toBe(0);
+    expect(err.join('\n')).toMatch(/model\.bin: not a weights file convnet-ts reads \(safetensors, PyTorch \.pth\/\.pt or ONNX/);
+  });
   it('predict ranks classes for PNG files with probabilities', async () => {
     const { images } = syntheticImages(4, 10, 28, 1, 1);
     const rgba = new Uint8Array(28 * 28 * 4);

@@ -43,3 +43,26 @@ describe('torchvision checkpoints in zoo models', () => {
     });
   }
 });
+
+describe('io.loadWeights: one loader for every weights format, recognised by its bytes', () => {
+  it('reads PyTorch, safetensors and ONNX files whatever they are called, and names what it cannot read', async () => {
+    const pth = readFileSync(`${dir}resnet18.pth`);
+    const fromPth = await ct.io.loadWeights(new Uint8Array(pth));
+    expect(fromPth.format).toBe('pth');
+    expect(Object.keys(fromPth.stateDict)).toContain('layer4.1.bn2.running_var');
+    const st = ct.io.encodeSafetensors(fromPth.stateDict, { note: 'x' });
+    const fromSt = await ct.io.loadWeights(new Blob([st as Uint8Array<ArrayBuffer>]));
+    expect(fromSt).toMatchObject({ format: 'safetensors', metadata: { note: 'x' }, onnxModel: null });
+    expect(fromSt.stateDict['fc.weight'].data()).toEqual(fromPth.stateDict['fc.weight'].data());
+    const onnx = readFileSync(fileURLToPath(new URL('./fixtures/onnx/opzoo_opset17.onnx', import.meta.url)));
+    const fromOnnx = await ct.io.loadWeights(new Uint8Array(onnx));
+    expect(fromOnnx.format).toBe('onnx');
+    expect(fromOnnx.onnxModel).not.toBeNull();
+    expect(Object.keys(fromOnnx.stateDict).length).toBeGreaterThan(0);
+    const legacy = readFileSync(fileURLToPath(new URL('./fixtures/pth/legacy.pth', import.meta.url)));
+    await expect(ct.io.loadWeights(new Uint8Array(legacy))).rejects.toThrow(/legacy \(before PyTorch 1.6\) torch.save format/);
+    await expect(ct.io.loadWeights(new TextEncoder().encode('hello, not weights'))).rejects.toThrow(
+      'weights: not a weights file convnet-ts reads (safetensors, PyTorch .pth/.pt or ONNX; first bytes 68 65 6c 6c 6f 2c 20 6e)',
+    );
+  });
+});

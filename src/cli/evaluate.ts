@@ -6,16 +6,18 @@ import { tensor } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/fit.js';
-import { intFlag, parse, required, UsageError } from './args.js';
+import { intFlag, keyValues, parse, required, UsageError } from './args.js';
 import { isOnnxPath, loadModelWithWeights, loadOnnxModel } from './model_files.js';
 import { baseTransform, loadDataset, preprocessFor } from './recipes.js';
 import * as models from '../models/index.js';
 
 export const EVAL_HELP = `convnet eval — evaluate trained weights on a dataset's test split
 
-Usage: convnet eval --model NAME --weights FILE --dataset NAME [--data-dir DIR] [--batch-size B] [--json]
+Usage: convnet eval --model NAME --weights FILE --dataset NAME [--model-opts K=V,...] [--data-dir DIR] [--batch-size B] [--json]
 
 --model is a zoo model's name, or an .onnx file (e.g. the model.onnx 'convnet finetune' writes for an ONNX model).
+--weights is any weights file, recognised by its contents: safetensors (convnet train writes them with the model's
+options; otherwise give --model-opts), a PyTorch checkpoint (.pth/.pt) or ONNX.
 
 Examples:
   convnet eval --model lenet5 --weights runs/lenet5-mnist/model.safetensors --dataset mnist
@@ -33,16 +35,18 @@ Example:
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parse('eval', argv, {
     model: { type: 'string' }, weights: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' },
-    'batch-size': { type: 'string' }, json: { type: 'boolean' }, download: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    'model-opts': { type: 'string' }, 'batch-size': { type: 'string' }, json: { type: 'boolean' }, download: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EVAL_HELP);
+  const modelOpts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   const modelName = required(values, 'model', 'eval');
   const weights = required(values, 'weights', 'eval');
   const datasetName = required(values, 'dataset', 'eval');
   const info = isOnnxPath(modelName) ? { inputShape: (await loadOnnxModel(modelName)).inputShape } : models.list().find((m) => m.name === modelName);
   if (!info) throw new UsageError(`eval: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')}, or an .onnx file)`);
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [info.inputShape[1], info.inputShape[2]]);
-  const { model, card } = await loadModelWithWeights(modelName, weights, { inChannels: testSet.sampleShape[0] });
+  const { model, card } = await loadModelWithWeights(modelName, weights, { inChannels: testSet.sampleShape[0], ...modelOpts });
   const pre = card?.preprocess ?? preprocessFor(datasetName, testSet.sampleShape, [testSet.sampleShape[0], info.inputShape[1], info.inputShape[2]]);
   const loader = new data.DataLoader(testSet, { batchSize: intFlag(values, 'batch-size', 500), transform: baseTransform(pre) });
   const t = performance.now();

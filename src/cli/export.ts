@@ -1,5 +1,5 @@
 /** `convnet export`: a zoo model (with trained or PyTorch weights) as an ONNX file for ONNX Runtime and friends. */
-import { exportOnnx, importOnnx, loadPthStateDict } from '../io/index.js';
+import { exportOnnx, importOnnx } from '../io/index.js';
 import * as models from '../models/index.js';
 import type { Module } from '../nn/module.js';
 import { noGrad } from '../autograd/grad_mode.js';
@@ -45,18 +45,13 @@ export async function exportCommand(argv: string[]): Promise<void> {
 
   let model: Module<any, any>;
   let card: ModelCard | null = null;
-  if (weights && weights.endsWith('.safetensors')) {
-    ({ model, card } = await loadModelWithWeights(name, weights, opts));
-  } else {
-    model = models.create(name, opts);
-    if (weights) {
-      try {
-        model.loadStateDict(await loadPthStateDict(weights));
-      } catch (e) {
-        throw new Error(`${weights} does not fit model '${name}' (give its options with --model-opts, e.g. numClasses=10): ${(e as Error).message}`);
-      }
+  if (weights) {
+    try {
+      ({ model, card } = await loadModelWithWeights(name, weights, opts));
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (give the model's options with --model-opts, e.g. numClasses=10)`);
     }
-  }
+  } else model = models.create(name, opts);
   model.eval();
 
   let chw: number[] = card ? [card.sampleShape[0], info.inputShape[1], info.inputShape[2]] : [(opts.inChannels as number | undefined) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];

@@ -1,10 +1,11 @@
-/** Weights files written by `convnet train`: safetensors with the model name, options, classes and preprocessing. */
-import { decodeSafetensors } from '../io/safetensors.js';
-import { loadOnnx } from '../io/index.js';
+/**
+ * Models and weights for the commands: a zoo model or an ONNX file, with weights from any format io.loadWeights reads;
+ * `convnet train` writes safetensors with a model card (model name, options, classes and preprocessing).
+ */
+import { loadOnnx, loadWeights } from '../io/index.js';
 import type { OnnxModel } from '../io/onnx/import.js';
 import * as models from '../models/index.js';
 import type { Module } from '../nn/module.js';
-import { readFileBytes } from '../platform/node.js';
 import type { Preprocess } from './recipes.js';
 
 export interface ModelCard {
@@ -36,7 +37,8 @@ export async function loadOnnxModel(path: string): Promise<{ model: OnnxModel; i
 
 /** Builds the model named on the command line (or read from an ONNX file) and loads weights into it; the file's card (if any) is returned. */
 export async function loadModelWithWeights(modelName: string, weightsPath: string, extraOptions: Record<string, unknown>): Promise<{ model: Module<any, any>; card: ModelCard | null }> {
-  const { tensors, metadata } = decodeSafetensors(await readFileBytes(weightsPath, 'weights'), { name: weightsPath });
+  // Any weights file: safetensors (with a model card when convnet train wrote it), a PyTorch checkpoint or ONNX.
+  const { stateDict: tensors, metadata } = await loadWeights(weightsPath);
   const card = metadata['convnet-ts.model'] ? (JSON.parse(metadata['convnet-ts.model']) as ModelCard) : null;
   const onnx = isOnnxPath(modelName);
   if (card && !onnx && card.model !== modelName) throw new Error(`${weightsPath} holds weights of '${card.model}', not '${modelName}'`);

@@ -2,8 +2,8 @@
 import * as data from '../data/index.js';
 import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
-import { exportOnnx, loadPthStateDict, loadSafetensors, saveSafetensors } from '../io/index.js';
-import { writeFileAtomic } from '../platform/node.js';
+import { exportOnnx, loadWeights, saveSafetensors, weightsFormat } from '../io/index.js';
+import { readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { Module } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
@@ -12,7 +12,7 @@ import { formatSummary, summary } from '../analysis/summary.js';
 import { barProgress, lineProgress } from '../train/progress.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError } from './args.js';
-import { cardMetadata, isOnnxPath, loadOnnxModel, type ModelCard } from './model_files.js';
+import { cardMetadata, loadOnnxModel, type ModelCard } from './model_files.js';
 import { AUGMENTATIONS, baseTransform, DATASETS, loadDataset, preprocessFor, trainTransform } from './recipes.js';
 
 export const TRAIN_HELP = `convnet train — train a model
@@ -90,7 +90,9 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   if (values.help) return void console.log(mode === 'finetune' ? FINETUNE_HELP : TRAIN_HELP);
   if (mode === 'finetune' && !values.weights) throw new UsageError("finetune: --weights is required (see 'convnet finetune --help')");
   // Fine-tuning an ONNX file: the file is both the architecture and the weights.
-  const onnxFile = mode === 'finetune' && isOnnxPath(String(values.weights)) ? String(values.weights) : null;
+  const weightsFile = mode === 'finetune' ? String(values.weights) : null;
+  const weightsBytes = weightsFile ? await readFileBytes(weightsFile, 'finetune') : null;
+  const onnxFile = weightsFile && weightsFormat(weightsBytes!, weightsFile) === 'onnx' ? weightsFile : null;
   if (onnxFile && values.model !== undefined) throw new UsageError('finetune: an .onnx file holds its own architecture; give --weights FILE.onnx without --model');
   const modelName = onnxFile ?? (values.model as string | undefined);
   const datasetName = values.dataset as string | undefined;
@@ -138,10 +140,13 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     } else {
       model = models.create(modelName, { inChannels, ...modelOpts });
       const prefix = values['strip-prefix'] as string | undefined;
-      const weights = file.endsWith('.safetensors')
-        ? await loadSafetensors(file)
-        : await loadPthStateDict(file, { key: values['weights-key'] as string | undefined, stripPrefix: prefix ? [prefix] : undefined });
-      model.loadStateDict(weights);
+      // The format is read from the bytes: safetensors or a PyTorch checkpoint, whatever the file is called.
+      const { stateDict } = await loadWeights(weightsBytes!, { key: values['weights-key'] as string | undefined, stripPrefix: prefix ? [prefix] : undefined });
+      try {
+        model.loadStateDict(stateDict);
+      } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`);
+      }
     }
     if (values['linear-probe']) head = linearProbe(model, numClasses);
     else {

@@ -94,3 +94,49 @@ export function safetensorsBlob(record: Record<string, Tensor>, metadata?: Recor
 export function onnxBlob(model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Blob {
   return toBlob(exportOnnx(model, inputShape, opts));
 }
+
+/** The kinds of weight file `loadWeights` recognises. */
+export type WeightsFormat = 'safetensors' | 'pth' | 'onnx';
+
+/**
+ * Which weight format `bytes` hold, judged by their content (never the file name): a safetensors header (8-byte
+ * length, then JSON), a zip (PyTorch ≥ 1.6) or legacy pickle (torch.save), or an ONNX protobuf (ir_version first).
+ */
+export function weightsFormat(bytes: Uint8Array, name = 'weights'): WeightsFormat {
+  if (bytes.length >= 9) {
+    const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    if (n > 1n && n < BigInt(bytes.length) && bytes[8] === 0x7b /* { */) return 'safetensors';
+  }
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'pth';
+  if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'pth'; // a pickle (legacy torch.save)
+  if (bytes.length >= 2 && bytes[0] === 0x08) return 'onnx'; // field 1 (ir_version), varint
+  throw new Error(`${name}: not a weights file convnet-ts reads (safetensors, PyTorch .pth/.pt or ONNX; first bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+}
+
+export interface LoadedWeights {
+  format: WeightsFormat;
+  /** Tensors by state-dict name (for ONNX: the imported model's state dict). */
+  stateDict: Record<string, Tensor>;
+  /** safetensors metadata or ONNX metadata_props ({} for .pth). */
+  metadata: Record<string, string>;
+  /** The runnable model when the file is ONNX (its graph is the architecture). */
+  onnxModel: OnnxModel | null;
+}
+
+/**
+ * Weights from any file convnet-ts reads — safetensors, a PyTorch checkpoint or ONNX — recognised by its bytes.
+ * Args: source — a path (Node), URL, bytes, Blob/File; opts — for .pth: key, stripPrefix, remap (see loadPthStateDict).
+ * Example: model.loadStateDict((await io.loadWeights('resnet18.pth')).stateDict);
+ */
+export async function loadWeights(source: ByteSource, opts: StateDictOptions = {}): Promise<LoadedWeights> {
+  const bytes = await readSource(source, 'loadWeights');
+  const name = named(source) ?? 'weights';
+  const format = weightsFormat(bytes, name);
+  if (format === 'safetensors') {
+    const { tensors, metadata } = decodeSafetensors(bytes, { name });
+    return { format, stateDict: tensors, metadata, onnxModel: null };
+  }
+  if (format === 'pth') return { format, stateDict: extractStateDict(decodePth(bytes, { name }), opts, name), metadata: {}, onnxModel: null };
+  const model = importOnnx(bytes, { name });
+  return { format, stateDict: model.stateDict(), metadata: model.metadata, onnxModel: model };
+}
