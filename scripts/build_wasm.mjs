@@ -3,7 +3,7 @@
 //   threads: shared memory (SharedArrayBuffer + a worker pool)   single: plain memory (no cross-origin isolation)
 // Runs on `npm install` (prepare) and before tests; skips the compile when the output is newer than every source.
 import asc from 'assemblyscript/asc';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -8,7 +8,7 @@ import { withForwardTracer } from '../nn/module.js';
 import { zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 
-function parentOf(root: nn.Module<any, any>, target: nn.Module<any, any>): [nn.Module<any, any>, string] | null {
+function parentOf(root: nn.AnyModule, target: nn.AnyModule): [nn.AnyModule, string] | null {
   for (const m of root.modules()) for (const [name, child] of m.namedChildren()) if (child === target) return [m, name];
   return null;
 }
@@ -27,9 +27,9 @@ function bnAffine(bn: nn.BatchNorm2d | nn.BatchNorm1d): { scale: Tensor; shift: 
  * conv's output. The model is switched to eval mode and modified in place; returns the number of fused pairs.
  * Example: analysis.fuseConvBn(model, [3, 224, 224])
  */
-export function fuseConvBn(model: nn.Module<any, any>, inputShape: readonly number[]): number {
+export function fuseConvBn(model: nn.AnyModule, inputShape: readonly number[]): number {
   model.eval();
-  const producer = new Map<Tensor, nn.Module<any, any>>();
+  const producer = new Map<Tensor, nn.AnyModule>();
   const pairs: [nn.Conv2d | nn.Linear, nn.BatchNorm2d | nn.BatchNorm1d][] = [];
   noGrad(() =>
     withForwardTracer(

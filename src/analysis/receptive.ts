@@ -1,5 +1,5 @@
 /** Receptive fields: the closed form for a stack of layers, and per layer of a model (via summary). */
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { summary } from './summary.js';
 
 export interface RFLayer {
@@ -23,6 +23,6 @@ export function receptiveFieldOf(layers: readonly RFLayer[]): number {
 }
 
 /** The receptive field (in input pixels) after every layer of a model, from a traced forward pass. */
-export function receptiveFields(model: Module<any, any>, inputShape: readonly number[]): { name: string; type: string; receptiveField: number }[] {
+export function receptiveFields(model: AnyModule, inputShape: readonly number[]): { name: string; type: string; receptiveField: number }[] {
   return summary(model, inputShape, { rows: 'all' }).layers.filter((r) => !r.group).map((r) => ({ name: r.name, type: r.type, receptiveField: r.receptiveField }));
 }

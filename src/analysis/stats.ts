@@ -59,18 +59,18 @@ export interface ActivationStatsOptions {
   loss?: (output: Tensor) => Tensor;
   bins?: number;
   /** Which modules to report: leaves (default) or only those of the given types, e.g. [nn.Tanh, nn.ReLU]. */
-  types?: (abstract new (...args: any[]) => nn.Module<any, any>)[];
+  types?: nn.ModuleClass[];
 }
 
 /**
  * Runs `model` on `input` and returns statistics of every leaf module's output (optionally of its gradient).
  * Example: analysis.activationStats(mlp, randn(16, 4096), { types: [nn.Tanh] })
  */
-export function activationStats(model: nn.Module<any, any>, input: Tensor, opts: ActivationStatsOptions = {}): LayerStats[] {
-  const names = new Map<nn.Module<any, any>, string>();
+export function activationStats(model: nn.AnyModule, input: Tensor, opts: ActivationStatsOptions = {}): LayerStats[] {
+  const names = new Map<nn.AnyModule, string>();
   for (const [name, m] of model.namedModules()) names.set(m, name);
-  const recorded: { module: nn.Module<any, any>; out: Tensor }[] = [];
-  const keep = (m: nn.Module<any, any>) => (opts.types ? opts.types.some((t) => m instanceof t) : [...m.children()].length === 0);
+  const recorded: { module: nn.AnyModule; out: Tensor }[] = [];
+  const keep = (m: nn.AnyModule) => (opts.types ? opts.types.some((t) => m instanceof t) : [...m.children()].length === 0);
   const run = () =>
     withForwardTracer(
       {

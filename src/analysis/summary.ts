@@ -45,7 +45,7 @@ export interface SummaryOptions {
 const pairOf = (v: unknown): number[] => (typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [1, 1]);
 const kb = (shape: readonly number[]) => (shape.slice(1).reduce((a, b) => a * b, 1) * 4) / 1024;
 
-function geometry(m: nn.Module<any, any>): { filters: number | null; kernel: number[] | null; stride: number[] | null; padding: number[] | string | null; dilation: number[] } {
+function geometry(m: nn.AnyModule): { filters: number | null; kernel: number[] | null; stride: number[] | null; padding: number[] | string | null; dilation: number[] } {
   if (m instanceof nn.Conv2d) return { filters: m.outChannels, kernel: [...m.kernelSize], stride: [...m.stride], padding: typeof m.padding === 'string' ? m.padding : [...m.padding], dilation: [...m.dilation] };
   if (m instanceof nn.MaxPool2d) return { filters: null, kernel: pairOf(m.kernelSize), stride: pairOf(m.opts.stride ?? m.kernelSize), padding: pairOf(m.opts.padding ?? 0), dilation: pairOf(m.opts.dilation ?? 1) };
   if (m instanceof nn.AvgPool2d) return { filters: null, kernel: pairOf(m.kernelSize), stride: pairOf(m.opts.stride ?? m.kernelSize), padding: pairOf(m.opts.padding ?? 0), dilation: [1, 1] };
@@ -53,7 +53,7 @@ function geometry(m: nn.Module<any, any>): { filters: number | null; kernel: num
   return { filters: null, kernel: null, stride: null, padding: null, dilation: [1, 1] };
 }
 
-function macs(m: nn.Module<any, any>, out: readonly number[]): number {
+function macs(m: nn.AnyModule, out: readonly number[]): number {
   if (m instanceof nn.Conv2d) return (out.slice(1).reduce((a, b) => a * b, 1) * (m.inChannels / m.groups) * m.kernelSize[0] * m.kernelSize[1]);
   if (m instanceof nn.Linear) return (out.slice(1, -1).reduce((a, b) => a * b, 1)) * m.inFeatures * m.outFeatures;
   return 0;
@@ -65,8 +65,8 @@ const QUIET = [nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SELU, nn.GELU, nn.SiL
  * Runs one forward pass on zeros of `inputShape` ([C, H, W], batch 1) in eval mode and tabulates every layer.
  * Example: analysis.summary(models.create('alexnet'), [3, 227, 227])
  */
-export function summary(model: nn.Module<any, any>, inputShape: readonly number[], opts: SummaryOptions = {}): Summary {
-  const names = new Map<nn.Module<any, any>, string>();
+export function summary(model: nn.AnyModule, inputShape: readonly number[], opts: SummaryOptions = {}): Summary {
+  const names = new Map<nn.AnyModule, string>();
   for (const [name, m] of model.namedModules()) names.set(m, name);
   const rows: LayerRow[] = [];
   // Receptive field (size, jump = product of strides) of each traced tensor; unknown tensors take the largest so far.

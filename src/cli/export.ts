@@ -1,7 +1,7 @@
 /** `convnet export`: a zoo model (with trained or PyTorch weights) as an ONNX file for ONNX Runtime and friends. */
 import { exportOnnx, importOnnx } from '../io/index.js';
 import * as models from '../models/index.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { randn } from '../tensor/creation.js';
 import { writeFileAtomic } from '../platform/node.js';
@@ -43,7 +43,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   const weights = values.weights as string | undefined;
 
-  let model: Module<any, any>;
+  let model: AnyModule;
   let card: ModelCard | null = null;
   if (weights) {
     try {

@@ -5,7 +5,7 @@
 import { loadOnnx, loadWeights } from '../io/index.js';
 import type { OnnxModel } from '../io/onnx/import.js';
 import * as models from '../models/index.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import type { Preprocess } from './recipes.js';
 
 export interface ModelCard {
@@ -36,7 +36,7 @@ export async function loadOnnxModel(path: string): Promise<{ model: OnnxModel; i
 }
 
 /** Builds the model named on the command line (or read from an ONNX file) and loads weights into it; the file's card (if any) is returned. */
-export async function loadModelWithWeights(modelName: string, weightsPath: string, extraOptions: Record<string, unknown>): Promise<{ model: Module<any, any>; card: ModelCard | null }> {
+export async function loadModelWithWeights(modelName: string, weightsPath: string, extraOptions: Record<string, unknown>): Promise<{ model: AnyModule; card: ModelCard | null }> {
   // Any weights file: safetensors (with a model card when convnet train wrote it), a PyTorch checkpoint or ONNX.
   const { stateDict: tensors, metadata } = await loadWeights(weightsPath);
   const card = metadata['convnet-ts.model'] ? (JSON.parse(metadata['convnet-ts.model']) as ModelCard) : null;

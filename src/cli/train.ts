@@ -4,7 +4,7 @@ import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
 import { exportOnnx, loadWeights, saveSafetensors, weightsFormat } from '../io/index.js';
 import { readFileBytes, writeFileAtomic } from '../platform/node.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
 import { fit } from '../train/fit.js';
@@ -127,7 +127,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const classes = [...(full.classes ?? [])];
   const inChannels = full.sampleShape[0];
   const numClasses = classes.length || 10;
-  let model: Module<any, any>;
+  let model: AnyModule;
   let head: string | null = null;
   if (mode === 'finetune') {
     const wanted = values['num-classes'] === undefined ? numClasses : intFlag(values, 'num-classes', numClasses);

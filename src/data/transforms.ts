@@ -298,6 +298,7 @@ export function cutout(size: number): Transform {
   }, { kind: 'cutout', args: [size] });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec's args are checked by each factory's own validation.
 const FACTORIES: Record<string, (...args: any[]) => Transform> = {
   compose: (...specs: TransformSpec[]) => compose(...specs.map(fromSpec)),
   scale, normalize, pad, randomTranslate, randomCrop, randomHorizontalFlip, randomRotation, randomResizedCrop, colorJitter, gaussianNoise, randomErasing, cutout,

@@ -9,7 +9,7 @@ import { readSource, sourceName, toBlob, type ByteSource } from '../platform/sou
 import type { Tensor } from '../tensor/tensor.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 import { decodePth, extractStateDict, type StateDictOptions } from './pth.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { exportOnnx, type ExportOnnxOptions } from './onnx/export.js';
 import { importOnnx, type OnnxModel } from './onnx/import.js';
 
@@ -66,7 +66,7 @@ export async function loadPthStateDict(source: ByteSource, opts: StateDictOption
  * Exports a model to an ONNX file (opset 17; see exportOnnx), atomically.
  * Example: await io.saveOnnx('resnet18.onnx', model, [1, 3, 224, 224]);
  */
-export async function saveOnnx(path: string, model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Promise<void> {
+export async function saveOnnx(path: string, model: AnyModule, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Promise<void> {
   await writeFileAtomic(path, exportOnnx(model, inputShape, opts), 'saveOnnx');
 }
 
@@ -90,8 +90,7 @@ export function safetensorsBlob(record: Record<string, Tensor>, metadata?: Recor
  * A model exported to ONNX as a Blob (see exportOnnx), to download in a browser.
  * Example: io.downloadBlob(io.onnxBlob(model, [1, 1, 28, 28]), 'model.onnx');
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function onnxBlob(model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Blob {
+export function onnxBlob(model: AnyModule, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Blob {
   return toBlob(exportOnnx(model, inputShape, opts));
 }
 

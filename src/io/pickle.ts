@@ -33,7 +33,6 @@ export interface UnpicklerHooks {
   persistentLoad?(pid: unknown): unknown;
 }
 
-const MARK = Symbol('mark');
 const MAX_STACK = 1_000_000;
 const MAX_MEMO = 10_000_000;
 const MAX_STRING = 256 * 1024 * 1024;

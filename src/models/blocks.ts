@@ -40,7 +40,7 @@ export function makeDivisible(v: number, divisor = 8, minValue?: number): number
  * torchvision's shared initialization: Kaiming-normal convs (fan mode as given, ReLU gain; zero bias) and BatchNorm
  * weight 1, bias 0. Linear layers are left to the caller (the families differ there).
  */
-export function initConvsAndNorms(model: nn.Module<any, any>, mode: FanMode = 'fanOut'): void {
+export function initConvsAndNorms(model: nn.AnyModule, mode: FanMode = 'fanOut'): void {
   for (const m of model.modules()) {
     if (m instanceof nn.Conv2d) {
       kaimingNormal(m.weight, { mode, nonlinearity: 'relu' });

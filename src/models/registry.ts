@@ -21,7 +21,7 @@ export interface ModelInfo {
   inputShape: [number, number, number];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model factory takes its own options type; the CLI passes parsed key=value pairs.
 type Factory = (opts: any) => Module;
 const REGISTRY = new Map<string, { factory: Factory; info: ModelInfo }>();
 

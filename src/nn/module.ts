@@ -10,12 +10,19 @@ import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
 
 /** Modules whose forward is running, outermost first: gives errors the module's path in the model. */
-const callStack: Module<any, any>[] = [];
+/** Any module, whatever its forward's arguments and result: what containers, tracers, summaries and io hold. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- forward's signature varies per layer; callers narrow it.
+export type AnyModule = Module<any, any>;
+
+/** A module class (for instanceof tests and per-class tables), whatever its constructor takes. */
+export type ModuleClass = abstract new (...args: never[]) => AnyModule;
+
+const callStack: AnyModule[] = [];
 
 /** Observes every module call (used by analysis.summary and activationStats); at most one at a time. */
 export interface ForwardTracer {
-  enter(module: Module<any, any>, inputs: unknown[], depth: number): void;
-  exit(module: Module<any, any>, inputs: unknown[], output: unknown, depth: number): void;
+  enter(module: AnyModule, inputs: unknown[], depth: number): void;
+  exit(module: AnyModule, inputs: unknown[], output: unknown, depth: number): void;
 }
 let tracer: ForwardTracer | null = null;
 
@@ -48,12 +55,12 @@ export class StateDictError extends Error {
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a layer's forward may take any arguments (a tuple type); most take one Tensor.
 export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   /** Train mode (dropout active, batch norm uses batch statistics) or eval mode. */
   training = true;
   /** @internal Explicitly registered children (containers, names that are not identifiers). */
-  protected readonly _modules = new Map<string, Module<any, any>>();
+  protected readonly _modules = new Map<string, AnyModule>();
   /** @internal Buffers under their state-dict names (e.g. running_mean); null entries are skipped. */
   protected readonly _buffers = new Map<string, Tensor | null>();
   /** @internal Buffers excluded from the state dict. */
@@ -99,7 +106,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   // ---- registration ----
 
   /** Registers a child under `name` (for names that are not identifiers, e.g. Sequential's '0'). */
-  registerModule<M extends Module<any, any>>(name: string, module: M): M {
+  registerModule<M extends AnyModule>(name: string, module: M): M {
     checkName(name, this, 'registerModule');
     if (!(module instanceof Module)) throw new Error(`${this.typeName}.registerModule: '${name}' is not a Module`);
     this._modules.set(name, module);
@@ -107,7 +114,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   }
 
   /** Replaces the direct child `name` (a field or a registered child) with another module. */
-  replaceChild(name: string, module: Module<any, any>): void {
+  replaceChild(name: string, module: AnyModule): void {
     if (this._modules.has(name)) this._modules.set(name, module);
     else if ((this as Record<string, unknown>)[name] instanceof Module) (this as Record<string, unknown>)[name] = module;
     else throw new Error(`${this.typeName}.replaceChild: no child named '${name}'`);
@@ -130,24 +137,24 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   // ---- traversal ----
 
   /** Direct children with their names: module-valued fields in declaration order, then registered ones. */
-  *namedChildren(): Generator<[string, Module<any, any>]> {
+  *namedChildren(): Generator<[string, AnyModule]> {
     for (const [k, v] of Object.entries(this)) if (v instanceof Module) yield [k, v];
     yield* this._modules;
   }
 
-  *children(): Generator<Module<any, any>> {
+  *children(): Generator<AnyModule> {
     for (const [, m] of this.namedChildren()) yield m;
   }
 
   /** This module and all descendants, depth-first, each once, with dotted names ('' for this one). */
-  *namedModules(prefix = '', seen = new Set<Module<any, any>>()): Generator<[string, Module<any, any>]> {
+  *namedModules(prefix = '', seen = new Set<AnyModule>()): Generator<[string, AnyModule]> {
     if (seen.has(this)) return;
     seen.add(this);
     yield [prefix, this];
     for (const [name, child] of this.namedChildren()) yield* child.namedModules(prefix ? `${prefix}.${name}` : name, seen);
   }
 
-  *modules(): Generator<Module<any, any>> {
+  *modules(): Generator<AnyModule> {
     for (const [, m] of this.namedModules()) yield m;
   }
 
@@ -160,7 +167,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     const seen = new Set<Tensor>();
-    const mods: Iterable<[string, Module<any, any>]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
+    const mods: Iterable<[string, AnyModule]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
     for (const [path, m] of mods) {
       for (const [name, p] of m.ownParameters()) {
         if (seen.has(p)) continue;
@@ -178,7 +185,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   /** Buffers with dotted names (running_mean, running_var, num_batches_tracked, ...). */
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    const mods: Iterable<[string, Module<any, any>]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
+    const mods: Iterable<[string, AnyModule]> = opts.recurse === false ? [['', this]] : this.namedModules(opts.prefix ?? '');
     for (const [path, m] of mods) {
       for (const [name, b] of m._buffers) if (b) out.push([path ? `${path}.${name}` : name, b]);
     }
@@ -197,7 +204,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   }
 
   /** Calls fn on every descendant then on this module (PyTorch's order); returns this. */
-  apply(fn: (m: Module<any, any>) => void): this {
+  apply(fn: (m: AnyModule) => void): this {
     for (const child of this.children()) child.apply(fn);
     fn(this);
     return this;
@@ -318,7 +325,7 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
 }
 
 /** The module's dotted path from the outermost module currently running forward ('' when called directly). */
-function pathOf(m: Module<any, any>): string {
+function pathOf(m: AnyModule): string {
   const i = callStack.lastIndexOf(m);
   if (i <= 0) return '';
   for (const [name, mod] of callStack[0].namedModules()) if (mod === m) return name;
@@ -330,7 +337,7 @@ function hide(obj: object, key: string): void {
   if (desc) Object.defineProperty(obj, key, { ...desc, enumerable: false });
 }
 
-function checkName(name: string, m: Module<any, any>, what: string): void {
+function checkName(name: string, m: AnyModule, what: string): void {
   if (typeof name !== 'string' || name === '' || name.includes('.')) {
     throw new Error(`${m.typeName}.${what}: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
   }

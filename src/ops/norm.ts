@@ -85,7 +85,6 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   checkPerChannel(bias, c, 'batchNorm', 'bias');
   checkPerChannel(runningMean, c, 'batchNorm', 'runningMean');
   checkPerChannel(runningVar, c, 'batchNorm', 'runningVar');
-  const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const view = (t: Tensor) => channelView(t, x.ndim);
   if (!training) {
     if (!runningMean || !runningVar) throw new Error('batchNorm: running_mean and running_var are required in eval mode (training: false)');

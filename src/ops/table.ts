@@ -24,7 +24,7 @@ export const PRIMITIVE_NAMES = [
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each primitive's rule has its own attribute and saved-value types.
 export const PRIMITIVES: { readonly [K in PrimitiveName]: Rule<any, any> } = {
   ...BINARY_RULES,
   ...UNARY_RULES,

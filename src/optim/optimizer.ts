@@ -20,7 +20,7 @@ export interface OptimizerStateDict<H> {
   paramGroups: (H & { params: number[] })[];
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default lets code hold any optimizer; each subclass fixes its hyper-parameter type.
 export abstract class Optimizer<H extends { lr: number } = any> {
   readonly paramGroups: ParamGroup<H>[] = [];
   readonly state = new Map<Tensor, ParamState>();

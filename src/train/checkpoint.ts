@@ -4,7 +4,7 @@
  * hyperparameters and step counts, scheduler state, RNG state, history and early-stopping state. Written atomically.
  */
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import type { Optimizer, OptimizerStateDict } from '../optim/optimizer.js';
 import { readFileBytes, writeFileAtomic } from '../platform/node.js';
 import { getRngState, setRngState, type RngState } from '../tensor/random.js';
@@ -31,7 +31,7 @@ export function fromJson<T>(text: string): T {
   return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$number === 'string' && Object.keys(v).length === 1 ? Number(v.$number) : v));
 }
 
-export function encodeCheckpoint(model: Module<any, any>, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Uint8Array {
+export function encodeCheckpoint(model: AnyModule, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Uint8Array {
   const tensors: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(model.stateDict())) tensors[`model.${k}`] = v;
   const osd = optimizer.stateDict();
@@ -49,12 +49,12 @@ export function encodeCheckpoint(model: Module<any, any>, optimizer: Optimizer, 
   return encodeSafetensors(tensors, { format: 'convnet-ts checkpoint', 'convnet-ts': toJson(meta) });
 }
 
-export async function saveCheckpoint(path: string, model: Module<any, any>, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Promise<void> {
+export async function saveCheckpoint(path: string, model: AnyModule, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Promise<void> {
   await writeFileAtomic(path, encodeCheckpoint(model, optimizer, scheduler, epoch, extra), 'saveCheckpoint');
 }
 
 /** Restores model, optimizer, scheduler and the global RNG from a checkpoint; returns its metadata. */
-export async function loadCheckpoint(path: string, model: Module<any, any>, optimizer: Optimizer, scheduler: Schedulable | null): Promise<CheckpointMeta> {
+export async function loadCheckpoint(path: string, model: AnyModule, optimizer: Optimizer, scheduler: Schedulable | null): Promise<CheckpointMeta> {
   const { tensors, metadata } = decodeSafetensors(await readFileBytes(path, 'loadCheckpoint'), { name: path });
   if (!metadata['convnet-ts']) throw new Error(`loadCheckpoint: ${path} is a safetensors file but not a convnet-ts checkpoint (no training metadata)`);
   const meta = fromJson<CheckpointMeta>(metadata['convnet-ts']);

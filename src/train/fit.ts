@@ -5,7 +5,7 @@
  */
 import { noGrad } from '../autograd/grad_mode.js';
 import type { DataLoader } from '../data/loader.js';
-import type { Module } from '../nn/module.js';
+import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/schedulers/compose.js';
@@ -41,7 +41,7 @@ export interface EpochRecord {
 export interface FitContext {
   epoch: number;
   history: EpochRecord[];
-  model: Module<any, any>;
+  model: AnyModule;
   /** Set to true in a callback to stop after this epoch. */
   stop: boolean;
 }
@@ -84,7 +84,7 @@ export interface FitResult {
 }
 
 /** Mean loss and top-1/top-5 accuracy of the model on a loader, in eval mode without gradients. */
-export function evaluate(model: Module<any, any>, loader: DataLoader, lossFn: FitOptions['lossFn'] = (l, y) => crossEntropy(l, y)): EpochMetrics {
+export function evaluate(model: AnyModule, loader: DataLoader, lossFn: FitOptions['lossFn'] = (l, y) => crossEntropy(l, y)): EpochMetrics {
   const wasTraining = model.training;
   model.eval();
   const acc = new MetricAccumulator();
@@ -123,7 +123,7 @@ function monitorValue(r: EpochRecord, m: Monitor): number {
   return m.endsWith('Loss') ? src.loss : src.acc;
 }
 
-export async function fit(model: Module<any, any>, opts: FitOptions): Promise<FitResult> {
+export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult> {
   const { optimizer, trainLoader, valLoader = null, testLoader = null, epochs, scheduler = null, outDir = null } = opts;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
   const lossFn = opts.lossFn ?? ((l: Tensor, y: Tensor) => crossEntropy(l, y));

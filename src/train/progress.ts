@@ -43,7 +43,7 @@ export function lineProgress(write: (s: string) => void = (s) => console.log(s),
 
 /** A live bar per epoch via cli-progress (terminals). */
 export function barProgress(): Progress {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cli-progress is loaded at run time through the Node-only door, so its types are not imported.
   let bar: any = null;
   return {
     startEpoch: async (epoch, epochs, steps) => {

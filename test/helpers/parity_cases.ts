@@ -8,7 +8,6 @@ import { assertClose, LARGE_REDUCTION_RTOL, PARITY_RTOL } from './tolerance.js';
 import { decode, toTensor, type FixtureCase } from './fixture_codec.js';
 
 type Out = Tensor | { values: Tensor; indices: Tensor } | { out: Tensor; extras: Record<string, Tensor> };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Call = (x: Tensor[], a: any) => Out;
 
 const F = ct.nn.functional;

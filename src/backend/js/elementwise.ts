@@ -2,7 +2,7 @@
 import { forEachRow } from '../strided.js';
 import type { DType, TensorInfo, TypedArray } from '../backend.js';
 import { binaryResultDType, type BinaryOp, type UnaryOp, type UnaryParams } from '../kernels.js';
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { stridesOf } from '../../tensor/shape.js';
 import { alloc, dataOf, info } from './handle.js';
 import { BINARY, POINTWISE } from './pointwise.js';
 

@@ -11,8 +11,8 @@ export interface ScalarFn {
   df(x: number, y: number, p: UnaryParams): number;
 }
 
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772; // PyTorch's 1.6732632423543772848170429916717, as a double
+const SELU_SCALE = 1.0507009873554805; // 1.0507009873554804934193349852946, as a double
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const GELU_TANH_C = Math.sqrt(2 / Math.PI);

@@ -6,7 +6,7 @@
  */
 import { withOpTracer, type OpTracer } from '../../autograd/apply.js';
 import { noGrad } from '../../autograd/grad_mode.js';
-import { withForwardTracer, type ForwardTracer, type Module } from '../../nn/module.js';
+import { withForwardTracer, type ForwardTracer, type AnyModule } from '../../nn/module.js';
 import { randn } from '../../tensor/creation.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { OnnxError } from './errors.js';
@@ -39,12 +39,12 @@ export interface ExportOnnxOptions {
  * The model is traced once in eval mode (its train/eval flags are restored afterwards).
  * Example: await writeFile('resnet18.onnx', io.exportOnnx(models.create('resnet18'), [1, 3, 224, 224]));
  */
-export function exportOnnx(model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Uint8Array {
+export function exportOnnx(model: AnyModule, inputShape: readonly number[], opts: ExportOnnxOptions = {}): Uint8Array {
   return encodeModelProto(traceOnnx(model, inputShape, opts));
 }
 
 /** The ModelProto exportOnnx serializes (for inspection and tests). */
-export function traceOnnx(model: Module<any, any>, inputShape: readonly number[], opts: ExportOnnxOptions = {}): ModelProto {
+export function traceOnnx(model: AnyModule, inputShape: readonly number[], opts: ExportOnnxOptions = {}): ModelProto {
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
     throw new OnnxError(`exportOnnx: inputShape must be a non-empty list of positive integers including the batch dim (e.g. [1, 3, 224, 224]), got ${JSON.stringify(inputShape)}`);
   }
@@ -85,16 +85,16 @@ class Tracer implements ForwardTracer, OpTracer {
   readonly g = new GraphBuilder();
   private readonly values = new Map<Tensor, Value>();
   private readonly stateNames = new Map<Tensor, string>();
-  private readonly modulePaths = new Map<Module<any, any>, string>();
+  private readonly modulePaths = new Map<AnyModule, string>();
   /** Paths of the modules being run (for node names). */
   private readonly pathStack: string[] = [];
   /** The module emitted as one op while its inside runs untraced. */
-  private emitting: { module: Module<any, any>; emit: Emitter; path: string } | null = null;
+  private emitting: { module: AnyModule; emit: Emitter; path: string } | null = null;
   private readonly unsupported = new Map<string, string[]>();
   /** Tensors the trace cannot follow (e.g. max-pool indices): using one is an error. */
   private readonly opaque = new Set<Tensor>();
 
-  constructor(private readonly model: Module<any, any>, private readonly dynamic: boolean) {
+  constructor(private readonly model: AnyModule, private readonly dynamic: boolean) {
     for (const [path, m] of model.namedModules()) this.modulePaths.set(m, path);
     for (const [name, p] of model.namedParameters()) this.stateNames.set(p, name);
     for (const [name, b] of model.namedBuffers()) this.stateNames.set(b, name);
@@ -145,7 +145,7 @@ class Tracer implements ForwardTracer, OpTracer {
 
   // ---- ForwardTracer: layers ----
 
-  enter(module: Module<any, any>, inputs: unknown[]): void {
+  enter(module: AnyModule, inputs: unknown[]): void {
     const path = this.modulePaths.get(module) ?? module.typeName;
     this.pathStack.push(path || this.model.typeName);
     if (this.emitting) return;
@@ -153,7 +153,7 @@ class Tracer implements ForwardTracer, OpTracer {
     if (emit) this.emitting = { module, emit, path };
   }
 
-  exit(module: Module<any, any>, _inputs: unknown[], output: unknown): void {
+  exit(module: AnyModule, _inputs: unknown[], output: unknown): void {
     this.pathStack.pop();
     const e = this.emitting;
     if (!e || e.module !== module) return;

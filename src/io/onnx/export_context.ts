@@ -4,7 +4,6 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { shapeToString } from '../../tensor/shape.js';
-import { OnnxError } from './errors.js';
 import type { GraphBuilder } from './graph_builder.js';
 
 /**

@@ -4,7 +4,7 @@
  * an emitter, or null to trace through the layer's primitive ops instead — and emits when it returns.
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Module } from '../../nn/module.js';
+import type { AnyModule, ModuleClass } from '../../nn/module.js';
 import { Conv2d } from '../../nn/layers/conv.js';
 import { Linear } from '../../nn/layers/linear.js';
 import { BatchNorm1d, BatchNorm2d, InstanceNorm2d, LayerNorm, LocalResponseNorm } from '../../nn/layers/norm.js';
@@ -22,6 +22,7 @@ function scaleAndBias(ctx: ExportContext, m: { weight: Tensor | null; bias: Tens
   const bias = m.bias ? ctx.value(m.bias).name : ctx.g.constant(new Float32Array(c), [c], 'float32', `${ctx.path}.bias`);
   return [scale, bias];
 }
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule takes its own layer class (RULES pairs them).
 type ModuleRule = (ctx: ExportContext, m: any, x: Tensor) => Emitter | null;
 
 const conv: ModuleRule = (ctx, m: Conv2d, x) => {
@@ -115,7 +116,7 @@ const dropout: ModuleRule = (ctx, _m, x) => () => {
   return { name: ctx.g.op('Dropout', [v.name], {}, ctx.path), batchAxis: v.batchAxis };
 };
 
-const RULES: [abstract new (...args: any[]) => Module<any, any>, ModuleRule][] = [
+const RULES: [ModuleClass, ModuleRule][] = [
   [Conv2d, conv],
   [Linear, linear],
   [BatchNorm1d, batchNorm],
@@ -129,7 +130,7 @@ const RULES: [abstract new (...args: any[]) => Module<any, any>, ModuleRule][] =
 ];
 
 /** The rule for a module called on `x`, or null to trace through its ops. Exact classes only: subclasses may compute something else. */
-export function moduleRule(ctx: ExportContext, m: Module<any, any>, x: unknown): Emitter | null {
+export function moduleRule(ctx: ExportContext, m: AnyModule, x: unknown): Emitter | null {
   for (const [cls, rule] of RULES) {
     if (m.constructor === cls) return x && typeof x === 'object' && 'shape' in x ? rule(ctx, m, x as Tensor) : null;
   }

@@ -11,6 +11,7 @@ import { float, int, ints, str } from './graph_builder.js';
 import { broadcastBatchAxis, reshapeTarget, type ExportContext, type Value } from './export_context.js';
 
 /** A rule's result: the output value, and for ops returning indices (max, max-pool) the indices' value or null. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each rule declares its own op's attribute type.
 export type OpRule = (ctx: ExportContext, inputs: readonly Tensor[], attrs: any, out: Tensor) => Value | { out: Value; saved: Value | null };
 
 const BINARY: Record<string, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', pow: 'Pow', maximum: 'Max', minimum: 'Min' };

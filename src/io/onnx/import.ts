@@ -7,7 +7,7 @@
  * validated before anything runs, and every op the model uses but convnet-ts lacks is named in one error.
  */
 import { noGrad } from '../../autograd/grad_mode.js';
-import { Module } from '../../nn/module.js';
+import { Module, type AnyModule } from '../../nn/module.js';
 import { Parameter } from '../../nn/parameter.js';
 import { Conv2d } from '../../nn/layers/conv.js';
 import { Linear } from '../../nn/layers/linear.js';
@@ -170,7 +170,7 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     });
     for (const [n, v] of this.constants) env.set(n, v);
     for (const [n, p] of this.params) env.set(n, p);
-    this.execute(this.steps, env, new Map<string, Module<any, any>>(this.namedModules()));
+    this.execute(this.steps, env, new Map<string, AnyModule>(this.namedModules()));
     const result: Record<string, Tensor> = {};
     for (const n of this.outputNames) {
       const v = env.get(n);
@@ -188,7 +188,7 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
   }
 
   /** Runs steps in order, writing their outputs into env. */
-  private execute(steps: Step[], env: Map<string, V>, layers: Map<string, Module<any, any>>): void {
+  private execute(steps: Step[], env: Map<string, V>, layers: Map<string, AnyModule>): void {
     for (const s of steps) {
       const args = s.inputs.map((n) => (n === '' ? undefined : env.get(n)));
       let outs: V[];
@@ -206,7 +206,7 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
   }
 
   /** If: evaluates the condition (usually shape arithmetic) and runs that branch with the enclosing values. */
-  private runIf(s: Step, cond: V | undefined, env: Map<string, V>, layers: Map<string, Module<any, any>>): V[] {
+  private runIf(s: Step, cond: V | undefined, env: Map<string, V>, layers: Map<string, AnyModule>): V[] {
     if (cond === undefined) fail(s, 'the condition is required');
     const values = cond instanceof HostInts ? cond.data : Array.from(cond.data());
     if (values.length !== 1) fail(s, `the condition must be a single value, got ${values.length}`);
@@ -229,7 +229,7 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     }
   }
 
-  private runLayer(s: Step, layers: Map<string, Module<any, any>>, args: (V | undefined)[]): Tensor {
+  private runLayer(s: Step, layers: Map<string, AnyModule>, args: (V | undefined)[]): Tensor {
     const layer = layers.get(s.layer!.path);
     if (!layer) throw new OnnxError(`OnnxModel: the layer '${s.layer!.path}' of ${s.where} was removed`);
     let x = args[0];
@@ -303,14 +303,14 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
 /** Places layers in a tree of OnnxScopes following dotted names, falling back to flat unique names. */
 class PathAllocator {
   private readonly leaves = new Set<string>();
-  private readonly scopes = new Map<string, Module<any, any>>();
+  private readonly scopes = new Map<string, AnyModule>();
   private counter = 0;
 
-  constructor(private readonly root: Module<any, any>) {
+  constructor(private readonly root: AnyModule) {
     this.scopes.set('', root);
   }
 
-  place(layer: Module<any, any>, weightName: string, kind: string): string {
+  place(layer: AnyModule, weightName: string, kind: string): string {
     const m = /^([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)\.(weight|bias|running_mean|running_var)$/.exec(weightName);
     const wanted = m ? m[1] : null;
     if (wanted && this.free(wanted)) return this.attach(wanted, layer);
@@ -326,7 +326,7 @@ class PathAllocator {
     return true;
   }
 
-  private attach(path: string, layer: Module<any, any>): string {
+  private attach(path: string, layer: AnyModule): string {
     const parts = path.split('.');
     let parent = this.root;
     for (let i = 1; i < parts.length; i++) {

@@ -1,8 +1,6 @@
 /** Sequential, ModuleList, ModuleDict. */
 import type { Tensor } from '../../tensor/tensor.js';
-import { Module } from '../module.js';
-
-type AnyModule = Module<any, any>;
+import { Module, type AnyModule } from '../module.js';
 
 /**
  * Runs its children in order. Children are named '0', '1', ... or by the keys of a record, so parameter names match

@@ -60,7 +60,7 @@ export class OneCycleLR extends LRScheduler {
   private readonly useBeta1: boolean;
 
   constructor(optimizer: Optimizer, maxLr: number | number[], opts: OneCycleOptions = {}) {
-    const groups = optimizer.paramGroups as unknown as Record<string, any>[];
+    const groups = optimizer.paramGroups as unknown as Record<string, unknown>[];
     const { pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true, baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
     let total: number;
     if (opts.totalSteps !== undefined) {
@@ -84,7 +84,7 @@ export class OneCycleLR extends LRScheduler {
     groups.forEach((g, i) => {
       g.initialLr = maxLrs[i] / divFactor;
       g.maxLr = maxLrs[i];
-      g.minLr = g.initialLr / finalDivFactor;
+      g.minLr = maxLrs[i] / divFactor / finalDivFactor;
     });
     const hasMomentum = 'momentum' in optimizer.defaults;
     const hasBetas = 'betas' in optimizer.defaults;

@@ -6,7 +6,7 @@
  */
 import type { Optimizer } from '../optimizer.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- schedulers read and write the hyper-parameters of any optimizer's groups by name.
 export type Group = Record<string, any>;
 
 export abstract class LRScheduler {
