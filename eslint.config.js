@@ -7,7 +7,18 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   // Generated code and AssemblyScript (its own dialect, checked by its compiler) are not linted.
-  { ignores: ['dist/', 'node_modules/', 'src/backend/wasm/generated/', 'src/backend/wasm/assembly/', 'src/io/onnx/onnx_proto.generated.ts', 'test/.generated/', 'runs/', 'docs/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'src/backend/wasm/generated/',
+      'src/backend/wasm/assembly/',
+      'src/io/onnx/onnx_proto.generated.ts',
+      'test/.generated/',
+      'runs/',
+      'docs/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier, // formatting is Prettier's (npm run format); no lint rule argues with it

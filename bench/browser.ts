@@ -40,10 +40,18 @@ export async function browserColumns(opts: BrowserBenchOptions): Promise<BenchCo
   const { path, reason } = findChromium();
   if (!path) {
     const cannot: Figure = { cannot: `not run: ${reason}` };
-    return (['convnet', 'tfjs'] as const).map((k) => ({ id: `chromium-${k}`, label: labels[k], threads: opts.threads, figures: Object.fromEntries(metrics.map((m) => [m, cannot])) }));
+    return (['convnet', 'tfjs'] as const).map((k) => ({
+      id: `chromium-${k}`,
+      label: labels[k],
+      threads: opts.threads,
+      figures: Object.fromEntries(metrics.map((m) => [m, cannot])),
+    }));
   }
   opts.say('  Chromium: bundling convnet-ts and TF.js for the browser');
-  const [convnet, tfjs] = await Promise.all([bundleForBrowser('bench/browser_convnet.ts', { minify: true }), bundleForBrowser('bench/browser_tfjs.ts', { minify: true })]);
+  const [convnet, tfjs] = await Promise.all([
+    bundleForBrowser('bench/browser_convnet.ts', { minify: true }),
+    bundleForBrowser('bench/browser_tfjs.ts', { minify: true }),
+  ]);
   const server = await serve(
     { '/app.js': BOOT, '/convnet.js': convnet.code, '/tfjs.js': tfjs.code },
     { isolated: true, dirs: { '/tfjs/': join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') } },
@@ -54,12 +62,23 @@ export async function browserColumns(opts: BrowserBenchOptions): Promise<BenchCo
     await page.goto(server.url);
     await page.waitForFunction(() => (globalThis as { suiteReady?: boolean }).suiteReady === true);
     const columns: BenchColumn[] = [];
-    for (const [key, url] of [['convnet', '/convnet.js'], ['tfjs', '/tfjs.js']] as const) {
+    for (const [key, url] of [
+      ['convnet', '/convnet.js'],
+      ['tfjs', '/tfjs.js'],
+    ] as const) {
       opts.say(`  ${labels[key]}: ${metrics.join(', ')}`);
       let col: BenchColumn;
       try {
-        const r = (await page.evaluate(([u, msg]) => (globalThis as unknown as { runWorker: (u: string, m: unknown) => Promise<unknown> }).runWorker(u as string, msg), [url, { metrics, threads: opts.threads, minSeconds: opts.minSeconds }] as const)) as { figures: Record<string, Figure>; threads: number; heap?: Record<string, number> };
-        col = { id: `chromium-${key}`, label: `Chromium ${key === 'convnet' ? 'convnet-ts' : 'TF.js'} wasm ×${r.threads}`, threads: r.threads, figures: r.figures };
+        const r = (await page.evaluate(
+          ([u, msg]) => (globalThis as unknown as { runWorker: (u: string, m: unknown) => Promise<unknown> }).runWorker(u as string, msg),
+          [url, { metrics, threads: opts.threads, minSeconds: opts.minSeconds }] as const,
+        )) as { figures: Record<string, Figure>; threads: number; heap?: Record<string, number> };
+        col = {
+          id: `chromium-${key}`,
+          label: `Chromium ${key === 'convnet' ? 'convnet-ts' : 'TF.js'} wasm ×${r.threads}`,
+          threads: r.threads,
+          figures: r.figures,
+        };
         if (r.heap) opts.say(`  ${col.label}: wasm heap ${JSON.stringify(r.heap, (_k, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
       } catch (e) {
         const cannot: Figure = { cannot: `failed: ${(e as Error).message.split('\n')[0].slice(0, 120)}` };

@@ -13,10 +13,11 @@ import { measure, syncTimer, yieldingTimer, type Metric } from '../src/cli/bench
 const channel = new MessageChannel();
 const waiting: (() => void)[] = [];
 channel.port1.onmessage = () => waiting.shift()?.();
-const pause = () => new Promise<void>((r) => {
-  waiting.push(r);
-  channel.port2.postMessage(null);
-});
+const pause = () =>
+  new Promise<void>((r) => {
+    waiting.push(r);
+    channel.port2.postMessage(null);
+  });
 
 self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; minSeconds: number; synchronous?: boolean }>) => {
   const { metrics, threads, minSeconds, synchronous } = e.data;

@@ -9,7 +9,14 @@ import type { WasmBackend } from '../src/backend/wasm/index.js';
 function summary(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { steps: ms.length, median: q(0.5), p99: q(0.99), worst: s[s.length - 1], over100: ms.filter((m) => m > 100).length, over250: ms.filter((m) => m > 250).length };
+  return {
+    steps: ms.length,
+    median: q(0.5),
+    p99: q(0.99),
+    worst: s[s.length - 1],
+    over100: ms.filter((m) => m > 100).length,
+    over250: ms.filter((m) => m > 250).length,
+  };
 }
 
 globalThis.onmessage = async (e: MessageEvent<{ lenetSteps: number; resnetPasses: number; resnetBatch: number }>) => {
@@ -32,7 +39,13 @@ globalThis.onmessage = async (e: MessageEvent<{ lenetSteps: number; resnetPasses
     ms.push(performance.now() - t);
     if (s % 200 === 199) mem.push(memMiB());
   }
-  out.lenet = { ...summary(ms), wasmMemoryMiB: mem, evictions: heap.stats.evictions, evictMs: Math.round(heap.stats.evictMs), reuploadMs: Math.round(heap.stats.reuploadMs) };
+  out.lenet = {
+    ...summary(ms),
+    wasmMemoryMiB: mem,
+    evictions: heap.stats.evictions,
+    evictMs: Math.round(heap.stats.evictMs),
+    reuploadMs: Math.round(heap.stats.reuploadMs),
+  };
   const resnet = ct.models.create('resnet18');
   resnet.eval();
   const img = ct.randn(e.data.resnetBatch, 3, 224, 224);
@@ -46,6 +59,13 @@ globalThis.onmessage = async (e: MessageEvent<{ lenetSteps: number; resnetPasses
     rms.push(performance.now() - t);
     if (p % 20 === 19) rmem.push(memMiB());
   }
-  out.resnet18 = { batch: e.data.resnetBatch, ...summary(rms), wasmMemoryMiB: rmem, evictions: heap.stats.evictions - before, evictMs: Math.round(heap.stats.evictMs - stats0.evictMs), reuploadMs: Math.round(heap.stats.reuploadMs - stats0.reuploadMs) };
+  out.resnet18 = {
+    batch: e.data.resnetBatch,
+    ...summary(rms),
+    wasmMemoryMiB: rmem,
+    evictions: heap.stats.evictions - before,
+    evictMs: Math.round(heap.stats.evictMs - stats0.evictMs),
+    reuploadMs: Math.round(heap.stats.reuploadMs - stats0.reuploadMs),
+  };
   globalThis.postMessage(out);
 };

@@ -24,7 +24,12 @@ async function run(msg: { metrics: string[]; threads: number; minSeconds: number
       try {
         self.postMessage({ metric, value: (measureTfjs as (t: typeof tf, w: string, s: number) => number)(tf, metric, minSeconds) });
       } catch (err) {
-        self.postMessage({ metric, cannot: String((err as Error).message ?? err).split('\n')[0].slice(0, 160) });
+        self.postMessage({
+          metric,
+          cannot: String((err as Error).message ?? err)
+            .split('\n')[0]
+            .slice(0, 160),
+        });
       }
     }
     const env = tf.env();

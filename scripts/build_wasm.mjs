@@ -12,13 +12,30 @@ const srcDir = join(root, 'src/backend/wasm/assembly');
 const outFile = join(root, 'src/backend/wasm/generated/binaries.ts');
 const force = process.argv.includes('--force');
 
-const sources = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).map((f) => join(srcDir, f));
+const sources = readdirSync(srcDir)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => join(srcDir, f));
 const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs), statSync(fileURLToPath(import.meta.url)).mtimeMs);
 if (!force && existsSync(outFile) && statSync(outFile).mtimeMs > newest) process.exit(0);
 
 // CONVNET_WASM_NAMES=1 keeps function names in the binaries, for profiles (node --cpu-prof) that name kernels.
 const names = process.env.CONVNET_WASM_NAMES === '1' ? ['--debug'] : [];
-const common = ['--optimizeLevel', '3', '--shrinkLevel', '0', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--importMemory', '--noExportMemory', '--initialMemory', '1', ...names];
+const common = [
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
+  '--runtime',
+  'stub',
+  '--noAssert',
+  '--enable',
+  'simd',
+  '--importMemory',
+  '--noExportMemory',
+  '--initialMemory',
+  '1',
+  ...names,
+];
 const variants = {
   threads: [...common, '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536'],
   single: [...common, '--maximumMemory', '65536'],
@@ -27,7 +44,12 @@ const variants = {
 const out = {};
 for (const [name, flags] of Object.entries(variants)) {
   let binary = null;
-  const stderr = { chunks: [], write(c) { this.chunks.push(String(c)); } };
+  const stderr = {
+    chunks: [],
+    write(c) {
+      this.chunks.push(String(c));
+    },
+  };
   const { error } = await asc.main([join(srcDir, 'index.ts'), '--outFile', 'kernels.wasm', ...flags], {
     stdout: { write() {} },
     stderr,
@@ -49,4 +71,6 @@ writeFileSync(
     `/** The kernels for shared memory and a worker pool. */\nexport const THREADS_WASM_BASE64 = '${out.threads}';\n` +
     `/** The same kernels for plain (non-shared) memory. */\nexport const SINGLE_WASM_BASE64 = '${out.single}';\n`,
 );
-console.log(`build_wasm: ${sources.length} sources -> ${outFile} (threads ${Math.round((out.threads.length * 3) / 4)} B, single ${Math.round((out.single.length * 3) / 4)} B)`);
+console.log(
+  `build_wasm: ${sources.length} sources -> ${outFile} (threads ${Math.round((out.threads.length * 3) / 4)} B, single ${Math.round((out.single.length * 3) / 4)} B)`,
+);

@@ -11,7 +11,9 @@ for (const info of models.list()) {
     const y = ct.noGrad(() => m.forward(ct.randn(1, ...info.inputShape))) as ct.Tensor;
     const ok = y.data().every(Number.isFinite);
     if (!ok) failed++;
-    console.log(`${info.name.padEnd(20)} input [${info.inputShape}] → [${y.shape}]  construct ${((t1 - t0) / 1000).toFixed(1)} s, forward ${((performance.now() - t1) / 1000).toFixed(1)} s${ok ? '' : '  NON-FINITE OUTPUT'}`);
+    console.log(
+      `${info.name.padEnd(20)} input [${info.inputShape}] → [${y.shape}]  construct ${((t1 - t0) / 1000).toFixed(1)} s, forward ${((performance.now() - t1) / 1000).toFixed(1)} s${ok ? '' : '  NON-FINITE OUTPUT'}`,
+    );
   } catch (e) {
     failed++;
     console.log(`${info.name.padEnd(20)} FAILED: ${(e as Error).message}`);

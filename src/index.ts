@@ -6,8 +6,23 @@ import './ops/index.js';
 
 export { Tensor, type NestedArray } from './tensor/tensor.js';
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randLike, randnLike,
-  type CreationOptions, type RandomOptions,
+  tensor,
+  zeros,
+  ones,
+  full,
+  zerosLike,
+  onesLike,
+  fullLike,
+  arange,
+  linspace,
+  eye,
+  rand,
+  randn,
+  randint,
+  randLike,
+  randnLike,
+  type CreationOptions,
+  type RandomOptions,
 } from './tensor/creation.js';
 export { manualSeed, getRngState, setRngState, Generator, type RngState } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';

@@ -6,11 +6,21 @@ import { analysis, models, nn } from '../src/index.js';
 describe('summary', () => {
   it("reproduces the lectures' AlexNet table on a 3×227×227 input", () => {
     const s = analysis.summary(models.create('alexnet'), [3, 227, 227]);
-    const rows = s.layers.filter((r) => !r.group).map((r) => [
-      r.inputShape[1], r.inputShape.length === 4 ? r.inputShape[2] : null, r.filters, r.kernel?.[0] ?? null, r.stride?.[0] ?? null,
-      Array.isArray(r.padding) ? r.padding[0] : null, r.outputShape[1], r.outputShape.length === 4 ? r.outputShape[2] : null,
-      Math.round(r.memoryKB), Math.round(r.params / 1000), Math.round(r.flops / 1e6),
-    ]);
+    const rows = s.layers
+      .filter((r) => !r.group)
+      .map((r) => [
+        r.inputShape[1],
+        r.inputShape.length === 4 ? r.inputShape[2] : null,
+        r.filters,
+        r.kernel?.[0] ?? null,
+        r.stride?.[0] ?? null,
+        Array.isArray(r.padding) ? r.padding[0] : null,
+        r.outputShape[1],
+        r.outputShape.length === 4 ? r.outputShape[2] : null,
+        Math.round(r.memoryKB),
+        Math.round(r.params / 1000),
+        Math.round(r.flops / 1e6),
+      ]);
     // Layer, C, H/W, filters, kernel, stride, pad, C, H/W, memory (KB), params (k), MFLOP (multiply-adds).
     expect(rows).toEqual([
       [3, 227, 64, 11, 4, 2, 64, 56, 784, 23, 73], // conv1
@@ -48,7 +58,8 @@ describe('summary', () => {
     expect(text).toMatch(/\n {4}layer1\.0\.conv1 +Conv2d/);
     expect(analysis.formatSummary(s, 'markdown').split('\n')[1]).toMatch(/^\| --- \|/);
     const json = analysis.summaryJson(s) as { layers: Record<string, unknown>[]; total: Record<string, number> };
-    for (const k of ['name', 'type', 'inputShape', 'outputShape', 'kernel', 'stride', 'padding', 'memoryKB', 'params', 'flops']) expect(json.layers[0]).toHaveProperty(k);
+    for (const k of ['name', 'type', 'inputShape', 'outputShape', 'kernel', 'stride', 'padding', 'memoryKB', 'params', 'flops'])
+      expect(json.layers[0]).toHaveProperty(k);
     expect(Object.keys(json.total).sort()).toEqual(['flops', 'memoryKB', 'params']);
   });
 });
@@ -58,10 +69,20 @@ describe('receptive fields', () => {
     expect(analysis.receptiveFieldOf([{ kernel: 3 }, { kernel: 3 }, { kernel: 3 }])).toBe(7);
     expect(analysis.receptiveFieldOf(Array(5).fill({ kernel: 5 }))).toBe(21);
     expect(analysis.receptiveFieldOf([{ kernel: 3, stride: 2 }, { kernel: 3 }])).toBe(7);
-    expect(analysis.receptiveFieldOf([{ kernel: 3, dilation: 2 }, { kernel: 3, dilation: 4 }])).toBe(1 + 4 + 8);
+    expect(
+      analysis.receptiveFieldOf([
+        { kernel: 3, dilation: 2 },
+        { kernel: 3, dilation: 4 },
+      ]),
+    ).toBe(1 + 4 + 8);
   });
   it('is reported per layer of a model', () => {
-    const m = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.Conv2d(4, 4, 3, { padding: 1 }), new nn.MaxPool2d(2), new nn.Conv2d(4, 4, 3, { padding: 1 }));
+    const m = new nn.Sequential(
+      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new nn.Conv2d(4, 4, 3, { padding: 1 }),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(4, 4, 3, { padding: 1 }),
+    );
     expect(analysis.receptiveFields(m, [1, 16, 16]).map((r) => r.receptiveField)).toEqual([3, 5, 6, 10]);
     expect(analysis.summary(models.create('alexnet'), [3, 227, 227]).layers.find((r) => r.name === 'features.12')!.receptiveField).toBe(195);
   });
@@ -94,7 +115,14 @@ describe('fuseConvBn', () => {
   });
   it('fuses Linear + BatchNorm1d and convs without bias inside Sequential', () => {
     ct.manualSeed(9);
-    const m = new nn.Sequential(new nn.Conv2d(3, 4, 3, { bias: false }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 4 * 4, 5), new nn.BatchNorm1d(5));
+    const m = new nn.Sequential(
+      new nn.Conv2d(3, 4, 3, { bias: false }),
+      new nn.BatchNorm2d(4),
+      new nn.ReLU(),
+      new nn.Flatten(),
+      new nn.Linear(4 * 4 * 4, 5),
+      new nn.BatchNorm1d(5),
+    );
     m.train();
     for (let i = 0; i < 3; i++) ct.noGrad(() => m.forward(ct.randn(8, 3, 6, 6)));
     m.eval();
@@ -103,7 +131,14 @@ describe('fuseConvBn', () => {
     expect(analysis.fuseConvBn(m, [3, 6, 6])).toBe(2);
     expect(m.at(1)).toBeInstanceOf(nn.Identity);
     expect((m.at(0) as nn.Conv2d).bias).not.toBeNull();
-    expect(ct.noGrad(() => m.forward(x)).sub(before).abs().amax().item()).toBeLessThan(1e-5);
+    expect(
+      ct
+        .noGrad(() => m.forward(x))
+        .sub(before)
+        .abs()
+        .amax()
+        .item(),
+    ).toBeLessThan(1e-5);
   });
 });
 

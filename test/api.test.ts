@@ -8,11 +8,25 @@ import { describe, expect, it } from 'vitest';
 import type { Rule } from '../src/autograd/apply.js';
 import { PRIMITIVES, type PrimitiveName } from '../src/ops/table.js';
 
-
 describe('package', () => {
   it('the built package resolves by name through its exports field', async () => {
     const pkg = await import('convnet-ts');
-    for (const name of ['Tensor', 'tensor', 'zeros', 'randn', 'manualSeed', 'noGrad', 'gradcheck', 'nn', 'optim', 'data', 'models', 'io', 'analysis', 'train']) {
+    for (const name of [
+      'Tensor',
+      'tensor',
+      'zeros',
+      'randn',
+      'manualSeed',
+      'noGrad',
+      'gradcheck',
+      'nn',
+      'optim',
+      'data',
+      'models',
+      'io',
+      'analysis',
+      'train',
+    ]) {
       expect(pkg, name).toHaveProperty(name);
     }
     expect(typeof pkg.nn.functional.conv2d).toBe('function');

@@ -23,13 +23,23 @@ describe('the package bundled for browsers (esbuild, platform=browser)', () => {
     it(`${entry}: bundles with no error or warning, reaches no Node built-in and no Node-only package`, async () => {
       const esbuild = await import('esbuild');
       const r = await esbuild.build({
-        entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent',
+        entryPoints: [entry],
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
       });
       expect(r.errors).toEqual([]);
       expect(r.warnings.map((w) => w.text)).toEqual([]);
       const imports = Object.values(r.metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
       expect(imports.filter((p) => NODE_BUILTINS.test(p))).toEqual([]);
-      const packages = new Set(Object.keys(r.metafile.inputs).filter((f) => f.includes('node_modules/')).map((f) => f.split('node_modules/').pop()!.split('/')[0]));
+      const packages = new Set(
+        Object.keys(r.metafile.inputs)
+          .filter((f) => f.includes('node_modules/'))
+          .map((f) => f.split('node_modules/').pop()!.split('/')[0]),
+      );
       for (const nodeOnly of ['cli-progress', 'pngjs', 'tsx', 'esbuild', 'playwright-core']) expect(packages.has(nodeOnly), nodeOnly).toBe(false);
     });
   }
@@ -77,9 +87,15 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
   }
 
   const run = (page: Page, name: string, arg?: unknown) =>
-    page.evaluate(([n, a]) => (globalThis as unknown as { convnetSuite: Record<string, (x?: unknown) => unknown> }).convnetSuite[n as string](a), [name, arg] as const);
+    page.evaluate(([n, a]) => (globalThis as unknown as { convnetSuite: Record<string, (x?: unknown) => unknown> }).convnetSuite[n as string](a), [
+      name,
+      arg,
+    ] as const);
   const runInWorker = (page: Page, name: string, arg?: unknown) =>
-    page.evaluate(([n, a]) => (globalThis as unknown as { runInWorker: (n: string, a?: unknown) => Promise<unknown> }).runInWorker(n as string, a), [name, arg] as const);
+    page.evaluate(([n, a]) => (globalThis as unknown as { runInWorker: (n: string, a?: unknown) => Promise<unknown> }).runInWorker(n as string, a), [
+      name,
+      arg,
+    ] as const);
 
   /** Opens the README example's page and waits for its 'trained on …' line; fails on any page error. */
   async function trainExample(url: string): Promise<{ line: string; title: string }> {
@@ -125,7 +141,9 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
       expect(r.losses.at(-1)!).toBeLessThan(r.losses[0] * 0.5);
       expect(r.losses).toEqual(nodeLenet.threads.losses);
       expect(r.weightsHash).toBe(nodeLenet.threads.weightsHash);
-      console.log(`LeNet-5 training: ${r.imagesPerSecond.toFixed(0)} img/s in a Chromium Worker (2 threads), ${nodeLenet.threads.imagesPerSecond.toFixed(0)} in Node; slowest steps [step, ms] ${JSON.stringify(r.slowest)} vs ${JSON.stringify(nodeLenet.threads.slowest)}; heap ${JSON.stringify(r.heap)} vs ${JSON.stringify(nodeLenet.threads.heap)}`);
+      console.log(
+        `LeNet-5 training: ${r.imagesPerSecond.toFixed(0)} img/s in a Chromium Worker (2 threads), ${nodeLenet.threads.imagesPerSecond.toFixed(0)} in Node; slowest steps [step, ms] ${JSON.stringify(r.slowest)} vs ${JSON.stringify(nodeLenet.threads.slowest)}; heap ${JSON.stringify(r.heap)} vs ${JSON.stringify(nodeLenet.threads.heap)}`,
+      );
     });
     it('setNumThreads in a Worker switches pools (1, 2, 1, 2, 2 threads) with identical results', async () => {
       expect(await runInWorker(page, 'threadSwitch')).toEqual({ counts: [1, 2, 1, 2, 2], allEqual: true });
@@ -171,7 +189,10 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
         expect(r[name], name).toEqual({ width: img.width, height: img.height, hash: fnv1a([img.rgba]) });
       }
       expect(r.canvasShape).toEqual([3, 3, 5]);
-      expect(r.canvasPixels).toEqual([[10, 200, 30], [250, 0, 100]]);
+      expect(r.canvasPixels).toEqual([
+        [10, 200, 30],
+        [250, 0, 100],
+      ]);
       expect(r.imageDataRoundTrip).toBe(true);
       expect(r.resizedShape).toEqual([1, 6, 10]);
     });
@@ -179,11 +200,12 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
 
   it("the README's page + Worker example trains in a cross-origin-isolated page with every thread", async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const files = Object.fromEntries(
-      [...readme.matchAll(/```js\n\/\/ ([\w.]+\.js)[^\n]*\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]] as const),
-    );
+    const files = Object.fromEntries([...readme.matchAll(/```js\n\/\/ ([\w.]+\.js)[^\n]*\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]] as const));
     expect(Object.keys(files).sort()).toEqual(['main.js', 'train.worker.js']);
-    const server = await serve({ '/app.js': await bundleSource(files['main.js'], 'main.js'), '/train.worker.js': await bundleSource(files['train.worker.js'], 'train.worker.js') }, { isolated: true });
+    const server = await serve(
+      { '/app.js': await bundleSource(files['main.js'], 'main.js'), '/train.worker.js': await bundleSource(files['train.worker.js'], 'train.worker.js') },
+      { isolated: true },
+    );
     servers.push(server);
     const { line, title } = await trainExample(server.url);
     expect(line).toMatch(/^trained on 2 threads, \d+ img\/s$/);
@@ -198,7 +220,9 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>convnet-ts with Vite</title><script type="module" src="./main.js"></script>');
     const { build } = await import('vite');
     await build({
-      root: dir, logLevel: 'silent', configFile: false,
+      root: dir,
+      logLevel: 'silent',
+      configFile: false,
       resolve: { alias: { 'convnet-ts': fileURLToPath(new URL('../src/index.ts', import.meta.url)) } },
       build: { outDir: join(dir, 'dist'), emptyOutDir: true },
     });
@@ -230,4 +254,3 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     });
   });
 });
-

@@ -75,8 +75,30 @@ describe('train → eval → predict → summary', () => {
   const runDir = join(dir, 'run');
   let trained: { testAccuracy: number; testLoss: number } | null = null;
   it('trains with --json: the last line has the results and the paths written', async () => {
-    const code = await run('train', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--data-dir', mnistDir,
-      '--epochs', '2', '--batch-size', '32', '--val-split', '100', '--augment', 'translate', '--warmup', '1', '--out', runDir, '--json');
+    const code = await run(
+      'train',
+      '--model',
+      'lenet5',
+      '--model-opts',
+      'activation=relu,pooling=max',
+      '--dataset',
+      'mnist',
+      '--data-dir',
+      mnistDir,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '32',
+      '--val-split',
+      '100',
+      '--augment',
+      'translate',
+      '--warmup',
+      '1',
+      '--out',
+      runDir,
+      '--json',
+    );
     expect(err).toEqual([]);
     expect(code).toBe(0);
     const result = JSON.parse(out.at(-1)!);
@@ -89,7 +111,9 @@ describe('train → eval → predict → summary', () => {
     expect(out.join('\n')).toContain('61,706 parameters');
   });
   it('eval reproduces the test accuracy from the weights file', async () => {
-    expect(await run('eval', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--dataset', 'mnist', '--data-dir', mnistDir, '--json')).toBe(0);
+    expect(await run('eval', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--dataset', 'mnist', '--data-dir', mnistDir, '--json')).toBe(
+      0,
+    );
     const r = JSON.parse(out.at(-1)!);
     expect(r.images).toBe(200);
     const log = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8');
@@ -103,7 +127,23 @@ describe('train → eval → predict → summary', () => {
     const renamed = join(dir, 'model.bin');
     writeFileSync(renamed, readFileSync(join(runDir, 'model.safetensors')));
     for (const weights of [onnxFile, renamed]) {
-      expect(await run('eval', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--weights', weights, '--dataset', 'mnist', '--data-dir', mnistDir, '--json'), weights).toBe(0);
+      expect(
+        await run(
+          'eval',
+          '--model',
+          'lenet5',
+          '--model-opts',
+          'activation=relu,pooling=max',
+          '--weights',
+          weights,
+          '--dataset',
+          'mnist',
+          '--data-dir',
+          mnistDir,
+          '--json',
+        ),
+        weights,
+      ).toBe(0);
       expect(JSON.parse(out.at(-1)!).testAccuracy, weights).toBe(trained!.testAccuracy);
     }
     writeFileSync(renamed, 'not weights at all');
@@ -126,7 +166,7 @@ describe('train → eval → predict → summary', () => {
     expect(probs[0]).toBeGreaterThanOrEqual(probs[1]);
     expect(r.predictions[0].top[0].class).toBe('3');
   });
-  it('export writes ONNX that ONNX Runtime runs with the trained model\'s outputs, at any batch size', async () => {
+  it("export writes ONNX that ONNX Runtime runs with the trained model's outputs, at any batch size", async () => {
     const file = join(dir, 'lenet5.onnx');
     expect(await run('export', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--out', file, '--json')).toBe(0);
     const r = JSON.parse(out.at(-1)!);
@@ -142,7 +182,20 @@ describe('train → eval → predict → summary', () => {
     for (let i = 0; i < want.length; i++) expect(Math.abs(y[i] - want[i])).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(want[i])));
     const imported = await io.loadOnnx(file);
     expect(imported.metadata.classes).toBe(JSON.stringify(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']));
-    expect(await run('export', '--model', 'lenet5', '--weights', join(runDir, 'model.safetensors'), '--out', join(dir, 'static.onnx'), '--static-batch', '--batch', '4')).toBe(0);
+    expect(
+      await run(
+        'export',
+        '--model',
+        'lenet5',
+        '--weights',
+        join(runDir, 'model.safetensors'),
+        '--out',
+        join(dir, 'static.onnx'),
+        '--static-batch',
+        '--batch',
+        '4',
+      ),
+    ).toBe(0);
     expect(out.at(-2)).toContain('input [4, 1, 32, 32]');
     expect(await run('export', '--model', 'lenet6')).toBe(2);
     expect(err.at(-1)).toContain("export: unknown model 'lenet6'");
@@ -171,8 +224,34 @@ describe('train → eval → predict → summary', () => {
 
 describe('checkpoints survive a crash', () => {
   const cli = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'bin.ts')];
-  const args = (outDir: string) => ['train', '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--data-dir', mnistDir,
-    '--epochs', '4', '--batch-size', '16', '--val-split', '100', '--augment', 'translate', '--optimizer', 'momentum', '--lr', '0.02', '--seed', '3', '--out', outDir, '--quiet'];
+  const args = (outDir: string) => [
+    'train',
+    '--model',
+    'lenet5',
+    '--model-opts',
+    'activation=relu,pooling=max',
+    '--dataset',
+    'mnist',
+    '--data-dir',
+    mnistDir,
+    '--epochs',
+    '4',
+    '--batch-size',
+    '16',
+    '--val-split',
+    '100',
+    '--augment',
+    'translate',
+    '--optimizer',
+    'momentum',
+    '--lr',
+    '0.02',
+    '--seed',
+    '3',
+    '--out',
+    outDir,
+    '--quiet',
+  ];
 
   it('a run killed midway and resumed reaches the same final weights as an uninterrupted run', async () => {
     const a = join(dir, 'uninterrupted');
@@ -256,9 +335,35 @@ describe('convnet finetune', () => {
   });
   it('fine-tunes a torchvision checkpoint on an image folder: new head, frozen layers, slower backbone', async () => {
     const outDir = join(dir, 'ft');
-    const code = await run('finetune', '--model', 'squeezenet1_1', '--weights', pth, '--num-classes', '3', '--freeze', 'features.0,features.3',
-      '--backbone-lr-scale', '0.1', '--dataset', 'imagefolder', '--data-dir', folder, '--epochs', '1', '--batch-size', '4', '--val-split', '0',
-      '--out', outDir, '--json', '--quiet', '--workers', '0');
+    const code = await run(
+      'finetune',
+      '--model',
+      'squeezenet1_1',
+      '--weights',
+      pth,
+      '--num-classes',
+      '3',
+      '--freeze',
+      'features.0,features.3',
+      '--backbone-lr-scale',
+      '0.1',
+      '--dataset',
+      'imagefolder',
+      '--data-dir',
+      folder,
+      '--epochs',
+      '1',
+      '--batch-size',
+      '4',
+      '--val-split',
+      '0',
+      '--out',
+      outDir,
+      '--json',
+      '--quiet',
+      '--workers',
+      '0',
+    );
     expect(err.join('\n')).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(out.at(-1)!) as { testAccuracy: number; paths: { weights: string } };
@@ -273,8 +378,31 @@ describe('convnet finetune', () => {
   it('fine-tunes an ONNX model (exported by PyTorch) and writes the result as ONNX, which eval reads back', async () => {
     const onnxFile = fileURLToPath(new URL('./fixtures/onnx/mobilenet_v2_025.onnx', import.meta.url));
     const outDir = join(dir, 'ft-onnx');
-    const code = await run('finetune', '--weights', onnxFile, '--freeze', 'conv_0,conv_1', '--dataset', 'imagefolder', '--data-dir', folder,
-      '--epochs', '2', '--batch-size', '6', '--val-split', '0', '--lr', '0.003', '--out', outDir, '--json', '--quiet', '--workers', '0');
+    const code = await run(
+      'finetune',
+      '--weights',
+      onnxFile,
+      '--freeze',
+      'conv_0,conv_1',
+      '--dataset',
+      'imagefolder',
+      '--data-dir',
+      folder,
+      '--epochs',
+      '2',
+      '--batch-size',
+      '6',
+      '--val-split',
+      '0',
+      '--lr',
+      '0.003',
+      '--out',
+      outDir,
+      '--json',
+      '--quiet',
+      '--workers',
+      '0',
+    );
     expect(err.join('\n')).toBe('');
     expect(code).toBe(0);
     const r = JSON.parse(out.at(-1)!) as { testAccuracy: number; testLoss: number; paths: { weights: string; onnx: string } };

@@ -16,7 +16,10 @@ const dir = tempDir('data');
 
 describe('IDX (MNIST format)', () => {
   it('round-trips and checks every header field', () => {
-    const img = data.encodeIdx([2, 3, 3], Uint8Array.from({ length: 18 }, (_, i) => i));
+    const img = data.encodeIdx(
+      [2, 3, 3],
+      Uint8Array.from({ length: 18 }, (_, i) => i),
+    );
     const parsed = data.parseIdx(img, 'x', 3);
     expect(parsed.dims).toEqual([2, 3, 3]);
     expect([...parsed.data]).toEqual(Array.from({ length: 18 }, (_, i) => i));
@@ -57,7 +60,12 @@ describe('IDX (MNIST format)', () => {
     const root = join(dir, 'bad-mnist');
     writeMnist(root, 10, 10);
     const gz = join(root, 'train-images-idx3-ubyte.gz');
-    const noisy = gzipSync(data.encodeIdx([10, 28, 28], Uint8Array.from({ length: 10 * 784 }, (_, i) => (i * 7919) % 251)));
+    const noisy = gzipSync(
+      data.encodeIdx(
+        [10, 28, 28],
+        Uint8Array.from({ length: 10 * 784 }, (_, i) => (i * 7919) % 251),
+      ),
+    );
     writeFileSync(gz, noisy.subarray(0, noisy.length >> 1));
     await expect(data.mnist({ root })).rejects.toThrow(`${gz} is a corrupt or truncated gzip file`);
     writeFileSync(gz, Buffer.from('not gzip at all, just text......'));
@@ -70,7 +78,9 @@ describe('IDX (MNIST format)', () => {
   });
   it('downloading while offline fails with the folder to put the files in', async () => {
     const root = join(dir, 'fashion');
-    await expect(data.fashionMnist({ root, download: true })).rejects.toThrow(new RegExp(`cannot download .*train-images-idx3-ubyte.gz.*; put the files in ${root}`));
+    await expect(data.fashionMnist({ root, download: true })).rejects.toThrow(
+      new RegExp(`cannot download .*train-images-idx3-ubyte.gz.*; put the files in ${root}`),
+    );
   }, 300_000);
 });
 
@@ -100,11 +110,15 @@ describe('CIFAR binary', () => {
   });
   it('a missing CIFAR folder explains where to put files; downloading offline fails clearly', async () => {
     await expect(data.cifar10({ root: join(dir, 'no-cifar') })).rejects.toThrow(/data_batch_1.bin not found in .*no-cifar or .*cifar-10-batches-bin/);
-    await expect(data.cifar10({ root: join(dir, 'no-cifar'), download: true })).rejects.toThrow(/cannot download https:\/\/www.cs.toronto.edu\/~kriz\/cifar-10-binary.tar.gz .*; put the files in/);
+    await expect(data.cifar10({ root: join(dir, 'no-cifar'), download: true })).rejects.toThrow(
+      /cannot download https:\/\/www.cs.toronto.edu\/~kriz\/cifar-10-binary.tar.gz .*; put the files in/,
+    );
   }, 300_000);
   it('rejects truncated files and impossible labels', () => {
     const rec = data.encodeCifar(new Uint8Array(3072 * 2), [1, 2], 'cifar10');
-    expect(() => data.parseCifar(rec.subarray(0, 5000), 'b.bin', 'cifar10')).toThrow('b.bin: 5000 bytes is not a whole number of cifar10 records of 3073 bytes');
+    expect(() => data.parseCifar(rec.subarray(0, 5000), 'b.bin', 'cifar10')).toThrow(
+      'b.bin: 5000 bytes is not a whole number of cifar10 records of 3073 bytes',
+    );
     const bad = rec.slice();
     bad[3073] = 42;
     expect(() => data.parseCifar(bad, 'b.bin', 'cifar10')).toThrow(/record 1 has label 42, outside 0..9/);
@@ -120,7 +134,9 @@ describe('CIFAR binary', () => {
     writeFileSync(file, archive);
     const fromUrl = await data.cifar10({ archive: pathToFileURL(file), train: false });
     expect([...fromUrl.getBatch([0, 1, 2]).y]).toEqual([...fromBytes.getBatch([0, 1, 2]).y]);
-    await expect(data.cifar100({ archive })).rejects.toThrow(/cifar100: the archive .* has no train.bin \(is it the binary version, cifar-100-binary.tar.gz\?\)/);
+    await expect(data.cifar100({ archive })).rejects.toThrow(
+      /cifar100: the archive .* has no train.bin \(is it the binary version, cifar-100-binary.tar.gz\?\)/,
+    );
   });
   it('reads MNIST from files given by name (File objects from a picker, bytes), gzipped or not', async () => {
     const src = join(dir, 'mnist-files');
@@ -209,8 +225,16 @@ describe('transforms', () => {
     expect(j.x.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(T.gaussianNoise(0.1).apply(batch(), g()).x).not.toEqual(batch().x);
     const ones: data.Batch = { x: new Float32Array(16 * 16).fill(1), shape: [1, 1, 16, 16], y: new Int32Array(1) };
-    expect(T.cutout(4).apply(ones, g()).x.filter((v) => v === 0).length).toBeGreaterThan(0);
-    expect(T.randomErasing({ p: 1 }).apply(ones, g()).x.filter((v) => v === 0).length).toBeGreaterThan(0);
+    expect(
+      T.cutout(4)
+        .apply(ones, g())
+        .x.filter((v) => v === 0).length,
+    ).toBeGreaterThan(0);
+    expect(
+      T.randomErasing({ p: 1 })
+        .apply(ones, g())
+        .x.filter((v) => v === 0).length,
+    ).toBeGreaterThan(0);
   });
   it('the same seed gives the same augmentation', () => {
     const t = T.compose(T.randomTranslate(1), T.randomHorizontalFlip(), T.gaussianNoise(0.1));
@@ -279,10 +303,17 @@ describe('safetensors', () => {
     v.setUint16(2, 0x4040, true); // 3.0 in bf16
     v.setFloat64(4, 2.5, true);
     v.setBigInt64(12, -3n, true);
-    const t = ct.io.decodeSafetensors(file({
-      h: { dtype: 'F16', shape: [1], data_offsets: [0, 2] }, b: { dtype: 'BF16', shape: [1], data_offsets: [2, 4] },
-      d: { dtype: 'F64', shape: [], data_offsets: [4, 12] }, i: { dtype: 'I64', shape: [1], data_offsets: [12, 20] },
-    }, d)).tensors;
+    const t = ct.io.decodeSafetensors(
+      file(
+        {
+          h: { dtype: 'F16', shape: [1], data_offsets: [0, 2] },
+          b: { dtype: 'BF16', shape: [1], data_offsets: [2, 4] },
+          d: { dtype: 'F64', shape: [], data_offsets: [4, 12] },
+          i: { dtype: 'I64', shape: [1], data_offsets: [12, 20] },
+        },
+        d,
+      ),
+    ).tensors;
     expect([t.h.item(), t.b.item(), t.d.item(), t.i.item()]).toEqual([1, 3, 2.5, -3]);
     expect(t.i.dtype).toBe('int32');
   });
@@ -296,19 +327,34 @@ describe('safetensors', () => {
     const notJson = file({}, new Uint8Array(0));
     notJson[8] = 0x7b + 1;
     expect(() => ct.io.decodeSafetensors(notJson)).toThrow(/header is not valid JSON/);
-    expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)))).toThrow(/fall outside the 4 data bytes/);
-    expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(/has 8 bytes but shape \[3\] of F32 needs 12/);
+    expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(4)))).toThrow(
+      /fall outside the 4 data bytes/,
+    );
+    expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))).toThrow(
+      /has 8 bytes but shape \[3\] of F32 needs 12/,
+    );
     expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'Q8', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)))).toThrow(/unsupported dtype "Q8"/);
     expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)))).toThrow(/invalid shape/);
-    expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)))).toThrow(/overlap/);
+    expect(() =>
+      ct.io.decodeSafetensors(
+        file({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8)),
+      ),
+    ).toThrow(/overlap/);
     expect(() => ct.io.decodeSafetensors(file({ a: { dtype: 'F32', shape: [1e6, 1e6], data_offsets: [0, 4] } }, new Uint8Array(4)))).toThrow(/too large/);
   });
 });
 
 describe('DataLoader worker prefetch', () => {
   const images = Uint8Array.from({ length: 40 * 1 * 6 * 6 }, (_, i) => (i * 37) % 256);
-  const ds = new data.ImageDataset(images, Int32Array.from({ length: 40 }, (_, i) => i % 10), [1, 6, 6]);
-  const sub = new data.Subset(ds, Array.from({ length: 30 }, (_, i) => 39 - i));
+  const ds = new data.ImageDataset(
+    images,
+    Int32Array.from({ length: 40 }, (_, i) => i % 10),
+    [1, 6, 6],
+  );
+  const sub = new data.Subset(
+    ds,
+    Array.from({ length: 30 }, (_, i) => 39 - i),
+  );
   const aug = T.compose(T.pad(1), T.randomTranslate(1), T.randomHorizontalFlip(), T.gaussianNoise(0.05), T.normalize([0.5], [0.25]));
   const collect = async (l: data.DataLoader, epoch: number) => {
     const out: { x: number[]; y: number[] }[] = [];

@@ -41,7 +41,9 @@ describe('clear errors', () => {
   });
   it('labels out of range in crossEntropy', () => {
     expect(() => F.crossEntropy(ct.zeros(2, 10), i32([3, 12]))).toThrow('nllLoss: target 12 is out of range for 10 classes (at position 1)');
-    expect(() => F.crossEntropy(ct.zeros(2, 10), ct.tensor([3, 1]))).toThrow(/crossEntropy: class-index targets must be int32, got float32 of shape \[2\] \(use labels.int\(\)/);
+    expect(() => F.crossEntropy(ct.zeros(2, 10), ct.tensor([3, 1]))).toThrow(
+      /crossEntropy: class-index targets must be int32, got float32 of shape \[2\] \(use labels.int\(\)/,
+    );
     expect(() => F.crossEntropy(ct.zeros(2, 10), i32([1, 2, 3]))).toThrow(/target shape \[3\] does not match input \[2,10\]/);
   });
   it('pooling windows larger than the input and bad padding', () => {

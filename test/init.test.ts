@@ -10,7 +10,9 @@ const init = nn.init;
 
 function stats(t: ct.Tensor): { mean: number; std: number; absMax: number } {
   const d = t.data();
-  let s = 0, s2 = 0, m = 0;
+  let s = 0,
+    s2 = 0,
+    m = 0;
   for (const v of d) {
     s += v;
     s2 += v * v;
@@ -36,7 +38,9 @@ describe('nn.init', () => {
     ct.manualSeed(3);
     const d = fx.defaultInit as Record<string, { fanIn: number; weightAbsMax: number; weightStd: number; biasAbsMax: number }>;
     const layers: Record<string, nn.Conv2d | nn.Linear> = {
-      conv5x5: new nn.Conv2d(20, 50, 5), linear: new nn.Linear(2450, 500), depthwise: new nn.Conv2d(32, 32, 3, { groups: 32 }),
+      conv5x5: new nn.Conv2d(20, 50, 5),
+      linear: new nn.Linear(2450, 500),
+      depthwise: new nn.Conv2d(32, 32, 3, { groups: 32 }),
     };
     for (const [name, layer] of Object.entries(layers)) {
       const bound = 1 / Math.sqrt(d[name].fanIn);
@@ -76,7 +80,11 @@ describe('nn.init', () => {
   });
   it('orthogonal gives orthonormal rows (or columns) scaled by gain', () => {
     ct.manualSeed(6);
-    for (const shape of [[6, 10], [10, 6], [4, 2, 3, 3]]) {
+    for (const shape of [
+      [6, 10],
+      [10, 6],
+      [4, 2, 3, 3],
+    ]) {
       const q = init.orthogonal(ct.zeros(shape), 2);
       const m = q.reshape(shape[0], -1);
       const gram = m.shape[0] <= m.shape[1] ? m.matmul(m.t()) : m.t().matmul(m);

@@ -21,7 +21,6 @@ function input(): ct.Tensor {
   return ct.tensor(x, [1, 3, 224, 224]);
 }
 
-
 describe('torchvision checkpoints in zoo models', () => {
   const x = input();
   for (const name of Object.keys(expected)) {

@@ -10,7 +10,13 @@ const x2 = ct.randn(3, 12);
 
 type Row = [string, () => nn.Module, Tensor, number[], ((x: Tensor, m: any) => Tensor) | null];
 const rows: Row[] = [
-  ['Conv2d', () => new nn.Conv2d(6, 4, 3, { stride: 2, padding: 1, dilation: 1 }), x4, [2, 4, 4, 4], (x, m) => F.conv2d(x, m.weight, m.bias, { stride: 2, padding: 1 })],
+  [
+    'Conv2d',
+    () => new nn.Conv2d(6, 4, 3, { stride: 2, padding: 1, dilation: 1 }),
+    x4,
+    [2, 4, 4, 4],
+    (x, m) => F.conv2d(x, m.weight, m.bias, { stride: 2, padding: 1 }),
+  ],
   ['Linear', () => new nn.Linear(12, 5), x2, [3, 5], (x, m) => F.linear(x, m.weight, m.bias)],
   ['BatchNorm1d', () => new nn.BatchNorm1d(12).eval(), x2, [3, 12], (x, m) => F.batchNorm(x, m.runningMean, m.runningVar, { weight: m.weight, bias: m.bias })],
   ['BatchNorm2d', () => new nn.BatchNorm2d(6), x4, [2, 6, 7, 8], null],
@@ -35,7 +41,13 @@ const rows: Row[] = [
   ['Maxout', () => new nn.Maxout(3), x2, [3, 4], (x) => F.maxout(x, 3)],
   ['Dropout', () => new nn.Dropout(0.3).eval(), x2, [3, 12], (x) => x],
   ['Dropout2d', () => new nn.Dropout2d(0.3).eval(), x4, [2, 6, 7, 8], (x) => x],
-  ['MaxPool2d', () => new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), x4, [2, 6, 4, 5], (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true })],
+  [
+    'MaxPool2d',
+    () => new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+    x4,
+    [2, 6, 4, 5],
+    (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }),
+  ],
   ['AvgPool2d', () => new nn.AvgPool2d(2), x4, [2, 6, 3, 4], (x) => F.avgPool2d(x, 2)],
   ['AdaptiveAvgPool2d', () => new nn.AdaptiveAvgPool2d(1), x4, [2, 6, 1, 1], (x) => F.adaptiveAvgPool2d(x, 1)],
   ['AdaptiveMaxPool2d', () => new nn.AdaptiveMaxPool2d([2, 3]), x4, [2, 6, 2, 3], (x) => F.adaptiveMaxPool2d(x, [2, 3])],

@@ -10,8 +10,25 @@ import { models } from '../src/index.js';
 
 /** Natural-size forwards cost over ~5 GFLOP on the js backend for these; the suite runs them at 64×64 instead
  * (every layer still runs) and `npm run test:zoo` runs all models at their natural size. */
-const HEAVY = new Set(['vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg11_bn', 'vgg13_bn', 'vgg16_bn', 'vgg19_bn', 'resnet101', 'resnet152',
-  'wide_resnet50_2', 'wide_resnet101_2', 'resnext101_32x8d', 'efficientnet_b4', 'efficientnet_b5', 'efficientnet_b6', 'efficientnet_b7']);
+const HEAVY = new Set([
+  'vgg11',
+  'vgg13',
+  'vgg16',
+  'vgg19',
+  'vgg11_bn',
+  'vgg13_bn',
+  'vgg16_bn',
+  'vgg19_bn',
+  'resnet101',
+  'resnet152',
+  'wide_resnet50_2',
+  'wide_resnet101_2',
+  'resnext101_32x8d',
+  'efficientnet_b4',
+  'efficientnet_b5',
+  'efficientnet_b6',
+  'efficientnet_b7',
+]);
 
 const fx = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/torchvision_models.json', import.meta.url)), 'utf8')) as {
   models: Record<string, { parameters: number; stateDict: [string, number[]][] }>;
@@ -38,7 +55,11 @@ describe('torchvision-compatible models', () => {
 it('googlenet with auxiliary classifiers returns their logits in training mode', () => {
   const g = models.create('googlenet', { auxLogits: true, numClasses: 5 }) as models.GoogLeNet;
   const r = g.train().forwardWithAux(ct.randn(2, 3, 96, 96));
-  expect([r.logits.shape, r.aux1!.shape, r.aux2!.shape]).toEqual([[2, 5], [2, 5], [2, 5]]);
+  expect([r.logits.shape, r.aux1!.shape, r.aux2!.shape]).toEqual([
+    [2, 5],
+    [2, 5],
+    [2, 5],
+  ]);
 });
 
 describe('models outside torchvision', () => {
@@ -48,7 +69,12 @@ describe('models outside torchvision', () => {
     it(`${info.name} constructs and runs forward (natural size${heavy.has(info.name) ? ' in test:zoo; 64×64 here' : ''})`, () => {
       const [c, h, w] = info.inputShape;
       const size = heavy.has(info.name) ? [64, 64] : [h, w];
-      const y = ct.noGrad(() => models.create(info.name).eval().forward(ct.randn(1, c, size[0], size[1]))) as ct.Tensor;
+      const y = ct.noGrad(() =>
+        models
+          .create(info.name)
+          .eval()
+          .forward(ct.randn(1, c, size[0], size[1])),
+      ) as ct.Tensor;
       expect(y.shape).toEqual([1, h <= 32 ? 10 : 1000]);
       expect(y.data().every(Number.isFinite)).toBe(true);
     }, 300_000);
@@ -68,7 +94,7 @@ describe('models outside torchvision', () => {
     };
     for (const [name, n] of Object.entries(counts)) expect(models.create(name).numParameters(), name).toBe(n);
   }, 300_000);
-  it('CIFAR ResNets have 6n + 2 layers: ResNet-20 = the paper\'s 0.27M plain net + 2,752 projection parameters', () => {
+  it("CIFAR ResNets have 6n + 2 layers: ResNet-20 = the paper's 0.27M plain net + 2,752 projection parameters", () => {
     expect(models.create('plain20').numParameters()).toBe(269722);
     for (const d of [20, 32, 44, 56, 110]) {
       expect(models.create(`resnet${d}`).numParameters() - models.create(`plain${d}`).numParameters()).toBe(16 * 32 + 2 * 32 + 32 * 64 + 2 * 64);

@@ -20,8 +20,12 @@ describe('Module', () => {
   it("names parameters and buffers with PyTorch's dotted names", () => {
     const block = new nn.Sequential({ layer1: new nn.Sequential(new ResidualBlock()) });
     expect(Object.keys(block.stateDict())).toEqual([
-      'layer1.0.conv1.weight', 'layer1.0.bn1.weight', 'layer1.0.bn1.bias',
-      'layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var', 'layer1.0.bn1.num_batches_tracked',
+      'layer1.0.conv1.weight',
+      'layer1.0.bn1.weight',
+      'layer1.0.bn1.bias',
+      'layer1.0.bn1.running_mean',
+      'layer1.0.bn1.running_var',
+      'layer1.0.bn1.num_batches_tracked',
     ]);
     expect(block.namedParameters().map(([n]) => n)).toEqual(['layer1.0.conv1.weight', 'layer1.0.bn1.weight', 'layer1.0.bn1.bias']);
     expect(block.namedBuffers().map(([n]) => n)).toEqual(['layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var', 'layer1.0.bn1.num_batches_tracked']);
@@ -36,7 +40,7 @@ describe('Module', () => {
     expect(seen[seen.length - 1]).toBe('Sequential');
     expect(seen.filter((s) => s === 'Conv2d').length).toBe(2);
   });
-  it("counts parameters as PyTorch does (LeNet 20/50/500: 1,256,080)", () => {
+  it('counts parameters as PyTorch does (LeNet 20/50/500: 1,256,080)', () => {
     expect(lenet().numParameters()).toBe(1256080);
   });
   it('train() / eval() reach every descendant and change dropout and batch norm behaviour', () => {

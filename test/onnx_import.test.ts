@@ -13,14 +13,19 @@ import { tensorProto } from '../src/io/onnx/graph_builder.js';
 import { traceOnnx } from '../src/io/onnx/export.js';
 
 const dir = fileURLToPath(new URL('./fixtures/onnx/', import.meta.url));
-const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')).models as Record<string, { file: string; opset: number; input_shape: number[]; output: number[] }>;
+const expected = JSON.parse(readFileSync(`${dir}expected.json`, 'utf8')).models as Record<
+  string,
+  { file: string; opset: number; input_shape: number[]; output: number[] }
+>;
 const { OnnxError } = ct.io;
 
 function fixedInput(shape: number[]): ct.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return ct.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(0.01 * i)), shape);
+  return ct.tensor(
+    Float32Array.from({ length: n }, (_, i) => Math.sin(0.01 * i)),
+    shape,
+  );
 }
-
 
 /** A small ONNX model from parts, through the real encoder. */
 function onnx(nodes: NodeProto[], opts: { inits?: TensorProto[]; opset?: number | null; outputs?: string[]; inputShape?: number[] } = {}): Uint8Array {
@@ -65,7 +70,10 @@ describe('ONNX files exported by PyTorch', () => {
     const x = ct.randn([6, 3, 64, 64]);
     const target = ct.tensor([0, 1, 2, 0, 1, 2], [6], { dtype: 'int32' });
     const frozenBefore = Array.from(new Map(net.namedParameters()).get('conv_0.weight')!.data());
-    const opt = new ct.optim.Adam(net.parameters().filter((p) => p.requiresGrad), { lr: 1e-3 });
+    const opt = new ct.optim.Adam(
+      net.parameters().filter((p) => p.requiresGrad),
+      { lr: 1e-3 },
+    );
     net.train();
     const losses: number[] = [];
     for (let step = 0; step < 8; step++) {
@@ -75,7 +83,12 @@ describe('ONNX files exported by PyTorch', () => {
       losses.push(loss.item());
       opt.step();
     }
-    expect(net.parameters().filter((p) => p.requiresGrad).every((p) => p.grad !== null)).toBe(true);
+    expect(
+      net
+        .parameters()
+        .filter((p) => p.requiresGrad)
+        .every((p) => p.grad !== null),
+    ).toBe(true);
     expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
     expect(Array.from(new Map(net.namedParameters()).get('conv_0.weight')!.data())).toEqual(frozenBefore);
   });
@@ -85,11 +98,16 @@ describe('ONNX files exported by PyTorch', () => {
     const model = ct.models.create('resnet20');
     model.eval();
     const net = ct.io.importOnnx(ct.io.exportOnnx(model, [1, 3, 32, 32]));
-    const names = (sd: Record<string, ct.Tensor>) => Object.keys(sd).filter((k) => !k.endsWith('num_batches_tracked')).sort();
+    const names = (sd: Record<string, ct.Tensor>) =>
+      Object.keys(sd)
+        .filter((k) => !k.endsWith('num_batches_tracked'))
+        .sort();
     expect(names(net.stateDict())).toEqual(names(model.stateDict()));
     expect(new Map(net.namedModules()).get('layer1.0.bn1')).toBeInstanceOf(ct.nn.BatchNorm2d);
     // New weights into the original, then into the import by name: outputs agree again.
-    ct.noGrad(() => { for (const p of model.parameters()) p.copy_(p.add(ct.randnLike(p).mul(0.01))); });
+    ct.noGrad(() => {
+      for (const p of model.parameters()) p.copy_(p.add(ct.randnLike(p).mul(0.01)));
+    });
     net.loadStateDict(model.stateDict(), { strict: false });
     const x = ct.randn([2, 3, 32, 32]);
     expect(relativeToMax(ct.noGrad(() => net.eval().forward(x)).data(), ct.noGrad(() => model.forward(x)).data())).toBeLessThanOrEqual(1e-5);
@@ -138,9 +156,13 @@ describe('ONNX import treats files as untrusted', () => {
     expect(() => ct.io.importOnnx(init({ dims: [-4] }))).toThrow(/invalid dim -4/);
     expect(() => ct.io.importOnnx(init({ raw_data: new Uint8Array(15) }))).toThrow(/has 15 bytes of data, expected 16/);
     expect(() => ct.io.importOnnx(init({ raw_data: undefined, float_data: [1, 2] }))).toThrow(/has 2 values, expected 4/);
-    expect(() => ct.io.importOnnx(init({ data_location: 1, raw_data: undefined, external_data: [{ key: 'location', value: 'w.bin' }] }))).toThrow(/external file/);
+    expect(() => ct.io.importOnnx(init({ data_location: 1, raw_data: undefined, external_data: [{ key: 'location', value: 'w.bin' }] }))).toThrow(
+      /external file/,
+    );
     expect(() => ct.io.importOnnx(init({ data_type: 8 }))).toThrow(/unsupported element type STRING/);
-    expect(() => ct.io.importOnnx(onnx([add], { inits: [tensorProto('w', [4], [1, 2, 3, 4], 'float32'), tensorProto('w', [4], [1, 2, 3, 4], 'float32')] }))).toThrow(/defined twice/);
+    expect(() =>
+      ct.io.importOnnx(onnx([add], { inits: [tensorProto('w', [4], [1, 2, 3, 4], 'float32'), tensorProto('w', [4], [1, 2, 3, 4], 'float32')] })),
+    ).toThrow(/defined twice/);
   });
 
   it('lists every unsupported op in one error', () => {
@@ -150,13 +172,18 @@ describe('ONNX import treats files as untrusted', () => {
       { op_type: 'Resize', input: ['b'], output: ['c'] },
       { op_type: 'FusedConv', domain: 'com.microsoft', input: ['c'], output: ['y'] },
     ];
-    expect(() => ct.io.importOnnx(onnx(nodes))).toThrow(/uses 3 op type\(s\) convnet-ts cannot import: Resize \(2 nodes\), NonMaxSuppression \(1 node\), com\.microsoft\.FusedConv \(1 node\)/);
+    expect(() => ct.io.importOnnx(onnx(nodes))).toThrow(
+      /uses 3 op type\(s\) convnet-ts cannot import: Resize \(2 nodes\), NonMaxSuppression \(1 node\), com\.microsoft\.FusedConv \(1 node\)/,
+    );
   });
 
   it('checks the graph: opset, order, outputs, attribute types, nesting', () => {
     expect(() => ct.io.importOnnx(onnx([relu], { opset: null }))).toThrow(/declares no ai.onnx opset/);
     expect(() => ct.io.importOnnx(onnx([relu], { opset: 99 }))).toThrow(/uses opset 99; convnet-ts reads opsets up to 22/);
-    const outOfOrder: NodeProto[] = [{ op_type: 'Relu', input: ['h'], output: ['y'] }, { op_type: 'Relu', input: ['x'], output: ['h'] }];
+    const outOfOrder: NodeProto[] = [
+      { op_type: 'Relu', input: ['h'], output: ['y'] },
+      { op_type: 'Relu', input: ['x'], output: ['h'] },
+    ];
     expect(() => ct.io.importOnnx(onnx(outOfOrder))).toThrow(/Relu #0 uses 'h', which no earlier node, input or initializer defines/);
     expect(() => ct.io.importOnnx(onnx([relu], { outputs: ['z'] }))).toThrow(/graph output 'z' is never computed/);
     expect(() => ct.io.importOnnx(onnx([relu, { op_type: 'Relu', input: ['x'], output: ['y'] }]))).toThrow(/redefines the value 'y'/);
@@ -167,7 +194,15 @@ describe('ONNX import treats files as untrusted', () => {
     const flat = { name: 'flat', node: [relu], output: [{ name: 'y' }] };
     for (let d = 0; d < 20; d++) {
       const deeper = { name: `b${d}`, node: [inner], output: [{ name: 'y' }] };
-      inner = { op_type: 'If', input: ['x'], output: ['y'], attribute: [{ name: 'then_branch', type: 5, g: deeper }, { name: 'else_branch', type: 5, g: flat }] };
+      inner = {
+        op_type: 'If',
+        input: ['x'],
+        output: ['y'],
+        attribute: [
+          { name: 'then_branch', type: 5, g: deeper },
+          { name: 'else_branch', type: 5, g: flat },
+        ],
+      };
     }
     expect(() => ct.io.importOnnx(onnx([inner]))).toThrow(/nests graphs more than 8 deep/);
   });
@@ -180,7 +215,10 @@ describe('ONNX import treats files as untrusted', () => {
       { op_type: 'Constant', output: ['four'], attribute: [{ name: 'value', type: 4, t: tensorProto('', [], [4], 'int64') }] },
       { op_type: 'Equal', input: ['d', 'four'], output: ['c'] },
       {
-        op_type: 'If', input: ['c'], output: ['y'], attribute: [
+        op_type: 'If',
+        input: ['c'],
+        output: ['y'],
+        attribute: [
           { name: 'then_branch', type: 5, g: { name: 't', node: [{ op_type: 'Sub', input: ['x', 'two'], output: ['t'] }], output: [{ name: 't' }] } },
           { name: 'else_branch', type: 5, g: { name: 'e', node: [{ op_type: 'Identity', input: ['x'], output: ['e'] }], output: [{ name: 'e' }] } },
         ],

@@ -35,7 +35,12 @@ export function smallCnn(): nn.Sequential {
 }
 
 const OPTIMIZERS: Record<string, new (p: any, o: any) => optim.Optimizer> = {
-  SGD: optim.SGD, RMSprop: optim.RMSprop, Adam: optim.Adam, AdamW: optim.AdamW, Adagrad: optim.Adagrad, Adadelta: optim.Adadelta,
+  SGD: optim.SGD,
+  RMSprop: optim.RMSprop,
+  Adam: optim.Adam,
+  AdamW: optim.AdamW,
+  Adagrad: optim.Adagrad,
+  Adadelta: optim.Adadelta,
 };
 
 describe('optimizers match PyTorch after 5 steps', () => {
@@ -44,7 +49,13 @@ describe('optimizers match PyTorch after 5 steps', () => {
       const model = smallCnn();
       model.loadStateDict(Object.fromEntries(Object.entries(fx.init as Record<string, EncodedTensor>).map(([k, v]) => [k, toTensor(v)])));
       const params = c.groups
-        ? c.groups.map(([prefix, g]) => ({ params: model.namedParameters().filter(([n]) => n.startsWith(prefix)).map(([, p]) => p), ...camelKeys(g) }))
+        ? c.groups.map(([prefix, g]) => ({
+            params: model
+              .namedParameters()
+              .filter(([n]) => n.startsWith(prefix))
+              .map(([, p]) => p),
+            ...camelKeys(g),
+          }))
         : model.parameters();
       const opt = new OPTIMIZERS[c.optimizer](params, camelKeys(c.options));
       const x = toTensor(fx.input);
@@ -87,7 +98,8 @@ const SCHEDULERS: Record<string, (o: optim.Optimizer) => AnySched> = {
   OneCycleLR: (o) => new optim.OneCycleLR(o, 0.5, { totalSteps: 100 }),
   'OneCycleLR-three-phase-linear-adam': (o) => new optim.OneCycleLR(o, 0.01, { totalSteps: 100, threePhase: true, annealStrategy: 'linear', pctStart: 0.25 }),
   ReduceLROnPlateau: (o) => new optim.ReduceLROnPlateau(o, { mode: 'min', factor: 0.5, patience: 3, cooldown: 2, threshold: 0.01 }),
-  'ReduceLROnPlateau-max-abs': (o) => new optim.ReduceLROnPlateau(o, { mode: 'max', factor: 0.3, patience: 2, threshold: 0.001, thresholdMode: 'abs', minLr: 0.002 }),
+  'ReduceLROnPlateau-max-abs': (o) =>
+    new optim.ReduceLROnPlateau(o, { mode: 'max', factor: 0.3, patience: 2, threshold: 0.001, thresholdMode: 'abs', minLr: 0.002 }),
 };
 
 function makeOptimizer(name: string, lrs: number[]): optim.Optimizer {
@@ -105,9 +117,12 @@ describe('LR schedules match PyTorch over 100 steps', () => {
   });
   for (const c of fx.schedulers as SchedCase[]) {
     it(c.name, () => {
-      const opt = makeOptimizer(c.name, c.lrs[0].map((_, i) => (c.name === 'StepLR-two-groups' ? [0.1, 0.01][i] : 0.1)));
+      const opt = makeOptimizer(
+        c.name,
+        c.lrs[0].map((_, i) => (c.name === 'StepLR-two-groups' ? [0.1, 0.01][i] : 0.1)),
+      );
       const s = SCHEDULERS[c.name](opt);
-      const momentum = () => opt.paramGroups.map((g: any) => (g.betas ? g.betas[0] : g.momentum ?? null));
+      const momentum = () => opt.paramGroups.map((g: any) => (g.betas ? g.betas[0] : (g.momentum ?? null)));
       const lrs = [opt.paramGroups.map((g) => g.lr)];
       const moms = [momentum()];
       for (let i = 0; i < 100; i++) {

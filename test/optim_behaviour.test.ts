@@ -32,7 +32,9 @@ describe('optimizer errors', () => {
   it('rejects a parameter given twice, in one group or across groups', () => {
     const a = ct.zeros([2], { requiresGrad: true });
     const b = ct.zeros([2], { requiresGrad: true });
-    expect(() => new optim.SGD([a, a], { lr: 0.1 })).toThrow('SGD: parameter group 0 item 1 is a parameter given twice (each parameter may appear in only one group, once)');
+    expect(() => new optim.SGD([a, a], { lr: 0.1 })).toThrow(
+      'SGD: parameter group 0 item 1 is a parameter given twice (each parameter may appear in only one group, once)',
+    );
     expect(() => new optim.Adam([{ params: [a] }, { params: [b, a] }])).toThrow(/Adam: parameter group 1 item 1 is a parameter given twice/);
   });
   it('rejects bad hyperparameters and non-parameters', () => {

@@ -12,7 +12,8 @@ const { io } = ct;
 const dir = fileURLToPath(new URL('./fixtures/pth/', import.meta.url));
 const bytes = (name: string) => new Uint8Array(readFileSync(`${dir}${name}`));
 
-type Expected = { __tensor__: true; dtype: string; shape: number[]; values: number[] } | { __dict__: [string, Expected][] } | Expected[] | number | string | boolean | null;
+type Expected =
+  { __tensor__: true; dtype: string; shape: number[]; values: number[] } | { __dict__: [string, Expected][] } | Expected[] | number | string | boolean | null;
 
 function check(actual: unknown, expected: Expected, path: string): void {
   if (expected && typeof expected === 'object' && '__tensor__' in expected) {
@@ -64,7 +65,9 @@ describe('PyTorch checkpoints (.pth)', () => {
     const m = new Small();
     m.loadStateDict(direct);
     expect(Array.from(m.bn.runningVar!.data())).toEqual(Array.from(direct['bn.running_var'].data()));
-    await expect(io.loadPthStateDict(bytes('checkpoint.pth'), { key: 'optimizer' })).rejects.toThrow("no 'optimizer' in the checkpoint (top-level keys: state_dict, epoch, best_acc, arch)");
+    await expect(io.loadPthStateDict(bytes('checkpoint.pth'), { key: 'optimizer' })).rejects.toThrow(
+      "no 'optimizer' in the checkpoint (top-level keys: state_dict, epoch, best_acc, arch)",
+    );
   });
 
   it('refuses a checkpoint that would run os.system, and executes nothing', async () => {

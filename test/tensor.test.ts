@@ -4,10 +4,16 @@ import * as ct from '../src/index.js';
 
 describe('creation and reading', () => {
   it('builds from nested arrays, typed arrays and numbers', () => {
-    const t = ct.tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = ct.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.numel()).toBe(6);
     expect(t.size()).toEqual([2, 3]);
     expect(t.size(-1)).toBe(3);
@@ -22,7 +28,10 @@ describe('creation and reading', () => {
     expect(t.toArray()).toEqual([1, 1, 1]);
   });
   it('creation functions', () => {
-    expect(ct.zeros(2, 2).toArray()).toEqual([[0, 0], [0, 0]]);
+    expect(ct.zeros(2, 2).toArray()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
     expect(ct.ones([3]).toArray()).toEqual([1, 1, 1]);
     expect(ct.full([2], 7).toArray()).toEqual([7, 7]);
     expect(ct.arange(5).toArray()).toEqual([0, 1, 2, 3, 4]);
@@ -30,7 +39,10 @@ describe('creation and reading', () => {
     expect(ct.arange(0, 1, 0.25).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(ct.zerosLike(ct.ones(2, 3)).shape).toEqual([2, 3]);
     expect(ct.onesLike(ct.zeros(2)).toArray()).toEqual([1, 1]);
-    expect(ct.eye(2).toArray()).toEqual([[1, 0], [0, 1]]);
+    expect(ct.eye(2).toArray()).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     const ri = ct.randint(3, 7, [1000]).data();
     expect(Math.min(...ri)).toBe(3);
     expect(Math.max(...ri)).toBe(6);
@@ -57,7 +69,14 @@ describe('creation and reading', () => {
     expect(u.amax().item()).toBeLessThan(1);
   });
   it('prints readably', () => {
-    expect(ct.tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]])');
+    expect(
+      ct
+        .tensor([
+          [1, 2],
+          [3, 4],
+        ])
+        .toString(),
+    ).toBe('tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]])');
     expect(ct.tensor([1, 2], undefined, { requiresGrad: true }).toString()).toBe('tensor([1.0000, 2.0000], requiresGrad=true)');
     expect(ct.arange(3).toString()).toBe('tensor([0, 1, 2], dtype=int32)');
     expect(ct.zeros(2000).toString()).toContain('...');

@@ -45,9 +45,13 @@ describe('fit', () => {
     expect(r.test!.acc).toBeGreaterThan(0.9);
     expect(r.test!.top5).toBe(1);
     expect(r.history.map((h) => h.lr)).toEqual([0.1, 0.1, 0.05, 0.05]);
-    for (const f of ['last.ckpt.safetensors', 'best.ckpt.safetensors', 'model.safetensors', 'metrics.jsonl', 'curves.svg']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ['last.ckpt.safetensors', 'best.ckpt.safetensors', 'model.safetensors', 'metrics.jsonl', 'curves.svg'])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
     expect(lines[0]).toHaveProperty('val.acc');
     const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
@@ -68,7 +72,9 @@ describe('fit', () => {
     const b = resumed.model.stateDict();
     for (const k of Object.keys(a)) expect(b[k].data(), k).toEqual(a[k].data());
     expect(resumed.optimizer.paramGroups[0].lr).toBe(full.optimizer.paramGroups[0].lr);
-    const lines = readFileSync(join(dir, 'part', 'metrics.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, 'part', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines.map((l) => JSON.parse(l).epoch)).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -77,8 +83,17 @@ describe('fit', () => {
     const opt = new optim.SGD(s.model.parameters(), { lr: 0 }); // no learning: validation loss never improves after epoch 1
     let bestSnapshot: Record<string, ct.Tensor> | null = null;
     const r = await train.fit(s.model, {
-      ...s, optimizer: opt, scheduler: null, epochs: 10, earlyStopping: { patience: 2, restoreBest: true },
-      callbacks: [{ onEpochEnd: (rec, ctx) => void (rec.epoch === 1 && (bestSnapshot = Object.fromEntries(Object.entries(ctx.model.stateDict()).map(([k, v]) => [k, v.clone()])))) }],
+      ...s,
+      optimizer: opt,
+      scheduler: null,
+      epochs: 10,
+      earlyStopping: { patience: 2, restoreBest: true },
+      callbacks: [
+        {
+          onEpochEnd: (rec, ctx) =>
+            void (rec.epoch === 1 && (bestSnapshot = Object.fromEntries(Object.entries(ctx.model.stateDict()).map(([k, v]) => [k, v.clone()])))),
+        },
+      ],
     });
     expect(r.stoppedEarly).toBe(true);
     expect(r.history).toHaveLength(3);
@@ -105,12 +120,17 @@ describe('fit', () => {
     await train.fit(s.model, { ...s, epochs: 1, outDir: join(dir, 'ck') });
     const other = new nn.Sequential(new nn.Linear(2, 5), new nn.ReLU(), new nn.Linear(5, 3));
     const opt = new optim.SGD(other.parameters(), { lr: 0.1 });
-    await expect(train.loadCheckpoint(join(dir, 'ck', 'last.ckpt.safetensors'), other, opt, null)).rejects.toThrow(/does not match this model: .*shape mismatches/);
+    await expect(train.loadCheckpoint(join(dir, 'ck', 'last.ckpt.safetensors'), other, opt, null)).rejects.toThrow(
+      /does not match this model: .*shape mismatches/,
+    );
     await expect(train.loadCheckpoint(join(dir, 'ck', 'model.safetensors'), other, opt, null)).rejects.toThrow(/not a convnet-ts checkpoint/);
   });
 
   it('top-k accuracy counts the label among the k largest logits', () => {
-    const logits = ct.tensor([[0.1, 0.5, 0.4], [0.9, 0.05, 0.05]]);
+    const logits = ct.tensor([
+      [0.1, 0.5, 0.4],
+      [0.9, 0.05, 0.05],
+    ]);
     const y = ct.tensor([2, 0], undefined, { dtype: 'int32' });
     expect(train.topkCorrect(logits, y, 1)).toBe(1);
     expect(train.topkCorrect(logits, y, 2)).toBe(2);

@@ -6,8 +6,13 @@ const { nn } = ct;
 const F = nn.functional;
 
 describe('transfer learning', () => {
-  it('replaces the head of torchvision-layout models (Linear, or SqueezeNet\'s final conv) for a new class count', () => {
-    for (const [name, path] of [['resnet18', 'fc'], ['mobilenet_v2', 'classifier.1'], ['squeezenet1_1', 'classifier.1'], ['vgg11', 'classifier.6']] as const) {
+  it("replaces the head of torchvision-layout models (Linear, or SqueezeNet's final conv) for a new class count", () => {
+    for (const [name, path] of [
+      ['resnet18', 'fc'],
+      ['mobilenet_v2', 'classifier.1'],
+      ['squeezenet1_1', 'classifier.1'],
+      ['vgg11', 'classifier.6'],
+    ] as const) {
       const m = ct.models.create(name);
       expect(nn.replaceHead(m, 5)).toBe(path);
       m.eval();
@@ -22,7 +27,10 @@ describe('transfer learning', () => {
     expect(frozen).toContain('layer1.1.bn2.bias');
     expect(frozen).toContain('layer2.0.downsample.0.weight');
     expect(frozen).not.toContain('layer2.1.conv1.weight');
-    const trainable = m.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n);
+    const trainable = m
+      .namedParameters()
+      .filter(([, p]) => p.requiresGrad)
+      .map(([n]) => n);
     expect(trainable[0]).toBe('layer2.1.conv1.weight');
     expect(nn.freeze(m, ['layer3.*.conv1'])).toEqual(['layer3.0.conv1.weight', 'layer3.1.conv1.weight']);
     expect(() => nn.freeze(m, ['layr1'])).toThrow("freeze: no parameter matches 'layr1' (top-level names: conv1, bn1, layer1, layer2, layer3, layer4, fc)");
@@ -30,7 +38,7 @@ describe('transfer learning', () => {
     expect(m.parameters().every((p) => p.requiresGrad)).toBe(true);
   });
 
-  it('gives the backbone 1/10 of the head\'s learning rate, and frozen layers no gradient and no update', () => {
+  it("gives the backbone 1/10 of the head's learning rate, and frozen layers no gradient and no update", () => {
     ct.manualSeed(0);
     const m = ct.models.create('resnet18');
     const head = nn.replaceHead(m, 3);
@@ -39,7 +47,12 @@ describe('transfer learning', () => {
     expect(groups.map((g) => g.lr)).toEqual([0.1 * 0.1, 0.1]);
     expect(groups[1].params).toEqual([m.namedParameters().find(([n]) => n === 'fc.weight')![1], m.namedParameters().find(([n]) => n === 'fc.bias')![1]]);
     const opt = new ct.optim.SGD(groups, { lr: 0.1 });
-    const before = Array.from(m.namedParameters().find(([n]) => n === 'layer1.0.conv1.weight')![1].data());
+    const before = Array.from(
+      m
+        .namedParameters()
+        .find(([n]) => n === 'layer1.0.conv1.weight')![1]
+        .data(),
+    );
     const x = ct.randn([2, 3, 32, 32]);
     opt.zeroGrad();
     F.crossEntropy(m.forward(x), ct.tensor([0, 2], undefined, { dtype: 'int32' })).backward();
@@ -52,7 +65,10 @@ describe('transfer learning', () => {
   it('a linear probe trains the new head only', () => {
     const m = ct.models.create('resnet18');
     const head = nn.linearProbe(m, 4);
-    const trainable = m.namedParameters().filter(([, p]) => p.requiresGrad).map(([n]) => n);
+    const trainable = m
+      .namedParameters()
+      .filter(([, p]) => p.requiresGrad)
+      .map(([n]) => n);
     expect(head).toBe('fc');
     expect(trainable).toEqual(['fc.weight', 'fc.bias']);
     expect(nn.paramGroups(m, { lr: 1e-3 })).toHaveLength(1);

@@ -71,31 +71,58 @@ describe.runIf(hasWasm)('wasm backend', () => {
 
   it('matmul matches js on random shapes, transposes and batches (including multi-threaded sizes)', () => {
     const r = lcg(1);
-    const cases: [number, number, number, number][] = [[1, 1, 1, 1], [1, 3, 5, 7], [2, 17, 33, 9], [3, 64, 65, 63], [1, 130, 257, 300], [4, 1, 300, 200]];
+    const cases: [number, number, number, number][] = [
+      [1, 1, 1, 1],
+      [1, 3, 5, 7],
+      [2, 17, 33, 9],
+      [3, 64, 65, 63],
+      [1, 130, 257, 300],
+      [4, 1, 300, 200],
+    ];
     for (let i = 0; i < 6; i++) cases.push([1 + r(3), 1 + r(90), 1 + r(90), 1 + r(90)]);
     for (const [b, m, k, n] of cases) {
-      expectSame(`matmul ${b}x${m}x${k}x${n}`, onBoth(() => {
-        const a = ct.randn([b, m, k], { requiresGrad: true });
-        const w = ct.randn([b, k, n], { requiresGrad: true });
-        const y = ct.matmul(a, w);
-        y.backward(ct.randn(y.shape)); // dA = dY·Wᵀ and dW = Aᵀ·dY: the kernel's transposed operands
-        return [y, a.grad!, w.grad!];
-      }), 1e-4); // the GEMM accumulates in f32 like PyTorch; the js reference in f64
+      expectSame(
+        `matmul ${b}x${m}x${k}x${n}`,
+        onBoth(() => {
+          const a = ct.randn([b, m, k], { requiresGrad: true });
+          const w = ct.randn([b, k, n], { requiresGrad: true });
+          const y = ct.matmul(a, w);
+          y.backward(ct.randn(y.shape)); // dA = dY·Wᵀ and dW = Aᵀ·dY: the kernel's transposed operands
+          return [y, a.grad!, w.grad!];
+        }),
+        1e-4,
+      ); // the GEMM accumulates in f32 like PyTorch; the js reference in f64
     }
   });
 
   it('matmul gradients (transposed products) match js', () => {
-    expectSame('matmul grads', onBoth(() => {
-      const a = ct.randn([37, 61], { requiresGrad: true });
-      const b = ct.randn([61, 29], { requiresGrad: true });
-      a.matmul(b).square().sum().backward();
-      return [a.grad!, b.grad!];
-    }));
+    expectSame(
+      'matmul grads',
+      onBoth(() => {
+        const a = ct.randn([37, 61], { requiresGrad: true });
+        const b = ct.randn([61, 29], { requiresGrad: true });
+        a.matmul(b).square().sum().backward();
+        return [a.grad!, b.grad!];
+      }),
+    );
   });
 
   it('conv2d forward, input gradient and weight gradient match js on random geometries', () => {
     const r = lcg(7);
-    type Cfg = { n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number; s: [number, number]; p: [number, number] | 'same'; d: [number, number]; g: number; bias: boolean };
+    type Cfg = {
+      n: number;
+      cin: number;
+      cout: number;
+      h: number;
+      w: number;
+      kh: number;
+      kw: number;
+      s: [number, number];
+      p: [number, number] | 'same';
+      d: [number, number];
+      g: number;
+      bias: boolean;
+    };
     const cfgs: Cfg[] = [
       { n: 2, cin: 3, cout: 4, h: 9, w: 7, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1, bias: true },
       { n: 1, cin: 8, cout: 6, h: 5, w: 5, kh: 1, kw: 1, s: [1, 1], p: [0, 0], d: [1, 1], g: 2, bias: false }, // pointwise, grouped
@@ -111,128 +138,241 @@ describe.runIf(hasWasm)('wasm backend', () => {
     for (let i = 0; i < 6; i++) {
       const g = 1 + r(3);
       cfgs.push({
-        n: 1 + r(4), cin: g * (1 + r(4)), cout: g * (1 + r(4)), h: 3 + r(12), w: 3 + r(12), kh: 1 + r(3), kw: 1 + r(3),
-        s: [1 + r(2), 1 + r(3)], p: [r(2), r(2)], d: [1 + r(2), 1], g, bias: r(2) === 1,
+        n: 1 + r(4),
+        cin: g * (1 + r(4)),
+        cout: g * (1 + r(4)),
+        h: 3 + r(12),
+        w: 3 + r(12),
+        kh: 1 + r(3),
+        kw: 1 + r(3),
+        s: [1 + r(2), 1 + r(3)],
+        p: [r(2), r(2)],
+        d: [1 + r(2), 1],
+        g,
+        bias: r(2) === 1,
       });
     }
     for (const c of cfgs) {
       const label = `conv2d ${JSON.stringify(c)}`;
-      expectSame(label, onBoth(() => {
-        const x = ct.randn([c.n, c.cin, c.h, c.w], { requiresGrad: true });
-        const w = ct.randn([c.cout, c.cin / c.g, c.kh, c.kw], { requiresGrad: true });
-        const b = c.bias ? ct.randn([c.cout], { requiresGrad: true }) : null;
-        const y = F.conv2d(x, w, b, { stride: c.s, padding: c.p, dilation: c.d, groups: c.g });
-        y.backward(ct.randn(y.shape));
-        return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])];
-      }), 1e-4);
+      expectSame(
+        label,
+        onBoth(() => {
+          const x = ct.randn([c.n, c.cin, c.h, c.w], { requiresGrad: true });
+          const w = ct.randn([c.cout, c.cin / c.g, c.kh, c.kw], { requiresGrad: true });
+          const b = c.bias ? ct.randn([c.cout], { requiresGrad: true }) : null;
+          const y = F.conv2d(x, w, b, { stride: c.s, padding: c.p, dilation: c.d, groups: c.g });
+          y.backward(ct.randn(y.shape));
+          return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])];
+        }),
+        1e-4,
+      );
     }
   });
 
   it('binary ops with every broadcast pattern match js bit for bit', () => {
     const shapes: [number[], number[]][] = [
-      [[4, 5, 6, 7], [1, 5, 1, 1]], [[3, 1], [1, 9]], [[2, 3, 4], []], [[7], [7]], [[70001], [70001]], [[70001], [1]],
-      [[1], [5, 3]], [[6, 1, 5], [6, 4, 1]], [[2, 3, 4, 5, 6], [3, 1, 5, 1]], [[257, 130], [130]],
+      [
+        [4, 5, 6, 7],
+        [1, 5, 1, 1],
+      ],
+      [
+        [3, 1],
+        [1, 9],
+      ],
+      [[2, 3, 4], []],
+      [[7], [7]],
+      [[70001], [70001]],
+      [[70001], [1]],
+      [[1], [5, 3]],
+      [
+        [6, 1, 5],
+        [6, 4, 1],
+      ],
+      [
+        [2, 3, 4, 5, 6],
+        [3, 1, 5, 1],
+      ],
+      [[257, 130], [130]],
     ];
     const ops = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
     for (const [sa, sb] of shapes) {
-      expectBitwise(`binary ${JSON.stringify([sa, sb])}`, onBoth(() => {
-        // Small integers, so that the comparisons see equal pairs too.
-        const a = ct.randint(-3, 4, sa).float();
-        const b = ct.randint(-3, 4, sb).float().add(ct.randn(sb).mul(0.01).mul(ct.randint(0, 2, sb).float()));
-        return ops.map((op) => (a as unknown as Record<string, (o: ct.Tensor) => ct.Tensor>)[op](b));
-      }));
+      expectBitwise(
+        `binary ${JSON.stringify([sa, sb])}`,
+        onBoth(() => {
+          // Small integers, so that the comparisons see equal pairs too.
+          const a = ct.randint(-3, 4, sa).float();
+          const b = ct
+            .randint(-3, 4, sb)
+            .float()
+            .add(
+              ct
+                .randn(sb)
+                .mul(0.01)
+                .mul(ct.randint(0, 2, sb).float()),
+            );
+          return ops.map((op) => (a as unknown as Record<string, (o: ct.Tensor) => ct.Tensor>)[op](b));
+        }),
+      );
     }
   });
 
   it('transpose, broadcastTo and strided slices (float32 and int32) match js bit for bit', () => {
-    expectBitwise('layout', onBoth(() => {
-      const x = ct.randn([3, 5, 7, 2]);
-      const i = ct.randint(-100, 100, [4, 9, 6]);
-      return [
-        x.permute(3, 1, 0, 2), x.transpose(0, 3), i.permute(2, 0, 1), ct.randn([300, 257]).transpose(0, 1),
-        ct.expand(ct.randn([1, 5, 1]), [4, 5, 6]).mul(1), ct.expand(i.narrow(0, 1, 1), [3, 9, 6]).add(0),
-        x.narrow(1, 1, 3), ct.slice(x, 2, 1, 7, 2), i.narrow(2, 2, 3), ct.expand(ct.tensor([3]), [2, 2]).mul(1),
-      ];
-    }));
+    expectBitwise(
+      'layout',
+      onBoth(() => {
+        const x = ct.randn([3, 5, 7, 2]);
+        const i = ct.randint(-100, 100, [4, 9, 6]);
+        return [
+          x.permute(3, 1, 0, 2),
+          x.transpose(0, 3),
+          i.permute(2, 0, 1),
+          ct.randn([300, 257]).transpose(0, 1),
+          ct.expand(ct.randn([1, 5, 1]), [4, 5, 6]).mul(1),
+          ct.expand(i.narrow(0, 1, 1), [3, 9, 6]).add(0),
+          x.narrow(1, 1, 3),
+          ct.slice(x, 2, 1, 7, 2),
+          i.narrow(2, 2, 3),
+          ct.expand(ct.tensor([3]), [2, 2]).mul(1),
+        ];
+      }),
+    );
   });
 
   it('unary functions and their gradients match js', () => {
     const fns: [string, (x: ct.Tensor) => ct.Tensor][] = [
-      ['neg', (x) => x.neg()], ['exp', (x) => x.exp()], ['log', (x) => x.abs().add(0.1).log()], ['sqrt', (x) => x.abs().sqrt()],
-      ['rsqrt', (x) => x.abs().add(0.5).rsqrt()], ['abs', (x) => x.abs()], ['relu', F.relu], ['relu6', (x) => F.relu6(x.mul(4))],
-      ['leakyRelu', (x) => F.leakyRelu(x, 0.2)], ['elu', (x) => F.elu(x, 0.7)], ['sigmoid', F.sigmoid], ['tanh', F.tanh],
-      ['silu', F.silu], ['hardswish', (x) => F.hardswish(x.mul(4))], ['hardsigmoid', (x) => F.hardsigmoid(x.mul(4))],
+      ['neg', (x) => x.neg()],
+      ['exp', (x) => x.exp()],
+      ['log', (x) => x.abs().add(0.1).log()],
+      ['sqrt', (x) => x.abs().sqrt()],
+      ['rsqrt', (x) => x.abs().add(0.5).rsqrt()],
+      ['abs', (x) => x.abs()],
+      ['relu', F.relu],
+      ['relu6', (x) => F.relu6(x.mul(4))],
+      ['leakyRelu', (x) => F.leakyRelu(x, 0.2)],
+      ['elu', (x) => F.elu(x, 0.7)],
+      ['sigmoid', F.sigmoid],
+      ['tanh', F.tanh],
+      ['silu', F.silu],
+      ['hardswish', (x) => F.hardswish(x.mul(4))],
+      ['hardsigmoid', (x) => F.hardsigmoid(x.mul(4))],
       ['clamp', (x) => x.clamp(-0.5, 0.3)],
     ];
     for (const n of [13, 70003]) {
       for (const [name, f] of fns) {
-        expectSame(`${name} (${n})`, onBoth(() => {
-          const x = ct.randn([n], { requiresGrad: true });
-          const y = f(x);
-          y.backward(ct.randn([n]));
-          return [y, x.grad!];
-        }));
+        expectSame(
+          `${name} (${n})`,
+          onBoth(() => {
+            const x = ct.randn([n], { requiresGrad: true });
+            const y = f(x);
+            y.backward(ct.randn([n]));
+            return [y, x.grad!];
+          }),
+        );
       }
     }
   });
 
   it('softmax and log-softmax along any dim, and their gradients, match js', () => {
-    for (const [shape, dim] of [[[64, 10], 1], [[4, 5, 6], 1], [[3, 7], 0], [[2, 3, 40000], 2]] as const) {
-      expectSame(`softmax ${JSON.stringify([shape, dim])}`, onBoth(() => {
-        const x = ct.randn([...shape], { requiresGrad: true });
-        const g = ct.randn([...shape]);
-        const y = F.softmax(x, dim);
-        const l = F.logSoftmax(x, dim);
-        y.mul(g).sum().add(l.mul(g).sum()).backward();
-        return [y, l, x.grad!];
-      }));
+    for (const [shape, dim] of [
+      [[64, 10], 1],
+      [[4, 5, 6], 1],
+      [[3, 7], 0],
+      [[2, 3, 40000], 2],
+    ] as const) {
+      expectSame(
+        `softmax ${JSON.stringify([shape, dim])}`,
+        onBoth(() => {
+          const x = ct.randn([...shape], { requiresGrad: true });
+          const g = ct.randn([...shape]);
+          const y = F.softmax(x, dim);
+          const l = F.logSoftmax(x, dim);
+          y.mul(g).sum().add(l.mul(g).sum()).backward();
+          return [y, l, x.grad!];
+        }),
+      );
     }
   });
 
   it('sum over every reduction pattern matches js (f64 accumulation on both)', () => {
     const cases: [number[], number[] | undefined][] = [
-      [[64, 10], undefined], [[64, 10], [1]], [[64, 500], [0]], [[8, 16, 7, 9], [0, 2, 3]], [[3, 4, 5], [1]], [[3, 4, 5], [0, 2]],
-      [[2, 3, 4, 5], [0, 2]], [[100003], [0]], [[5, 1, 7], [2]],
+      [[64, 10], undefined],
+      [[64, 10], [1]],
+      [[64, 500], [0]],
+      [
+        [8, 16, 7, 9],
+        [0, 2, 3],
+      ],
+      [[3, 4, 5], [1]],
+      [
+        [3, 4, 5],
+        [0, 2],
+      ],
+      [
+        [2, 3, 4, 5],
+        [0, 2],
+      ],
+      [[100003], [0]],
+      [[5, 1, 7], [2]],
     ];
     for (const [shape, dims] of cases) {
-      expectSame(`sum ${JSON.stringify([shape, dims])}`, onBoth(() => [ct.sum(ct.randn(shape), dims)]));
+      expectSame(
+        `sum ${JSON.stringify([shape, dims])}`,
+        onBoth(() => [ct.sum(ct.randn(shape), dims)]),
+      );
     }
   });
 
   it('max and average pooling, forward and backward, match js', () => {
     const cfgs: [number[], number, Record<string, unknown>][] = [
-      [[2, 3, 8, 8], 2, {}], [[1, 2, 9, 7], 3, { stride: 2, padding: 1 }], [[2, 2, 11, 10], 3, { stride: 2, ceilMode: true }],
-      [[1, 3, 10, 10], 3, { stride: 1, padding: 1, dilation: 2 }], [[64, 20, 28, 28], 2, {}],
+      [[2, 3, 8, 8], 2, {}],
+      [[1, 2, 9, 7], 3, { stride: 2, padding: 1 }],
+      [[2, 2, 11, 10], 3, { stride: 2, ceilMode: true }],
+      [[1, 3, 10, 10], 3, { stride: 1, padding: 1, dilation: 2 }],
+      [[64, 20, 28, 28], 2, {}],
     ];
     for (const [shape, k, opts] of cfgs) {
-      expectSame(`maxPool2d ${JSON.stringify([shape, k, opts])}`, onBoth(() => {
-        const x = ct.randn(shape, { requiresGrad: true });
-        const y = F.maxPool2d(x, k, opts);
-        y.backward(ct.randn(y.shape));
-        return [y, x.grad!];
-      }));
-      const { dilation: _d, ...avgOpts } = opts;
-      for (const extra of [{}, { countIncludePad: false }, { divisorOverride: 3 }]) {
-        expectSame(`avgPool2d ${JSON.stringify([shape, k, avgOpts, extra])}`, onBoth(() => {
+      expectSame(
+        `maxPool2d ${JSON.stringify([shape, k, opts])}`,
+        onBoth(() => {
           const x = ct.randn(shape, { requiresGrad: true });
-          const y = F.avgPool2d(x, k, { ...avgOpts, ...extra });
+          const y = F.maxPool2d(x, k, opts);
           y.backward(ct.randn(y.shape));
           return [y, x.grad!];
-        }));
+        }),
+      );
+      const { dilation: _d, ...avgOpts } = opts;
+      for (const extra of [{}, { countIncludePad: false }, { divisorOverride: 3 }]) {
+        expectSame(
+          `avgPool2d ${JSON.stringify([shape, k, avgOpts, extra])}`,
+          onBoth(() => {
+            const x = ct.randn(shape, { requiresGrad: true });
+            const y = F.avgPool2d(x, k, { ...avgOpts, ...extra });
+            y.backward(ct.randn(y.shape));
+            return [y, x.grad!];
+          }),
+        );
       }
     }
   });
 
   it('fused training-mode batch norm (forward, running statistics, gradients) matches js', () => {
-    for (const [shape, affine] of [[[8, 16, 7, 9], true], [[64, 10], false], [[3, 5, 2], true], [[32, 64, 16, 16], true]] as const) {
-      expectSame(`batchNorm ${JSON.stringify(shape)}`, onBoth(() => {
-        const bn = new ct.nn.BatchNorm2d(shape[1], { affine });
-        if (affine) ct.noGrad(() => bn.weight!.copy_(ct.randn([shape[1]])));
-        const x = ct.randn([...shape], { requiresGrad: true });
-        const y = shape.length === 4 ? bn.forward(x) : F.batchNorm(x, bn.runningMean, bn.runningVar, { weight: bn.weight, bias: bn.bias, training: true });
-        y.backward(ct.randn(y.shape));
-        return [y, x.grad!, bn.runningMean!, bn.runningVar!, ...(affine ? [bn.weight!.grad!, bn.bias!.grad!] : [])];
-      }));
+    for (const [shape, affine] of [
+      [[8, 16, 7, 9], true],
+      [[64, 10], false],
+      [[3, 5, 2], true],
+      [[32, 64, 16, 16], true],
+    ] as const) {
+      expectSame(
+        `batchNorm ${JSON.stringify(shape)}`,
+        onBoth(() => {
+          const bn = new ct.nn.BatchNorm2d(shape[1], { affine });
+          if (affine) ct.noGrad(() => bn.weight!.copy_(ct.randn([shape[1]])));
+          const x = ct.randn([...shape], { requiresGrad: true });
+          const y = shape.length === 4 ? bn.forward(x) : F.batchNorm(x, bn.runningMean, bn.runningVar, { weight: bn.weight, bias: bn.bias, training: true });
+          y.backward(ct.randn(y.shape));
+          return [y, x.grad!, bn.runningMean!, bn.runningVar!, ...(affine ? [bn.weight!.grad!, bn.bias!.grad!] : [])];
+        }),
+      );
     }
   });
 
@@ -246,16 +386,19 @@ describe.runIf(hasWasm)('wasm backend', () => {
       ['adamw', (p) => new ct.optim.AdamW(p, { lr: 1e-2, weightDecay: 0.1 })],
     ];
     for (const [name, make] of settings) {
-      expectBitwise(name, onBoth(() => {
-        const p = new ct.nn.Parameter(ct.randn([70001]));
-        const opt = make([p]);
-        for (let step = 0; step < 3; step++) {
-          opt.zeroGrad();
-          p.mul(p).mul(0.5).sum().backward();
-          opt.step();
-        }
-        return [p];
-      }));
+      expectBitwise(
+        name,
+        onBoth(() => {
+          const p = new ct.nn.Parameter(ct.randn([70001]));
+          const opt = make([p]);
+          for (let step = 0; step < 3; step++) {
+            opt.zeroGrad();
+            p.mul(p).mul(0.5).sum().backward();
+            opt.step();
+          }
+          return [p];
+        }),
+      );
     }
   });
 

@@ -22,5 +22,11 @@ async function main() {
 
 main().catch((e) => {
   // TF.js's wasm backend lacks the conv2d gradient kernels: report it as "cannot", with its own message.
-  console.log(JSON.stringify({ cannot: String(e?.message ?? e).split('\n')[0].slice(0, 160) }));
+  console.log(
+    JSON.stringify({
+      cannot: String(e?.message ?? e)
+        .split('\n')[0]
+        .slice(0, 160),
+    }),
+  );
 });

@@ -95,9 +95,13 @@ export function measureTfjs(tf, workload, minSeconds) {
       const batch = workload === 'W3b8' ? 8 : 1;
       const m = resnet18(tf);
       const x = randn(tf, [batch, 224, 224, 3]);
-      const ms = time(() => tf.tidy(() => {
-        m.predict(x).dataSync();
-      }), minSeconds);
+      const ms = time(
+        () =>
+          tf.tidy(() => {
+            m.predict(x).dataSync();
+          }),
+        minSeconds,
+      );
       value = workload === 'W3b8' ? (batch * 1000) / ms : ms;
       break;
     }
@@ -107,23 +111,44 @@ export function measureTfjs(tf, workload, minSeconds) {
       const w = randn(tf, [3, 3, 64, 64]);
       const flop = 2 * 8 * 64 * 56 * 56 * 64 * 9;
       if (workload === 'W4f') {
-        value = flop / (time(() => tf.tidy(() => {
-          tf.conv2d(x, w, 1, 'same').dataSync();
-        }), minSeconds) * 1e6);
+        value =
+          flop /
+          (time(
+            () =>
+              tf.tidy(() => {
+                tf.conv2d(x, w, 1, 'same').dataSync();
+              }),
+            minSeconds,
+          ) *
+            1e6);
       } else {
         const g = tf.grads((a, b) => tf.conv2d(a, b, 1, 'same').sum());
-        value = (3 * flop) / (time(() => tf.tidy(() => {
-          g([x, w]).forEach((t) => t.dataSync());
-        }), minSeconds) * 1e6);
+        value =
+          (3 * flop) /
+          (time(
+            () =>
+              tf.tidy(() => {
+                g([x, w]).forEach((t) => t.dataSync());
+              }),
+            minSeconds,
+          ) *
+            1e6);
       }
       break;
     }
     case 'W5': {
       const a = randn(tf, [1024, 1024]);
       const b = randn(tf, [1024, 1024]);
-      value = (2 * 1024 ** 3) / (time(() => tf.tidy(() => {
-        tf.matMul(a, b).dataSync();
-      }), minSeconds) * 1e6);
+      value =
+        (2 * 1024 ** 3) /
+        (time(
+          () =>
+            tf.tidy(() => {
+              tf.matMul(a, b).dataSync();
+            }),
+          minSeconds,
+        ) *
+          1e6);
       break;
     }
     default:
@@ -131,4 +156,3 @@ export function measureTfjs(tf, workload, minSeconds) {
   }
   return value;
 }
-

@@ -30,11 +30,21 @@ export function comparisonTable(rows: ModelComparison[]): string {
 
 /** Three horizontal bar charts (params, MACs, activation memory), like the lectures' complexity slide. */
 export function comparisonSvg(rows: ModelComparison[]): string {
-  const panelW = 300, rowH = 22, left = 130, top = 40;
+  const panelW = 300,
+    rowH = 22,
+    left = 130,
+    top = 40;
   const H = top + rows.length * rowH + 30;
   const W = left + 3 * (panelW + 20);
-  const metrics: [string, (r: ModelComparison) => number, string][] = [['parameters (M)', (r) => r.params / 1e6, '#1f77b4'], ['multiply-adds (G)', (r) => r.flops / 1e9, '#ff7f0e'], ['activation memory (MB)', (r) => r.activationMB, '#2ca02c']];
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  const metrics: [string, (r: ModelComparison) => number, string][] = [
+    ['parameters (M)', (r) => r.params / 1e6, '#1f77b4'],
+    ['multiply-adds (G)', (r) => r.flops / 1e9, '#ff7f0e'],
+    ['activation memory (MB)', (r) => r.activationMB, '#2ca02c'],
+  ];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+  ];
   rows.forEach((r, i) => parts.push(`<text x="${left - 8}" y="${top + i * rowH + 15}" text-anchor="end">${r.name}</text>`));
   metrics.forEach(([title, f, color], p) => {
     const x0 = left + p * (panelW + 20);

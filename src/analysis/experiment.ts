@@ -54,11 +54,17 @@ export function initExperimentTable(rows: InitExperimentRow[]): string {
 /** One histogram per (configuration, layer) in a grid, with the std under each: the lecture's figure. */
 export function initExperimentSvg(rows: InitExperimentRow[]): string {
   const depth = rows[0]?.layers.length ?? 0;
-  const cw = 120, ch = 80, left = 150, top = 40;
+  const cw = 120,
+    ch = 80,
+    left = 150,
+    top = 40;
   const W = left + depth * cw + 20;
   const H = top + rows.length * (ch + 30) + 10;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`, `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">Activation histograms of a ${depth}-layer MLP, per initialization (columns: layers 1–${depth})</text>`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">Activation histograms of a ${depth}-layer MLP, per initialization (columns: layers 1–${depth})</text>`,
+  ];
   rows.forEach((r, ri) => {
     const y0 = top + ri * (ch + 30);
     parts.push(`<text x="10" y="${y0 + ch / 2}">${r.activation} · ${r.init}</text>`);
@@ -72,10 +78,15 @@ export function initExperimentSvg(rows: InitExperimentRow[]): string {
       parts.push(`<rect x="${x0}" y="${y0}" width="${cw - 20}" height="${ch}" fill="none" stroke="#ccc"/>`);
       counts.forEach((c, i) => {
         const h = Math.min(c / peak, 1) * (ch - 4);
-        if (h > 0) parts.push(`<rect x="${(x0 + i * bw).toFixed(1)}" y="${(y0 + ch - h).toFixed(1)}" width="${Math.max(bw - 0.5, 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${r.activation === 'tanh' ? '#1f77b4' : '#d62728'}"/>`);
+        if (h > 0)
+          parts.push(
+            `<rect x="${(x0 + i * bw).toFixed(1)}" y="${(y0 + ch - h).toFixed(1)}" width="${Math.max(bw - 0.5, 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${r.activation === 'tanh' ? '#1f77b4' : '#d62728'}"/>`,
+          );
       });
       parts.push(`<text x="${x0}" y="${y0 + ch + 12}">[${edges[0].toPrecision(2)}, ${edges[edges.length - 1].toPrecision(2)}]</text>`);
-      parts.push(`<text x="${x0}" y="${y0 + ch + 24}">std ${l.activation.std.toExponential(1)}${manyZeros ? `, ${Math.round(l.activation.zeroFraction * 100)}% zeros` : ''}</text>`);
+      parts.push(
+        `<text x="${x0}" y="${y0 + ch + 24}">std ${l.activation.std.toExponential(1)}${manyZeros ? `, ${Math.round(l.activation.zeroFraction * 100)}% zeros` : ''}</text>`,
+      );
     });
   });
   parts.push('</svg>');

@@ -57,9 +57,16 @@ export function fuseConvBn(model: nn.AnyModule, inputShape: readonly number[]): 
       let fused: nn.Conv2d | nn.Linear = layer;
       if (!layer.bias) {
         // The layer had no bias: rebuild it with one (same geometry).
-        fused = layer instanceof nn.Conv2d
-          ? new nn.Conv2d(layer.inChannels, layer.outChannels, layer.kernelSize, { stride: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups, paddingMode: layer.paddingMode })
-          : new nn.Linear(layer.inFeatures, layer.outFeatures);
+        fused =
+          layer instanceof nn.Conv2d
+            ? new nn.Conv2d(layer.inChannels, layer.outChannels, layer.kernelSize, {
+                stride: layer.stride,
+                padding: layer.padding,
+                dilation: layer.dilation,
+                groups: layer.groups,
+                paddingMode: layer.paddingMode,
+              })
+            : new nn.Linear(layer.inFeatures, layer.outFeatures);
         const [parent, name] = parentOf(model, layer)!;
         parent.replaceChild(name, fused);
       }

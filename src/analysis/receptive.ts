@@ -24,5 +24,7 @@ export function receptiveFieldOf(layers: readonly RFLayer[]): number {
 
 /** The receptive field (in input pixels) after every layer of a model, from a traced forward pass. */
 export function receptiveFields(model: AnyModule, inputShape: readonly number[]): { name: string; type: string; receptiveField: number }[] {
-  return summary(model, inputShape, { rows: 'all' }).layers.filter((r) => !r.group).map((r) => ({ name: r.name, type: r.type, receptiveField: r.receptiveField }));
+  return summary(model, inputShape, { rows: 'all' })
+    .layers.filter((r) => !r.group)
+    .map((r) => ({ name: r.name, type: r.type, receptiveField: r.receptiveField }));
 }

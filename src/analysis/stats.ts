@@ -30,7 +30,11 @@ export interface LayerStats {
 }
 
 export function tensorStats(values: ArrayLike<number>, bins = 30, range?: [number, number]): TensorStats {
-  let sum = 0, sq = 0, zeros = 0, min = Infinity, max = -Infinity;
+  let sum = 0,
+    sq = 0,
+    zeros = 0,
+    min = Infinity,
+    max = -Infinity;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     sum += v;
@@ -48,7 +52,11 @@ export function tensorStats(values: ArrayLike<number>, bins = 30, range?: [numbe
     if (b >= 0 && b <= bins) counts[Math.min(b, bins - 1)]++;
   }
   return {
-    mean, std: Math.sqrt(Math.max(0, sq / n - mean * mean)), zeroFraction: zeros / n, min, max,
+    mean,
+    std: Math.sqrt(Math.max(0, sq / n - mean * mean)),
+    zeroFraction: zeros / n,
+    min,
+    max,
     histogram: { edges: Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins), counts },
   };
 }

@@ -45,21 +45,64 @@ export interface SummaryOptions {
 const pairOf = (v: unknown): number[] => (typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [1, 1]);
 const kb = (shape: readonly number[]) => (shape.slice(1).reduce((a, b) => a * b, 1) * 4) / 1024;
 
-function geometry(m: nn.AnyModule): { filters: number | null; kernel: number[] | null; stride: number[] | null; padding: number[] | string | null; dilation: number[] } {
-  if (m instanceof nn.Conv2d) return { filters: m.outChannels, kernel: [...m.kernelSize], stride: [...m.stride], padding: typeof m.padding === 'string' ? m.padding : [...m.padding], dilation: [...m.dilation] };
-  if (m instanceof nn.MaxPool2d) return { filters: null, kernel: pairOf(m.kernelSize), stride: pairOf(m.opts.stride ?? m.kernelSize), padding: pairOf(m.opts.padding ?? 0), dilation: pairOf(m.opts.dilation ?? 1) };
-  if (m instanceof nn.AvgPool2d) return { filters: null, kernel: pairOf(m.kernelSize), stride: pairOf(m.opts.stride ?? m.kernelSize), padding: pairOf(m.opts.padding ?? 0), dilation: [1, 1] };
+function geometry(m: nn.AnyModule): {
+  filters: number | null;
+  kernel: number[] | null;
+  stride: number[] | null;
+  padding: number[] | string | null;
+  dilation: number[];
+} {
+  if (m instanceof nn.Conv2d)
+    return {
+      filters: m.outChannels,
+      kernel: [...m.kernelSize],
+      stride: [...m.stride],
+      padding: typeof m.padding === 'string' ? m.padding : [...m.padding],
+      dilation: [...m.dilation],
+    };
+  if (m instanceof nn.MaxPool2d)
+    return {
+      filters: null,
+      kernel: pairOf(m.kernelSize),
+      stride: pairOf(m.opts.stride ?? m.kernelSize),
+      padding: pairOf(m.opts.padding ?? 0),
+      dilation: pairOf(m.opts.dilation ?? 1),
+    };
+  if (m instanceof nn.AvgPool2d)
+    return {
+      filters: null,
+      kernel: pairOf(m.kernelSize),
+      stride: pairOf(m.opts.stride ?? m.kernelSize),
+      padding: pairOf(m.opts.padding ?? 0),
+      dilation: [1, 1],
+    };
   if (m instanceof nn.Linear) return { filters: m.outFeatures, kernel: null, stride: null, padding: null, dilation: [1, 1] };
   return { filters: null, kernel: null, stride: null, padding: null, dilation: [1, 1] };
 }
 
 function macs(m: nn.AnyModule, out: readonly number[]): number {
-  if (m instanceof nn.Conv2d) return (out.slice(1).reduce((a, b) => a * b, 1) * (m.inChannels / m.groups) * m.kernelSize[0] * m.kernelSize[1]);
-  if (m instanceof nn.Linear) return (out.slice(1, -1).reduce((a, b) => a * b, 1)) * m.inFeatures * m.outFeatures;
+  if (m instanceof nn.Conv2d) return out.slice(1).reduce((a, b) => a * b, 1) * (m.inChannels / m.groups) * m.kernelSize[0] * m.kernelSize[1];
+  if (m instanceof nn.Linear) return out.slice(1, -1).reduce((a, b) => a * b, 1) * m.inFeatures * m.outFeatures;
   return 0;
 }
 
-const QUIET = [nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh, nn.Softplus, nn.Hardswish, nn.Hardsigmoid, nn.Dropout, nn.Dropout2d, nn.Identity];
+const QUIET = [
+  nn.ReLU,
+  nn.ReLU6,
+  nn.LeakyReLU,
+  nn.ELU,
+  nn.SELU,
+  nn.GELU,
+  nn.SiLU,
+  nn.Sigmoid,
+  nn.Tanh,
+  nn.Softplus,
+  nn.Hardswish,
+  nn.Hardsigmoid,
+  nn.Dropout,
+  nn.Dropout2d,
+  nn.Identity,
+];
 
 /**
  * Runs one forward pass on zeros of `inputShape` ([C, H, W], batch 1) in eval mode and tabulates every layer.
@@ -87,12 +130,42 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
           const inShape = input ? [...input.shape] : [];
           // A flatten done outside any module between two layers: show it like the lecture.
           if (input && inShape.length === 2 && lastOut.length > 2 && inShape[1] === lastOut.slice(1).reduce((a, b) => a * b, 1)) {
-            rows.push({ name: '(flatten)', type: 'Flatten', depth: depth - 1, group: false, inputShape: lastOut, outputShape: inShape, filters: null, kernel: null, stride: null, padding: null, memoryKB: kb(inShape), params: 0, flops: 0, receptiveField: widest.size });
+            rows.push({
+              name: '(flatten)',
+              type: 'Flatten',
+              depth: depth - 1,
+              group: false,
+              inputShape: lastOut,
+              outputShape: inShape,
+              filters: null,
+              kernel: null,
+              stride: null,
+              padding: null,
+              memoryKB: kb(inShape),
+              params: 0,
+              flops: 0,
+              receptiveField: widest.size,
+            });
             lastOut = inShape;
           }
           const children = [...m.children()].length > 0;
           if (children) {
-            const row: LayerRow = { name: names.get(m) ?? m.typeName, type: m.typeName, depth: depth - 1, group: true, inputShape: inShape, outputShape: [], filters: null, kernel: null, stride: null, padding: null, memoryKB: 0, params: 0, flops: 0, receptiveField: 0 };
+            const row: LayerRow = {
+              name: names.get(m) ?? m.typeName,
+              type: m.typeName,
+              depth: depth - 1,
+              group: true,
+              inputShape: inShape,
+              outputShape: [],
+              filters: null,
+              kernel: null,
+              stride: null,
+              padding: null,
+              memoryKB: 0,
+              params: 0,
+              flops: 0,
+              receptiveField: 0,
+            };
             rows.push(row);
             open.push({ row, start: rows.length });
           }
@@ -123,15 +196,27 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
             open.pop();
             const inner = rows.slice(top.start).filter((r) => !r.group);
             Object.assign(top.row, {
-              outputShape: shape, memoryKB: kb(shape), receptiveField: (rf.get(output) ?? widest).size,
-              params: m.numParameters(), flops: inner.reduce((s, r) => s + r.flops, 0),
+              outputShape: shape,
+              memoryKB: kb(shape),
+              receptiveField: (rf.get(output) ?? widest).size,
+              params: m.numParameters(),
+              flops: inner.reduce((s, r) => s + r.flops, 0),
             });
             lastOut = shape;
             return;
           }
           rows.push({
-            name: names.get(m) ?? m.typeName, type: m.typeName, depth: depth - 1, group: false, inputShape: input ? [...input.shape] : [], outputShape: shape,
-            ...g, memoryKB: kb(shape), params: m.numParameters(), flops: macs(m, shape), receptiveField: outRf.size,
+            name: names.get(m) ?? m.typeName,
+            type: m.typeName,
+            depth: depth - 1,
+            group: false,
+            inputShape: input ? [...input.shape] : [],
+            outputShape: shape,
+            ...g,
+            memoryKB: kb(shape),
+            params: m.numParameters(),
+            flops: macs(m, shape),
+            receptiveField: outRf.size,
           });
           lastOut = shape;
         },
@@ -140,7 +225,9 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
     ),
   );
   model.train(wasTraining);
-  const quiet = (r: LayerRow) => QUIET.some((c) => c.name === r.type) || (!r.group && r.params === 0 && r.flops === 0 && r.type !== 'Flatten' && r.kernel === null && r.inputShape.join() === r.outputShape.join());
+  const quiet = (r: LayerRow) =>
+    QUIET.some((c) => c.name === r.type) ||
+    (!r.group && r.params === 0 && r.flops === 0 && r.type !== 'Flatten' && r.kernel === null && r.inputShape.join() === r.outputShape.join());
   // Totals over the layers the lectures count: activations and dropout run in place and add no memory.
   const counted = rows.filter((r) => !r.group && !quiet(r));
   const total = { memoryKB: counted.reduce((s, r) => s + r.memoryKB, 0), params: model.numParameters(), flops: counted.reduce((s, r) => s + r.flops, 0) };
@@ -158,10 +245,18 @@ const num = (v: number) => {
 export function formatSummary(s: Summary, format: 'text' | 'markdown' = 'text'): string {
   const header = ['layer', 'type', 'input', 'filters', 'kernel', 'stride', 'pad', 'output', 'memory (KB)', 'params (k)', 'MACs (M)', 'RF'];
   const body = s.layers.map((r) => [
-    `${'  '.repeat(r.depth)}${r.name}`, r.type, fmtShape(r.inputShape), r.filters === null ? '' : String(r.filters),
-    r.kernel ? (r.kernel[0] === r.kernel[1] ? String(r.kernel[0]) : r.kernel.join('×')) : '', r.stride ? (r.stride[0] === r.stride[1] ? String(r.stride[0]) : r.stride.join('×')) : '',
+    `${'  '.repeat(r.depth)}${r.name}`,
+    r.type,
+    fmtShape(r.inputShape),
+    r.filters === null ? '' : String(r.filters),
+    r.kernel ? (r.kernel[0] === r.kernel[1] ? String(r.kernel[0]) : r.kernel.join('×')) : '',
+    r.stride ? (r.stride[0] === r.stride[1] ? String(r.stride[0]) : r.stride.join('×')) : '',
     r.padding === null ? '' : typeof r.padding === 'string' ? r.padding : r.padding[0] === r.padding[1] ? String(r.padding[0]) : r.padding.join('×'),
-    fmtShape(r.outputShape), num(r.memoryKB), num(r.params / 1000), num(r.flops / 1e6), String(r.receptiveField),
+    fmtShape(r.outputShape),
+    num(r.memoryKB),
+    num(r.params / 1000),
+    num(r.flops / 1e6),
+    String(r.receptiveField),
   ]);
   const totalRow = ['total', '', '', '', '', '', '', '', num(s.total.memoryKB), num(s.total.params / 1000), num(s.total.flops / 1e6), ''];
   if (format === 'markdown') {
@@ -171,7 +266,11 @@ export function formatSummary(s: Summary, format: 'text' | 'markdown' = 'text'):
   const all = [header, ...body, totalRow];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const right = (i: number) => i >= 3;
-  const fmt = (r: string[]) => r.map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt), widths.map((w) => '-'.repeat(w)).join('  '), fmt(totalRow)].join('\n');
 }
 
@@ -180,8 +279,19 @@ export function summaryJson(s: Summary): object {
   return {
     inputShape: s.inputShape,
     layers: s.layers.map((r) => ({
-      name: r.name, type: r.type, depth: r.depth, group: r.group, inputShape: r.inputShape, outputShape: r.outputShape,
-      kernel: r.kernel, stride: r.stride, padding: r.padding, memoryKB: r.memoryKB, params: r.params, flops: r.flops, receptiveField: r.receptiveField,
+      name: r.name,
+      type: r.type,
+      depth: r.depth,
+      group: r.group,
+      inputShape: r.inputShape,
+      outputShape: r.outputShape,
+      kernel: r.kernel,
+      stride: r.stride,
+      padding: r.padding,
+      memoryKB: r.memoryKB,
+      params: r.params,
+      flops: r.flops,
+      receptiveField: r.receptiveField,
     })),
     total: s.total,
   };

@@ -43,12 +43,7 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-export function computeConv2dInfo(
-  xShape: readonly number[],
-  wShape: readonly number[],
-  opts: Conv2dOptions,
-  op = 'conv2d',
-): Conv2dInfo {
+export function computeConv2dInfo(xShape: readonly number[], wShape: readonly number[], opts: Conv2dOptions, op = 'conv2d'): Conv2dInfo {
   if (xShape.length !== 4) throw new Error(`${op}: expected a 4-D input [N,C,H,W], got shape ${shapeToString(xShape)}`);
   if (wShape.length !== 4) throw new Error(`${op}: expected a 4-D weight [C_out,C_in/groups,kH,kW], got shape ${shapeToString(wShape)}`);
   const groups = opts.groups ?? 1;
@@ -84,15 +79,29 @@ export function computeConv2dInfo(
   const paddedH = inH + padTop + padBottom;
   const paddedW = inW + padLeft + padRight;
   if (effKH > paddedH || effKW > paddedW) {
-    throw new Error(
-      `${op}: kernel size ${kH}x${kW} (dilated ${effKH}x${effKW}) is larger than the padded input ${paddedH}x${paddedW} ${desc}`,
-    );
+    throw new Error(`${op}: kernel size ${kH}x${kW} (dilated ${effKH}x${effKW}) is larger than the padded input ${paddedH}x${paddedW} ${desc}`);
   }
   const outH = Math.floor((paddedH - effKH) / strideH) + 1;
   const outW = Math.floor((paddedW - effKW) / strideW) + 1;
   return {
-    batch, inChannels, inH, inW, outChannels, kH, kW, strideH, strideW,
-    padTop, padLeft, padBottom, padRight, dilationH, dilationW, groups, outH, outW,
+    batch,
+    inChannels,
+    inH,
+    inW,
+    outChannels,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    padBottom,
+    padRight,
+    dilationH,
+    dilationW,
+    groups,
+    outH,
+    outW,
   };
 }
 
@@ -155,7 +164,21 @@ export function computePool2dInfo(xShape: readonly number[], kernelSize: Pair, o
     throw new Error(`${op}: divisorOverride must be a positive integer, got ${divisorOverride}`);
   }
   return {
-    batch, channels, inH, inW, kH, kW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW,
-    countIncludePad: opts.countIncludePad ?? true, divisorOverride,
+    batch,
+    channels,
+    inH,
+    inW,
+    kH,
+    kW,
+    strideH,
+    strideW,
+    padH,
+    padW,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+    countIncludePad: opts.countIncludePad ?? true,
+    divisorOverride,
   };
 }

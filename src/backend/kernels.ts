@@ -12,9 +12,30 @@ export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Pointwise functions with a gradient kernel `<name>Backward(x, y, dy)`. */
 export const UNARY_OPS = [
-  'neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos',
-  'relu', 'relu6', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'silu',
-  'hardswish', 'hardsigmoid', 'clamp', 'powScalar',
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'rsqrt',
+  'abs',
+  'sign',
+  'sin',
+  'cos',
+  'relu',
+  'relu6',
+  'leakyRelu',
+  'elu',
+  'selu',
+  'gelu',
+  'geluTanh',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'silu',
+  'hardswish',
+  'hardsigmoid',
+  'clamp',
+  'powScalar',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -78,7 +99,13 @@ export interface CoreKernels {
    * One optimizer update of a parameter (the optimizers' inner loops): returns the new parameter values and the
    * new state tensors; inputs are not modified. Rules and hyperparameters are torch.optim's.
    */
-  optimizerStep(rule: OptimizerRule, param: TI, grad: TI, state: Readonly<Record<string, TI | undefined>>, hyper: OptimizerHyper): {
+  optimizerStep(
+    rule: OptimizerRule,
+    param: TI,
+    grad: TI,
+    state: Readonly<Record<string, TI | undefined>>,
+    hyper: OptimizerHyper,
+  ): {
     param: TI;
     state: Record<string, TI>;
   };
@@ -122,10 +149,9 @@ export interface OptimizerHyper {
   rho?: number;
 }
 
-export type Kernels = CoreKernels &
-  { [K in BinaryOp]: BinaryKernel } &
-  { [K in UnaryOp]: UnaryKernel } &
-  { [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel };
+export type Kernels = CoreKernels & { [K in BinaryOp]: BinaryKernel } & { [K in UnaryOp]: UnaryKernel } & {
+  [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel;
+};
 
 export type KernelName = keyof Kernels;
 

@@ -11,7 +11,12 @@ export class UsageError extends Error {
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
-export function parse(command: string, argv: string[], options: Options, allowPositionals = false): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parse(
+  command: string,
+  argv: string[],
+  options: Options,
+  allowPositionals = false,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options, allowPositionals, strict: true });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
@@ -29,7 +34,12 @@ export function intFlag(values: Record<string, unknown>, name: string, dflt: num
   return n;
 }
 
-export function numFlag(values: Record<string, unknown>, name: string, dflt: number | undefined, opts: { min?: number; positive?: boolean } = {}): number | undefined {
+export function numFlag(
+  values: Record<string, unknown>,
+  name: string,
+  dflt: number | undefined,
+  opts: { min?: number; positive?: boolean } = {},
+): number | undefined {
   const v = values[name];
   if (v === undefined) return dflt;
   const n = Number(v);

@@ -52,8 +52,24 @@ async function mainJob(): Promise<Figure> {
   console.log = (...a: unknown[]) => void lines.push(a.join(' '));
   try {
     await trainCommand([
-      '--model', 'lenet5', '--model-opts', 'activation=relu,pooling=max', '--dataset', 'mnist', '--epochs', '8',
-      '--optimizer', 'adam', '--lr', '0.002', '--schedule', 'cosine', '--out', out, '--json', '--quiet',
+      '--model',
+      'lenet5',
+      '--model-opts',
+      'activation=relu,pooling=max',
+      '--dataset',
+      'mnist',
+      '--epochs',
+      '8',
+      '--optimizer',
+      'adam',
+      '--lr',
+      '0.002',
+      '--schedule',
+      'cosine',
+      '--out',
+      out,
+      '--json',
+      '--quiet',
     ]);
   } finally {
     console.log = log;
@@ -84,21 +100,25 @@ const PEERS: Peer[] = [
       const r = spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
       return r.status === 0 ? null : `${PYTHON} cannot import torch and torchvision (apt-get install python3-torch python3-torchvision)`;
     },
-    command: (metric, threads, minSeconds) => [PYTHON, [`${root}bench/peers/torch_bench.py`, '--workload', metric, '--threads', String(threads), '--min-seconds', String(minSeconds)]],
+    command: (metric, threads, minSeconds) => [
+      PYTHON,
+      [`${root}bench/peers/torch_bench.py`, '--workload', metric, '--threads', String(threads), '--min-seconds', String(minSeconds)],
+    ],
   },
-  ...(['wasm', 'cpu'] as const).map(
-    (backend): Peer => ({
-      id: `tfjs-${backend}`,
-      label: `TF.js ${backend}`,
-      available: () => {
-        if (!existsSync(`${root}bench/peers/tfjs.mjs`)) return 'bench/peers is not in this installation';
-        return existsSync(`${root}node_modules/@tensorflow/tfjs`) && existsSync(`${root}node_modules/@tensorflow/tfjs-backend-wasm`)
-          ? null
-          : '@tensorflow/tfjs and @tensorflow/tfjs-backend-wasm are not installed (npm install --include=dev)';
-      },
-      command: (metric, _threads, minSeconds) => [process.execPath, [`${root}bench/peers/tfjs.mjs`, '--backend', backend, '--workload', metric, '--min-seconds', String(minSeconds)]],
-    }),
-  ),
+  ...(['wasm', 'cpu'] as const).map((backend): Peer => ({
+    id: `tfjs-${backend}`,
+    label: `TF.js ${backend}`,
+    available: () => {
+      if (!existsSync(`${root}bench/peers/tfjs.mjs`)) return 'bench/peers is not in this installation';
+      return existsSync(`${root}node_modules/@tensorflow/tfjs`) && existsSync(`${root}node_modules/@tensorflow/tfjs-backend-wasm`)
+        ? null
+        : '@tensorflow/tfjs and @tensorflow/tfjs-backend-wasm are not installed (npm install --include=dev)';
+    },
+    command: (metric, _threads, minSeconds) => [
+      process.execPath,
+      [`${root}bench/peers/tfjs.mjs`, '--backend', backend, '--workload', metric, '--min-seconds', String(minSeconds)],
+    ],
+  })),
 ];
 
 function runPeer(peer: Peer, metric: Metric, threads: number, minSeconds: number, timeoutSeconds: number): Figure {
@@ -110,7 +130,11 @@ function runPeer(peer: Peer, metric: Metric, threads: number, minSeconds: number
     maxBuffer: 16 * 1024 * 1024,
   });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return { cannot: `> ${timeoutSeconds} s (stopped)` };
-  const line = (r.stdout ?? '').trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = (r.stdout ?? '')
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (!line) return { cannot: `failed: ${(r.stderr ?? '').trim().split('\n').pop()?.slice(0, 120) ?? `exit ${r.status}`}` };
   const parsed = JSON.parse(line) as { value?: number; cannot?: string };
   return parsed.value !== undefined ? { value: parsed.value } : { cannot: `cannot: ${parsed.cannot}` };
@@ -121,7 +145,10 @@ function runPeer(peer: Peer, metric: Metric, threads: number, minSeconds: number
 function list(values: Record<string, unknown>, name: string, allowed: readonly string[], dflt: readonly string[]): string[] {
   const v = values[name];
   if (v === undefined) return [...dflt];
-  const items = String(v).split(',').map((s) => s.trim()).filter(Boolean);
+  const items = String(v)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (name === 'peers' && items.length === 1 && items[0] === 'none') return [];
   for (const it of items) if (!allowed.includes(it)) throw new UsageError(`--${name}: '${it}' is not one of ${allowed.join(', ')}`);
   return items;
@@ -168,7 +195,12 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
   const workloads = list(values, 'workloads', Object.keys(WORKLOAD_METRICS), Object.keys(WORKLOAD_METRICS));
   const backends = list(values, 'backends', ['wasm', 'js'], ct.listBackends().includes('wasm') ? ['wasm', 'js'] : ['js']);
   const threads = intFlag(values, 'threads', os.availableParallelism());
-  const peerIds = list(values, 'peers', PEERS.map((p) => p.id), PEERS.map((p) => p.id));
+  const peerIds = list(
+    values,
+    'peers',
+    PEERS.map((p) => p.id),
+    PEERS.map((p) => p.id),
+  );
   const peerTimeout = numFlag(values, 'peer-timeout', 240, { positive: true })!;
   const minSeconds = numFlag(values, 'min-seconds', 3, { min: 0 })!;
   const metrics = workloads.flatMap((w) => WORKLOAD_METRICS[w]);
@@ -213,7 +245,12 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
 
   for (const id of peerIds) {
     const peer = PEERS.find((p) => p.id === id)!;
-    const col: BenchColumn = { id: peer.id, label: peer.id === 'torch' ? `PyTorch ×${threads}` : peer.label, threads: peer.id === 'torch' ? threads : 1, figures: {} };
+    const col: BenchColumn = {
+      id: peer.id,
+      label: peer.id === 'torch' ? `PyTorch ×${threads}` : peer.label,
+      threads: peer.id === 'torch' ? threads : 1,
+      figures: {},
+    };
     const missing = peer.available();
     for (const m of metrics) {
       if (m === 'W6') continue;
@@ -243,7 +280,13 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
 
   // One table: each figure, then convnet-ts's speed relative to each other column (×: how many times faster).
   const notes: string[] = [];
-  const header = ['workload', 'unit', ...columns.map((c) => c.label), 'target', ...columns.filter((c) => c !== ours).map((c) => `÷ ${c.label.replace('convnet-ts ', '')}`)];
+  const header = [
+    'workload',
+    'unit',
+    ...columns.map((c) => c.label),
+    'target',
+    ...columns.filter((c) => c !== ours).map((c) => `÷ ${c.label.replace('convnet-ts ', '')}`),
+  ];
   const body = metrics.map((m) => {
     const info = METRICS[m];
     const cells = [info.workload, info.unit, ...columns.map((c) => fmt(c.figures[m], notes))];
@@ -267,10 +310,13 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
   const browserTfjs = columns.find((c) => c.id === 'chromium-tfjs');
   if (browser) {
     const parts = (other: BenchColumn | undefined) =>
-      metrics.filter((m) => m !== 'W6').map((m) => {
-        const r = ratio(browser.figures[m], other?.figures[m], METRICS[m].lower);
-        return `${m} ${r === null ? '—' : `${r.toFixed(2)}×`}`;
-      }).join(', ');
+      metrics
+        .filter((m) => m !== 'W6')
+        .map((m) => {
+          const r = ratio(browser.figures[m], other?.figures[m], METRICS[m].lower);
+          return `${m} ${r === null ? '—' : `${r.toFixed(2)}×`}`;
+        })
+        .join(', ');
     console.log(`In Chromium (a Worker of a cross-origin-isolated page), convnet-ts ÷ Node convnet-ts: ${parts(ours)}.`);
     if (browserTfjs) console.log(`In Chromium, convnet-ts ÷ TF.js wasm (same browser, same threads): ${parts(browserTfjs)}.`);
   }

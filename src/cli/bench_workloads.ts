@@ -140,4 +140,3 @@ export async function measure(metric: Metric, timer: Timer): Promise<number> {
       throw new Error(`bench: no in-process measurement for ${metric}`);
   }
 }
-

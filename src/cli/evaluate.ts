@@ -34,8 +34,14 @@ Example:
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parse('eval', argv, {
-    model: { type: 'string' }, weights: { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' },
-    'model-opts': { type: 'string' }, 'batch-size': { type: 'string' }, json: { type: 'boolean' }, download: { type: 'boolean' },
+    model: { type: 'string' },
+    weights: { type: 'string' },
+    dataset: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'model-opts': { type: 'string' },
+    'batch-size': { type: 'string' },
+    json: { type: 'boolean' },
+    download: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EVAL_HELP);
@@ -44,22 +50,54 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const weights = required(values, 'weights', 'eval');
   const datasetName = required(values, 'dataset', 'eval');
   const info = isOnnxPath(modelName) ? { inputShape: (await loadOnnxModel(modelName)).inputShape } : models.list().find((m) => m.name === modelName);
-  if (!info) throw new UsageError(`eval: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')}, or an .onnx file)`);
-  const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [info.inputShape[1], info.inputShape[2]]);
+  if (!info)
+    throw new UsageError(
+      `eval: unknown model '${modelName}' (available: ${models
+        .list()
+        .map((m) => m.name)
+        .join(', ')}, or an .onnx file)`,
+    );
+  const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [
+    info.inputShape[1],
+    info.inputShape[2],
+  ]);
   const { model, card } = await loadModelWithWeights(modelName, weights, { inChannels: testSet.sampleShape[0], ...modelOpts });
   const pre = card?.preprocess ?? preprocessFor(datasetName, testSet.sampleShape, [testSet.sampleShape[0], info.inputShape[1], info.inputShape[2]]);
   const loader = new data.DataLoader(testSet, { batchSize: intFlag(values, 'batch-size', 500), transform: baseTransform(pre) });
   const t = performance.now();
   const m = evaluate(model, loader);
   const seconds = (performance.now() - t) / 1000;
-  console.log(`${modelName} on ${datasetName} test (${testSet.length} images): loss ${m.loss.toFixed(4)}, top-1 ${(m.acc * 100).toFixed(2)}%, top-5 ${(m.top5 * 100).toFixed(2)}% in ${seconds.toFixed(1)} s`);
-  if (values.json) console.log(JSON.stringify({ model: modelName, dataset: datasetName, weights, testAccuracy: m.acc, testLoss: m.loss, testTop5: m.top5, images: testSet.length, seconds }));
+  console.log(
+    `${modelName} on ${datasetName} test (${testSet.length} images): loss ${m.loss.toFixed(4)}, top-1 ${(m.acc * 100).toFixed(2)}%, top-5 ${(m.top5 * 100).toFixed(2)}% in ${seconds.toFixed(1)} s`,
+  );
+  if (values.json)
+    console.log(
+      JSON.stringify({
+        model: modelName,
+        dataset: datasetName,
+        weights,
+        testAccuracy: m.acc,
+        testLoss: m.loss,
+        testTop5: m.top5,
+        images: testSet.length,
+        seconds,
+      }),
+    );
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse('predict', argv, {
-    model: { type: 'string' }, weights: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  }, true);
+  const { values, positionals } = parse(
+    'predict',
+    argv,
+    {
+      model: { type: 'string' },
+      weights: { type: 'string' },
+      top: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   if (values.help) return void console.log(PREDICT_HELP);
   const modelName = required(values, 'model', 'predict');
   const weights = required(values, 'weights', 'predict');
@@ -74,7 +112,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
     const pixels = toChannels(img, c, h, w);
     const batch = baseTransform(card.preprocess).apply({ x: pixels, shape: [1, c, h, w], y: new Int32Array(1) }, new Generator(0));
     const probs = noGrad(() => (model.forward(tensor(batch.x, batch.shape)) as Tensor).softmax(1)).data();
-    const top = [...probs].map((p, i) => ({ class: card.classes[i] ?? String(i), index: i, probability: p })).sort((a, b) => b.probability - a.probability).slice(0, k);
+    const top = [...probs]
+      .map((p, i) => ({ class: card.classes[i] ?? String(i), index: i, probability: p }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, k);
     results.push({ file, top });
     if (!values.json) console.log(`${file}: ${top.map((t) => `${t.class} ${(t.probability * 100).toFixed(1)}%`).join(', ')}`);
   }

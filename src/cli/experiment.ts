@@ -26,14 +26,29 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   if (!name || name === '--help' || name === '-h') return void console.log(EXPERIMENT_HELP);
   if (name === 'finetune') return finetuneCommand(rest);
   if (name !== 'init') throw new UsageError(`experiment: unknown experiment '${name}' (available: init, finetune)`);
-  const { values } = parse('experiment', rest, { out: { type: 'string' }, width: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values } = parse('experiment', rest, {
+    out: { type: 'string' },
+    width: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) return void console.log(EXPERIMENT_HELP);
   const rows = initExperiment({ width: intFlag(values, 'width', 4096, 2) });
   const out = (values.out as string | undefined) ?? 'runs/init-experiment';
   const svgPath = await joinPath(out, 'init-experiment.svg');
   await writeFileAtomic(svgPath, initExperimentSvg(rows), 'experiment');
   if (values.json) {
-    console.log(JSON.stringify({ svg: svgPath, rows: rows.map((r) => ({ activation: r.activation, init: r.init, std: r.layers.map((l) => l.activation.std), zeroFraction: r.layers.map((l) => l.activation.zeroFraction) })) }));
+    console.log(
+      JSON.stringify({
+        svg: svgPath,
+        rows: rows.map((r) => ({
+          activation: r.activation,
+          init: r.init,
+          std: r.layers.map((l) => l.activation.std),
+          zeroFraction: r.layers.map((l) => l.activation.zeroFraction),
+        })),
+      }),
+    );
     return;
   }
   console.log(initExperimentTable(rows));
@@ -60,7 +75,11 @@ export async function compareCommand(argv: string[]): Promise<void> {
 
 async function finetuneCommand(argv: string[]): Promise<void> {
   const { values } = parse('experiment', argv, {
-    out: { type: 'string' }, epochs: { type: 'string' }, 'per-class': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    out: { type: 'string' },
+    epochs: { type: 'string' },
+    'per-class': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EXPERIMENT_HELP);
   const r = await finetuneExperiment({ epochs: intFlag(values, 'epochs', 20), perClass: intFlag(values, 'per-class', 50) });

@@ -31,15 +31,28 @@ Examples:
 
 export async function exportCommand(argv: string[]): Promise<void> {
   const { values } = parse('export', argv, {
-    model: { type: 'string' }, weights: { type: 'string' }, out: { type: 'string' }, input: { type: 'string' }, batch: { type: 'string' },
-    'static-batch': { type: 'boolean' }, 'model-opts': { type: 'string' }, 'no-check': { type: 'boolean' }, json: { type: 'boolean' },
+    model: { type: 'string' },
+    weights: { type: 'string' },
+    out: { type: 'string' },
+    input: { type: 'string' },
+    batch: { type: 'string' },
+    'static-batch': { type: 'boolean' },
+    'model-opts': { type: 'string' },
+    'no-check': { type: 'boolean' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EXPORT_HELP);
   const name = values.model as string | undefined;
   if (!name) throw new UsageError("export: --model is required (see 'convnet export --help')");
   const info = models.list().find((m) => m.name === name);
-  if (!info) throw new UsageError(`export: unknown model '${name}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  if (!info)
+    throw new UsageError(
+      `export: unknown model '${name}' (available: ${models
+        .list()
+        .map((m) => m.name)
+        .join(', ')})`,
+    );
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   const weights = values.weights as string | undefined;
 
@@ -54,10 +67,13 @@ export async function exportCommand(argv: string[]): Promise<void> {
   } else model = models.create(name, opts);
   model.eval();
 
-  let chw: number[] = card ? [card.sampleShape[0], info.inputShape[1], info.inputShape[2]] : [(opts.inChannels as number | undefined) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
+  let chw: number[] = card
+    ? [card.sampleShape[0], info.inputShape[1], info.inputShape[2]]
+    : [(opts.inChannels as number | undefined) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
   if (values.input !== undefined) {
     const parts = String(values.input).split(/x|×/).map(Number);
-    if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v > 0)) throw new UsageError(`--input must look like 3x224x224, got '${values.input}'`);
+    if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v > 0))
+      throw new UsageError(`--input must look like 3x224x224, got '${values.input}'`);
     chw = parts;
   }
   const batch = intFlag(values, 'batch', 1);
@@ -92,5 +108,8 @@ export async function exportCommand(argv: string[]): Promise<void> {
     return;
   }
   console.log(`wrote ${out}: ${name}, ONNX opset 17, input ${inputDesc}, ${(bytes.length / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s`);
-  if (checkError !== null) console.log(`check: read back and run at batch ${dynamicBatch ? batch + 1 : batch}, outputs agree (max relative difference ${checkError.toExponential(1)})`);
+  if (checkError !== null)
+    console.log(
+      `check: read back and run at batch ${dynamicBatch ? batch + 1 : batch}, outputs agree (max relative difference ${checkError.toExponential(1)})`,
+    );
 }

@@ -36,7 +36,11 @@ export async function loadOnnxModel(path: string): Promise<{ model: OnnxModel; i
 }
 
 /** Builds the model named on the command line (or read from an ONNX file) and loads weights into it; the file's card (if any) is returned. */
-export async function loadModelWithWeights(modelName: string, weightsPath: string, extraOptions: Record<string, unknown>): Promise<{ model: AnyModule; card: ModelCard | null }> {
+export async function loadModelWithWeights(
+  modelName: string,
+  weightsPath: string,
+  extraOptions: Record<string, unknown>,
+): Promise<{ model: AnyModule; card: ModelCard | null }> {
   // Any weights file: safetensors (with a model card when convnet train wrote it), a PyTorch checkpoint or ONNX.
   const { stateDict: tensors, metadata } = await loadWeights(weightsPath);
   const card = metadata['convnet-ts.model'] ? (JSON.parse(metadata['convnet-ts.model']) as ModelCard) : null;
@@ -45,7 +49,13 @@ export async function loadModelWithWeights(modelName: string, weightsPath: strin
   const model = onnx ? (await loadOnnxModel(modelName)).model : models.create(modelName, { ...(card?.modelOptions ?? {}), ...extraOptions });
   // Checkpoints store weights under model.*; plain weight files at the top level.
   const isCheckpoint = Object.keys(tensors).some((k) => k.startsWith('model.'));
-  const weights = isCheckpoint ? Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v])) : tensors;
+  const weights = isCheckpoint
+    ? Object.fromEntries(
+        Object.entries(tensors)
+          .filter(([k]) => k.startsWith('model.'))
+          .map(([k, v]) => [k.slice(6), v]),
+      )
+    : tensors;
   try {
     model.loadStateDict(weights);
   } catch (e) {

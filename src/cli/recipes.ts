@@ -11,8 +11,15 @@ export const DATASETS = data.listDatasets().map((d) => d.name);
 /** Per-channel statistics used to normalize each dataset (the registry's). */
 export const NORMALIZATION: Record<string, { mean: number[]; std: number[] }> = Object.fromEntries(data.listDatasets().map((d) => [d.name, d.normalization]));
 
-export async function loadDataset(name: string, split: 'train' | 'test', dataDir: string | undefined, download: boolean, imageSize?: [number, number]): Promise<Dataset> {
-  if (name === 'imagefolder' && !dataDir) throw new Error("--dataset imagefolder needs --data-dir (a folder with 'train' and 'test' sub-folders, one sub-folder per class in each)");
+export async function loadDataset(
+  name: string,
+  split: 'train' | 'test',
+  dataDir: string | undefined,
+  download: boolean,
+  imageSize?: [number, number],
+): Promise<Dataset> {
+  if (name === 'imagefolder' && !dataDir)
+    throw new Error("--dataset imagefolder needs --data-dir (a folder with 'train' and 'test' sub-folders, one sub-folder per class in each)");
   return data.loadDataset(name, { root: dataDir, train: split === 'train', download, size: imageSize });
 }
 
@@ -48,16 +55,35 @@ export function trainTransform(p: Preprocess, augment: string[], size: number): 
   const parts: Transform[] = p.pad ? [T.pad(p.pad)] : [];
   for (const a of augment) {
     switch (a) {
-      case 'crop': parts.push(T.randomCrop(size, { padding: Math.max(2, Math.round(size / 8)) })); break;
-      case 'flip': parts.push(T.randomHorizontalFlip()); break;
-      case 'translate': parts.push(T.randomTranslate(2)); break;
-      case 'rotate': parts.push(T.randomRotation(10)); break;
-      case 'resized-crop': parts.push(T.randomResizedCrop(size, { scale: [0.5, 1] })); break;
-      case 'jitter': parts.push(T.colorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2 })); break;
-      case 'noise': parts.push(T.gaussianNoise(0.02)); break;
-      case 'erase': parts.push(T.randomErasing()); break;
-      case 'cutout': parts.push(T.cutout(Math.max(4, Math.round(size / 4)))); break;
-      default: throw new Error(`unknown augmentation '${a}' (expected some of: ${AUGMENTATIONS.join(', ')})`);
+      case 'crop':
+        parts.push(T.randomCrop(size, { padding: Math.max(2, Math.round(size / 8)) }));
+        break;
+      case 'flip':
+        parts.push(T.randomHorizontalFlip());
+        break;
+      case 'translate':
+        parts.push(T.randomTranslate(2));
+        break;
+      case 'rotate':
+        parts.push(T.randomRotation(10));
+        break;
+      case 'resized-crop':
+        parts.push(T.randomResizedCrop(size, { scale: [0.5, 1] }));
+        break;
+      case 'jitter':
+        parts.push(T.colorJitter({ brightness: 0.2, contrast: 0.2, saturation: 0.2 }));
+        break;
+      case 'noise':
+        parts.push(T.gaussianNoise(0.02));
+        break;
+      case 'erase':
+        parts.push(T.randomErasing());
+        break;
+      case 'cutout':
+        parts.push(T.cutout(Math.max(4, Math.round(size / 4))));
+        break;
+      default:
+        throw new Error(`unknown augmentation '${a}' (expected some of: ${AUGMENTATIONS.join(', ')})`);
     }
   }
   parts.push(T.normalize(p.mean, p.std));

@@ -18,10 +18,20 @@ Examples:
   convnet summary lenet5 --model-opts activation=relu,pooling=max --json`;
 
 export async function summaryCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse('summary', argv, {
-    'model-opts': { type: 'string' }, input: { type: 'string' }, list: { type: 'boolean' }, json: { type: 'boolean' },
-    markdown: { type: 'boolean' }, all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  }, true);
+  const { values, positionals } = parse(
+    'summary',
+    argv,
+    {
+      'model-opts': { type: 'string' },
+      input: { type: 'string' },
+      list: { type: 'boolean' },
+      json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      all: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  );
   if (values.help) return void console.log(SUMMARY_HELP);
   if (values.list) {
     for (const m of models.list()) console.log(`${m.name.padEnd(18)} input [${m.inputShape}]  ${m.description}`);
@@ -31,17 +41,26 @@ export async function summaryCommand(argv: string[]): Promise<void> {
   if (!name) throw new UsageError("summary: give a model name (see 'convnet summary --list')");
   if (positionals.length > 1) throw new UsageError(`summary: unexpected argument '${positionals[1]}'`);
   const info = models.list().find((m) => m.name === name);
-  if (!info) throw new UsageError(`summary: unknown model '${name}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  if (!info)
+    throw new UsageError(
+      `summary: unknown model '${name}' (available: ${models
+        .list()
+        .map((m) => m.name)
+        .join(', ')})`,
+    );
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   let input: number[] = [(opts.inChannels as number) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
   if (values.input !== undefined) {
     const parts = String(values.input).split(/x|×/).map(Number);
-    if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v > 0)) throw new UsageError(`--input must look like 3x224x224, got '${values.input}'`);
+    if (parts.length !== 3 || !parts.every((v) => Number.isInteger(v) && v > 0))
+      throw new UsageError(`--input must look like 3x224x224, got '${values.input}'`);
     input = parts;
   }
   const model = models.create(name, opts);
   const s = summary(model, input, { rows: values.all ? 'all' : 'compact' });
   if (values.json) return void console.log(JSON.stringify({ model: name, ...summaryJson(s) }));
-  console.log(`${name} on ${input.join('×')}: ${s.total.params.toLocaleString('en-US')} parameters, ${(s.total.flops / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} M multiply-adds, ${(s.total.memoryKB / 1024).toFixed(1)} MB of activations`);
+  console.log(
+    `${name} on ${input.join('×')}: ${s.total.params.toLocaleString('en-US')} parameters, ${(s.total.flops / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} M multiply-adds, ${(s.total.memoryKB / 1024).toFixed(1)} MB of activations`,
+  );
   console.log(formatSummary(s, values.markdown ? 'markdown' : 'text'));
 }

@@ -47,16 +47,39 @@ Examples:
   convnet train --model lenet5 --dataset mnist --out runs/a --resume runs/a/last.ckpt.safetensors`;
 
 const OPTIONS = {
-  model: { type: 'string' }, 'model-opts': { type: 'string' }, dataset: { type: 'string' }, 'data-dir': { type: 'string' },
-  download: { type: 'boolean' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, optimizer: { type: 'string' },
-  lr: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
-  augment: { type: 'string' }, 'val-split': { type: 'string' }, 'early-stop': { type: 'string' }, seed: { type: 'string' },
-  out: { type: 'string' }, resume: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  model: { type: 'string' },
+  'model-opts': { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  download: { type: 'boolean' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  'weight-decay': { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
+  augment: { type: 'string' },
+  'val-split': { type: 'string' },
+  'early-stop': { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  workers: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const FINETUNE_OPTIONS = {
-  ...OPTIONS, weights: { type: 'string' }, 'weights-key': { type: 'string' }, 'strip-prefix': { type: 'string' },
-  'num-classes': { type: 'string' }, freeze: { type: 'string' }, 'backbone-lr-scale': { type: 'string' }, 'linear-probe': { type: 'boolean' },
+  ...OPTIONS,
+  weights: { type: 'string' },
+  'weights-key': { type: 'string' },
+  'strip-prefix': { type: 'string' },
+  'num-classes': { type: 'string' },
+  freeze: { type: 'string' },
+  'backbone-lr-scale': { type: 'string' },
+  'linear-probe': { type: 'boolean' },
 } as const;
 
 export const FINETUNE_HELP = `convnet finetune — transfer learning: pretrained weights, a new head, frozen layers, a slower backbone
@@ -93,12 +116,19 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const weightsFile = mode === 'finetune' ? String(values.weights) : null;
   const weightsBytes = weightsFile ? await readFileBytes(weightsFile, 'finetune') : null;
   const onnxFile = weightsFile && weightsFormat(weightsBytes!, weightsFile) === 'onnx' ? weightsFile : null;
-  if (onnxFile && values.model !== undefined) throw new UsageError('finetune: an .onnx file holds its own architecture; give --weights FILE.onnx without --model');
+  if (onnxFile && values.model !== undefined)
+    throw new UsageError('finetune: an .onnx file holds its own architecture; give --weights FILE.onnx without --model');
   const modelName = onnxFile ?? (values.model as string | undefined);
   const datasetName = values.dataset as string | undefined;
   if (!modelName) throw new UsageError("train: --model is required (see 'convnet train --help')");
   if (!datasetName) throw new UsageError("train: --dataset is required (see 'convnet train --help')");
-  if (!onnxFile && !models.list().some((m) => m.name === modelName)) throw new UsageError(`train: unknown model '${modelName}' (available: ${models.list().map((m) => m.name).join(', ')})`);
+  if (!onnxFile && !models.list().some((m) => m.name === modelName))
+    throw new UsageError(
+      `train: unknown model '${modelName}' (available: ${models
+        .list()
+        .map((m) => m.name)
+        .join(', ')})`,
+    );
   if (!DATASETS.includes(datasetName as never)) throw new UsageError(`train: unknown dataset '${datasetName}' (expected one of: ${DATASETS.join(', ')})`);
   const epochs = intFlag(values, 'epochs', 10);
   const batchSize = intFlag(values, 'batch-size', 64);
@@ -111,7 +141,8 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const weightDecay = numFlag(values, 'weight-decay', 0, { min: 0 })!;
   const patience = values['early-stop'] === undefined ? null : intFlag(values, 'early-stop', 5);
   const augment = ((values.augment as string | undefined) ?? '').split(',').filter(Boolean);
-  for (const a of augment) if (!AUGMENTATIONS.includes(a as never)) throw new UsageError(`--augment: unknown augmentation '${a}' (expected some of: ${AUGMENTATIONS.join(', ')})`);
+  for (const a of augment)
+    if (!AUGMENTATIONS.includes(a as never)) throw new UsageError(`--augment: unknown augmentation '${a}' (expected some of: ${AUGMENTATIONS.join(', ')})`);
   const modelOpts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   if (warmup >= epochs && warmup > 0) throw new UsageError(`--warmup ${warmup} must be smaller than --epochs ${epochs}`);
   const out = (values.out as string | undefined) ?? `runs/${modelName}-${datasetName}`;
@@ -135,7 +166,8 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     // The architecture the weights were trained with (its own head), then the new head.
     const file = values.weights as string;
     if (onnx) {
-      if (onnx.inputShape[0] !== inChannels) throw new UsageError(`finetune: ${file} takes ${onnx.inputShape[0]}-channel images, the dataset has ${inChannels}`);
+      if (onnx.inputShape[0] !== inChannels)
+        throw new UsageError(`finetune: ${file} takes ${onnx.inputShape[0]}-channel images, the dataset has ${inChannels}`);
       model = onnx.model;
     } else {
       model = models.create(modelName, { inChannels, ...modelOpts });
@@ -159,13 +191,20 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   }
   const inputShape = [inChannels, imageSize[0], imageSize[1]];
   const pre = preprocessFor(datasetName, full.sampleShape, inputShape);
-  const valCount = values['val-split'] === undefined ? (datasetName === 'mnist' || datasetName === 'fashion-mnist' ? 5000 : Math.round(full.length * 0.1)) : intFlag(values, 'val-split', 0, 0);
+  const valCount =
+    values['val-split'] === undefined
+      ? datasetName === 'mnist' || datasetName === 'fashion-mnist'
+        ? 5000
+        : Math.round(full.length * 0.1)
+      : intFlag(values, 'val-split', 0, 0);
   if (valCount >= full.length) throw new UsageError(`--val-split ${valCount} leaves no training samples (the training set has ${full.length})`);
   const [trainSet, valSet] = data.randomSplit(full, [full.length - valCount, valCount], { seed });
 
   say(`model ${modelName} ${JSON.stringify(modelOpts)} — ${model.numParameters().toLocaleString('en-US')} parameters, input [${inputShape}]`);
   say(formatSummary(summary(model, inputShape)));
-  say(`data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`);
+  say(
+    `data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`,
+  );
 
   const workers = intFlag(values, 'workers', 1, 0);
   if (workers > 1) throw new UsageError(`--workers must be 0 or 1, got ${workers}`);
@@ -179,23 +218,47 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const params = head ? paramGroups(model, { lr, head, backboneLrScale }) : model.parameters();
   let optimizer: Optimizer;
   switch (optimizerName) {
-    case 'sgd': optimizer = new optim.SGD(params, { lr, weightDecay }); break;
-    case 'momentum': optimizer = new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay }); break;
-    case 'rmsprop': optimizer = new optim.RMSprop(params, { lr, weightDecay }); break;
-    case 'adam': optimizer = new optim.Adam(params, { lr, weightDecay }); break;
-    case 'adamw': optimizer = new optim.AdamW(params, { lr, weightDecay }); break;
-    case 'adadelta': optimizer = new optim.Adadelta(params, { lr, rho: 0.95, weightDecay }); break;
+    case 'sgd':
+      optimizer = new optim.SGD(params, { lr, weightDecay });
+      break;
+    case 'momentum':
+      optimizer = new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay });
+      break;
+    case 'rmsprop':
+      optimizer = new optim.RMSprop(params, { lr, weightDecay });
+      break;
+    case 'adam':
+      optimizer = new optim.Adam(params, { lr, weightDecay });
+      break;
+    case 'adamw':
+      optimizer = new optim.AdamW(params, { lr, weightDecay });
+      break;
+    case 'adadelta':
+      optimizer = new optim.Adadelta(params, { lr, rho: 0.95, weightDecay });
+      break;
   }
   const main = epochs - warmup;
   let scheduler: { step(): void; stateDict(): Record<string, unknown>; loadStateDict(s: Record<string, unknown>): void } | null = null;
   let scheduleEvery: 'epoch' | 'step' = 'epoch';
   switch (scheduleName) {
-    case 'step': scheduler = new optim.StepLR(optimizer, Math.max(1, Math.floor(main / 3)), 0.1); break;
-    case 'cosine': scheduler = new optim.CosineAnnealingLR(optimizer, Math.max(1, main)); break;
-    case 'linear': scheduler = new optim.LinearLR(optimizer, 1, 0.01, Math.max(1, main)); break;
-    case 'invsqrt': scheduler = new optim.InverseSqrtLR(optimizer); break;
-    case 'onecycle': scheduler = new optim.OneCycleLR(optimizer, lr, { totalSteps: epochs * trainLoader.length }); scheduleEvery = 'step'; break;
-    case 'none': break;
+    case 'step':
+      scheduler = new optim.StepLR(optimizer, Math.max(1, Math.floor(main / 3)), 0.1);
+      break;
+    case 'cosine':
+      scheduler = new optim.CosineAnnealingLR(optimizer, Math.max(1, main));
+      break;
+    case 'linear':
+      scheduler = new optim.LinearLR(optimizer, 1, 0.01, Math.max(1, main));
+      break;
+    case 'invsqrt':
+      scheduler = new optim.InverseSqrtLR(optimizer);
+      break;
+    case 'onecycle':
+      scheduler = new optim.OneCycleLR(optimizer, lr, { totalSteps: epochs * trainLoader.length });
+      scheduleEvery = 'step';
+      break;
+    case 'none':
+      break;
   }
   if (warmup > 0) {
     if (scheduleEvery === 'step') throw new UsageError('--warmup cannot be combined with --schedule onecycle (it has its own warmup)');
@@ -203,12 +266,46 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     scheduler = new optim.SequentialLR(optimizer, scheduler ? [warm, scheduler as optim.LRScheduler] : [warm, new optim.ConstantLR(optimizer, 1, 0)], [warmup]);
   }
 
-  const card: ModelCard = { model: onnx ? 'onnx' : modelName, modelOptions: { numClasses: classes.length || 10, inChannels, ...modelOpts }, dataset: datasetName, classes, sampleShape: [...full.sampleShape], preprocess: pre };
-  const config = { model: modelName, modelOptions: modelOpts, dataset: datasetName, epochs, batchSize, optimizer: optimizerName, lr, weightDecay, schedule: scheduleName, warmup, augment, seed, valSplit: valCount };
-  const progress = values.quiet ? undefined : process.stdout.isTTY && !json ? barProgress() : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
+  const card: ModelCard = {
+    model: onnx ? 'onnx' : modelName,
+    modelOptions: { numClasses: classes.length || 10, inChannels, ...modelOpts },
+    dataset: datasetName,
+    classes,
+    sampleShape: [...full.sampleShape],
+    preprocess: pre,
+  };
+  const config = {
+    model: modelName,
+    modelOptions: modelOpts,
+    dataset: datasetName,
+    epochs,
+    batchSize,
+    optimizer: optimizerName,
+    lr,
+    weightDecay,
+    schedule: scheduleName,
+    warmup,
+    augment,
+    seed,
+    valSplit: valCount,
+  };
+  const progress = values.quiet
+    ? undefined
+    : process.stdout.isTTY && !json
+      ? barProgress()
+      : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
   const result = await fit(model, {
-    optimizer, trainLoader, valLoader, testLoader, epochs, scheduler, scheduleEvery, outDir: out,
-    resume: (values.resume as string | undefined) ?? null, progress, config,
+    optimizer,
+    trainLoader,
+    valLoader,
+    testLoader,
+    epochs,
+    scheduler,
+    scheduleEvery,
+    outDir: out,
+    resume: (values.resume as string | undefined) ?? null,
+    progress,
+    config,
     earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
   });
   await trainLoader.close();
@@ -221,14 +318,33 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     say(`wrote ${paths.onnx} (the fine-tuned model as ONNX)`);
   }
   const test = result.test!;
-  say(`test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`);
-  say(`wrote ${result.paths.weights} (weights), ${result.paths.lastCheckpoint} and ${result.paths.bestCheckpoint} (checkpoints), ${result.paths.log} (metrics), ${result.paths.chart} (curves)`);
+  say(
+    `test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`,
+  );
+  say(
+    `wrote ${result.paths.weights} (weights), ${result.paths.lastCheckpoint} and ${result.paths.bestCheckpoint} (checkpoints), ${result.paths.log} (metrics), ${result.paths.chart} (curves)`,
+  );
   if (json) {
-    console.log(JSON.stringify({
-      model: modelName, dataset: datasetName, epochs: result.history.length, trainSeconds: result.trainSeconds,
-      testAccuracy: test.acc, testLoss: test.loss, testTop5: test.top5, bestEpoch: result.bestEpoch, stoppedEarly: result.stoppedEarly,
-      history: result.history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAccuracy: h.train.acc, valLoss: h.val?.loss, valAccuracy: h.val?.acc })),
-      paths,
-    }));
+    console.log(
+      JSON.stringify({
+        model: modelName,
+        dataset: datasetName,
+        epochs: result.history.length,
+        trainSeconds: result.trainSeconds,
+        testAccuracy: test.acc,
+        testLoss: test.loss,
+        testTop5: test.top5,
+        bestEpoch: result.bestEpoch,
+        stoppedEarly: result.stoppedEarly,
+        history: result.history.map((h) => ({
+          epoch: h.epoch,
+          trainLoss: h.train.loss,
+          trainAccuracy: h.train.acc,
+          valLoss: h.val?.loss,
+          valAccuracy: h.val?.acc,
+        })),
+        paths,
+      }),
+    );
   }
 }

@@ -17,8 +17,7 @@ export interface Batch {
 
 /** The raw arrays behind a dataset, so a DataLoader worker can rebuild it (built-in datasets only). */
 export type RawSource =
-  | { kind: 'image'; images: Uint8Array; labels: Int32Array; sampleShape: number[] }
-  | { kind: 'tensor'; x: Float32Array; y: Int32Array; sampleShape: number[] };
+  { kind: 'image'; images: Uint8Array; labels: Int32Array; sampleShape: number[] } | { kind: 'tensor'; x: Float32Array; y: Int32Array; sampleShape: number[] };
 
 export interface Dataset {
   readonly length: number;
@@ -81,7 +80,11 @@ export class TensorDataset implements Dataset {
   readonly sampleShape: readonly number[];
   private readonly xs: Float32Array;
   private readonly ys: Int32Array;
-  constructor(x: Tensor, y: Tensor, readonly classes?: readonly string[]) {
+  constructor(
+    x: Tensor,
+    y: Tensor,
+    readonly classes?: readonly string[],
+  ) {
     if (x.ndim < 1 || y.ndim !== 1 || x.shape[0] !== y.shape[0]) {
       throw new Error(`TensorDataset: x ${shapeToString(x.shape)} and labels ${shapeToString(y.shape)} must have the same first dim (labels 1-D)`);
     }
@@ -116,7 +119,10 @@ export function gatherRows(xs: Float32Array, ys: Int32Array, sampleShape: readon
 /** A view of some samples of another dataset. */
 export class Subset implements Dataset {
   readonly length: number;
-  constructor(readonly dataset: Dataset, readonly indices: readonly number[]) {
+  constructor(
+    readonly dataset: Dataset,
+    readonly indices: readonly number[],
+  ) {
     checkIndices(indices, dataset.length, 'Subset');
     this.length = indices.length;
   }

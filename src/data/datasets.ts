@@ -86,7 +86,13 @@ function isGzip(b: Uint8Array): boolean {
 }
 
 /** Reads `file` (or `file` without .gz) from the folder; with download, fetches the .gz into it first and checks its MD5. */
-async function readMaybeGz(dir: Folder, gzName: string, src: { urls: string[]; md5: Record<string, string> } | null, downloadMissing: boolean, who: string): Promise<Uint8Array> {
+async function readMaybeGz(
+  dir: Folder,
+  gzName: string,
+  src: { urls: string[]; md5: Record<string, string> } | null,
+  downloadMissing: boolean,
+  who: string,
+): Promise<Uint8Array> {
   const rawName = gzName.replace(/\.gz$/, '');
   const where = `${dir.name.replace(/\/+$/, '')}/`;
   if (await dir.has(gzName)) {
@@ -100,7 +106,9 @@ async function readMaybeGz(dir: Folder, gzName: string, src: { urls: string[]; m
   }
   const gzPath = await dir.pathOf(gzName);
   if (!downloadMissing || !src || !gzPath) {
-    throw new Error(`${who}: ${gzName} not found in ${dir.name} (${gzPath ? 'pass download: true / --download to fetch it, or put the files there' : 'give it in files, or serve it at that URL'})`);
+    throw new Error(
+      `${who}: ${gzName} not found in ${dir.name} (${gzPath ? 'pass download: true / --download to fetch it, or put the files there' : 'give it in files, or serve it at that URL'})`,
+    );
   }
   let bytes: Uint8Array | null = null;
   let lastError: Error | null = null;
@@ -114,7 +122,8 @@ async function readMaybeGz(dir: Folder, gzName: string, src: { urls: string[]; m
   }
   if (!bytes) throw lastError!;
   const sum = await md5(bytes);
-  if (src.md5[gzName] && sum !== src.md5[gzName]) throw new Error(`${who}: downloaded ${gzName} has MD5 ${sum}, expected ${src.md5[gzName]} (corrupt download)`);
+  if (src.md5[gzName] && sum !== src.md5[gzName])
+    throw new Error(`${who}: downloaded ${gzName} has MD5 ${sum}, expected ${src.md5[gzName]} (corrupt download)`);
   await writeFileAtomic(gzPath, bytes, who);
   return gunzip(bytes, gzPath);
 }
@@ -122,10 +131,9 @@ async function readMaybeGz(dir: Folder, gzName: string, src: { urls: string[]; m
 async function loadIdx(src: IdxSource, opts: DatasetOptions): Promise<ImageDataset> {
   const train = opts.train ?? true;
   const who = src.name;
-  const dir = folderOf(
-    opts.files ?? opts.root ?? (src === MNIST ? await bundledMnistDir() : null) ?? (await joinPath(await defaultCacheDir(), src.folder)),
-    { cache: opts.cache },
-  );
+  const dir = folderOf(opts.files ?? opts.root ?? (src === MNIST ? await bundledMnistDir() : null) ?? (await joinPath(await defaultCacheDir(), src.folder)), {
+    cache: opts.cache,
+  });
   const prefix = train ? 'train' : 't10k';
   const imgBytes = await readMaybeGz(dir, `${prefix}-images-idx3-ubyte.gz`, src, opts.download ?? false, who);
   const lblBytes = await readMaybeGz(dir, `${prefix}-labels-idx1-ubyte.gz`, src, opts.download ?? false, who);
@@ -151,12 +159,18 @@ export function fashionMnist(opts: DatasetOptions = {}): Promise<ImageDataset> {
 
 const CIFAR = {
   cifar10: {
-    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530', folder: 'cifar-10-batches-bin',
-    train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'], test: ['test_batch.bin'],
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+    md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    folder: 'cifar-10-batches-bin',
+    train: ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'],
+    test: ['test_batch.bin'],
   },
   cifar100: {
-    url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz', md5: '03b5dce01913d631647c71ecec9e9cb8', folder: 'cifar-100-binary',
-    train: ['train.bin'], test: ['test.bin'],
+    url: 'https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz',
+    md5: '03b5dce01913d631647c71ecec9e9cb8',
+    folder: 'cifar-100-binary',
+    train: ['train.bin'],
+    test: ['test.bin'],
   },
 } as const;
 
@@ -185,16 +199,22 @@ async function loadCifar(variant: 'cifar10' | 'cifar100', opts: DatasetOptions):
   let dir: Folder | null;
   if (opts.archive !== undefined) {
     const name = typeof opts.archive === 'string' ? opts.archive : opts.archive instanceof URL ? opts.archive.href : `${variant} archive`;
-    const archive = opts.cache && (typeof opts.archive === 'string' || opts.archive instanceof URL) ? await cachedFetch(opts.archive) : await readSource(opts.archive, variant);
+    const archive =
+      opts.cache && (typeof opts.archive === 'string' || opts.archive instanceof URL)
+        ? await cachedFetch(opts.archive)
+        : await readSource(opts.archive, variant);
     dir = folderOf(await archiveFiles(archive, name));
-    if (!(await dir.has(files[0]))) throw new Error(`${variant}: the archive ${name} has no ${files[0]} (is it the binary version, ${spec.url.split('/').pop()}?)`);
+    if (!(await dir.has(files[0])))
+      throw new Error(`${variant}: the archive ${name} has no ${files[0]} (is it the binary version, ${spec.url.split('/').pop()}?)`);
   } else {
     const root = folderOf(opts.files ?? opts.root ?? (await joinPath(await defaultCacheDir(), variant)), { cache: opts.cache });
     dir = await cifarDir(root, variant, files[0]);
     if (!dir) {
       const rootPath = await root.pathOf('');
       if (!opts.download || !rootPath) {
-        throw new Error(`${variant}: ${files[0]} not found in ${root.name} or ${root.name.replace(/\/+$/, '')}/${spec.folder} (${rootPath ? 'pass download: true / --download, or put the binary files there' : 'pass the official archive as archive, or the files as files'})`);
+        throw new Error(
+          `${variant}: ${files[0]} not found in ${root.name} or ${root.name.replace(/\/+$/, '')}/${spec.folder} (${rootPath ? 'pass download: true / --download, or put the binary files there' : 'pass the official archive as archive, or the files as files'})`,
+        );
       }
       const archive = await fetchBytes(spec.url, root.name);
       const sum = await md5(archive);
@@ -240,12 +260,18 @@ export interface ImageFolderOptions {
 /** One sub-folder per class (sorted names = class indices) of .png/.jpg/.jpeg files, loaded into memory. */
 export async function imageFolder(root: string, opts: ImageFolderOptions = {}): Promise<ImageDataset> {
   const who = 'imageFolder';
-  const classes = (await listDir(root, who)).filter((d) => d.isDir).map((d) => d.name).sort();
+  const classes = (await listDir(root, who))
+    .filter((d) => d.isDir)
+    .map((d) => d.name)
+    .sort();
   if (classes.length === 0) throw new Error(`${who}: ${root} has no class sub-folders`);
   const files: { path: string; label: number }[] = [];
   for (const [label, cls] of classes.entries()) {
     const dir = await joinPath(root, cls);
-    for (const f of (await listDir(dir, who)).filter((d) => !d.isDir && /\.(png|jpe?g)$/i.test(d.name)).map((d) => d.name).sort()) {
+    for (const f of (await listDir(dir, who))
+      .filter((d) => !d.isDir && /\.(png|jpe?g)$/i.test(d.name))
+      .map((d) => d.name)
+      .sort()) {
       files.push({ path: await joinPath(dir, f), label });
     }
   }

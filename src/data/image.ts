@@ -45,13 +45,16 @@ function isJpeg(b: Uint8Array): boolean {
 function checkSize(width: number, height: number, name: string, maxPixels: number): void {
   if (!(width > 0 && height > 0)) throw new Error(`${name}: cannot decode image (header gives size ${width}×${height})`);
   if (width * height > maxPixels) {
-    throw new Error(`${name}: image is ${width}×${height} (${((width * height) / 2 ** 20).toFixed(1)} M pixels), over the limit of ${(maxPixels / 2 ** 20).toFixed(0)} M (maxPixels)`);
+    throw new Error(
+      `${name}: image is ${width}×${height} (${((width * height) / 2 ** 20).toFixed(1)} M pixels), over the limit of ${(maxPixels / 2 ** 20).toFixed(0)} M (maxPixels)`,
+    );
   }
 }
 
 /** PNG size from its IHDR chunk (bytes 16–23), read before anything is inflated. */
 function pngHeaderSize(b: Uint8Array, name: string): [number, number] {
-  if (b.length < 33 || String.fromCharCode(b[12], b[13], b[14], b[15]) !== 'IHDR') throw new Error(`${name}: cannot decode image (PNG has no IHDR chunk: truncated or corrupt)`);
+  if (b.length < 33 || String.fromCharCode(b[12], b[13], b[14], b[15]) !== 'IHDR')
+    throw new Error(`${name}: cannot decode image (PNG has no IHDR chunk: truncated or corrupt)`);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return [v.getUint32(16), v.getUint32(20)];
 }
@@ -160,7 +163,12 @@ export function decodeImageSync(bytes: Uint8Array, name = 'image', opts: DecodeO
     const [w, h] = jpegHeaderSize(bytes, name);
     checkSize(w, h, name, maxPixels);
     try {
-      const img = decodeJpeg(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / 2 ** 20) });
+      const img = decodeJpeg(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxResolutionInMP: maxPixels / 1e6,
+        maxMemoryUsageInMB: Math.ceil((maxPixels * 8) / 2 ** 20),
+      });
       return { width: img.width, height: img.height, rgba: img.data };
     } catch (e) {
       throw new Error(`${name}: cannot decode JPEG (${(e as Error).message})`);
@@ -235,10 +243,14 @@ export function rgbaToPlanar(img: RgbaImage, channels: 1 | 3, size: [number, num
   const [H, W] = size ?? [h, w];
   for (let r = 0; r < H; r++) {
     const sy = Math.min(Math.max(((r + 0.5) * h) / H - 0.5, 0), h - 1);
-    const y0 = Math.floor(sy), y1 = Math.min(y0 + 1, h - 1), fy = sy - y0;
+    const y0 = Math.floor(sy),
+      y1 = Math.min(y0 + 1, h - 1),
+      fy = sy - y0;
     for (let c = 0; c < W; c++) {
       const sx = Math.min(Math.max(((c + 0.5) * w) / W - 0.5, 0), w - 1);
-      const x0 = Math.floor(sx), x1 = Math.min(x0 + 1, w - 1), fx = sx - x0;
+      const x0 = Math.floor(sx),
+        x1 = Math.min(x0 + 1, w - 1),
+        fx = sx - x0;
       const px = (ch: number) => {
         const at = (y: number, x: number) => rgba[(y * w + x) * 4 + ch];
         return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x1)) + fy * ((1 - fx) * at(y1, x0) + fx * at(y1, x1));
@@ -282,7 +294,8 @@ export interface ToImageDataOptions {
  */
 export function tensorToImageData(t: Tensor, opts: ToImageDataOptions = {}): ImageData | ImageDataLike {
   const shape = t.shape.length === 2 ? [1, ...t.shape] : t.shape;
-  if (shape.length !== 3 || ![1, 3, 4].includes(shape[0])) throw new Error(`tensorToImageData: expected a [C, H, W] tensor with C = 1, 3 or 4, or [H, W]; got [${t.shape.join(', ')}]`);
+  if (shape.length !== 3 || ![1, 3, 4].includes(shape[0]))
+    throw new Error(`tensorToImageData: expected a [C, H, W] tensor with C = 1, 3 or 4, or [H, W]; got [${t.shape.join(', ')}]`);
   const [C, H, W] = shape;
   const v = t.data();
   let lo: number, hi: number;

@@ -9,12 +9,29 @@ export { DataLoader, toTensors, type DataLoaderOptions, type TensorBatch } from 
 export * as transforms from './transforms.js';
 export type { Transform } from './transforms.js';
 export {
-  mnist, fashionMnist, cifar10, cifar100, imageFolder,
-  MNIST_CLASSES, FASHION_MNIST_CLASSES, CIFAR10_CLASSES, type DatasetOptions, type ImageFolderOptions,
+  mnist,
+  fashionMnist,
+  cifar10,
+  cifar100,
+  imageFolder,
+  MNIST_CLASSES,
+  FASHION_MNIST_CLASSES,
+  CIFAR10_CLASSES,
+  type DatasetOptions,
+  type ImageFolderOptions,
 } from './datasets.js';
 export {
-  decodeImage, decodeImageSync, readImage, imageToTensor, tensorToImageData, rgbaToPlanar,
-  type RgbaImage, type ImageSource, type DecodeOptions, type ImageToTensorOptions, type ToImageDataOptions,
+  decodeImage,
+  decodeImageSync,
+  readImage,
+  imageToTensor,
+  tensorToImageData,
+  rgbaToPlanar,
+  type RgbaImage,
+  type ImageSource,
+  type DecodeOptions,
+  type ImageToTensorOptions,
+  type ToImageDataOptions,
 } from './image.js';
 export { listDatasets, datasetInfo, loadDataset, type DatasetInfo, type LoadDatasetOptions } from './registry.js';
 export { parseIdx, encodeIdx, type IdxArray } from './formats/idx.js';

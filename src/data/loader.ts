@@ -57,7 +57,10 @@ export class DataLoader implements Iterable<TensorBatch> {
   /** Batches requested from the worker by an epoch that was abandoned early; skipped before the next epoch. */
   private stale = 0;
 
-  constructor(readonly dataset: Dataset, opts: DataLoaderOptions = {}) {
+  constructor(
+    readonly dataset: Dataset,
+    opts: DataLoaderOptions = {},
+  ) {
     this.batchSize = opts.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) throw new Error(`DataLoader: batchSize must be a positive integer, got ${opts.batchSize}`);
     this.shuffle = opts.shuffle ?? false;
@@ -150,7 +153,12 @@ export class DataLoader implements Iterable<TensorBatch> {
       });
       return {
         post: (m) => worker.postMessage(m),
-        next: () => (failure ? Promise.reject(failure) : queue.length ? Promise.resolve(queue.shift()!) : new Promise((resolve, reject) => waiting.push({ resolve, reject }))),
+        next: () =>
+          failure
+            ? Promise.reject(failure)
+            : queue.length
+              ? Promise.resolve(queue.shift()!)
+              : new Promise((resolve, reject) => waiting.push({ resolve, reject })),
         terminate: () => void worker.terminate(),
       };
     })();

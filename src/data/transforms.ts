@@ -42,31 +42,39 @@ export function scale(factor: number): Transform {
 /** Per-channel (x − mean)/std, torchvision's Normalize. */
 export function normalize(mean: readonly number[], std: readonly number[]): Transform {
   if (mean.length !== std.length || std.some((s) => !(s > 0))) throw new Error(`normalize: mean and std must have the same length and std > 0`);
-  return make(`normalize(mean=[${mean}], std=[${std}])`, (b) => {
-    const [n, c, h, w] = dims(b, 'normalize');
-    if (c !== mean.length) throw new Error(`normalize: ${mean.length} channel statistics for ${c}-channel images`);
-    const x = new Float32Array(b.x.length);
-    const hw = h * w;
-    for (let i = 0; i < n * c; i++) {
-      const ch = i % c;
-      for (let k = 0; k < hw; k++) x[i * hw + k] = (b.x[i * hw + k] - mean[ch]) / std[ch];
-    }
-    return { ...b, x };
-  }, { kind: 'normalize', args: [mean, std] });
+  return make(
+    `normalize(mean=[${mean}], std=[${std}])`,
+    (b) => {
+      const [n, c, h, w] = dims(b, 'normalize');
+      if (c !== mean.length) throw new Error(`normalize: ${mean.length} channel statistics for ${c}-channel images`);
+      const x = new Float32Array(b.x.length);
+      const hw = h * w;
+      for (let i = 0; i < n * c; i++) {
+        const ch = i % c;
+        for (let k = 0; k < hw; k++) x[i * hw + k] = (b.x[i * hw + k] - mean[ch]) / std[ch];
+      }
+      return { ...b, x };
+    },
+    { kind: 'normalize', args: [mean, std] },
+  );
 }
 
 /** Constant zero padding of every side (e.g. MNIST 28×28 → 32×32 for LeNet-5 with pad(2)). */
 export function pad(p: number): Transform {
-  return make(`pad(${p})`, (b) => {
-    const [n, c, h, w] = dims(b, 'pad');
-    const H = h + 2 * p;
-    const W = w + 2 * p;
-    const x = new Float32Array(n * c * H * W);
-    for (let i = 0; i < n * c; i++) {
-      for (let r = 0; r < h; r++) x.set(b.x.subarray((i * h + r) * w, (i * h + r + 1) * w), (i * H + r + p) * W + p);
-    }
-    return { ...b, x, shape: [n, c, H, W] };
-  }, { kind: 'pad', args: [p] });
+  return make(
+    `pad(${p})`,
+    (b) => {
+      const [n, c, h, w] = dims(b, 'pad');
+      const H = h + 2 * p;
+      const W = w + 2 * p;
+      const x = new Float32Array(n * c * H * W);
+      for (let i = 0; i < n * c; i++) {
+        for (let r = 0; r < h; r++) x.set(b.x.subarray((i * h + r) * w, (i * h + r + 1) * w), (i * H + r + p) * W + p);
+      }
+      return { ...b, x, shape: [n, c, H, W] };
+    },
+    { kind: 'pad', args: [p] },
+  );
 }
 
 /** Per-sample integer translation with zero fill: out(r, c) = in(r − dy, c − dx). */
@@ -86,56 +94,68 @@ function shiftImage(src: Float32Array, dst: Float32Array, off: number, c: number
 
 /** ConvNetJS's random shift: each image moves by up to ±maxShift pixels in x and y (zero fill). */
 export function randomTranslate(maxShift: number): Transform {
-  return make(`randomTranslate(${maxShift})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomTranslate');
-    const x = new Float32Array(b.x.length);
-    for (let i = 0; i < n; i++) {
-      const dy = g.randint(-maxShift, maxShift + 1);
-      const dx = g.randint(-maxShift, maxShift + 1);
-      shiftImage(b.x, x, i * c * h * w, c, h, w, dy, dx);
-    }
-    return { ...b, x };
-  }, { kind: 'randomTranslate', args: [maxShift] });
+  return make(
+    `randomTranslate(${maxShift})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomTranslate');
+      const x = new Float32Array(b.x.length);
+      for (let i = 0; i < n; i++) {
+        const dy = g.randint(-maxShift, maxShift + 1);
+        const dx = g.randint(-maxShift, maxShift + 1);
+        shiftImage(b.x, x, i * c * h * w, c, h, w, dy, dx);
+      }
+      return { ...b, x };
+    },
+    { kind: 'randomTranslate', args: [maxShift] },
+  );
 }
 
 /** Pads by `padding` (zeros) and takes a random size×size crop, torchvision's RandomCrop. */
 export function randomCrop(size: number, opts: { padding?: number } = {}): Transform {
   const p = opts.padding ?? 0;
-  return make(`randomCrop(${size}, padding=${p})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomCrop');
-    if (size > h + 2 * p || size > w + 2 * p) throw new Error(`randomCrop: crop ${size} is larger than the padded image ${h + 2 * p}×${w + 2 * p}`);
-    const x = new Float32Array(n * c * size * size);
-    for (let i = 0; i < n; i++) {
-      const top = g.randint(0, h + 2 * p - size + 1) - p;
-      const left = g.randint(0, w + 2 * p - size + 1) - p;
-      for (let ch = 0; ch < c; ch++) {
-        for (let r = 0; r < size; r++) {
-          for (let col = 0; col < size; col++) {
-            const sr = top + r;
-            const sc = left + col;
-            x[((i * c + ch) * size + r) * size + col] = sr >= 0 && sr < h && sc >= 0 && sc < w ? b.x[((i * c + ch) * h + sr) * w + sc] : 0;
+  return make(
+    `randomCrop(${size}, padding=${p})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomCrop');
+      if (size > h + 2 * p || size > w + 2 * p) throw new Error(`randomCrop: crop ${size} is larger than the padded image ${h + 2 * p}×${w + 2 * p}`);
+      const x = new Float32Array(n * c * size * size);
+      for (let i = 0; i < n; i++) {
+        const top = g.randint(0, h + 2 * p - size + 1) - p;
+        const left = g.randint(0, w + 2 * p - size + 1) - p;
+        for (let ch = 0; ch < c; ch++) {
+          for (let r = 0; r < size; r++) {
+            for (let col = 0; col < size; col++) {
+              const sr = top + r;
+              const sc = left + col;
+              x[((i * c + ch) * size + r) * size + col] = sr >= 0 && sr < h && sc >= 0 && sc < w ? b.x[((i * c + ch) * h + sr) * w + sc] : 0;
+            }
           }
         }
       }
-    }
-    return { ...b, x, shape: [n, c, size, size] };
-  }, { kind: 'randomCrop', args: [size, opts] });
+      return { ...b, x, shape: [n, c, size, size] };
+    },
+    { kind: 'randomCrop', args: [size, opts] },
+  );
 }
 
 /** Mirrors each image left–right with probability p. */
 export function randomHorizontalFlip(p = 0.5): Transform {
-  return make(`randomHorizontalFlip(${p})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomHorizontalFlip');
-    const x = b.x.slice();
-    for (let i = 0; i < n; i++) {
-      if (g.random() >= p) continue;
-      for (let row = 0; row < c * h; row++) {
-        const base = (i * c * h + row) * w;
-        for (let col = 0; col < w; col++) x[base + col] = b.x[base + w - 1 - col];
+  return make(
+    `randomHorizontalFlip(${p})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomHorizontalFlip');
+      const x = b.x.slice();
+      for (let i = 0; i < n; i++) {
+        if (g.random() >= p) continue;
+        for (let row = 0; row < c * h; row++) {
+          const base = (i * c * h + row) * w;
+          for (let col = 0; col < w; col++) x[base + col] = b.x[base + w - 1 - col];
+        }
       }
-    }
-    return { ...b, x };
-  }, { kind: 'randomHorizontalFlip', args: [p] });
+      return { ...b, x };
+    },
+    { kind: 'randomHorizontalFlip', args: [p] },
+  );
 }
 
 function bilinear(src: Float32Array, base: number, h: number, w: number, y: number, x: number): number {
@@ -150,28 +170,32 @@ function bilinear(src: Float32Array, base: number, h: number, w: number, y: numb
 
 /** Rotates each image by a uniform angle in [−degrees, degrees] about its centre (bilinear, zero fill). */
 export function randomRotation(degrees: number): Transform {
-  return make(`randomRotation(${degrees})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomRotation');
-    const x = new Float32Array(b.x.length);
-    const cy = (h - 1) / 2;
-    const cx = (w - 1) / 2;
-    for (let i = 0; i < n; i++) {
-      const a = ((g.random() * 2 - 1) * degrees * Math.PI) / 180;
-      const cos = Math.cos(a);
-      const sin = Math.sin(a);
-      for (let ch = 0; ch < c; ch++) {
-        const base = (i * c + ch) * h * w;
-        for (let r = 0; r < h; r++) {
-          for (let col = 0; col < w; col++) {
-            const dy = r - cy;
-            const dx = col - cx;
-            x[base + r * w + col] = bilinear(b.x, base, h, w, cy + cos * dy - sin * dx, cx + sin * dy + cos * dx);
+  return make(
+    `randomRotation(${degrees})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomRotation');
+      const x = new Float32Array(b.x.length);
+      const cy = (h - 1) / 2;
+      const cx = (w - 1) / 2;
+      for (let i = 0; i < n; i++) {
+        const a = ((g.random() * 2 - 1) * degrees * Math.PI) / 180;
+        const cos = Math.cos(a);
+        const sin = Math.sin(a);
+        for (let ch = 0; ch < c; ch++) {
+          const base = (i * c + ch) * h * w;
+          for (let r = 0; r < h; r++) {
+            for (let col = 0; col < w; col++) {
+              const dy = r - cy;
+              const dx = col - cx;
+              x[base + r * w + col] = bilinear(b.x, base, h, w, cy + cos * dy - sin * dx, cx + sin * dy + cos * dx);
+            }
           }
         }
       }
-    }
-    return { ...b, x };
-  }, { kind: 'randomRotation', args: [degrees] });
+      return { ...b, x };
+    },
+    { kind: 'randomRotation', args: [degrees] },
+  );
 }
 
 /**
@@ -181,71 +205,82 @@ export function randomRotation(degrees: number): Transform {
 export function randomResizedCrop(size: number, opts: { scale?: [number, number]; ratio?: [number, number] } = {}): Transform {
   const [smin, smax] = opts.scale ?? [0.08, 1];
   const [rmin, rmax] = opts.ratio ?? [3 / 4, 4 / 3];
-  return make(`randomResizedCrop(${size}, scale=[${smin}, ${smax}])`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomResizedCrop');
-    const x = new Float32Array(n * c * size * size);
-    for (let i = 0; i < n; i++) {
-      let ch = h, cw = w, top = 0, left = 0;
-      for (let t = 0; t < 10; t++) {
-        const area = h * w * (smin + (smax - smin) * g.random());
-        const logr = Math.log(rmin) + (Math.log(rmax) - Math.log(rmin)) * g.random();
-        const ar = Math.exp(logr);
-        const cwt = Math.round(Math.sqrt(area * ar));
-        const cht = Math.round(Math.sqrt(area / ar));
-        if (cwt > 0 && cht > 0 && cwt <= w && cht <= h) {
-          ch = cht;
-          cw = cwt;
-          top = g.randint(0, h - ch + 1);
-          left = g.randint(0, w - cw + 1);
-          break;
+  return make(
+    `randomResizedCrop(${size}, scale=[${smin}, ${smax}])`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomResizedCrop');
+      const x = new Float32Array(n * c * size * size);
+      for (let i = 0; i < n; i++) {
+        let ch = h,
+          cw = w,
+          top = 0,
+          left = 0;
+        for (let t = 0; t < 10; t++) {
+          const area = h * w * (smin + (smax - smin) * g.random());
+          const logr = Math.log(rmin) + (Math.log(rmax) - Math.log(rmin)) * g.random();
+          const ar = Math.exp(logr);
+          const cwt = Math.round(Math.sqrt(area * ar));
+          const cht = Math.round(Math.sqrt(area / ar));
+          if (cwt > 0 && cht > 0 && cwt <= w && cht <= h) {
+            ch = cht;
+            cw = cwt;
+            top = g.randint(0, h - ch + 1);
+            left = g.randint(0, w - cw + 1);
+            break;
+          }
         }
-      }
-      for (let k = 0; k < c; k++) {
-        const base = (i * c + k) * h * w;
-        for (let r = 0; r < size; r++) {
-          for (let col = 0; col < size; col++) {
-            const sy = top + ((r + 0.5) * ch) / size - 0.5;
-            const sx = left + ((col + 0.5) * cw) / size - 0.5;
-            x[((i * c + k) * size + r) * size + col] = bilinear(b.x, base, h, w, Math.min(Math.max(sy, 0), h - 1), Math.min(Math.max(sx, 0), w - 1));
+        for (let k = 0; k < c; k++) {
+          const base = (i * c + k) * h * w;
+          for (let r = 0; r < size; r++) {
+            for (let col = 0; col < size; col++) {
+              const sy = top + ((r + 0.5) * ch) / size - 0.5;
+              const sx = left + ((col + 0.5) * cw) / size - 0.5;
+              x[((i * c + k) * size + r) * size + col] = bilinear(b.x, base, h, w, Math.min(Math.max(sy, 0), h - 1), Math.min(Math.max(sx, 0), w - 1));
+            }
           }
         }
       }
-    }
-    return { ...b, x, shape: [n, c, size, size] };
-  }, { kind: 'randomResizedCrop', args: [size, opts] });
+      return { ...b, x, shape: [n, c, size, size] };
+    },
+    { kind: 'randomResizedCrop', args: [size, opts] },
+  );
 }
 
 /** Random brightness, contrast and saturation factors in [1 − s, 1 + s] per image (values clamped to [0, 1]). */
 export function colorJitter(opts: { brightness?: number; contrast?: number; saturation?: number }): Transform {
   const { brightness = 0, contrast = 0, saturation = 0 } = opts;
-  return make(`colorJitter(brightness=${brightness}, contrast=${contrast}, saturation=${saturation})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'colorJitter');
-    const hw = h * w;
-    const x = b.x.slice();
-    const factor = (s: number) => (s > 0 ? 1 - s + 2 * s * g.random() : 1);
-    for (let i = 0; i < n; i++) {
-      const base = i * c * hw;
-      const fb = factor(brightness);
-      const fc = factor(contrast);
-      const fs = factor(saturation);
-      for (let k = 0; k < c * hw; k++) x[base + k] *= fb;
-      const gray = (k: number) => (c === 3 ? 0.299 * x[base + k] + 0.587 * x[base + hw + k] + 0.114 * x[base + 2 * hw + k] : x[base + k]);
-      if (fc !== 1) {
-        let mean = 0;
-        for (let k = 0; k < hw; k++) mean += gray(k);
-        mean /= hw;
-        for (let k = 0; k < c * hw; k++) x[base + k] = (x[base + k] - mean) * fc + mean;
-      }
-      if (fs !== 1 && c === 3) {
-        for (let k = 0; k < hw; k++) {
-          const gv = gray(k);
-          for (let ch = 0; ch < 3; ch++) x[base + ch * hw + k] = (x[base + ch * hw + k] - gv) * fs + gv;
+  return make(
+    `colorJitter(brightness=${brightness}, contrast=${contrast}, saturation=${saturation})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'colorJitter');
+      const hw = h * w;
+      const x = b.x.slice();
+      const factor = (s: number) => (s > 0 ? 1 - s + 2 * s * g.random() : 1);
+      for (let i = 0; i < n; i++) {
+        const base = i * c * hw;
+        const fb = factor(brightness);
+        const fc = factor(contrast);
+        const fs = factor(saturation);
+        for (let k = 0; k < c * hw; k++) x[base + k] *= fb;
+        const gray = (k: number) => (c === 3 ? 0.299 * x[base + k] + 0.587 * x[base + hw + k] + 0.114 * x[base + 2 * hw + k] : x[base + k]);
+        if (fc !== 1) {
+          let mean = 0;
+          for (let k = 0; k < hw; k++) mean += gray(k);
+          mean /= hw;
+          for (let k = 0; k < c * hw; k++) x[base + k] = (x[base + k] - mean) * fc + mean;
         }
+        if (fs !== 1 && c === 3) {
+          for (let k = 0; k < hw; k++) {
+            const gv = gray(k);
+            for (let ch = 0; ch < 3; ch++) x[base + ch * hw + k] = (x[base + ch * hw + k] - gv) * fs + gv;
+          }
+        }
+        for (let k = 0; k < c * hw; k++) x[base + k] = Math.min(1, Math.max(0, x[base + k]));
       }
-      for (let k = 0; k < c * hw; k++) x[base + k] = Math.min(1, Math.max(0, x[base + k]));
-    }
-    return { ...b, x };
-  }, { kind: 'colorJitter', args: [opts] });
+      return { ...b, x };
+    },
+    { kind: 'colorJitter', args: [opts] },
+  );
 }
 
 /** Adds N(0, std²) noise to every value. */
@@ -259,49 +294,69 @@ export function gaussianNoise(std: number): Transform {
  */
 export function randomErasing(opts: { p?: number; scale?: [number, number]; ratio?: [number, number] } = {}): Transform {
   const { p = 0.5, scale: [smin, smax] = [0.02, 0.33], ratio: [rmin, rmax] = [0.3, 3.3] } = opts;
-  return make(`randomErasing(p=${p})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'randomErasing');
-    const x = b.x.slice();
-    for (let i = 0; i < n; i++) {
-      if (g.random() >= p) continue;
-      for (let t = 0; t < 10; t++) {
-        const area = h * w * (smin + (smax - smin) * g.random());
-        const ar = Math.exp(Math.log(rmin) + (Math.log(rmax) - Math.log(rmin)) * g.random());
-        const eh = Math.round(Math.sqrt(area * ar));
-        const ew = Math.round(Math.sqrt(area / ar));
-        if (eh >= h || ew >= w || eh < 1 || ew < 1) continue;
-        const top = g.randint(0, h - eh + 1);
-        const left = g.randint(0, w - ew + 1);
-        for (let ch = 0; ch < c; ch++) for (let r = top; r < top + eh; r++) x.fill(0, ((i * c + ch) * h + r) * w + left, ((i * c + ch) * h + r) * w + left + ew);
-        break;
+  return make(
+    `randomErasing(p=${p})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'randomErasing');
+      const x = b.x.slice();
+      for (let i = 0; i < n; i++) {
+        if (g.random() >= p) continue;
+        for (let t = 0; t < 10; t++) {
+          const area = h * w * (smin + (smax - smin) * g.random());
+          const ar = Math.exp(Math.log(rmin) + (Math.log(rmax) - Math.log(rmin)) * g.random());
+          const eh = Math.round(Math.sqrt(area * ar));
+          const ew = Math.round(Math.sqrt(area / ar));
+          if (eh >= h || ew >= w || eh < 1 || ew < 1) continue;
+          const top = g.randint(0, h - eh + 1);
+          const left = g.randint(0, w - ew + 1);
+          for (let ch = 0; ch < c; ch++)
+            for (let r = top; r < top + eh; r++) x.fill(0, ((i * c + ch) * h + r) * w + left, ((i * c + ch) * h + r) * w + left + ew);
+          break;
+        }
       }
-    }
-    return { ...b, x };
-  }, { kind: 'randomErasing', args: [opts] });
+      return { ...b, x };
+    },
+    { kind: 'randomErasing', args: [opts] },
+  );
 }
 
 /** Cutout (DeVries & Taylor): zeroes one size×size square per image at a random centre (may extend past edges). */
 export function cutout(size: number): Transform {
-  return make(`cutout(${size})`, (b, g) => {
-    const [n, c, h, w] = dims(b, 'cutout');
-    const x = b.x.slice();
-    for (let i = 0; i < n; i++) {
-      const cy = g.randint(0, h);
-      const cx = g.randint(0, w);
-      const y0 = Math.max(0, cy - Math.floor(size / 2));
-      const y1 = Math.min(h, y0 + size);
-      const x0 = Math.max(0, cx - Math.floor(size / 2));
-      const x1 = Math.min(w, x0 + size);
-      for (let ch = 0; ch < c; ch++) for (let r = y0; r < y1; r++) x.fill(0, ((i * c + ch) * h + r) * w + x0, ((i * c + ch) * h + r) * w + x1);
-    }
-    return { ...b, x };
-  }, { kind: 'cutout', args: [size] });
+  return make(
+    `cutout(${size})`,
+    (b, g) => {
+      const [n, c, h, w] = dims(b, 'cutout');
+      const x = b.x.slice();
+      for (let i = 0; i < n; i++) {
+        const cy = g.randint(0, h);
+        const cx = g.randint(0, w);
+        const y0 = Math.max(0, cy - Math.floor(size / 2));
+        const y1 = Math.min(h, y0 + size);
+        const x0 = Math.max(0, cx - Math.floor(size / 2));
+        const x1 = Math.min(w, x0 + size);
+        for (let ch = 0; ch < c; ch++) for (let r = y0; r < y1; r++) x.fill(0, ((i * c + ch) * h + r) * w + x0, ((i * c + ch) * h + r) * w + x1);
+      }
+      return { ...b, x };
+    },
+    { kind: 'cutout', args: [size] },
+  );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a spec's args are checked by each factory's own validation.
 const FACTORIES: Record<string, (...args: any[]) => Transform> = {
   compose: (...specs: TransformSpec[]) => compose(...specs.map(fromSpec)),
-  scale, normalize, pad, randomTranslate, randomCrop, randomHorizontalFlip, randomRotation, randomResizedCrop, colorJitter, gaussianNoise, randomErasing, cutout,
+  scale,
+  normalize,
+  pad,
+  randomTranslate,
+  randomCrop,
+  randomHorizontalFlip,
+  randomRotation,
+  randomResizedCrop,
+  colorJitter,
+  gaussianNoise,
+  randomErasing,
+  cutout,
 };
 
 /** Rebuilds a built-in transform from its spec (used by DataLoader workers). */

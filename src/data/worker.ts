@@ -9,9 +9,7 @@ import { fromSpec, type TransformSpec } from './transforms.js';
 
 const { source, transform } = workerData as { source: RawSource; transform: TransformSpec | null };
 const dataset: Dataset =
-  source.kind === 'image'
-    ? new ImageDataset(source.images, source.labels, source.sampleShape as [number, number, number])
-    : tensorDataset(source);
+  source.kind === 'image' ? new ImageDataset(source.images, source.labels, source.sampleShape as [number, number, number]) : tensorDataset(source);
 const t = transform ? fromSpec(transform) : null;
 let batches: number[][] = [];
 let next = 0;

@@ -4,6 +4,13 @@
  * Example: const model = await io.loadSafetensors(await io.cache.fetch('/weights/lenet5.safetensors'));
  */
 export {
-  cachedFetch as fetch, cacheGet as get, cachePut as put, cacheDelete as remove, cacheList as list, cacheClear as clear, sha256,
-  type CachedFetchOptions, type CacheEntryInfo,
+  cachedFetch as fetch,
+  cacheGet as get,
+  cachePut as put,
+  cacheDelete as remove,
+  cacheList as list,
+  cacheClear as clear,
+  sha256,
+  type CachedFetchOptions,
+  type CacheEntryInfo,
 } from '../platform/browser_cache.js';

@@ -109,7 +109,9 @@ export function weightsFormat(bytes: Uint8Array, name = 'weights'): WeightsForma
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'pth';
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'pth'; // a pickle (legacy torch.save)
   if (bytes.length >= 2 && bytes[0] === 0x08) return 'onnx'; // field 1 (ir_version), varint
-  throw new Error(`${name}: not a weights file convnet-ts reads (safetensors, PyTorch .pth/.pt or ONNX; first bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+  throw new Error(
+    `${name}: not a weights file convnet-ts reads (safetensors, PyTorch .pth/.pt or ONNX; first bytes ${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+  );
 }
 
 export interface LoadedWeights {

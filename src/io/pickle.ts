@@ -129,7 +129,9 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
   const global = (module: string, nm: string) => {
     const g = hooks.resolveGlobal(module, nm);
     if (g === undefined) {
-      throw new PickleError(`${name}: refusing to load global '${module}.${nm}': only the globals a tensor checkpoint needs are allowed, and nothing in the file is executed`);
+      throw new PickleError(
+        `${name}: refusing to load global '${module}.${nm}': only the globals a tensor checkpoint needs are allowed, and nothing in the file is executed`,
+      );
     }
     push(g);
   };
@@ -172,7 +174,8 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
       case 0x5d: // EMPTY_LIST
         push([]);
         break;
-      case 0x64: { // DICT
+      case 0x64: {
+        // DICT
         const d = new PyDict();
         setItems(d, popMark());
         push(d);
@@ -185,12 +188,14 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
       case 0x85: // TUPLE1
         push([pop()]);
         break;
-      case 0x86: { // TUPLE2
+      case 0x86: {
+        // TUPLE2
         const b = pop();
         push([pop(), b]);
         break;
       }
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const c = pop();
         const b = pop();
         push([pop(), b, c]);
@@ -240,7 +245,8 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
       case 0x4d: // BININT2
         push(u16());
         break;
-      case 0x8a: { // LONG1
+      case 0x8a: {
+        // LONG1
         const len = u8();
         need(len);
         let v = 0n;
@@ -264,60 +270,71 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, name = 'pickl
         push(view.getFloat64(p, false));
         p += 8;
         break;
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         global(module, line());
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const nm = pop();
         const module = pop();
         if (typeof module !== 'string' || typeof nm !== 'string') fail('STACK_GLOBAL needs two strings');
         global(module as string, nm as string);
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         const f = pop();
         push(call(f, args, 'REDUCE'));
         break;
       }
-      case 0x81: { // NEWOBJ
+      case 0x81: {
+        // NEWOBJ
         const args = pop();
         const cls = pop();
         push(call(cls, args, 'NEWOBJ'));
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const obj = top();
         if (obj instanceof PyDict) obj.attrs = state;
-        else if (obj && typeof obj === 'object' && typeof (obj as { setState?: unknown }).setState === 'function') (obj as { setState(s: unknown): void }).setState(state);
+        else if (obj && typeof obj === 'object' && typeof (obj as { setState?: unknown }).setState === 'function')
+          (obj as { setState(s: unknown): void }).setState(state);
         else fail('BUILD on an object that takes no state');
         break;
       }
-      case 0x73: { // SETITEM
+      case 0x73: {
+        // SETITEM
         const v = pop();
         const k = pop();
         setItems(top(), [k, v]);
         break;
       }
-      case 0x75: { // SETITEMS
+      case 0x75: {
+        // SETITEMS
         const items = popMark();
         setItems(top(), items);
         break;
       }
-      case 0x61: { // APPEND
+      case 0x61: {
+        // APPEND
         const v = pop();
         appendItems(top(), [v]);
         break;
       }
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = popMark();
         appendItems(top(), items);
         break;
       }
-      case 0x51: { // BINPERSID
+      case 0x51: {
+        // BINPERSID
         const pid = pop();
         if (!hooks.persistentLoad) fail('persistent ids are not supported here');
         push(hooks.persistentLoad!(pid));

@@ -70,26 +70,35 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
   if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) fail(`shape ${JSON.stringify(shape)} is too large`);
   let last = offset as number;
   for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * strides[d];
-  if (count > 0 && last >= st.numel) fail(`view (offset ${offset}, shape ${JSON.stringify(shape)}, stride ${JSON.stringify(strides)}) reaches element ${last} of a ${st.numel}-element storage`);
+  if (count > 0 && last >= st.numel)
+    fail(`view (offset ${offset}, shape ${JSON.stringify(shape)}, stride ${JSON.stringify(strides)}) reaches element ${last} of a ${st.numel}-element storage`);
   const dv = new DataView(st.data.buffer, st.data.byteOffset, st.data.byteLength);
   const float = st.kind === 'f32' || st.kind === 'f64' || st.kind === 'f16' || st.kind === 'bf16';
   const out = float ? new Float32Array(count) : new Int32Array(count);
   const read = (i: number): number => {
     const b = i * st.itemBytes;
     switch (st.kind) {
-      case 'f32': return dv.getFloat32(b, true);
-      case 'f64': return dv.getFloat64(b, true);
-      case 'f16': return halfToFloat(dv.getUint16(b, true));
-      case 'bf16': return bf16ToFloat(dv.getUint16(b, true));
+      case 'f32':
+        return dv.getFloat32(b, true);
+      case 'f64':
+        return dv.getFloat64(b, true);
+      case 'f16':
+        return halfToFloat(dv.getUint16(b, true));
+      case 'bf16':
+        return bf16ToFloat(dv.getUint16(b, true));
       case 'i64': {
         const v = dv.getBigInt64(b, true);
         if (v > 2147483647n || v < -2147483648n) fail(`holds the int64 value ${v}, outside the int32 range convnet-ts uses for integers`);
         return Number(v);
       }
-      case 'i32': return dv.getInt32(b, true);
-      case 'i16': return dv.getInt16(b, true);
-      case 'i8': return dv.getInt8(b);
-      default: return dv.getUint8(b); // u8, bool
+      case 'i32':
+        return dv.getInt32(b, true);
+      case 'i16':
+        return dv.getInt16(b, true);
+      case 'i8':
+        return dv.getInt8(b);
+      default:
+        return dv.getUint8(b); // u8, bool
     }
   };
   // Walk the view in row-major order over its strides.
@@ -114,10 +123,14 @@ export interface LoadPthOptions {
 export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown {
   const name = opts.name ?? 'checkpoint';
   if (bytes.length >= 2 && bytes[0] === 0x80 && bytes[1] === 0x02) {
-    throw new PthError(`${name}: this is the legacy (before PyTorch 1.6) torch.save format; re-save it with torch.save(obj, path) from PyTorch ≥ 1.6, or export safetensors`);
+    throw new PthError(
+      `${name}: this is the legacy (before PyTorch 1.6) torch.save format; re-save it with torch.save(obj, path) from PyTorch ≥ 1.6, or export safetensors`,
+    );
   }
   if (bytes.length < 4 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) {
-    throw new PthError(`${name}: not a PyTorch checkpoint (expected a zip archive starting with 'PK', got ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+    throw new PthError(
+      `${name}: not a PyTorch checkpoint (expected a zip archive starting with 'PK', got ${Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')})`,
+    );
   }
   let entries;
   try {
@@ -164,7 +177,8 @@ export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown
     if (cached) return cached;
     const e = entry(key);
     if (!e) throw new PthError(`${name}: storage '${key}' is referenced but missing from the archive`);
-    if (e.size < numel * st.bytes) throw new PthError(`${name}: storage '${key}' has ${e.size} bytes, but ${numel} ${st.storageType} elements need ${numel * st.bytes}`);
+    if (e.size < numel * st.bytes)
+      throw new PthError(`${name}: storage '${key}' has ${e.size} bytes, but ${numel} ${st.storageType} elements need ${numel * st.bytes}`);
     const loaded: LoadedStorage = { kind: st.kind, itemBytes: st.bytes, data: bytes.subarray(e.offset, e.offset + e.size), numel };
     storages.set(key, loaded);
     return loaded;
@@ -209,8 +223,15 @@ export interface StateDictOptions {
 }
 
 function isTensorRecord(v: unknown): v is Record<string, Tensor> {
-  return !!v && typeof v === 'object' && !(v instanceof Tensor) && !Array.isArray(v) && !(v instanceof Map) &&
-    Object.keys(v).length > 0 && Object.values(v).every((x) => x instanceof Tensor);
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    !(v instanceof Tensor) &&
+    !Array.isArray(v) &&
+    !(v instanceof Map) &&
+    Object.keys(v).length > 0 &&
+    Object.values(v).every((x) => x instanceof Tensor)
+  );
 }
 
 /** Finds the state dict inside a decoded checkpoint and applies prefix stripping and key remapping. */

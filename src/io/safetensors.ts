@@ -45,8 +45,10 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { name?: string } = {
       continue;
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!e || typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES)) throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${JSON.stringify(e?.dtype)}${where}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}${where}`);
+    if (!e || typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES))
+      throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${JSON.stringify(e?.dtype)}${where}`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(`tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}${where}`);
     if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !e.data_offsets.every((d) => Number.isInteger(d) && d >= 0)) {
       throw new SafetensorsError(`tensor '${name}' has invalid data_offsets ${JSON.stringify(e.data_offsets)}${where}`);
     }
@@ -55,26 +57,55 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { name?: string } = {
     const count = shape.reduce((a, b) => a * b, 1);
     if (!Number.isSafeInteger(count) || count > 2 ** 31) throw new SafetensorsError(`tensor '${name}' shape ${JSON.stringify(shape)} is too large${where}`);
     const size = DTYPE_BYTES[e.dtype];
-    if (end < begin || end > dataLen) throw new SafetensorsError(`tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${dataLen} data bytes${where}`);
-    if (end - begin !== count * size) throw new SafetensorsError(`tensor '${name}' has ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${e.dtype} needs ${count * size}${where}`);
+    if (end < begin || end > dataLen)
+      throw new SafetensorsError(`tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${dataLen} data bytes${where}`);
+    if (end - begin !== count * size)
+      throw new SafetensorsError(`tensor '${name}' has ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${e.dtype} needs ${count * size}${where}`);
     ranges.push([begin, end, name]);
     const raw = bytes.slice(dataStart + begin, dataStart + end);
     const dv = new DataView(raw.buffer);
     let values: Float32Array | Int32Array;
     switch (e.dtype) {
-      case 'F32': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getFloat32(4 * i, true); break;
-      case 'F64': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getFloat64(8 * i, true); break;
-      case 'F16': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = halfToFloat(dv.getUint16(2 * i, true)); break;
-      case 'BF16': values = new Float32Array(count); for (let i = 0; i < count; i++) values[i] = bf16ToFloat(dv.getUint16(2 * i, true)); break;
-      case 'I64': values = new Int32Array(count); for (let i = 0; i < count; i++) {
-        const v = dv.getBigInt64(8 * i, true);
-        if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`tensor '${name}' holds ${v}, outside int32${where}`);
-        values[i] = Number(v);
-      } break;
-      case 'I32': values = new Int32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getInt32(4 * i, true); break;
-      case 'I16': values = new Int32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getInt16(2 * i, true); break;
-      case 'I8': values = new Int32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getInt8(i); break;
-      default: values = new Int32Array(count); for (let i = 0; i < count; i++) values[i] = dv.getUint8(i); break;
+      case 'F32':
+        values = new Float32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getFloat32(4 * i, true);
+        break;
+      case 'F64':
+        values = new Float32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getFloat64(8 * i, true);
+        break;
+      case 'F16':
+        values = new Float32Array(count);
+        for (let i = 0; i < count; i++) values[i] = halfToFloat(dv.getUint16(2 * i, true));
+        break;
+      case 'BF16':
+        values = new Float32Array(count);
+        for (let i = 0; i < count; i++) values[i] = bf16ToFloat(dv.getUint16(2 * i, true));
+        break;
+      case 'I64':
+        values = new Int32Array(count);
+        for (let i = 0; i < count; i++) {
+          const v = dv.getBigInt64(8 * i, true);
+          if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`tensor '${name}' holds ${v}, outside int32${where}`);
+          values[i] = Number(v);
+        }
+        break;
+      case 'I32':
+        values = new Int32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getInt32(4 * i, true);
+        break;
+      case 'I16':
+        values = new Int32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getInt16(2 * i, true);
+        break;
+      case 'I8':
+        values = new Int32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getInt8(i);
+        break;
+      default:
+        values = new Int32Array(count);
+        for (let i = 0; i < count; i++) values[i] = dv.getUint8(i);
+        break;
     }
     tensors[name] = tensor(values, shape);
   }

@@ -100,7 +100,9 @@ export function readZip(bytes: Uint8Array, name = 'archive'): Map<string, ZipEnt
       x += 4 + len;
     }
     if (method !== 0) {
-      throw new ZipError(`${name}: entry '${entryName}' is compressed (method ${method}); torch.save writes stored entries, re-save the checkpoint with torch.save`);
+      throw new ZipError(
+        `${name}: entry '${entryName}' is compressed (method ${method}); torch.save writes stored entries, re-save the checkpoint with torch.save`,
+      );
     }
     if (compressed !== size) fail(`stored entry '${entryName}' has compressed size ${compressed} ≠ size ${size}`);
     if (local + 30 > n || view.getUint32(local, true) !== LOCAL) fail(`local header of '${entryName}' missing at ${local}`);

@@ -14,11 +14,19 @@ export interface ClassifierOptions {
  */
 export class AlexNet extends nn.Module {
   features = new nn.Sequential(
-    new nn.Conv2d(3, 64, 11, { stride: 4, padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(64, 192, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(192, 384, 3, { padding: 1 }), new nn.ReLU(),
-    new nn.Conv2d(384, 256, 3, { padding: 1 }), new nn.ReLU(),
-    new nn.Conv2d(256, 256, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(3, 64, 11, { stride: 4, padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(64, 192, 5, { padding: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(192, 384, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(384, 256, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(256, 256, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2 }),
   );
   avgpool = new nn.AdaptiveAvgPool2d([6, 6]);
   classifier: nn.Sequential;
@@ -26,8 +34,13 @@ export class AlexNet extends nn.Module {
     super();
     const p = opts.dropout ?? 0.5;
     this.classifier = new nn.Sequential(
-      new nn.Dropout(p), new nn.Linear(256 * 6 * 6, 4096), new nn.ReLU(),
-      new nn.Dropout(p), new nn.Linear(4096, 4096), new nn.ReLU(), new nn.Linear(4096, opts.numClasses ?? 1000),
+      new nn.Dropout(p),
+      new nn.Linear(256 * 6 * 6, 4096),
+      new nn.ReLU(),
+      new nn.Dropout(p),
+      new nn.Linear(4096, 4096),
+      new nn.ReLU(),
+      new nn.Linear(4096, opts.numClasses ?? 1000),
     );
   }
   forward(x: Tensor): Tensor {

@@ -6,11 +6,16 @@ type Act = 'relu' | 'relu6' | 'silu' | 'hardswish' | null;
 
 function activation(a: Act): nn.Module | null {
   switch (a) {
-    case 'relu': return new nn.ReLU();
-    case 'relu6': return new nn.ReLU6();
-    case 'silu': return new nn.SiLU();
-    case 'hardswish': return new nn.Hardswish();
-    default: return null;
+    case 'relu':
+      return new nn.ReLU();
+    case 'relu6':
+      return new nn.ReLU6();
+    case 'silu':
+      return new nn.SiLU();
+    case 'hardswish':
+      return new nn.Hardswish();
+    default:
+      return null;
   }
 }
 
@@ -18,7 +23,12 @@ function activation(a: Act): nn.Module | null {
  * conv → BatchNorm → activation as one Sequential ('0', '1', '2'), torchvision.ops.Conv2dNormActivation.
  * Padding defaults to (k − 1)/2 · dilation ("same" for odd kernels); the conv has no bias.
  */
-export function convNormAct(inC: number, outC: number, k: number, opts: { stride?: number; groups?: number; act?: Act; bnEps?: number; bnMomentum?: number } = {}): nn.Sequential {
+export function convNormAct(
+  inC: number,
+  outC: number,
+  k: number,
+  opts: { stride?: number; groups?: number; act?: Act; bnEps?: number; bnMomentum?: number } = {},
+): nn.Sequential {
   const layers: nn.Module[] = [
     new nn.Conv2d(inC, outC, k, { stride: opts.stride ?? 1, padding: Math.floor((k - 1) / 2), groups: opts.groups ?? 1, bias: false }),
     new nn.BatchNorm2d(outC, { eps: opts.bnEps ?? 1e-5, momentum: opts.bnMomentum ?? 0.1 }),

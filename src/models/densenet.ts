@@ -14,7 +14,12 @@ export class DenseLayer extends nn.Module {
   norm2: nn.BatchNorm2d;
   relu2 = new nn.ReLU();
   conv2: nn.Conv2d;
-  constructor(inC: number, growth: number, bnSize: number, readonly dropRate: number) {
+  constructor(
+    inC: number,
+    growth: number,
+    bnSize: number,
+    readonly dropRate: number,
+  ) {
     super();
     this.norm1 = new nn.BatchNorm2d(inC);
     this.conv1 = new nn.Conv2d(inC, bnSize * growth, 1, { bias: false });
@@ -43,7 +48,12 @@ export class DenseBlock extends nn.Module {
 
 /** BN-ReLU-Conv1×1-AvgPool2×2 between dense blocks (halves channels in DenseNet-BC). */
 export function transition(inC: number, outC: number): nn.Sequential {
-  return new nn.Sequential({ norm: new nn.BatchNorm2d(inC), relu: new nn.ReLU(), conv: new nn.Conv2d(inC, outC, 1, { bias: false }), pool: new nn.AvgPool2d(2, { stride: 2 }) });
+  return new nn.Sequential({
+    norm: new nn.BatchNorm2d(inC),
+    relu: new nn.ReLU(),
+    conv: new nn.Conv2d(inC, outC, 1, { bias: false }),
+    pool: new nn.AvgPool2d(2, { stride: 2 }),
+  });
 }
 
 export interface DenseNetOptions {

@@ -104,14 +104,22 @@ export class EfficientNet extends nn.Module {
   features: nn.Sequential;
   avgpool = new nn.AdaptiveAvgPool2d(1);
   classifier: nn.Sequential;
-  constructor(readonly scaling: EfficientNetScaling, opts: { numClasses?: number; stochasticDepthProb?: number; largeBnMomentum?: boolean } = {}) {
+  constructor(
+    readonly scaling: EfficientNetScaling,
+    opts: { numClasses?: number; stochasticDepthProb?: number; largeBnMomentum?: boolean } = {},
+  ) {
     super();
     const { widthMult, depthMult } = scaling;
     const bn = opts.largeBnMomentum ? { bnEps: 1e-3, bnMomentum: 0.01 } : { bnEps: 1e-5, bnMomentum: 0.1 };
     // expand ratio, kernel, stride, in, out, layers (B0)
     const stages: [number, number, number, number, number, number][] = [
-      [1, 3, 1, 32, 16, 1], [6, 3, 2, 16, 24, 2], [6, 5, 2, 24, 40, 2], [6, 3, 2, 40, 80, 3],
-      [6, 5, 1, 80, 112, 3], [6, 5, 2, 112, 192, 4], [6, 3, 1, 192, 320, 1],
+      [1, 3, 1, 32, 16, 1],
+      [6, 3, 2, 16, 24, 2],
+      [6, 5, 2, 24, 40, 2],
+      [6, 3, 2, 40, 80, 3],
+      [6, 5, 1, 80, 112, 3],
+      [6, 5, 2, 112, 192, 4],
+      [6, 3, 1, 192, 320, 1],
     ];
     const ch = (c: number) => makeDivisible(c * widthMult);
     const depth = (n: number) => Math.ceil(n * depthMult);

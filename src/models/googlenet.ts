@@ -45,7 +45,11 @@ export class InceptionAux extends nn.Module {
   conv: BasicConv2d;
   fc1 = new nn.Linear(2048, 1024);
   fc2: nn.Linear;
-  constructor(inC: number, numClasses: number, readonly dropoutP = 0.7) {
+  constructor(
+    inC: number,
+    numClasses: number,
+    readonly dropoutP = 0.7,
+  ) {
     super();
     this.conv = new BasicConv2d(inC, 128, 1);
     this.fc2 = new nn.Linear(1024, numClasses);

@@ -12,11 +12,22 @@ export interface Opts {
 }
 
 const classifier = (inF: number, nc: number, p = 0.5) =>
-  new nn.Sequential(new nn.Dropout(p), new nn.Linear(inF, 4096), new nn.ReLU(), new nn.Dropout(p), new nn.Linear(4096, 4096), new nn.ReLU(), new nn.Linear(4096, nc));
+  new nn.Sequential(
+    new nn.Dropout(p),
+    new nn.Linear(inF, 4096),
+    new nn.ReLU(),
+    new nn.Dropout(p),
+    new nn.Linear(4096, 4096),
+    new nn.ReLU(),
+    new nn.Linear(4096, nc),
+  );
 
 /** A feature extractor, then flatten, then a classifier (the layout of AlexNet-like nets). */
 class FeaturesClassifier extends nn.Module {
-  constructor(public features: nn.Sequential, public classifier: nn.Sequential) {
+  constructor(
+    public features: nn.Sequential,
+    public classifier: nn.Sequential,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -33,11 +44,21 @@ export function alexnet2012(opts: Opts & { groups?: 1 | 2 } = {}): nn.Module {
   const g = opts.groups ?? 2;
   const lrn = () => new nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 });
   const features = new nn.Sequential(
-    new nn.Conv2d(3, 96, 11, { stride: 4 }), new nn.ReLU(), lrn(), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(96, 256, 5, { padding: 2, groups: g }), new nn.ReLU(), lrn(), new nn.MaxPool2d(3, { stride: 2 }),
-    new nn.Conv2d(256, 384, 3, { padding: 1 }), new nn.ReLU(),
-    new nn.Conv2d(384, 384, 3, { padding: 1, groups: g }), new nn.ReLU(),
-    new nn.Conv2d(384, 256, 3, { padding: 1, groups: g }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(3, 96, 11, { stride: 4 }),
+    new nn.ReLU(),
+    lrn(),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(96, 256, 5, { padding: 2, groups: g }),
+    new nn.ReLU(),
+    lrn(),
+    new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(256, 384, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(384, 384, 3, { padding: 1, groups: g }),
+    new nn.ReLU(),
+    new nn.Conv2d(384, 256, 3, { padding: 1, groups: g }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2 }),
   );
   return new FeaturesClassifier(features, classifier(256 * 6 * 6, opts.numClasses ?? 1000));
 }
@@ -48,11 +69,21 @@ export function alexnet2012(opts: Opts & { groups?: 1 | 2 } = {}): nn.Module {
  */
 export function zfnet(opts: Opts = {}): nn.Module {
   const features = new nn.Sequential(
-    new nn.Conv2d(3, 96, 7, { stride: 2, padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2, padding: 1 }), new nn.LocalResponseNorm(5),
-    new nn.Conv2d(96, 256, 5, { stride: 2 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2, padding: 1 }), new nn.LocalResponseNorm(5),
-    new nn.Conv2d(256, 512, 3, { padding: 1 }), new nn.ReLU(),
-    new nn.Conv2d(512, 1024, 3, { padding: 1 }), new nn.ReLU(),
-    new nn.Conv2d(1024, 512, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(3, { stride: 2 }),
+    new nn.Conv2d(3, 96, 7, { stride: 2, padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+    new nn.LocalResponseNorm(5),
+    new nn.Conv2d(96, 256, 5, { stride: 2 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+    new nn.LocalResponseNorm(5),
+    new nn.Conv2d(256, 512, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(512, 1024, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.Conv2d(1024, 512, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(3, { stride: 2 }),
     new nn.AdaptiveAvgPool2d(6),
   );
   return new FeaturesClassifier(features, classifier(512 * 6 * 6, opts.numClasses ?? 1000));
@@ -82,9 +113,12 @@ export function vggC(opts: Opts = {}): nn.Module {
 /** An mlpconv block of Network in Network: a k×k conv then two 1×1 convs, each followed by ReLU. */
 function mlpconv(inC: number, outC: number, k: number, stride: number, padding: number, last = outC): nn.Sequential {
   return new nn.Sequential(
-    new nn.Conv2d(inC, outC, k, { stride, padding }), new nn.ReLU(),
-    new nn.Conv2d(outC, outC, 1), new nn.ReLU(),
-    new nn.Conv2d(outC, last, 1), new nn.ReLU(),
+    new nn.Conv2d(inC, outC, k, { stride, padding }),
+    new nn.ReLU(),
+    new nn.Conv2d(outC, outC, 1),
+    new nn.ReLU(),
+    new nn.Conv2d(outC, last, 1),
+    new nn.ReLU(),
   );
 }
 
@@ -96,19 +130,28 @@ export function nin(opts: Opts = {}): nn.Module {
   const nc = opts.numClasses ?? 1000;
   const pool = () => new nn.MaxPool2d(3, { stride: 2, ceilMode: true });
   return new nn.Sequential(
-    mlpconv(3, 96, 11, 4, 0), pool(),
-    mlpconv(96, 256, 5, 1, 2), pool(),
-    mlpconv(256, 384, 3, 1, 1), pool(), new nn.Dropout(0.5),
+    mlpconv(3, 96, 11, 4, 0),
+    pool(),
+    mlpconv(96, 256, 5, 1, 2),
+    pool(),
+    mlpconv(256, 384, 3, 1, 1),
+    pool(),
+    new nn.Dropout(0.5),
     mlpconv(384, 1024, 3, 1, 1, nc),
-    new nn.AdaptiveAvgPool2d(1), new nn.Flatten(),
+    new nn.AdaptiveAvgPool2d(1),
+    new nn.Flatten(),
   );
 }
 
 /** Depthwise 3×3 (stride s) + BN + ReLU, then pointwise 1×1 + BN + ReLU (MobileNet v1's separable conv). */
 function separable(inC: number, outC: number, stride: number): nn.Sequential {
   return new nn.Sequential(
-    new nn.Conv2d(inC, inC, 3, { stride, padding: 1, groups: inC, bias: false }), new nn.BatchNorm2d(inC), new nn.ReLU(),
-    new nn.Conv2d(inC, outC, 1, { bias: false }), new nn.BatchNorm2d(outC), new nn.ReLU(),
+    new nn.Conv2d(inC, inC, 3, { stride, padding: 1, groups: inC, bias: false }),
+    new nn.BatchNorm2d(inC),
+    new nn.ReLU(),
+    new nn.Conv2d(inC, outC, 1, { bias: false }),
+    new nn.BatchNorm2d(outC),
+    new nn.ReLU(),
   );
 }
 
@@ -119,8 +162,24 @@ export class MobileNetV1 extends nn.Module {
   constructor(opts: Opts & { widthMult?: number } = {}) {
     super();
     const w = (c: number) => Math.max(8, Math.round(c * (opts.widthMult ?? 1)));
-    const cfg: [number, number][] = [[64, 1], [128, 2], [128, 1], [256, 2], [256, 1], [512, 2], [512, 1], [512, 1], [512, 1], [512, 1], [512, 1], [1024, 2], [1024, 1]];
-    const layers: nn.Module[] = [new nn.Sequential(new nn.Conv2d(3, w(32), 3, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2d(w(32)), new nn.ReLU())];
+    const cfg: [number, number][] = [
+      [64, 1],
+      [128, 2],
+      [128, 1],
+      [256, 2],
+      [256, 1],
+      [512, 2],
+      [512, 1],
+      [512, 1],
+      [512, 1],
+      [512, 1],
+      [512, 1],
+      [1024, 2],
+      [1024, 1],
+    ];
+    const layers: nn.Module[] = [
+      new nn.Sequential(new nn.Conv2d(3, w(32), 3, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2d(w(32)), new nn.ReLU()),
+    ];
     let c = w(32);
     for (const [out, s] of cfg) {
       layers.push(separable(c, w(out), s));

@@ -19,11 +19,7 @@ export function lenet5(opts: LeNet5Options = {}): nn.Sequential {
   const act = () => (activation === 'relu' ? new nn.ReLU() : new nn.Tanh());
   const pool = () => (pooling === 'max' ? new nn.MaxPool2d(2) : new nn.AvgPool2d(2));
   return new nn.Sequential({
-    features: new nn.Sequential(
-      new nn.Conv2d(inChannels, 6, 5), act(), pool(),
-      new nn.Conv2d(6, 16, 5), act(), pool(),
-      new nn.Conv2d(16, 120, 5), act(),
-    ),
+    features: new nn.Sequential(new nn.Conv2d(inChannels, 6, 5), act(), pool(), new nn.Conv2d(6, 16, 5), act(), pool(), new nn.Conv2d(16, 120, 5), act()),
     flatten: new nn.Flatten(),
     classifier: new nn.Sequential(new nn.Linear(120, 84), act(), new nn.Linear(84, numClasses)),
   });
@@ -37,8 +33,12 @@ export function lenet(opts: { numClasses?: number; inChannels?: number } = {}): 
   const { numClasses = 10, inChannels = 1 } = opts;
   return new nn.Sequential({
     features: new nn.Sequential(
-      new nn.Conv2d(inChannels, 20, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
-      new nn.Conv2d(20, 50, 5, { padding: 2 }), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(inChannels, 20, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(20, 50, 5, { padding: 2 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
     ),
     flatten: new nn.Flatten(),
     classifier: new nn.Sequential(new nn.Linear(2450, 500), new nn.ReLU(), new nn.Linear(500, numClasses)),

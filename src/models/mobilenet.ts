@@ -15,7 +15,11 @@ export class InvertedResidual extends nn.Module {
     this.useResConnect = stride === 1 && inp === oup;
     const layers: nn.Module[] = [];
     if (expandRatio !== 1) layers.push(convNormAct(inp, hidden, 1, { act: 'relu6' }));
-    layers.push(convNormAct(hidden, hidden, 3, { stride, groups: hidden, act: 'relu6' }), new nn.Conv2d(hidden, oup, 1, { bias: false }), new nn.BatchNorm2d(oup));
+    layers.push(
+      convNormAct(hidden, hidden, 3, { stride, groups: hidden, act: 'relu6' }),
+      new nn.Conv2d(hidden, oup, 1, { bias: false }),
+      new nn.BatchNorm2d(oup),
+    );
     this.conv = new nn.Sequential(...layers);
   }
   forward(x: Tensor): Tensor {
@@ -39,7 +43,15 @@ export class MobileNetV2 extends nn.Module {
   constructor(opts: MobileNetV2Options = {}) {
     super();
     const width = opts.widthMult ?? 1;
-    const settings: [number, number, number, number][] = [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]];
+    const settings: [number, number, number, number][] = [
+      [1, 16, 1, 1],
+      [6, 24, 2, 2],
+      [6, 32, 3, 2],
+      [6, 64, 4, 2],
+      [6, 96, 3, 1],
+      [6, 160, 3, 2],
+      [6, 320, 1, 1],
+    ];
     let inputChannel = makeDivisible(32 * width);
     const lastChannel = makeDivisible(1280 * Math.max(1, width));
     const layers: nn.Module[] = [convNormAct(3, inputChannel, 3, { stride: opts.stemStride ?? 2, act: 'relu6' })];

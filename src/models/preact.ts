@@ -18,7 +18,12 @@ export class PreActBlock extends nn.Module {
   bn2: nn.BatchNorm2d;
   conv2: nn.Conv2d;
   shortcut: nn.Conv2d | null;
-  constructor(inC: number, outC: number, stride: number, readonly dropRate = 0) {
+  constructor(
+    inC: number,
+    outC: number,
+    stride: number,
+    readonly dropRate = 0,
+  ) {
     super();
     this.bn1 = new nn.BatchNorm2d(inC);
     this.conv1 = new nn.Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
@@ -92,11 +97,13 @@ export class PreActResNet extends nn.Module {
 export function preactResnet18(opts: { numClasses?: number } = {}): nn.Module {
   const widths = [64, 128, 256, 512];
   let c = 64;
-  const stages = widths.map((w, i) => [0, 1].map((j) => {
-    const b = new PreActBlock(c, w, j === 0 && i > 0 ? 2 : 1);
-    c = w;
-    return b;
-  }));
+  const stages = widths.map((w, i) =>
+    [0, 1].map((j) => {
+      const b = new PreActBlock(c, w, j === 0 && i > 0 ? 2 : 1);
+      c = w;
+      return b;
+    }),
+  );
   return new PreActResNet(stages, { conv: new nn.Conv2d(3, 64, 7, { stride: 2, padding: 3, bias: false }), maxpool: true }, 512, opts.numClasses ?? 1000);
 }
 
@@ -105,11 +112,13 @@ export function preactResnetCifar(depth: number, opts: { numClasses?: number } =
   if ((depth - 2) % 9 !== 0) throw new Error(`preactResnetCifar: depth must be 9n + 2 (e.g. 164), got ${depth}`);
   const n = (depth - 2) / 9;
   let c = 16;
-  const stages = [16, 32, 64].map((planes, i) => Array.from({ length: n }, (_, j) => {
-    const b = new PreActBottleneck(c, planes, j === 0 && i > 0 ? 2 : 1);
-    c = planes * 4;
-    return b;
-  }));
+  const stages = [16, 32, 64].map((planes, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const b = new PreActBottleneck(c, planes, j === 0 && i > 0 ? 2 : 1);
+      c = planes * 4;
+      return b;
+    }),
+  );
   return new PreActResNet(stages, { conv: new nn.Conv2d(3, 16, 3, { padding: 1, bias: false }), maxpool: false }, 256, opts.numClasses ?? 10);
 }
 
@@ -118,11 +127,13 @@ export function wideResnetCifar(depth: number, widen: number, opts: { numClasses
   if ((depth - 4) % 6 !== 0) throw new Error(`wideResnetCifar: depth must be 6n + 4 (16, 28, 40), got ${depth}`);
   const n = (depth - 4) / 6;
   let c = 16;
-  const stages = [16 * widen, 32 * widen, 64 * widen].map((w, i) => Array.from({ length: n }, (_, j) => {
-    const b = new PreActBlock(c, w, j === 0 && i > 0 ? 2 : 1, opts.dropRate ?? 0);
-    c = w;
-    return b;
-  }));
+  const stages = [16 * widen, 32 * widen, 64 * widen].map((w, i) =>
+    Array.from({ length: n }, (_, j) => {
+      const b = new PreActBlock(c, w, j === 0 && i > 0 ? 2 : 1, opts.dropRate ?? 0);
+      c = w;
+      return b;
+    }),
+  );
   return new PreActResNet(stages, { conv: new nn.Conv2d(3, 16, 3, { padding: 1, bias: false }), maxpool: false }, 64 * widen, opts.numClasses ?? 10);
 }
 

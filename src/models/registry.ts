@@ -30,17 +30,38 @@ export function register(info: ModelInfo, factory: Factory): void {
   REGISTRY.set(info.name, { factory, info });
 }
 
-register({ name: 'lenet5', description: 'LeNet-5 (1998): conv6-pool-conv16-pool-conv120-fc84-fc10 on 32×32; options activation relu|tanh, pooling max|avg', inputShape: [1, 32, 32] }, lenet5);
+register(
+  {
+    name: 'lenet5',
+    description: 'LeNet-5 (1998): conv6-pool-conv16-pool-conv120-fc84-fc10 on 32×32; options activation relu|tanh, pooling max|avg',
+    inputShape: [1, 32, 32],
+  },
+  lenet5,
+);
 register({ name: 'lenet', description: "The lectures' LeNet: conv20-pool-conv50-pool-fc500-fc10 on 28×28", inputShape: [1, 28, 28] }, lenet);
 
 // ---- torchvision-compatible ImageNet models (same module and parameter names, same counts) ----
 const IMAGENET: [number, number, number] = [3, 224, 224];
-register({ name: 'alexnet', description: "AlexNet, torchvision's 64/192/384/256/256 variant (the lectures' table)", inputShape: IMAGENET }, (o) => new AlexNet(o));
-for (const [depth, cfg] of [[11, 'A'], [13, 'B'], [16, 'D'], [19, 'E']] as const) {
+register(
+  { name: 'alexnet', description: "AlexNet, torchvision's 64/192/384/256/256 variant (the lectures' table)", inputShape: IMAGENET },
+  (o) => new AlexNet(o),
+);
+for (const [depth, cfg] of [
+  [11, 'A'],
+  [13, 'B'],
+  [16, 'D'],
+  [19, 'E'],
+] as const) {
   register({ name: `vgg${depth}`, description: `VGG-${depth} (configuration ${cfg})`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], o));
-  register({ name: `vgg${depth}_bn`, description: `VGG-${depth} with BatchNorm`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], { ...o, batchNorm: true }));
+  register(
+    { name: `vgg${depth}_bn`, description: `VGG-${depth} with BatchNorm`, inputShape: IMAGENET },
+    (o) => new VGG(VGG_CONFIGS[cfg], { ...o, batchNorm: true }),
+  );
 }
-register({ name: 'googlenet', description: 'GoogLeNet / Inception v1 (auxLogits option for the auxiliary classifiers)', inputShape: IMAGENET }, (o) => new GoogLeNet(o));
+register(
+  { name: 'googlenet', description: 'GoogLeNet / Inception v1 (auxLogits option for the auxiliary classifiers)', inputShape: IMAGENET },
+  (o) => new GoogLeNet(o),
+);
 const RESNETS: [string, 'basic' | 'bottleneck', [number, number, number, number], Record<string, number>, string][] = [
   ['resnet18', 'basic', [2, 2, 2, 2], {}, 'ResNet-18'],
   ['resnet34', 'basic', [3, 4, 6, 3], {}, 'ResNet-34'],
@@ -55,15 +76,25 @@ const RESNETS: [string, 'basic' | 'bottleneck', [number, number, number, number]
 for (const [name, block, layers, extra, desc] of RESNETS) {
   register({ name, description: desc, inputShape: IMAGENET }, (o) => new ResNet(block, layers, { ...extra, ...o }));
 }
-for (const [name, blocks] of [['densenet121', [6, 12, 24, 16]], ['densenet169', [6, 12, 32, 32]], ['densenet201', [6, 12, 48, 32]]] as const) {
+for (const [name, blocks] of [
+  ['densenet121', [6, 12, 24, 16]],
+  ['densenet169', [6, 12, 32, 32]],
+  ['densenet201', [6, 12, 48, 32]],
+] as const) {
   register({ name, description: `DenseNet-${name.slice(8)} (growth 32, BC)`, inputShape: IMAGENET }, (o) => new DenseNet({ blockConfig: [...blocks], ...o }));
 }
 register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, (o) => new SqueezeNet('1_0', o));
 register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, (o) => new SqueezeNet('1_1', o));
 register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, (o) => new MobileNetV2(o));
 EFFICIENTNET_VARIANTS.forEach((v, i) => {
-  register({ name: `efficientnet_b${i}`, description: `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`, inputShape: [3, v.resolution, v.resolution] },
-    (o) => new EfficientNet(v, { largeBnMomentum: i >= 5, ...o }));
+  register(
+    {
+      name: `efficientnet_b${i}`,
+      description: `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`,
+      inputShape: [3, v.resolution, v.resolution],
+    },
+    (o) => new EfficientNet(v, { largeBnMomentum: i >= 5, ...o }),
+  );
 });
 
 /**
@@ -83,10 +114,22 @@ export function list(): ModelInfo[] {
 
 // ---- CIFAR-size (32×32) models ----
 for (const depth of [20, 32, 44, 56, 110]) {
-  register({ name: `resnet${depth}`, description: `CIFAR ResNet-${depth} (He et al. 2016, 16/32/64 channels, projection shortcuts)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, o));
-  register({ name: `plain${depth}`, description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`, inputShape: [3, 32, 32] }, (o) => new CifarResNet(depth, { ...o, plain: true }));
+  register(
+    { name: `resnet${depth}`, description: `CIFAR ResNet-${depth} (He et al. 2016, 16/32/64 channels, projection shortcuts)`, inputShape: [3, 32, 32] },
+    (o) => new CifarResNet(depth, o),
+  );
+  register(
+    {
+      name: `plain${depth}`,
+      description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`,
+      inputShape: [3, 32, 32],
+    },
+    (o) => new CifarResNet(depth, { ...o, plain: true }),
+  );
 }
-register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: [3, 32, 32] }, (o) => preactResnetCifar(164, o));
+register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: [3, 32, 32] }, (o) =>
+  preactResnetCifar(164, o),
+);
 register({ name: 'wrn16_4', description: 'Wide ResNet WRN-16-4 for CIFAR', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(16, 4, o));
 register({ name: 'wrn28_10', description: 'Wide ResNet WRN-28-10 for CIFAR (36.5M parameters)', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(28, 10, o));
 register({ name: 'densenet_bc100', description: 'DenseNet-BC (L=100, k=12) for CIFAR', inputShape: [3, 32, 32] }, (o) => new DenseNetBC(100, 12, o));
@@ -95,7 +138,9 @@ register({ name: 'mobilenet_v2_cifar', description: 'MobileNet v2 with a stride-
 register({ name: 'simpnet', description: 'SimpNet (Hasanpour et al.), 13 conv layers, for CIFAR', inputShape: [3, 32, 32] }, (o) => new SimpNet(o));
 
 // ---- other architectures from the lectures (ImageNet-size) ----
-register({ name: 'alexnet2012', description: 'The original AlexNet: 96/256/384/384/256, LRN, two-GPU groups, 227×227', inputShape: [3, 227, 227] }, (o) => alexnet2012(o));
+register({ name: 'alexnet2012', description: 'The original AlexNet: 96/256/384/384/256, LRN, two-GPU groups, 227×227', inputShape: [3, 227, 227] }, (o) =>
+  alexnet2012(o),
+);
 register({ name: 'zfnet', description: 'ZFNet: 7×7 stride-2 conv1, conv3–5 512/1024/512', inputShape: [3, 224, 224] }, (o) => zfnet(o));
 register({ name: 'vgg11_lrn', description: 'VGG configuration A-LRN', inputShape: [3, 224, 224] }, (o) => vggALrn(o));
 register({ name: 'vgg16_c', description: 'VGG configuration C (1×1 convs in stages 3–5)', inputShape: [3, 224, 224] }, (o) => vggC(o));
@@ -103,5 +148,11 @@ register({ name: 'nin', description: 'Network in Network: mlpconv blocks and glo
 register({ name: 'preact_resnet18', description: 'Pre-activation ResNet-18 (ImageNet)', inputShape: [3, 224, 224] }, (o) => preactResnet18(o));
 register({ name: 'se_resnet50', description: 'SE-ResNet-50 (squeeze-and-excitation, reduction 16)', inputShape: [3, 224, 224] }, (o) => seResnet50(o));
 register({ name: 'mobilenet_v1', description: 'MobileNet v1: depthwise separable convolutions', inputShape: [3, 224, 224] }, (o) => new MobileNetV1(o));
-register({ name: 'efficientnet', description: 'EfficientNet from compound scaling: models.create("efficientnet", { phi }) (depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ)', inputShape: [3, 224, 224] },
-  (o) => new EfficientNet(compoundScaling((o?.phi as number) ?? 0), o));
+register(
+  {
+    name: 'efficientnet',
+    description: 'EfficientNet from compound scaling: models.create("efficientnet", { phi }) (depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ)',
+    inputShape: [3, 224, 224],
+  },
+  (o) => new EfficientNet(compoundScaling((o?.phi as number) ?? 0), o),
+);

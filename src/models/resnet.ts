@@ -93,7 +93,11 @@ export class ResNet extends nn.Module {
   fc: nn.Linear;
   private inplanes = 64;
 
-  constructor(readonly block: 'basic' | 'bottleneck', layers: [number, number, number, number], opts: ResNetOptions = {}) {
+  constructor(
+    readonly block: 'basic' | 'bottleneck',
+    layers: [number, number, number, number],
+    opts: ResNetOptions = {},
+  ) {
     super();
     const groups = opts.groups ?? 1;
     const width = opts.widthPerGroup ?? 64;

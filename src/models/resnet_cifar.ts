@@ -16,13 +16,19 @@ export class CifarBlock extends nn.Module {
   conv2: nn.Conv2d;
   bn2: nn.BatchNorm2d;
   downsample: nn.Sequential | null;
-  constructor(inC: number, outC: number, stride: number, readonly plain: boolean) {
+  constructor(
+    inC: number,
+    outC: number,
+    stride: number,
+    readonly plain: boolean,
+  ) {
     super();
     this.conv1 = new nn.Conv2d(inC, outC, 3, { stride, padding: 1, bias: false });
     this.bn1 = new nn.BatchNorm2d(outC);
     this.conv2 = new nn.Conv2d(outC, outC, 3, { padding: 1, bias: false });
     this.bn2 = new nn.BatchNorm2d(outC);
-    this.downsample = !plain && (stride !== 1 || inC !== outC) ? new nn.Sequential(new nn.Conv2d(inC, outC, 1, { stride, bias: false }), new nn.BatchNorm2d(outC)) : null;
+    this.downsample =
+      !plain && (stride !== 1 || inC !== outC) ? new nn.Sequential(new nn.Conv2d(inC, outC, 1, { stride, bias: false }), new nn.BatchNorm2d(outC)) : null;
   }
   forward(x: Tensor): Tensor {
     const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
@@ -38,7 +44,10 @@ export class CifarResNet extends nn.Module {
   layer2: nn.Sequential;
   layer3: nn.Sequential;
   fc: nn.Linear;
-  constructor(readonly depth: number, opts: { numClasses?: number; plain?: boolean } = {}) {
+  constructor(
+    readonly depth: number,
+    opts: { numClasses?: number; plain?: boolean } = {},
+  ) {
     super();
     if ((depth - 2) % 6 !== 0 || depth < 8) throw new Error(`CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${depth}`);
     const n = (depth - 2) / 6;

@@ -28,22 +28,44 @@ export class Fire extends nn.Module {
 export class SqueezeNet extends nn.Module {
   features: nn.Sequential;
   classifier: nn.Sequential;
-  constructor(readonly version: '1_0' | '1_1' = '1_0', opts: { numClasses?: number; dropout?: number } = {}) {
+  constructor(
+    readonly version: '1_0' | '1_1' = '1_0',
+    opts: { numClasses?: number; dropout?: number } = {},
+  ) {
     super();
     const pool = () => new nn.MaxPool2d(3, { stride: 2, ceilMode: true });
-    this.features = version === '1_0'
-      ? new nn.Sequential(
-          new nn.Conv2d(3, 96, 7, { stride: 2 }), new nn.ReLU(), pool(),
-          new Fire(96, 16, 64, 64), new Fire(128, 16, 64, 64), new Fire(128, 32, 128, 128), pool(),
-          new Fire(256, 32, 128, 128), new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), pool(),
-          new Fire(512, 64, 256, 256),
-        )
-      : new nn.Sequential(
-          new nn.Conv2d(3, 64, 3, { stride: 2 }), new nn.ReLU(), pool(),
-          new Fire(64, 16, 64, 64), new Fire(128, 16, 64, 64), pool(),
-          new Fire(128, 32, 128, 128), new Fire(256, 32, 128, 128), pool(),
-          new Fire(256, 48, 192, 192), new Fire(384, 48, 192, 192), new Fire(384, 64, 256, 256), new Fire(512, 64, 256, 256),
-        );
+    this.features =
+      version === '1_0'
+        ? new nn.Sequential(
+            new nn.Conv2d(3, 96, 7, { stride: 2 }),
+            new nn.ReLU(),
+            pool(),
+            new Fire(96, 16, 64, 64),
+            new Fire(128, 16, 64, 64),
+            new Fire(128, 32, 128, 128),
+            pool(),
+            new Fire(256, 32, 128, 128),
+            new Fire(256, 48, 192, 192),
+            new Fire(384, 48, 192, 192),
+            new Fire(384, 64, 256, 256),
+            pool(),
+            new Fire(512, 64, 256, 256),
+          )
+        : new nn.Sequential(
+            new nn.Conv2d(3, 64, 3, { stride: 2 }),
+            new nn.ReLU(),
+            pool(),
+            new Fire(64, 16, 64, 64),
+            new Fire(128, 16, 64, 64),
+            pool(),
+            new Fire(128, 32, 128, 128),
+            new Fire(256, 32, 128, 128),
+            pool(),
+            new Fire(256, 48, 192, 192),
+            new Fire(384, 48, 192, 192),
+            new Fire(384, 64, 256, 256),
+            new Fire(512, 64, 256, 256),
+          );
     const finalConv = new nn.Conv2d(512, opts.numClasses ?? 1000, 1);
     this.classifier = new nn.Sequential(new nn.Dropout(opts.dropout ?? 0.5), finalConv, new nn.ReLU(), new nn.AdaptiveAvgPool2d([1, 1]));
     for (const m of this.modules()) {

@@ -37,8 +37,13 @@ export class VGG extends nn.Module {
     const p = opts.dropout ?? 0.5;
     this.features = vggFeatures(cfg, opts.batchNorm ?? false, opts.inChannels ?? 3);
     this.classifier = new nn.Sequential(
-      new nn.Linear(512 * 7 * 7, 4096), new nn.ReLU(), new nn.Dropout(p),
-      new nn.Linear(4096, 4096), new nn.ReLU(), new nn.Dropout(p), new nn.Linear(4096, opts.numClasses ?? 1000),
+      new nn.Linear(512 * 7 * 7, 4096),
+      new nn.ReLU(),
+      new nn.Dropout(p),
+      new nn.Linear(4096, 4096),
+      new nn.ReLU(),
+      new nn.Dropout(p),
+      new nn.Linear(4096, opts.numClasses ?? 1000),
     );
     for (const m of this.modules()) {
       if (m instanceof nn.Conv2d) {

@@ -10,7 +10,21 @@ export { Parameter } from './parameter.js';
 export { Linear, Identity, Flatten } from './layers/linear.js';
 export { Conv2d, type Conv2dLayerOptions, type PaddingMode } from './layers/conv.js';
 export {
-  ReLU, ReLU6, LeakyReLU, ELU, SELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardswish, Hardsigmoid, Softmax, LogSoftmax, Maxout,
+  ReLU,
+  ReLU6,
+  LeakyReLU,
+  ELU,
+  SELU,
+  GELU,
+  SiLU,
+  Sigmoid,
+  Tanh,
+  Softplus,
+  Hardswish,
+  Hardsigmoid,
+  Softmax,
+  LogSoftmax,
+  Maxout,
 } from './layers/activation.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm, type BatchNormLayerOptions } from './layers/norm.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dLayerOptions } from './layers/pool.js';

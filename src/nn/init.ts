@@ -8,7 +8,19 @@ import { defaultGenerator, type Generator } from '../tensor/random.js';
 import { shapeToString } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  | 'linear'
+  | 'conv1d'
+  | 'conv2d'
+  | 'conv3d'
+  | 'conv_transpose1d'
+  | 'conv_transpose2d'
+  | 'conv_transpose3d'
+  | 'sigmoid'
+  | 'tanh'
+  | 'relu'
+  | 'leaky_relu'
+  | 'selu';
 export type FanMode = 'fanIn' | 'fanOut';
 
 export interface InitOptions {
@@ -40,7 +52,14 @@ function fillWith(t: Tensor, write: (values: Float32Array) => void): Tensor {
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+    case 'linear':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'conv_transpose1d':
+    case 'conv_transpose2d':
+    case 'conv_transpose3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
@@ -130,12 +149,18 @@ function erfinv(y: number): number {
   let x: number;
   if (w < 5) {
     const v = w - 2.5;
-    x = [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]
-      .reduce((acc, c) => acc * v + c, 0) * y;
+    x =
+      [2.81022636e-8, 3.43273939e-7, -3.5233877e-6, -4.39150654e-6, 0.00021858087, -0.00125372503, -0.00417768164, 0.246640727, 1.50140941].reduce(
+        (acc, c) => acc * v + c,
+        0,
+      ) * y;
   } else {
     const v = Math.sqrt(w) - 3;
-    x = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]
-      .reduce((acc, c) => acc * v + c, 0) * y;
+    x =
+      [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047, 1.00167406, 2.83297682].reduce(
+        (acc, c) => acc * v + c,
+        0,
+      ) * y;
   }
   for (let i = 0; i < 2; i++) x -= (erf64(x) - y) / ((2 / Math.sqrt(Math.PI)) * Math.exp(-x * x));
   return x;
@@ -145,7 +170,8 @@ function erfinv(y: number): number {
 function erf64(x: number): number {
   const ax = Math.abs(x);
   if (ax < 2.5) {
-    let sum = ax, term = ax;
+    let sum = ax,
+      term = ax;
     for (let n = 1; n < 60; n++) {
       term *= (-ax * ax) / n;
       sum += term / (2 * n + 1);

@@ -280,7 +280,9 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
     if (strict && missingKeys.length) problems.push(`missing keys: ${missingKeys.map((k) => `'${k}' ${shapeToString(own[k].shape)}`).join(', ')}`);
     if (strict && unexpectedKeys.length) problems.push(`unexpected keys: ${unexpectedKeys.map((k) => `'${k}' ${describe(dict[k])}`).join(', ')}`);
     if (shapeMismatches.length) {
-      problems.push(`shape mismatches: ${shapeMismatches.map((s) => `'${s.key}' expects ${shapeToString(s.expected)} but got ${describe(dict[s.key])}`).join(', ')}`);
+      problems.push(
+        `shape mismatches: ${shapeMismatches.map((s) => `'${s.key}' expects ${shapeToString(s.expected)} but got ${describe(dict[s.key])}`).join(', ')}`,
+      );
     }
     if (problems.length) {
       throw new StateDictError(`${this.typeName}.loadStateDict: ${problems.join('; ')}`, missingKeys, unexpectedKeys, shapeMismatches);

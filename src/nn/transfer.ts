@@ -17,7 +17,12 @@ import { Linear } from './layers/linear.js';
 function matches(name: string, pattern: string | RegExp): boolean {
   if (pattern instanceof RegExp) return pattern.test(name);
   if (pattern.includes('*')) {
-    const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^.]*')}(\\.|$)`);
+    const re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^.]*')}(\\.|$)`,
+    );
     return re.test(name);
   }
   return name === pattern || name.startsWith(`${pattern}.`);
@@ -94,7 +99,8 @@ export function replaceHead(model: Module, numClasses: number, opts: { path?: st
   }
   let head: Module;
   if (old instanceof Linear) head = new Linear(old.inFeatures, numClasses, { bias: old.bias !== null });
-  else if (old instanceof Conv2d) head = new Conv2d(old.inChannels, numClasses, old.kernelSize, { stride: old.stride, padding: old.padding, bias: old.bias !== null });
+  else if (old instanceof Conv2d)
+    head = new Conv2d(old.inChannels, numClasses, old.kernelSize, { stride: old.stride, padding: old.padding, bias: old.bias !== null });
   else throw new Error(`replaceHead: the module at '${path}' is a ${old.constructor.name}, not a Linear or Conv2d`);
   const parts = path.split('.');
   const parentPath = parts.slice(0, -1).join('.');

@@ -17,8 +17,7 @@ export const elu = (x: Tensor, alpha = 1): Tensor => unary('elu', x, { alpha });
 /** Self-normalizing ELU with the fixed scale 1.0507 and alpha 1.6733. */
 export const selu = (x: Tensor): Tensor => unary('selu', x);
 /** x·Φ(x); approximate: 'tanh' uses the tanh formula. */
-export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor =>
-  unary(opts.approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
+export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): Tensor => unary(opts.approximate === 'tanh' ? 'geluTanh' : 'gelu', x);
 /** 1 / (1 + e⁻ˣ) */
 export const sigmoid = (x: Tensor): Tensor => unary('sigmoid', x);
 export const tanh = (x: Tensor): Tensor => unary('tanh', x);

@@ -29,7 +29,8 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   assertTensor(input, 'conv2d', 'input');
   assertTensor(weight, 'conv2d', 'weight');
   if (input.ndim === 3) return conv2d(input.unsqueeze(0), weight, bias, opts).squeeze(0);
-  if (input.dtype !== 'float32' || weight.dtype !== 'float32') throw new Error(`conv2d: expected float32 input and weight, got ${input.dtype} and ${weight.dtype}`);
+  if (input.dtype !== 'float32' || weight.dtype !== 'float32')
+    throw new Error(`conv2d: expected float32 input and weight, got ${input.dtype} and ${weight.dtype}`);
   const info = computeConv2dInfo(input.shape, weight.shape, opts);
   if (bias) {
     assertTensor(bias, 'conv2d', 'bias');

@@ -21,10 +21,7 @@ function binaryRule(op: BinaryOp, vjp: Rule['vjp']): Rule {
   };
 }
 
-const reduce2 = (a: Tensor, b: Tensor, ga: Tensor | null, gb: Tensor | null): Grads => [
-  ga && sumTo(ga, a.shape),
-  gb && sumTo(gb, b.shape),
-];
+const reduce2 = (a: Tensor, b: Tensor, ga: Tensor | null, gb: Tensor | null): Grads => [ga && sumTo(ga, a.shape), gb && sumTo(gb, b.shape)];
 
 export const BINARY_RULES = {
   add: binaryRule('add', (dy, { inputs: [a, b] }) => reduce2(a, b, dy, dy)),
@@ -95,8 +92,34 @@ function unaryRule(op: UnaryOp): Rule<UnaryParams> {
 }
 
 export const UNARY_RULES = Object.fromEntries(
-  (['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos', 'relu', 'relu6', 'leakyRelu', 'elu', 'selu', 'gelu', 'geluTanh',
-    'sigmoid', 'tanh', 'softplus', 'silu', 'hardswish', 'hardsigmoid', 'clamp', 'powScalar'] as const).map((op) => [op, unaryRule(op)]),
+  (
+    [
+      'neg',
+      'exp',
+      'log',
+      'sqrt',
+      'rsqrt',
+      'abs',
+      'sign',
+      'sin',
+      'cos',
+      'relu',
+      'relu6',
+      'leakyRelu',
+      'elu',
+      'selu',
+      'gelu',
+      'geluTanh',
+      'sigmoid',
+      'tanh',
+      'softplus',
+      'silu',
+      'hardswish',
+      'hardsigmoid',
+      'clamp',
+      'powScalar',
+    ] as const
+  ).map((op) => [op, unaryRule(op)]),
 ) as { [K in UnaryOp]: Rule<UnaryParams> };
 
 /** @internal Applies a pointwise function; float32 only. */

@@ -28,6 +28,17 @@ export { zerosLike, onesLike };
 
 // Copies from fully evaluated modules, so this works under ESM and CommonJS transpilation alike.
 bindTensorOps({
-  ...elementwise, ...reduce, ...shape, ...matmul, ...activation, ...softmax, ...conv, ...pool, ...norm, ...dropout, ...loss,
-  zerosLike, onesLike,
+  ...elementwise,
+  ...reduce,
+  ...shape,
+  ...matmul,
+  ...activation,
+  ...softmax,
+  ...conv,
+  ...pool,
+  ...norm,
+  ...dropout,
+  ...loss,
+  zerosLike,
+  onesLike,
 });

@@ -45,7 +45,9 @@ function flattenClasses(input: Tensor, target: Tensor, op: string): { logits: Te
   const c = input.shape[1];
   const expected = [input.shape[0], ...input.shape.slice(2)];
   if (!shapesEqual(target.shape, expected)) {
-    throw new Error(`${op}: target shape ${shapeToString(target.shape)} does not match input ${shapeToString(input.shape)} (expected ${shapeToString(expected)})`);
+    throw new Error(
+      `${op}: target shape ${shapeToString(target.shape)} does not match input ${shapeToString(input.shape)} (expected ${shapeToString(expected)})`,
+    );
   }
   const perm = [0, ...input.shape.slice(2).map((_, i) => i + 2), 1];
   return { logits: reshape(input.permute(perm), [-1, c]), labels: reshape(target, [-1]), c };
@@ -99,7 +101,8 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new Error(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   const classDim = input.ndim === 1 ? 0 : 1;
   const c = input.shape[classDim];
-  if (weight && (weight.ndim !== 1 || weight.shape[0] !== c)) throw new Error(`crossEntropy: weight must have shape [${c}], got ${shapeToString(weight.shape)}`);
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== c))
+    throw new Error(`crossEntropy: weight must have shape [${c}], got ${shapeToString(weight.shape)}`);
   const logp = logSoftmax(input, classDim);
   const wView = weight ? reshape(weight, [c, ...Array(input.ndim - classDim - 1).fill(1)]) : null;
 
@@ -211,7 +214,8 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
   if (x.ndim !== 2) throw new Error(`multiMarginLoss: expected input [N, C] or [C], got ${shapeToString(input.shape)}`);
   const [n, c] = x.shape;
   const y = reshape(target, [-1]);
-  if (y.numel() !== n) throw new Error(`multiMarginLoss: target ${shapeToString(target.shape)} does not match ${n} samples of input ${shapeToString(input.shape)}`);
+  if (y.numel() !== n)
+    throw new Error(`multiMarginLoss: target ${shapeToString(target.shape)} does not match ${n} samples of input ${shapeToString(input.shape)}`);
   checkLabels(y, c, Number.NaN, 'multiMarginLoss');
   const idx = reshape(y, [n, 1]);
   const xy = gather(x, 1, idx);
@@ -223,4 +227,3 @@ export function multiMarginLoss(input: Tensor, target: Tensor, opts: MultiMargin
   const shaped = input.ndim === 1 ? reshape(losses, []) : losses;
   return reduce(shaped, reduction, 'multiMarginLoss');
 }
-

@@ -30,12 +30,14 @@ function mm3(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   assertTensor(a, 'matmul', 'first operand');
   assertTensor(b, 'matmul', 'second operand');
-  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands must have at least 1 dim, got ${shapeToString(a.shape)} and ${shapeToString(b.shape)}`);
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new Error(`matmul: both operands must have at least 1 dim, got ${shapeToString(a.shape)} and ${shapeToString(b.shape)}`);
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
   const [n, k] = a2.shape.slice(-2);
   const [k2, m] = b2.shape.slice(-2);
-  if (k !== k2) throw new Error(`matmul: shapes ${shapeToString(a.shape)} and ${shapeToString(b.shape)} cannot be multiplied (${k} vs ${k2} in the contracted dim)`);
+  if (k !== k2)
+    throw new Error(`matmul: shapes ${shapeToString(a.shape)} and ${shapeToString(b.shape)} cannot be multiplied (${k} vs ${k2} in the contracted dim)`);
   const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), 'matmul (batch dims)');
   const B = sizeOf(batch);
   const a3 = reshape(expand(a2, [...batch, n, k]), [B, n, k]);
@@ -55,7 +57,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.ndim !== 2) throw new Error(`linear: weight must be 2-D [out, in], got ${shapeToString(weight.shape)}`);
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`linear: input has ${x.shape[x.ndim - 1] ?? 0} features but weight expects ${inF} (input ${shapeToString(x.shape)}, weight ${shapeToString(weight.shape)})`);
+    throw new Error(
+      `linear: input has ${x.shape[x.ndim - 1] ?? 0} features but weight expects ${inF} (input ${shapeToString(x.shape)}, weight ${shapeToString(weight.shape)})`,
+    );
   }
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) throw new Error(`linear: bias must have shape [${outF}], got ${shapeToString(bias.shape)}`);
   const lead = x.shape.slice(0, -1);

@@ -123,7 +123,10 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   if (ns.length > x.ndim || tail.join() !== ns.join()) {
     throw new Error(`layerNorm: normalizedShape ${shapeToString(ns)} must match the last dims of the input ${shapeToString(x.shape)}`);
   }
-  for (const [t, name] of [[opts.weight, 'weight'], [opts.bias, 'bias']] as const) {
+  for (const [t, name] of [
+    [opts.weight, 'weight'],
+    [opts.bias, 'bias'],
+  ] as const) {
     if (t && t.shape.join() !== ns.join()) throw new Error(`layerNorm: ${name} must have shape ${shapeToString(ns)}, got ${shapeToString(t.shape)}`);
   }
   const dims = ns.map((_, i) => x.ndim - ns.length + i);

@@ -57,7 +57,9 @@ const AVG_POOL_RULE: Rule<{ info: Pool2dInfo }> = {
  * Average pooling. Args: kernelSize; opts.stride, padding, ceilMode, countIncludePad (default true), divisorOverride.
  */
 export function avgPool2d(x: Tensor, kernelSize: Pair, opts: Omit<Pool2dOptions, 'dilation'> = {}): Tensor {
-  return batched(x, 'avgPool2d', (x4) => applyOp(AVG_POOL_RULE, [x4], { info: computePool2dInfo(x4.shape, kernelSize, { ...opts, dilation: 1 }, 'avgPool2d') }));
+  return batched(x, 'avgPool2d', (x4) =>
+    applyOp(AVG_POOL_RULE, [x4], { info: computePool2dInfo(x4.shape, kernelSize, { ...opts, dilation: 1 }, 'avgPool2d') }),
+  );
 }
 
 const ADAPTIVE_AVG_RULE: Rule<{ outH: number; outW: number }> = {
@@ -105,5 +107,8 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: OutputSize, opts: { ret
 }
 
 export const PRIMITIVE_RULES_POOL = {
-  maxPool2d: MAX_POOL_RULE, avgPool2d: AVG_POOL_RULE, adaptiveAvgPool2d: ADAPTIVE_AVG_RULE, adaptiveMaxPool2d: ADAPTIVE_MAX_RULE,
+  maxPool2d: MAX_POOL_RULE,
+  avgPool2d: AVG_POOL_RULE,
+  adaptiveAvgPool2d: ADAPTIVE_AVG_RULE,
+  adaptiveMaxPool2d: ADAPTIVE_MAX_RULE,
 };

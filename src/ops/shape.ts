@@ -62,7 +62,10 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   assertTensor(x, 'squeeze', 'input');
   const dims = dim === undefined ? x.shape.map((_, i) => i) : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, x.ndim, 'squeeze'));
-  return reshape(x, x.shape.filter((d, i) => !(d === 1 && dims.includes(i))));
+  return reshape(
+    x,
+    x.shape.filter((d, i) => !(d === 1 && dims.includes(i))),
+  );
 }
 
 /** Inserts a size-1 dim at `dim` (in [-rank-1, rank]). */
@@ -87,7 +90,8 @@ const PERMUTE_RULE: Rule<{ perm: number[] }> = {
 /** Reorders dims. Example: permute(x, [0, 2, 3, 1]) for NCHW → NHWC. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   assertTensor(x, 'permute', 'input');
-  if (dims.length !== x.ndim) throw new Error(`permute: got ${dims.length} dims ${JSON.stringify(dims)} for a tensor of rank ${x.ndim} (shape ${shapeToString(x.shape)})`);
+  if (dims.length !== x.ndim)
+    throw new Error(`permute: got ${dims.length} dims ${JSON.stringify(dims)} for a tensor of rank ${x.ndim} (shape ${shapeToString(x.shape)})`);
   const perm = dims.map((d) => normalizeDim(d, x.ndim, 'permute'));
   if (new Set(perm).size !== perm.length) throw new Error(`permute: dims ${JSON.stringify(dims)} repeat a dim`);
   if (perm.every((p, i) => p === i)) return x;
@@ -133,7 +137,15 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 
 const CAT_RULE: Rule<{ dim: number }> = {
   name: 'cat',
-  forward: (xs, { dim }) => ({ out: Tensor.fromInfo(kernel('concat')(xs.map((t) => t.info()), dim)), saved: undefined }),
+  forward: (xs, { dim }) => ({
+    out: Tensor.fromInfo(
+      kernel('concat')(
+        xs.map((t) => t.info()),
+        dim,
+      ),
+    ),
+    saved: undefined,
+  }),
   vjp: (dy, { inputs, attrs: { dim } }) => {
     let start = 0;
     return inputs.map((t) => {
@@ -165,10 +177,14 @@ export function stack(xs: readonly Tensor[], dim = 0): Tensor {
   const ref = xs[0];
   for (const t of xs) {
     assertTensor(t, 'stack', 'tensor');
-    if (!shapesEqual(t.shape, ref.shape)) throw new Error(`stack: all tensors must have the same shape, got ${xs.map((x) => shapeToString(x.shape)).join(', ')}`);
+    if (!shapesEqual(t.shape, ref.shape))
+      throw new Error(`stack: all tensors must have the same shape, got ${xs.map((x) => shapeToString(x.shape)).join(', ')}`);
   }
   const d = normalizeDim(dim, ref.ndim + 1, 'stack');
-  return cat(xs.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    xs.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** Splits into pieces of `size` (the last may be smaller) or of the listed sizes, along `dim`. */
@@ -270,7 +286,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim(dim, x.ndim, 'gather');
   if (index.ndim !== x.ndim) throw new Error(`gather: index ${shapeToString(index.shape)} must have the same rank as the input ${shapeToString(x.shape)}`);
   index.shape.forEach((s, i) => {
-    if (i !== d && s > x.shape[i]) throw new Error(`gather: index ${shapeToString(index.shape)} is larger than the input ${shapeToString(x.shape)} in dim ${i}`);
+    if (i !== d && s > x.shape[i])
+      throw new Error(`gather: index ${shapeToString(index.shape)} is larger than the input ${shapeToString(x.shape)} in dim ${i}`);
   });
   checkIndexRange(index, x.shape[d], 'gather', `dim ${d}`);
   return applyOp(GATHER_RULE, [x, index], { dim: d });
@@ -308,7 +325,8 @@ export function pad(x: Tensor, padding: readonly number[], mode: PadMode = 'cons
   if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim) {
     throw new Error(`pad: padding ${JSON.stringify(padding)} must have an even length of at most 2 × rank (${2 * x.ndim})`);
   }
-  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode)) throw new Error(`pad: unknown mode '${mode}' (expected constant, reflect, replicate or circular)`);
+  if (!['constant', 'reflect', 'replicate', 'circular'].includes(mode))
+    throw new Error(`pad: unknown mode '${mode}' (expected constant, reflect, replicate or circular)`);
   const pads: PadPairs = x.shape.map(() => [0, 0] as const);
   for (let i = 0; i < padding.length / 2; i++) {
     const d = x.ndim - 1 - i;
@@ -330,5 +348,11 @@ export function pad(x: Tensor, padding: readonly number[], mode: PadMode = 'cons
 }
 
 export const PRIMITIVE_RULES_SHAPE = {
-  reshape: RESHAPE_RULE, permute: PERMUTE_RULE, expand: EXPAND_RULE, cat: CAT_RULE, slice: SLICE_RULE, gather: GATHER_RULE, pad: PAD_RULE,
+  reshape: RESHAPE_RULE,
+  permute: PERMUTE_RULE,
+  expand: EXPAND_RULE,
+  cat: CAT_RULE,
+  slice: SLICE_RULE,
+  gather: GATHER_RULE,
+  pad: PAD_RULE,
 };

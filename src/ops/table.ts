@@ -15,11 +15,31 @@ import { PRIMITIVE_RULES_POOL } from './pool.js';
 import { PRIMITIVE_RULES_NORM } from './norm.js';
 
 export const PRIMITIVE_NAMES = [
-  ...BINARY_OPS, ...UNARY_OPS, 'where', 'cast',
-  'sum', 'max', 'min', 'amax', 'amin',
-  'reshape', 'permute', 'expand', 'cat', 'slice', 'gather', 'pad',
-  'matmul', 'softmax', 'logSoftmax', 'conv2d',
-  'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'adaptiveMaxPool2d', 'batchNormTrain',
+  ...BINARY_OPS,
+  ...UNARY_OPS,
+  'where',
+  'cast',
+  'sum',
+  'max',
+  'min',
+  'amax',
+  'amin',
+  'reshape',
+  'permute',
+  'expand',
+  'cat',
+  'slice',
+  'gather',
+  'pad',
+  'matmul',
+  'softmax',
+  'logSoftmax',
+  'conv2d',
+  'maxPool2d',
+  'avgPool2d',
+  'adaptiveAvgPool2d',
+  'adaptiveMaxPool2d',
+  'batchNormTrain',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];

@@ -28,8 +28,15 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const step = ((s.step as number | undefined) ?? 0) + 1;
     s.step = step;
     runUpdate('adam', p, grad, s, {
-      lr: g.lr, weightDecay: g.weightDecay, maximize: g.maximize, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps,
-      amsgrad: g.amsgrad, decoupled: this.decoupled, step,
+      lr: g.lr,
+      weightDecay: g.weightDecay,
+      maximize: g.maximize,
+      beta1: g.betas[0],
+      beta2: g.betas[1],
+      eps: g.eps,
+      amsgrad: g.amsgrad,
+      decoupled: this.decoupled,
+      step,
     });
   }
 }

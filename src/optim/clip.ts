@@ -58,4 +58,3 @@ export function l1Penalty(params: Iterable<Tensor>): Tensor {
   for (const p of params) total = total.add(p.abs().sum());
   return total;
 }
-

@@ -11,8 +11,6 @@ export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { Adagrad, Adadelta, type AdagradOptions, type AdadeltaOptions } from './adagrad.js';
 export { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from './clip.js';
 export { LRScheduler } from './schedulers/scheduler.js';
-export {
-  LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, InverseSqrtLR,
-} from './schedulers/basic.js';
+export { LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, InverseSqrtLR } from './schedulers/basic.js';
 export { CosineAnnealingLR, OneCycleLR, type OneCycleOptions } from './schedulers/cosine.js';
 export { SequentialLR, ChainedScheduler, ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './schedulers/compose.js';

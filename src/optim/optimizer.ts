@@ -25,11 +25,15 @@ export abstract class Optimizer<H extends { lr: number } = any> {
   readonly paramGroups: ParamGroup<H>[] = [];
   readonly state = new Map<Tensor, ParamState>();
 
-  constructor(params: Params<H>, readonly defaults: H) {
+  constructor(
+    params: Params<H>,
+    readonly defaults: H,
+  ) {
     this.validate(defaults, 'defaults');
     const list = [...(params as Iterable<Tensor | ParamGroupSpec<H>>)];
     if (list.length === 0) throw new Error(`${this.name}: got an empty parameter list`);
-    const groups: ParamGroupSpec<H>[] = list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<H>] : (list as ParamGroupSpec<H>[]);
+    const groups: ParamGroupSpec<H>[] =
+      list[0] instanceof Tensor ? [{ params: list as Tensor[] } as unknown as ParamGroupSpec<H>] : (list as ParamGroupSpec<H>[]);
     for (const g of groups) this.addParamGroup(g);
   }
 

@@ -31,7 +31,13 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<RMSpropOptions>, s: ParamState): void {
     s.step = ((s.step as number | undefined) ?? 0) + 1;
     runUpdate('rmsprop', p, grad, s, {
-      lr: g.lr, weightDecay: g.weightDecay, maximize: g.maximize, alpha: g.alpha, eps: g.eps, momentum: g.momentum, centered: g.centered,
+      lr: g.lr,
+      weightDecay: g.weightDecay,
+      maximize: g.maximize,
+      alpha: g.alpha,
+      eps: g.eps,
+      momentum: g.momentum,
+      centered: g.centered,
     });
   }
 }

@@ -29,7 +29,12 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<SGDOptions>, s: ParamState): void {
     runUpdate('sgd', p, grad, s, {
-      lr: g.lr, weightDecay: g.weightDecay, maximize: g.maximize, momentum: g.momentum, dampening: g.dampening, nesterov: g.nesterov,
+      lr: g.lr,
+      weightDecay: g.weightDecay,
+      maximize: g.maximize,
+      momentum: g.momentum,
+      dampening: g.dampening,
+      nesterov: g.nesterov,
     });
   }
 }

@@ -97,7 +97,8 @@ export async function cachedFetch(url: string | URL, opts: CachedFetchOptions = 
   const bytes = await fetchBytes(abs, 'cache.fetch');
   if (opts.sha256) {
     const got = await sha256(bytes);
-    if (got !== opts.sha256.toLowerCase()) throw new Error(`cache.fetch: ${abs} has SHA-256 ${got}, expected ${opts.sha256} (corrupt or changed download; not cached)`);
+    if (got !== opts.sha256.toLowerCase())
+      throw new Error(`cache.fetch: ${abs} has SHA-256 ${got}, expected ${opts.sha256} (corrupt or changed download; not cached)`);
   }
   await cachePut(key, bytes);
   return bytes;

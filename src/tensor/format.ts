@@ -24,7 +24,9 @@ export function formatTensor(t: Tensor): string {
     const n = shape[dim];
     const step = sizeOf(shape.slice(dim + 1));
     const idx: (number | null)[] =
-      summarize && n > 2 * EDGE ? [...Array.from({ length: EDGE }, (_, i) => i), null, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : Array.from({ length: n }, (_, i) => i);
+      summarize && n > 2 * EDGE
+        ? [...Array.from({ length: EDGE }, (_, i) => i), null, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+        : Array.from({ length: n }, (_, i) => i);
     const parts = idx.map((i) => (i === null ? '...' : render(dim + 1, offset + i * step, indent + ' ')));
     const sep = dim === shape.length - 1 ? ', ' : ',\n' + '\n'.repeat(Math.max(0, shape.length - dim - 2)) + indent + ' ';
     return '[' + parts.join(sep) + ']';

@@ -71,7 +71,10 @@ export class Generator {
    */
   fillUniform(out: Float32Array, low = 0, high = 1): void {
     const st = this.s;
-    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    let s0 = st[0],
+      s1 = st[1],
+      s2 = st[2],
+      s3 = st[3];
     const span = high - low;
     for (let i = 0; i < out.length; i++) {
       const r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
@@ -101,17 +104,32 @@ export class Generator {
       this.spare = null;
     }
     const st = this.s;
-    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
+    let s0 = st[0],
+      s1 = st[1],
+      s2 = st[2],
+      s3 = st[3];
     while (i < out.length) {
-      let u = 0, v = 0, sq = 0;
+      let u = 0,
+        v = 0,
+        sq = 0;
       do {
         let r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
         let t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 11);
         u = (r / 4294967296) * 2 - 1;
         r = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
         t = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = rotl(s3, 11);
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = rotl(s3, 11);
         v = (r / 4294967296) * 2 - 1;
         sq = u * u + v * v;
       } while (sq >= 1 || sq === 0);

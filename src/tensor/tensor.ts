@@ -117,7 +117,9 @@ export class Tensor {
     if (!this.requiresGrad) throw new Error('backward: this tensor does not require grad and has no grad_fn');
     if (grad === undefined) {
       if (this.numel() !== 1) {
-        throw new Error(`backward: grad can be implicitly created only for one-element outputs, got shape ${shapeToString(this.shape)}; pass an upstream gradient`);
+        throw new Error(
+          `backward: grad can be implicitly created only for one-element outputs, got shape ${shapeToString(this.shape)}; pass an upstream gradient`,
+        );
       }
       grad = ops.onesLike(this);
     } else if (grad.shape.join() !== this.shape.join()) {
@@ -177,37 +179,95 @@ export class Tensor {
   }
 
   // ---- elementwise ----
-  add(o: Tensor | number): Tensor { return ops.add(this, o); }
-  sub(o: Tensor | number): Tensor { return ops.sub(this, o); }
-  mul(o: Tensor | number): Tensor { return ops.mul(this, o); }
-  div(o: Tensor | number): Tensor { return ops.div(this, o); }
-  pow(o: Tensor | number): Tensor { return ops.pow(this, o); }
-  maximum(o: Tensor | number): Tensor { return ops.maximum(this, o); }
-  minimum(o: Tensor | number): Tensor { return ops.minimum(this, o); }
-  eq(o: Tensor | number): Tensor { return ops.eq(this, o); }
-  ne(o: Tensor | number): Tensor { return ops.ne(this, o); }
-  lt(o: Tensor | number): Tensor { return ops.lt(this, o); }
-  le(o: Tensor | number): Tensor { return ops.le(this, o); }
-  gt(o: Tensor | number): Tensor { return ops.gt(this, o); }
-  ge(o: Tensor | number): Tensor { return ops.ge(this, o); }
-  neg(): Tensor { return ops.neg(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  rsqrt(): Tensor { return ops.rsqrt(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sign(): Tensor { return ops.sign(this); }
-  square(): Tensor { return ops.square(this); }
-  clamp(min?: number | null, max?: number | null): Tensor { return ops.clamp(this, min, max); }
-  relu(): Tensor { return ops.relu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
+  add(o: Tensor | number): Tensor {
+    return ops.add(this, o);
+  }
+  sub(o: Tensor | number): Tensor {
+    return ops.sub(this, o);
+  }
+  mul(o: Tensor | number): Tensor {
+    return ops.mul(this, o);
+  }
+  div(o: Tensor | number): Tensor {
+    return ops.div(this, o);
+  }
+  pow(o: Tensor | number): Tensor {
+    return ops.pow(this, o);
+  }
+  maximum(o: Tensor | number): Tensor {
+    return ops.maximum(this, o);
+  }
+  minimum(o: Tensor | number): Tensor {
+    return ops.minimum(this, o);
+  }
+  eq(o: Tensor | number): Tensor {
+    return ops.eq(this, o);
+  }
+  ne(o: Tensor | number): Tensor {
+    return ops.ne(this, o);
+  }
+  lt(o: Tensor | number): Tensor {
+    return ops.lt(this, o);
+  }
+  le(o: Tensor | number): Tensor {
+    return ops.le(this, o);
+  }
+  gt(o: Tensor | number): Tensor {
+    return ops.gt(this, o);
+  }
+  ge(o: Tensor | number): Tensor {
+    return ops.ge(this, o);
+  }
+  neg(): Tensor {
+    return ops.neg(this);
+  }
+  exp(): Tensor {
+    return ops.exp(this);
+  }
+  log(): Tensor {
+    return ops.log(this);
+  }
+  sqrt(): Tensor {
+    return ops.sqrt(this);
+  }
+  rsqrt(): Tensor {
+    return ops.rsqrt(this);
+  }
+  abs(): Tensor {
+    return ops.abs(this);
+  }
+  sign(): Tensor {
+    return ops.sign(this);
+  }
+  square(): Tensor {
+    return ops.square(this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ops.clamp(this, min, max);
+  }
+  relu(): Tensor {
+    return ops.relu(this);
+  }
+  sigmoid(): Tensor {
+    return ops.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ops.tanh(this);
+  }
 
   // ---- reductions ----
-  sum(dim?: Dims, keepdim = false): Tensor { return ops.sum(this, dim, keepdim); }
-  mean(dim?: Dims, keepdim = false): Tensor { return ops.mean(this, dim, keepdim); }
-  var(dim?: Dims, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor { return ops.variance(this, dim, opts); }
-  std(dim?: Dims, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor { return ops.std(this, dim, opts); }
+  sum(dim?: Dims, keepdim = false): Tensor {
+    return ops.sum(this, dim, keepdim);
+  }
+  mean(dim?: Dims, keepdim = false): Tensor {
+    return ops.mean(this, dim, keepdim);
+  }
+  var(dim?: Dims, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
+    return ops.variance(this, dim, opts);
+  }
+  std(dim?: Dims, opts?: { unbiased?: boolean; keepdim?: boolean }): Tensor {
+    return ops.std(this, dim, opts);
+  }
   /** Max over all elements, or `{ values, indices }` along `dim` (torch.max semantics). */
   max(): Tensor;
   max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
@@ -219,31 +279,75 @@ export class Tensor {
   min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
     return dim === undefined ? ops.amin(this) : ops.min(this, dim, keepdim);
   }
-  amax(dim?: Dims, keepdim = false): Tensor { return ops.amax(this, dim, keepdim); }
-  amin(dim?: Dims, keepdim = false): Tensor { return ops.amin(this, dim, keepdim); }
-  argmax(dim?: number, keepdim = false): Tensor { return ops.argmax(this, dim, keepdim); }
-  argmin(dim?: number, keepdim = false): Tensor { return ops.argmin(this, dim, keepdim); }
-  logsumexp(dim: Dims, keepdim = false): Tensor { return ops.logsumexp(this, dim, keepdim); }
-  softmax(dim: number): Tensor { return ops.softmax(this, dim); }
-  logSoftmax(dim: number): Tensor { return ops.logSoftmax(this, dim); }
+  amax(dim?: Dims, keepdim = false): Tensor {
+    return ops.amax(this, dim, keepdim);
+  }
+  amin(dim?: Dims, keepdim = false): Tensor {
+    return ops.amin(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor {
+    return ops.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number, keepdim = false): Tensor {
+    return ops.argmin(this, dim, keepdim);
+  }
+  logsumexp(dim: Dims, keepdim = false): Tensor {
+    return ops.logsumexp(this, dim, keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return ops.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return ops.logSoftmax(this, dim);
+  }
 
   // ---- shape ----
-  reshape(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, flatShapeArgs(shape)); }
-  view(...shape: (number | readonly number[])[]): Tensor { return ops.reshape(this, flatShapeArgs(shape)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return ops.flatten(this, startDim, endDim); }
-  permute(...dims: (number | readonly number[])[]): Tensor { return ops.permute(this, flatShapeArgs(dims)); }
-  transpose(dim0: number, dim1: number): Tensor { return ops.transpose(this, dim0, dim1); }
+  reshape(...shape: (number | readonly number[])[]): Tensor {
+    return ops.reshape(this, flatShapeArgs(shape));
+  }
+  view(...shape: (number | readonly number[])[]): Tensor {
+    return ops.reshape(this, flatShapeArgs(shape));
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return ops.flatten(this, startDim, endDim);
+  }
+  permute(...dims: (number | readonly number[])[]): Tensor {
+    return ops.permute(this, flatShapeArgs(dims));
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return ops.transpose(this, dim0, dim1);
+  }
   /** Transpose of a 2-D tensor. */
-  t(): Tensor { return ops.transpose(this, 0, 1); }
-  squeeze(dim?: Dims): Tensor { return ops.squeeze(this, dim); }
-  unsqueeze(dim: number): Tensor { return ops.unsqueeze(this, dim); }
-  expand(...shape: (number | readonly number[])[]): Tensor { return ops.expand(this, flatShapeArgs(shape)); }
-  narrow(dim: number, start: number, length: number): Tensor { return ops.narrow(this, dim, start, length); }
-  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] { return ops.split(this, sizeOrSections, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return ops.chunk(this, chunks, dim); }
-  indexSelect(dim: number, index: Tensor): Tensor { return ops.indexSelect(this, dim, index); }
-  gather(dim: number, index: Tensor): Tensor { return ops.gather(this, dim, index); }
-  matmul(o: Tensor): Tensor { return ops.matmul(this, o); }
+  t(): Tensor {
+    return ops.transpose(this, 0, 1);
+  }
+  squeeze(dim?: Dims): Tensor {
+    return ops.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return ops.unsqueeze(this, dim);
+  }
+  expand(...shape: (number | readonly number[])[]): Tensor {
+    return ops.expand(this, flatShapeArgs(shape));
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return ops.narrow(this, dim, start, length);
+  }
+  split(sizeOrSections: number | readonly number[], dim = 0): Tensor[] {
+    return ops.split(this, sizeOrSections, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return ops.chunk(this, chunks, dim);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return ops.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return ops.gather(this, dim, index);
+  }
+  matmul(o: Tensor): Tensor {
+    return ops.matmul(this, o);
+  }
 }
 
 function flatShapeArgs(args: (number | readonly number[])[]): number[] {

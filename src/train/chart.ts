@@ -24,7 +24,15 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 }
 
 /** One plot; the legend goes where the curves are not: top right for falling curves (loss), bottom right for rising ones. */
-function panel(x0: number, title: string, series: { name: string; color: string; dash?: string; points: [number, number][] }[], yLabel: string, maxEpoch: number, yRange?: [number, number], legendAtBottom = false): string {
+function panel(
+  x0: number,
+  title: string,
+  series: { name: string; color: string; dash?: string; points: [number, number][] }[],
+  yLabel: string,
+  maxEpoch: number,
+  yRange?: [number, number],
+  legendAtBottom = false,
+): string {
   const plotH = H - M.top - M.bottom;
   const all = series.flatMap((s) => s.points.map((p) => p[1])).filter(Number.isFinite);
   let [ymin, ymax] = yRange ?? [Math.min(...all), Math.max(...all)];
@@ -47,7 +55,9 @@ function panel(x0: number, title: string, series: { name: string; color: string;
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
     if (pts.length) {
-      parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts.map(([e, v]) => `${xs(e).toFixed(1)},${ys(v).toFixed(1)}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} points="${pts.map(([e, v]) => `${xs(e).toFixed(1)},${ys(v).toFixed(1)}`).join(' ')}"/>`,
+      );
       for (const [e, v] of pts) parts.push(`<circle cx="${xs(e).toFixed(1)}" cy="${ys(v).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     }
     const ly = legendAtBottom ? M.top + plotH - 12 - (series.length - 1 - i) * 18 : M.top + 8 + i * 18;

@@ -31,7 +31,13 @@ export function fromJson<T>(text: string): T {
   return JSON.parse(text, (_k, v) => (v && typeof v === 'object' && typeof v.$number === 'string' && Object.keys(v).length === 1 ? Number(v.$number) : v));
 }
 
-export function encodeCheckpoint(model: AnyModule, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Uint8Array {
+export function encodeCheckpoint(
+  model: AnyModule,
+  optimizer: Optimizer,
+  scheduler: Schedulable | null,
+  epoch: number,
+  extra: Record<string, unknown>,
+): Uint8Array {
   const tensors: Record<string, Tensor> = {};
   for (const [k, v] of Object.entries(model.stateDict())) tensors[`model.${k}`] = v;
   const osd = optimizer.stateDict();
@@ -43,13 +49,23 @@ export function encodeCheckpoint(model: AnyModule, optimizer: Optimizer, schedul
     }
   }
   const meta: CheckpointMeta = {
-    epoch, rng: getRngState(), scheduler: scheduler ? scheduler.stateDict() : null,
-    optimizer: { paramGroups: osd.paramGroups as never, numbers }, extra,
+    epoch,
+    rng: getRngState(),
+    scheduler: scheduler ? scheduler.stateDict() : null,
+    optimizer: { paramGroups: osd.paramGroups as never, numbers },
+    extra,
   };
   return encodeSafetensors(tensors, { format: 'convnet-ts checkpoint', 'convnet-ts': toJson(meta) });
 }
 
-export async function saveCheckpoint(path: string, model: AnyModule, optimizer: Optimizer, scheduler: Schedulable | null, epoch: number, extra: Record<string, unknown>): Promise<void> {
+export async function saveCheckpoint(
+  path: string,
+  model: AnyModule,
+  optimizer: Optimizer,
+  scheduler: Schedulable | null,
+  epoch: number,
+  extra: Record<string, unknown>,
+): Promise<void> {
   await writeFileAtomic(path, encodeCheckpoint(model, optimizer, scheduler, epoch, extra), 'saveCheckpoint');
 }
 

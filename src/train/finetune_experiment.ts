@@ -102,7 +102,13 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
 
   manualSeed(seed);
   const pretrained = make();
-  const pre = trainEpochs(pretrained, new optim.Adam(pretrained.parameters(), { lr: 2e-3 }), loader(select(trainSet, first), true), loader(select(testSet, first), false), pretrainEpochs);
+  const pre = trainEpochs(
+    pretrained,
+    new optim.Adam(pretrained.parameters(), { lr: 2e-3 }),
+    loader(select(trainSet, first), true),
+    loader(select(testSet, first), false),
+    pretrainEpochs,
+  );
 
   // Each fine-tuning run starts from the same pretrained weights.
   const pretrainedState = pretrained.stateDict();
@@ -117,7 +123,10 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
   }
   manualSeed(seed + 1);
   const scratch = make();
-  runs.push({ method: 'from scratch', testAccuracy: trainEpochs(scratch, new optim.Adam(scratch.parameters(), { lr }), loader(small, true, seed + 1), test, epochs) });
+  runs.push({
+    method: 'from scratch',
+    testAccuracy: trainEpochs(scratch, new optim.Adam(scratch.parameters(), { lr }), loader(small, true, seed + 1), test, epochs),
+  });
 
   return {
     pretrainAccuracy: pre[pre.length - 1],
@@ -157,11 +166,17 @@ export function finetuneSvg(r: FinetuneExperimentResult): string {
   ];
   for (let t = 0; t <= 10; t += 2) {
     const a = t / 10;
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#eee"/>`, `<text x="${m.l - 8}" y="${y(a) + 4}" text-anchor="end">${t * 10}%</text>`);
+    parts.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#eee"/>`,
+      `<text x="${m.l - 8}" y="${y(a) + 4}" text-anchor="end">${t * 10}%</text>`,
+    );
   }
   for (let e = 1; e <= n; e += Math.max(1, Math.round(n / 6))) parts.push(`<text x="${x(e)}" y="${H - m.b + 18}" text-anchor="middle">${e}</text>`);
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">epoch</text>`);
-  parts.push(`<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`, `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`);
+  parts.push(
+    `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`,
+    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`,
+  );
   r.runs.forEach((run, i) => {
     const pts = run.testAccuracy.map((a, e) => `${x(e + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${colors[i]}" stroke-width="2" points="${pts}"/>`);

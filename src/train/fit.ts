@@ -158,7 +158,11 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
     startEpoch = meta.epoch + 1;
     if (es?.restoreBest && paths.bestCheckpoint && (await fileExists(paths.bestCheckpoint))) {
       const all = await loadSafetensors(paths.bestCheckpoint);
-      bestWeights = Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith('model.')).map(([k, v]) => [k.slice(6), v]));
+      bestWeights = Object.fromEntries(
+        Object.entries(all)
+          .filter(([k]) => k.startsWith('model.'))
+          .map(([k, v]) => [k.slice(6), v]),
+      );
     }
     progress.log(`resumed from ${opts.resume} at epoch ${meta.epoch}`);
   }
@@ -220,7 +224,9 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
       await saveCheckpoint(paths.lastCheckpoint!, model, optimizer, scheduler as Schedulable | null, epoch, extra);
       if (improved) await saveCheckpoint(paths.bestCheckpoint!, model, optimizer, scheduler as Schedulable | null, epoch, extra);
       await appendText(paths.log!, JSON.stringify({ ...record, time: new Date().toISOString() }) + '\n', 'fit');
-      const chart = renderTrainingChart(history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAcc: h.train.acc, valLoss: h.val?.loss, valAcc: h.val?.acc })));
+      const chart = renderTrainingChart(
+        history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAcc: h.train.acc, valLoss: h.val?.loss, valAcc: h.val?.acc })),
+      );
       await writeFileAtomic(paths.chart!, chart, 'fit');
     }
   }

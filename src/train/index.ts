@@ -3,7 +3,17 @@
  * Example:
  *   const result = await train.fit(model, { optimizer, trainLoader, valLoader, testLoader, epochs: 10, outDir: 'runs/lenet5' });
  */
-export { fit, evaluate, type FitOptions, type FitResult, type EpochRecord, type Callback, type FitContext, type EarlyStoppingOptions, type Monitor } from './fit.js';
+export {
+  fit,
+  evaluate,
+  type FitOptions,
+  type FitResult,
+  type EpochRecord,
+  type Callback,
+  type FitContext,
+  type EarlyStoppingOptions,
+  type Monitor,
+} from './fit.js';
 export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta } from './checkpoint.js';
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
 export { renderTrainingChart, type CurvePoint } from './chart.js';

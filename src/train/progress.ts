@@ -33,7 +33,9 @@ export function lineProgress(write: (s: string) => void = (s) => console.log(s),
     step: (i) => {
       if (i.step % every === 0 || i.step === i.steps) {
         const eta = ((performance.now() - started.t) / 1000 / i.step) * (i.steps - i.step);
-        write(`epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${eta.toFixed(0)}s`);
+        write(
+          `epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${eta.toFixed(0)}s`,
+        );
       }
     },
     endEpoch: (line) => write(line),

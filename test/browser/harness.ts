@@ -22,8 +22,15 @@ export function findChromium(): { path: string | null; reason: string } {
 /** Bundles `entry` (a path under the repository) for the browser: ESM, every dependency inlined. */
 export async function bundleForBrowser(entry: string, opts: { minify?: boolean } = {}): Promise<{ code: string; warnings: string[] }> {
   const r = await esbuild.build({
-    entryPoints: [join(ROOT, entry)], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false,
-    minify: opts.minify ?? false, logLevel: 'silent', absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    minify: opts.minify ?? false,
+    logLevel: 'silent',
+    absWorkingDir: ROOT,
   });
   return { code: r.outputFiles[0].text, warnings: r.warnings.map((w) => `${w.text} (${w.location?.file}:${w.location?.line})`) };
 }
@@ -31,14 +38,26 @@ export async function bundleForBrowser(entry: string, opts: { minify?: boolean }
 /** Bundles source code (a README example) for the browser, with 'convnet-ts' resolved to this repository's sources. */
 export async function bundleSource(code: string, name: string): Promise<string> {
   const r = await esbuild.build({
-    stdin: { contents: code, sourcefile: name, resolveDir: ROOT, loader: 'js' }, bundle: true, platform: 'browser', format: 'esm',
-    target: 'es2022', write: false, logLevel: 'silent', alias: { 'convnet-ts': './src/index.ts' }, absWorkingDir: ROOT,
+    stdin: { contents: code, sourcefile: name, resolveDir: ROOT, loader: 'js' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+    alias: { 'convnet-ts': './src/index.ts' },
+    absWorkingDir: ROOT,
   });
   return r.outputFiles[0].text;
 }
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript', '.html': 'text/html', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg', '.wasm': 'application/wasm',
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.wasm': 'application/wasm',
 };
 
 export interface TestServer {
@@ -52,7 +71,10 @@ export interface TestServer {
  * with `site`, a built static site's files (its index.html at /) come first. With `isolated`, every response carries
  * COOP/COEP, so the page may use SharedArrayBuffer and threads.
  */
-export async function serve(app: string | Record<string, string>, opts: { isolated: boolean; dirs?: Record<string, string>; site?: string }): Promise<TestServer> {
+export async function serve(
+  app: string | Record<string, string>,
+  opts: { isolated: boolean; dirs?: Record<string, string>; site?: string },
+): Promise<TestServer> {
   const scripts: Record<string, string> = typeof app === 'string' ? { '/app.js': app } : app;
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -116,8 +138,15 @@ export async function launchChromium(executablePath: string, extraArgs: string[]
     executablePath,
     headless: true,
     args: [
-      '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', ...extraArgs,
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
     ],
   });
   return {

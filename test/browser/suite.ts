@@ -108,13 +108,20 @@ const suite: Record<string, Check> = {
     const mnist = await ct.data.mnist({ root: '/datasets/mnist/' });
     ct.manualSeed(0);
     const model = ct.models.lenet5({ activation: 'relu', pooling: 'max' });
-    const subset = (n: number, from: number) => new ct.data.Subset(mnist, Array.from({ length: n }, (_, i) => from + i));
+    const subset = (n: number, from: number) =>
+      new ct.data.Subset(
+        mnist,
+        Array.from({ length: n }, (_, i) => from + i),
+      );
     const T = ct.data.transforms;
     const trainLoader = new ct.data.DataLoader(subset(2560, 0), { batchSize: 64, shuffle: true, transform: T.pad(2) });
     const valLoader = new ct.data.DataLoader(subset(1000, 50000), { batchSize: 250, transform: T.pad(2) });
     const events: ct.train.ProgressEvent[] = [];
     const r = await ct.train.fit(model, {
-      optimizer: new ct.optim.Adam(model.parameters(), { lr: 2e-3 }), trainLoader, valLoader, epochs: 2,
+      optimizer: new ct.optim.Adam(model.parameters(), { lr: 2e-3 }),
+      trainLoader,
+      valLoader,
+      epochs: 2,
       progress: ct.train.eventProgress((e) => events.push(e), { minIntervalMs: 50 }),
     });
     const steps = events.filter((e): e is Extract<ct.train.ProgressEvent, { type: 'step' }> => e.type === 'step');
@@ -144,7 +151,10 @@ const suite: Record<string, Check> = {
     model.loadStateDict(await ct.io.loadPthStateDict('/fixtures/interop/resnet18.pth'), { strict: true });
     model.eval();
     const n = 3 * 224 * 224;
-    const x = ct.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(0.001 * i)), [1, 3, 224, 224]);
+    const x = ct.tensor(
+      Float32Array.from({ length: n }, (_, i) => Math.sin(0.001 * i)),
+      [1, 3, 224, 224],
+    );
     const logits = ct.noGrad(() => model.forward(x) as ct.Tensor);
     out.pthVsPytorch = relativeToMax(logits.data(), expected.resnet18.logits);
     // The same weights saved as a safetensors Blob, read back as a File.
@@ -156,11 +166,16 @@ const suite: Record<string, Check> = {
     out.safetensorsBlobBytes = blob.size;
     out.safetensorsRoundTrip = fnv1a(Object.values(again.stateDict()).map((t) => t.data())) === fnv1a(Object.values(model.stateDict()).map((t) => t.data()));
     // An ONNX file exported by PyTorch, from a URL object; and a model exported here as a Blob and imported again.
-    const onnxExpected = (await fetchJson<{ models: Record<string, { file: string; input_shape: number[]; output: number[] }> }>('/fixtures/onnx/expected.json')).models;
+    const onnxExpected = (
+      await fetchJson<{ models: Record<string, { file: string; input_shape: number[]; output: number[] }> }>('/fixtures/onnx/expected.json')
+    ).models;
     const e = onnxExpected.opzoo_opset17 ?? Object.values(onnxExpected)[0];
     const net = await ct.io.loadOnnx(new URL(`/fixtures/onnx/${e.file}`, location.href));
     const m = e.input_shape.reduce((a, b) => a * b, 1);
-    const xin = ct.tensor(Float32Array.from({ length: m }, (_, i) => Math.sin(0.01 * i)), e.input_shape);
+    const xin = ct.tensor(
+      Float32Array.from({ length: m }, (_, i) => Math.sin(0.01 * i)),
+      e.input_shape,
+    );
     out.onnxVsPytorch = relativeToMax(ct.noGrad(() => net.eval().forward(xin) as ct.Tensor).data(), e.output);
     ct.manualSeed(1);
     const lenet = ct.models.lenet5();
@@ -181,7 +196,10 @@ const suite: Record<string, Check> = {
     const listed = (await cache.list()).map((e) => ({ key: new URL(e.key).pathname, size: e.size, sha256: e.sha256 }));
     // A hit needs no network: the same key under a URL that would 404.
     const hit = await cache.fetch('/no/such/file.png', { key: new URL(url, location.href).href });
-    const wrongSha = await cache.fetch('/fixtures/images/palette.png', { sha256: '0'.repeat(64) }).then(() => 'accepted', (e: Error) => e.message);
+    const wrongSha = await cache.fetch('/fixtures/images/palette.png', { sha256: '0'.repeat(64) }).then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
     const storedAfterWrong = (await cache.list()).length;
     // Corrupt the stored bytes behind the library's back: the entry is dropped, not returned.
     await new Promise<void>((resolve, reject) => {
@@ -207,8 +225,14 @@ const suite: Record<string, Check> = {
     const mnist = await ct.data.mnist({ root: '/datasets/mnist/', train: false, cache: true });
     const cachedFiles = (await cache.list()).map((e) => new URL(e.key).pathname).sort();
     return {
-      firstHash: fnv1a([first]), hitHash: fnv1a([hit]), listed, wrongSha, storedAfterWrong, afterCorruption: afterCorruption === null,
-      mnistTest: mnist.length, cachedFiles,
+      firstHash: fnv1a([first]),
+      hitHash: fnv1a([hit]),
+      listed,
+      wrongSha,
+      storedAfterWrong,
+      afterCorruption: afterCorruption === null,
+      mnistTest: mnist.length,
+      cachedFiles,
     };
   },
 
@@ -231,7 +255,10 @@ const suite: Record<string, Check> = {
       const t = await ct.data.imageToTensor(c);
       out.canvasShape = t.shape;
       const v = t.data();
-      out.canvasPixels = [[v[0], v[15], v[30]], [v[7], v[15 + 7], v[30 + 7]]].map((p) => p.map((c) => Math.round(c * 255))); // (0, 0) and (1, 2)
+      out.canvasPixels = [
+        [v[0], v[15], v[30]],
+        [v[7], v[15 + 7], v[30 + 7]],
+      ].map((p) => p.map((c) => Math.round(c * 255))); // (0, 0) and (1, 2)
       const id = ct.data.tensorToImageData(t, { range: [0, 1] }) as ImageData;
       out.imageDataRoundTrip = id instanceof ImageData && fnv1a([id.data]) === fnv1a([ctx.getImageData(0, 0, 5, 3).data]);
       const fromId = await ct.data.imageToTensor(id, { channels: 1, size: [6, 10] });

@@ -63,9 +63,21 @@ export function trainLenet(mnist: ct.data.ImageDataset, steps = 200, batch = 64)
   }
   const seconds = (performance.now() - t0) / 1000;
   const worstStepMs = Math.max(...stepMs);
-  const slowest = stepMs.map((ms, i): [number, number] => [i, Math.round(ms)]).sort((a, b) => b[1] - a[1]).slice(0, 5);
+  const slowest = stepMs
+    .map((ms, i): [number, number] => [i, Math.round(ms)])
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5);
   const weights = Object.values(model.stateDict()).map((t) => t.data());
-  return { losses, weightsHash: fnv1a(weights), threads: ct.getNumThreads(), seconds, imagesPerSecond: (steps * batch) / seconds, worstStepMs, slowest, heap: heapStats() };
+  return {
+    losses,
+    weightsHash: fnv1a(weights),
+    threads: ct.getNumThreads(),
+    seconds,
+    imagesPerSecond: (steps * batch) / seconds,
+    worstStepMs,
+    slowest,
+    heap: heapStats(),
+  };
 }
 
 export interface ResnetResult {

@@ -31,4 +31,3 @@ export function toTensor(e: EncodedTensor, requiresGrad = false): Tensor {
   const { shape, data } = decode(e);
   return tensor(data, shape, { requiresGrad });
 }
-

@@ -130,4 +130,3 @@ export function runCase(c: FixtureCase): void {
     });
   }
 }
-

@@ -29,7 +29,10 @@ export function syntheticImages(n: number, classes: number, size: number, channe
 /** Writes MNIST-format files (gzipped IDX) to dir. */
 export function writeMnist(dir: string, nTrain: number, nTest: number, seed = 0): void {
   mkdirSync(dir, { recursive: true });
-  for (const [prefix, n, s] of [['train', nTrain, seed], ['t10k', nTest, seed + 1]] as const) {
+  for (const [prefix, n, s] of [
+    ['train', nTrain, seed],
+    ['t10k', nTest, seed + 1],
+  ] as const) {
     const { images, labels } = syntheticImages(n, 10, 28, 1, s);
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(encodeIdx([n, 28, 28], images)));
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(encodeIdx([n], Uint8Array.from(labels))));

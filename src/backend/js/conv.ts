@@ -113,7 +113,17 @@ export function conv2d(x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c:
     const nb = Math.min(chunk, batch - n0);
     for (let g = 0; g < groups; g++) {
       im2col(X, c, n0, nb, g * cg, cg, col);
-      gemm(og, nb * P, Kc, { data: W, offset: g * og * Kc, rowStride: Kc, colStride: 1 }, { data: col, offset: 0, rowStride: nb * P, colStride: 1 }, tmp, 0, nb * P, false);
+      gemm(
+        og,
+        nb * P,
+        Kc,
+        { data: W, offset: g * og * Kc, rowStride: Kc, colStride: 1 },
+        { data: col, offset: 0, rowStride: nb * P, colStride: 1 },
+        tmp,
+        0,
+        nb * P,
+        false,
+      );
       gatherRows(out, outChannels, P, n0, nb, g * og, og, tmp, true);
     }
   }
@@ -144,7 +154,17 @@ export function conv2dBackwardInput(dy: TensorInfo, w: TensorInfo, c: Conv2dInfo
     for (let g = 0; g < groups; g++) {
       gatherRows(DY, outChannels, P, n0, nb, g * og, og, dyMat, false);
       // dcol = W_gᵀ · dy_g
-      gemm(Kc, nb * P, og, { data: W, offset: g * og * Kc, rowStride: 1, colStride: Kc }, { data: dyMat, offset: 0, rowStride: nb * P, colStride: 1 }, col, 0, nb * P, false);
+      gemm(
+        Kc,
+        nb * P,
+        og,
+        { data: W, offset: g * og * Kc, rowStride: 1, colStride: Kc },
+        { data: dyMat, offset: 0, rowStride: nb * P, colStride: 1 },
+        col,
+        0,
+        nb * P,
+        false,
+      );
       col2im(col, c, n0, nb, g * cg, cg, dX);
     }
   }
@@ -166,7 +186,17 @@ export function conv2dBackwardWeight(x: TensorInfo, dy: TensorInfo, c: Conv2dInf
       im2col(X, c, n0, nb, g * cg, cg, col);
       gatherRows(DY, outChannels, P, n0, nb, g * og, og, dyMat, false);
       // dW_g += dy_g · colᵀ
-      gemm(og, Kc, nb * P, { data: dyMat, offset: 0, rowStride: nb * P, colStride: 1 }, { data: col, offset: 0, rowStride: 1, colStride: nb * P }, dW, g * og * Kc, Kc, n0 > 0);
+      gemm(
+        og,
+        Kc,
+        nb * P,
+        { data: dyMat, offset: 0, rowStride: nb * P, colStride: 1 },
+        { data: col, offset: 0, rowStride: 1, colStride: nb * P },
+        dW,
+        g * og * Kc,
+        Kc,
+        n0 > 0,
+      );
     }
   }
   return info([outChannels, cg, kH, kW], dW);

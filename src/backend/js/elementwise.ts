@@ -38,7 +38,19 @@ export function collapse(outShape: readonly number[], sa: number[], sb: number[]
 }
 
 /** One stretch of n outputs: out[o+j] = A[ia+j·la] op B[ib+j·lb], with a tight loop per common op. */
-function run(op: BinaryOp, f: (a: number, b: number) => number, A: ArrayLike<number>, B: ArrayLike<number>, out: TypedArray, o: number, ia: number, la: number, ib: number, lb: number, n: number): void {
+function run(
+  op: BinaryOp,
+  f: (a: number, b: number) => number,
+  A: ArrayLike<number>,
+  B: ArrayLike<number>,
+  out: TypedArray,
+  o: number,
+  ia: number,
+  la: number,
+  ib: number,
+  lb: number,
+  n: number,
+): void {
   switch (op) {
     case 'add':
       for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] + B[ib + j * lb];
@@ -132,7 +144,10 @@ export function where(cond: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: 
   const sb = broadcastStrides(b.shape, outShape);
   const strides = stridesOf(outShape);
   for (let i = 0; i < out.length; i++) {
-    let ic = 0, ia = 0, ib = 0, rem = i;
+    let ic = 0,
+      ia = 0,
+      ib = 0,
+      rem = i;
     for (let d = 0; d < outShape.length; d++) {
       const q = Math.floor(rem / strides[d]);
       rem -= q * strides[d];

@@ -84,31 +84,91 @@ function packPanelB(B: MatView, pc: number, kc: number, jc: number, nc: number):
 function micro(kc: number, aBase: number, bBase: number, C: Float32Array, c: number, ldc: number, mr: number, nr: number, overwrite: boolean): void {
   const a = packA;
   const b = packB;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   let ai = aBase;
   let bi = bBase;
   for (let k = 0; k < kc; k++, ai += 4, bi += 4) {
-    const a0 = a[ai], a1 = a[ai + 1], a2 = a[ai + 2], a3 = a[ai + 3];
-    const b0 = b[bi], b1 = b[bi + 1], b2 = b[bi + 2], b3 = b[bi + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = a[ai],
+      a1 = a[ai + 1],
+      a2 = a[ai + 2],
+      a3 = a[ai + 3];
+    const b0 = b[bi],
+      b1 = b[bi + 1],
+      b2 = b[bi + 2],
+      b3 = b[bi + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (mr === 4 && nr === 4) {
     if (overwrite) {
-      C[c] = c00; C[c + 1] = c01; C[c + 2] = c02; C[c + 3] = c03; c += ldc;
-      C[c] = c10; C[c + 1] = c11; C[c + 2] = c12; C[c + 3] = c13; c += ldc;
-      C[c] = c20; C[c + 1] = c21; C[c + 2] = c22; C[c + 3] = c23; c += ldc;
-      C[c] = c30; C[c + 1] = c31; C[c + 2] = c32; C[c + 3] = c33;
+      C[c] = c00;
+      C[c + 1] = c01;
+      C[c + 2] = c02;
+      C[c + 3] = c03;
+      c += ldc;
+      C[c] = c10;
+      C[c + 1] = c11;
+      C[c + 2] = c12;
+      C[c + 3] = c13;
+      c += ldc;
+      C[c] = c20;
+      C[c + 1] = c21;
+      C[c + 2] = c22;
+      C[c + 3] = c23;
+      c += ldc;
+      C[c] = c30;
+      C[c + 1] = c31;
+      C[c + 2] = c32;
+      C[c + 3] = c33;
     } else {
-      C[c] += c00; C[c + 1] += c01; C[c + 2] += c02; C[c + 3] += c03; c += ldc;
-      C[c] += c10; C[c + 1] += c11; C[c + 2] += c12; C[c + 3] += c13; c += ldc;
-      C[c] += c20; C[c + 1] += c21; C[c + 2] += c22; C[c + 3] += c23; c += ldc;
-      C[c] += c30; C[c + 1] += c31; C[c + 2] += c32; C[c + 3] += c33;
+      C[c] += c00;
+      C[c + 1] += c01;
+      C[c + 2] += c02;
+      C[c + 3] += c03;
+      c += ldc;
+      C[c] += c10;
+      C[c + 1] += c11;
+      C[c + 2] += c12;
+      C[c + 3] += c13;
+      c += ldc;
+      C[c] += c20;
+      C[c + 1] += c21;
+      C[c + 2] += c22;
+      C[c + 3] += c23;
+      c += ldc;
+      C[c] += c30;
+      C[c + 1] += c31;
+      C[c + 2] += c32;
+      C[c + 3] += c33;
     }
     return;
   }

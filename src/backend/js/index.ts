@@ -7,9 +7,7 @@ import { argReduce, sum } from './reduce.js';
 import { broadcastTo, concat, gather, pad, padBackward, scatterAdd, slice, sliceBackward, transpose } from './layout.js';
 import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
-import {
-  adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward,
-} from './pool.js';
+import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
 import { optimizerStep } from './optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './norm.js';
@@ -17,10 +15,38 @@ import { batchNormTrain, batchNormTrainBackward } from './norm.js';
 function buildKernels(): Kernels {
   // Typed as CoreKernels so tsc checks every hand-written kernel's signature.
   const core: CoreKernels = {
-    fill, cast, where, sum, argReduce, transpose, broadcastTo, concat, slice, sliceBackward, gather, scatterAdd, pad, padBackward,
-    matmul, conv2d, conv2dBackwardInput, conv2dBackwardWeight,
-    maxPool2d, maxPool2dBackward, avgPool2d, avgPool2dBackward, adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d,
-    softmax, softmaxBackward, logSoftmax, logSoftmaxBackward, optimizerStep, batchNormTrain, batchNormTrainBackward,
+    fill,
+    cast,
+    where,
+    sum,
+    argReduce,
+    transpose,
+    broadcastTo,
+    concat,
+    slice,
+    sliceBackward,
+    gather,
+    scatterAdd,
+    pad,
+    padBackward,
+    matmul,
+    conv2d,
+    conv2dBackwardInput,
+    conv2dBackwardWeight,
+    maxPool2d,
+    maxPool2dBackward,
+    avgPool2d,
+    avgPool2dBackward,
+    adaptiveAvgPool2d,
+    adaptiveAvgPool2dBackward,
+    adaptiveMaxPool2d,
+    softmax,
+    softmaxBackward,
+    logSoftmax,
+    logSoftmaxBackward,
+    optimizerStep,
+    batchNormTrain,
+    batchNormTrainBackward,
   };
   const table: Record<string, unknown> = { ...core };
   for (const op of BINARY_OPS) table[op] = makeBinary(op);

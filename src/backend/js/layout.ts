@@ -7,7 +7,13 @@ import { alloc, dataOf, info } from './handle.js';
 import { broadcastStrides } from './elementwise.js';
 
 /** Visits every output element with the input offset given by per-output-dim input strides. */
-function gatherByStrides(X: ArrayLike<number>, out: { [i: number]: number; length: number }, outShape: readonly number[], inStrides: readonly number[], base = 0): void {
+function gatherByStrides(
+  X: ArrayLike<number>,
+  out: { [i: number]: number; length: number },
+  outShape: readonly number[],
+  inStrides: readonly number[],
+  base = 0,
+): void {
   const last = outShape.length - 1;
   const lastLen = last >= 0 ? outShape[last] : 1;
   const ls = last >= 0 ? inStrides[last] : 0;
@@ -20,7 +26,12 @@ export function transpose(x: TensorInfo, perm: readonly number[]): TensorInfo {
   const outShape = perm.map((p) => x.shape[p]);
   const strides = stridesOf(x.shape);
   const out = alloc(outShape, x.dtype);
-  gatherByStrides(dataOf(x), out, outShape, perm.map((p) => strides[p]));
+  gatherByStrides(
+    dataOf(x),
+    out,
+    outShape,
+    perm.map((p) => strides[p]),
+  );
   return info(outShape, out);
 }
 
@@ -58,7 +69,13 @@ export function slice(x: TensorInfo, starts: readonly number[], steps: readonly 
   let base = 0;
   for (let d = 0; d < strides.length; d++) base += starts[d] * strides[d];
   const out = alloc(outShape, x.dtype);
-  gatherByStrides(dataOf(x), out, outShape, strides.map((s, d) => s * steps[d]), base);
+  gatherByStrides(
+    dataOf(x),
+    out,
+    outShape,
+    strides.map((s, d) => s * steps[d]),
+    base,
+  );
   return info(outShape, out);
 }
 
@@ -134,7 +151,12 @@ function padMaps(shape: readonly number[], pads: readonly (readonly [number, num
   });
 }
 
-function forEachPadded(shape: readonly number[], pads: readonly (readonly [number, number])[], mode: PadMode, visit: (o: number, src: number) => void): number[] {
+function forEachPadded(
+  shape: readonly number[],
+  pads: readonly (readonly [number, number])[],
+  mode: PadMode,
+  visit: (o: number, src: number) => void,
+): number[] {
   const maps = padMaps(shape, pads, mode);
   const outShape = maps.map((m) => m.length);
   const strides = stridesOf(shape);

@@ -14,10 +14,15 @@ export function matmul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: bo
   const out = new Float32Array(batch * M * N);
   for (let i = 0; i < batch; i++) {
     gemm(
-      M, N, K,
+      M,
+      N,
+      K,
       { data: A, offset: i * aR * aC, rowStride: transA ? 1 : aC, colStride: transA ? aC : 1 },
       { data: B, offset: i * bR * bC, rowStride: transB ? 1 : bC, colStride: transB ? bC : 1 },
-      out, i * M * N, N, false,
+      out,
+      i * M * N,
+      N,
+      false,
     );
   }
   return info([batch, M, N], out);

@@ -11,7 +11,12 @@ function layout(shape: readonly number[]): [number, number, number] {
   return [shape[0], shape[1], sizeOf(shape.slice(2))];
 }
 
-export function batchNormTrain(x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } {
+export function batchNormTrain(
+  x: TensorInfo,
+  weight: TensorInfo | null,
+  bias: TensorInfo | null,
+  eps: number,
+): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } {
   const X = f32(x);
   const W = weight ? f32(weight) : null;
   const B = bias ? f32(bias) : null;
@@ -43,7 +48,12 @@ export function batchNormTrain(x: TensorInfo, weight: TensorInfo | null, bias: T
 }
 
 export function batchNormTrainBackward(
-  x: TensorInfo, dy: TensorInfo, mean: TensorInfo, variance: TensorInfo, weight: TensorInfo | null, eps: number,
+  x: TensorInfo,
+  dy: TensorInfo,
+  mean: TensorInfo,
+  variance: TensorInfo,
+  weight: TensorInfo | null,
+  eps: number,
 ): { dx: TensorInfo; dweight: TensorInfo; dbias: TensorInfo } {
   const X = f32(x);
   const D = f32(dy);

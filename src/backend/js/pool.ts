@@ -124,9 +124,11 @@ export function adaptiveAvgPool2d(x: TensorInfo, outH: number, outW: number): Te
   for (let pl = 0; pl < batch * channels; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = start(oh, outH, inH), h1 = end(oh, outH, inH);
+      const h0 = start(oh, outH, inH),
+        h1 = end(oh, outH, inH);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const w0 = start(ow, outW, inW), w1 = end(ow, outW, inW);
+        const w0 = start(ow, outW, inW),
+          w1 = end(ow, outW, inW);
         let s = 0;
         for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += X[base + ih * inW + iw];
         out[o] = s / ((h1 - h0) * (w1 - w0));
@@ -145,9 +147,11 @@ export function adaptiveAvgPool2dBackward(dy: TensorInfo, inputShape: readonly n
   for (let pl = 0; pl < batch * channels; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = start(oh, outH, inH), h1 = end(oh, outH, inH);
+      const h0 = start(oh, outH, inH),
+        h1 = end(oh, outH, inH);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const w0 = start(ow, outW, inW), w1 = end(ow, outW, inW);
+        const w0 = start(ow, outW, inW),
+          w1 = end(ow, outW, inW);
         const g = D[o] / ((h1 - h0) * (w1 - w0));
         for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) dX[base + ih * inW + iw] += g;
       }
@@ -165,9 +169,11 @@ export function adaptiveMaxPool2d(x: TensorInfo, outH: number, outW: number): { 
   for (let pl = 0; pl < batch * channels; pl++) {
     const base = pl * inH * inW;
     for (let oh = 0; oh < outH; oh++) {
-      const h0 = start(oh, outH, inH), h1 = end(oh, outH, inH);
+      const h0 = start(oh, outH, inH),
+        h1 = end(oh, outH, inH);
       for (let ow = 0; ow < outW; ow++, o++) {
-        const w0 = start(ow, outW, inW), w1 = end(ow, outW, inW);
+        const w0 = start(ow, outW, inW),
+          w1 = end(ow, outW, inW);
         let best = -Infinity;
         let bestIdx = -1;
         for (let ih = h0; ih < h1; ih++) {

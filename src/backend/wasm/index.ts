@@ -13,9 +13,7 @@ import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
 import { matmul } from './kernels/matmul.js';
-import {
-  conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward,
-} from './kernels/conv.js';
+import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './kernels/conv.js';
 import { binary, fill, stridedCopy, unary, unaryBackward } from './kernels/elementwise.js';
 import { broadcastStrides } from '../js/elementwise.js';
 import { stridesOf } from '../../tensor/shape.js';
@@ -85,9 +83,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     matmul: withFallback('matmul', (a, b, transA, transB) => (a.dtype === 'float32' && b.dtype === 'float32' ? matmul(ctx, a, b, transA, transB) : null)),
     conv2d: withFallback('conv2d', (x, w, bias, c) => (isDepthwiseInfo(c) ? depthwiseForward(ctx, x, w, bias, c) : conv2d(ctx, x, w, bias, c))),
     conv2dBackwardInput: withFallback('conv2dBackwardInput', (dy, w, c) =>
-      isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c)),
+      isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c),
+    ),
     conv2dBackwardWeight: withFallback('conv2dBackwardWeight', (x, dy, c) =>
-      isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c)),
+      isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c),
+    ),
     fill: withFallback('fill', (shape, value, dtype) => fill(ctx, shape, value, dtype)),
     sum: withFallback('sum', (x, dims) => sum(ctx, x, dims)),
     maxPool2d: withFallback('maxPool2d', (x, p) => (x.dtype === 'float32' ? maxPool2d(ctx, x, p) : null)),
@@ -103,13 +103,24 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     logSoftmaxBackward: withFallback('logSoftmaxBackward', (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, true)),
     transpose: withFallback('transpose', (x, perm) => {
       const strides = stridesOf(x.shape);
-      return stridedCopy(ctx, x, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
+      return stridedCopy(
+        ctx,
+        x,
+        perm.map((p) => x.shape[p]),
+        perm.map((p) => strides[p]),
+      );
     }),
     broadcastTo: withFallback('broadcastTo', (x, shape) => stridedCopy(ctx, x, shape, broadcastStrides(x.shape, shape))),
     slice: withFallback('slice', (x, starts, steps, outShape) => {
       const strides = stridesOf(x.shape);
       const base = starts.reduce((s, st, d) => s + st * strides[d], 0);
-      return stridedCopy(ctx, x, outShape, strides.map((s, d) => s * steps[d]), base);
+      return stridedCopy(
+        ctx,
+        x,
+        outShape,
+        strides.map((s, d) => s * steps[d]),
+        base,
+      );
     }),
   };
   for (const op of BINARY_OPS) {

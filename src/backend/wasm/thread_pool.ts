@@ -10,7 +10,14 @@
 import { CONTROL_BASE } from './heap.js';
 import { builtinSync } from '../../platform/builtins.js';
 
-const SEQ = 0, DONE = 1, TASK = 2, ARGS = 3, NPARTS = 4, COUNTER = 5, READY = 6, ERROR = 7;
+const SEQ = 0,
+  DONE = 1,
+  TASK = 2,
+  ARGS = 3,
+  NPARTS = 4,
+  COUNTER = 5,
+  READY = 6,
+  ERROR = 7;
 const MAILBOX_WORDS_CONST = 16;
 const MAILBOX_WORDS = MAILBOX_WORDS_CONST;
 const MAX_THREADS_CONST = 64;

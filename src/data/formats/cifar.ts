@@ -15,7 +15,9 @@ export function parseCifar(bytes: Uint8Array, name: string, variant: 'cifar10' |
   const labelBytes = variant === 'cifar10' ? 1 : 2;
   const record = labelBytes + PIXELS;
   if (bytes.length === 0 || bytes.length % record !== 0) {
-    throw new Error(`${name}: ${bytes.length} bytes is not a whole number of ${variant} records of ${record} bytes (truncated or not a ${variant} binary file)`);
+    throw new Error(
+      `${name}: ${bytes.length} bytes is not a whole number of ${variant} records of ${record} bytes (truncated or not a ${variant} binary file)`,
+    );
   }
   const n = bytes.length / record;
   const images = new Uint8Array(n * PIXELS);

@@ -46,7 +46,9 @@ export function exportOnnx(model: AnyModule, inputShape: readonly number[], opts
 /** The ModelProto exportOnnx serializes (for inspection and tests). */
 export function traceOnnx(model: AnyModule, inputShape: readonly number[], opts: ExportOnnxOptions = {}): ModelProto {
   if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new OnnxError(`exportOnnx: inputShape must be a non-empty list of positive integers including the batch dim (e.g. [1, 3, 224, 224]), got ${JSON.stringify(inputShape)}`);
+    throw new OnnxError(
+      `exportOnnx: inputShape must be a non-empty list of positive integers including the batch dim (e.g. [1, 3, 224, 224]), got ${JSON.stringify(inputShape)}`,
+    );
   }
   const dynamic = opts.dynamicBatch ?? true;
   // With a symbolic batch, trace with 2 so the batch dim is not mistaken for one of the many 1-sized dims
@@ -68,7 +70,9 @@ export function traceOnnx(model: AnyModule, inputShape: readonly number[], opts:
         let n = a[i >= 0 ? i : a.length - 1];
         // A differing Constant is reported through the op that uses it.
         if (n.op_type === 'Constant') n = a.find((m) => m.input?.includes(n.output![0])) ?? n;
-        throw new OnnxError(`exportOnnx: cannot export with a symbolic batch: ${n.op_type} '${n.name}' depends on the batch size (e.g. a mean over the batch dim); export with dynamicBatch: false`);
+        throw new OnnxError(
+          `exportOnnx: cannot export with a symbolic batch: ${n.op_type} '${n.name}' depends on the batch size (e.g. a mean over the batch dim); export with dynamicBatch: false`,
+        );
       }
     }
     return proto;
@@ -94,7 +98,10 @@ class Tracer implements ForwardTracer, OpTracer {
   /** Tensors the trace cannot follow (e.g. max-pool indices): using one is an error. */
   private readonly opaque = new Set<Tensor>();
 
-  constructor(private readonly model: AnyModule, private readonly dynamic: boolean) {
+  constructor(
+    private readonly model: AnyModule,
+    private readonly dynamic: boolean,
+  ) {
     for (const [path, m] of model.namedModules()) this.modulePaths.set(m, path);
     for (const [name, p] of model.namedParameters()) this.stateNames.set(p, name);
     for (const [name, b] of model.namedBuffers()) this.stateNames.set(b, name);
@@ -173,7 +180,7 @@ class Tracer implements ForwardTracer, OpTracer {
       where.push(path);
       this.unsupported.set(name, where);
       // Keep tracing (to list every unsupported op at once) as if the op kept its input's batch axis.
-      this.values.set(out, { name: `<${name}>`, batchAxis: inputs[0] ? this.values.get(inputs[0])?.batchAxis ?? -1 : -1 });
+      this.values.set(out, { name: `<${name}>`, batchAxis: inputs[0] ? (this.values.get(inputs[0])?.batchAxis ?? -1) : -1 });
       return;
     }
     const r = rule(this.context(path), inputs, attrs, out);
@@ -225,7 +232,8 @@ class Tracer implements ForwardTracer, OpTracer {
     let list: [string, Tensor][];
     if (result instanceof Tensor) list = [['output', result]];
     else if (Array.isArray(result) && result.every((t) => t instanceof Tensor)) list = result.map((t, i) => [`output_${i}`, t]);
-    else if (result && typeof result === 'object' && Object.values(result).every((t) => t instanceof Tensor)) list = Object.entries(result as Record<string, Tensor>);
+    else if (result && typeof result === 'object' && Object.values(result).every((t) => t instanceof Tensor))
+      list = Object.entries(result as Record<string, Tensor>);
     else throw new OnnxError(`exportOnnx: the model must return a Tensor, an array or a record of Tensors, got ${typeof result}`);
     if (names) {
       if (names.length !== list.length) throw new OnnxError(`exportOnnx: ${names.length} output name(s) given for ${list.length} output(s)`);

@@ -51,7 +51,9 @@ export function reshapeTarget(ctx: ExportContext, inShape: readonly number[], v:
       return { name: '', batchAxis: b, shape, pack: outPack };
     }
   }
-  ctx.fail(`a reshape from ${shapeToString(inShape)} to ${shapeToString(outShape)} moves the batch dim (axis ${a}) inside another dim; export with dynamicBatch: false`);
+  ctx.fail(
+    `a reshape from ${shapeToString(inShape)} to ${shapeToString(outShape)} moves the batch dim (axis ${a}) inside another dim; export with dynamicBatch: false`,
+  );
 }
 
 /** Where the batch axis of an operand (aligned right against an output of rank `outRank`) lands in the output. */
@@ -75,7 +77,9 @@ export function broadcastBatchAxis(ctx: ExportContext, operands: readonly { v: V
   for (const { v, shape } of operands) {
     const d = axis - (outShape.length - shape.length);
     if (v.batchAxis < 0 && d >= 0 && shape[d] !== 1) {
-      ctx.fail(`an operand of shape ${shapeToString(shape)} without a batch dim has size ${shape[d]} on the batch axis ${axis}; export with dynamicBatch: false`);
+      ctx.fail(
+        `an operand of shape ${shapeToString(shape)} without a batch dim has size ${shape[d]} on the batch axis ${axis}; export with dynamicBatch: false`,
+      );
     }
   }
   return axis;

@@ -75,7 +75,10 @@ const batchNorm: ModuleRule = (ctx, m: BatchNorm2d, x) => {
     const v = ctx.value(x);
     const [scale, bias] = scaleAndBias(ctx, m, m.numFeatures);
     const attrs = { epsilon: float(m.eps), momentum: float(1 - (m.momentum ?? 0.1)) };
-    return { name: ctx.g.op('BatchNormalization', [v.name, scale, bias, ctx.value(mean).name, ctx.value(variance).name], attrs, ctx.path), batchAxis: v.batchAxis };
+    return {
+      name: ctx.g.op('BatchNormalization', [v.name, scale, bias, ctx.value(mean).name, ctx.value(variance).name], attrs, ctx.path),
+      batchAxis: v.batchAxis,
+    };
   };
 };
 

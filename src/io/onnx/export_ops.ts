@@ -17,8 +17,18 @@ export type OpRule = (ctx: ExportContext, inputs: readonly Tensor[], attrs: any,
 const BINARY: Record<string, string> = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', pow: 'Pow', maximum: 'Max', minimum: 'Min' };
 const COMPARE: Record<string, string> = { eq: 'Equal', lt: 'Less', le: 'LessOrEqual', gt: 'Greater', ge: 'GreaterOrEqual' };
 const SIMPLE_UNARY: Record<string, string> = {
-  neg: 'Neg', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', abs: 'Abs', sign: 'Sign', sin: 'Sin', cos: 'Cos',
-  relu: 'Relu', sigmoid: 'Sigmoid', tanh: 'Tanh', hardswish: 'HardSwish',
+  neg: 'Neg',
+  exp: 'Exp',
+  log: 'Log',
+  sqrt: 'Sqrt',
+  abs: 'Abs',
+  sign: 'Sign',
+  sin: 'Sin',
+  cos: 'Cos',
+  relu: 'Relu',
+  sigmoid: 'Sigmoid',
+  tanh: 'Tanh',
+  hardswish: 'HardSwish',
 };
 
 const same = (ctx: ExportContext, x: Tensor, name: string): Value => {
@@ -31,7 +41,14 @@ function binary(opType: string): OpRule {
   return (ctx, [a, b], _attrs, out) => {
     const va = ctx.value(a);
     const vb = ctx.value(b);
-    const batchAxis = broadcastBatchAxis(ctx, [{ v: va, shape: a.shape }, { v: vb, shape: b.shape }], out.shape);
+    const batchAxis = broadcastBatchAxis(
+      ctx,
+      [
+        { v: va, shape: a.shape },
+        { v: vb, shape: b.shape },
+      ],
+      out.shape,
+    );
     return { name: ctx.g.op(opType, [va.name, vb.name], {}, `${ctx.path}/${opType}`), batchAxis };
   };
 }
@@ -54,20 +71,36 @@ function unary(ctx: ExportContext, op: string, x: Tensor, p: UnaryParams): Value
   if (op in SIMPLE_UNARY) name = one(SIMPLE_UNARY[op], [v.name]);
   else {
     switch (op) {
-      case 'rsqrt': name = one('Reciprocal', [one('Sqrt', [v.name])]); break;
-      case 'relu6': name = one('Clip', [v.name, g.scalar(0), g.scalar(6)]); break;
+      case 'rsqrt':
+        name = one('Reciprocal', [one('Sqrt', [v.name])]);
+        break;
+      case 'relu6':
+        name = one('Clip', [v.name, g.scalar(0), g.scalar(6)]);
+        break;
       case 'clamp': {
         const lo = p.min !== undefined && Number.isFinite(p.min) ? g.scalar(p.min) : '';
         const hi = p.max !== undefined && Number.isFinite(p.max) ? g.scalar(p.max) : '';
         name = one('Clip', [v.name, lo, hi]);
         break;
       }
-      case 'leakyRelu': name = one('LeakyRelu', [v.name], { alpha: float(p.alpha ?? 0.01) }); break;
-      case 'elu': name = one('Elu', [v.name], { alpha: float(p.alpha ?? 1) }); break;
-      case 'selu': name = one('Selu', [v.name]); break;
-      case 'hardsigmoid': name = one('HardSigmoid', [v.name], { alpha: float(1 / 6), beta: float(0.5) }); break;
-      case 'silu': name = one('Mul', [v.name, one('Sigmoid', [v.name])]); break;
-      case 'powScalar': name = one('Pow', [v.name, g.scalar(p.exponent ?? 1)]); break;
+      case 'leakyRelu':
+        name = one('LeakyRelu', [v.name], { alpha: float(p.alpha ?? 0.01) });
+        break;
+      case 'elu':
+        name = one('Elu', [v.name], { alpha: float(p.alpha ?? 1) });
+        break;
+      case 'selu':
+        name = one('Selu', [v.name]);
+        break;
+      case 'hardsigmoid':
+        name = one('HardSigmoid', [v.name], { alpha: float(1 / 6), beta: float(0.5) });
+        break;
+      case 'silu':
+        name = one('Mul', [v.name, one('Sigmoid', [v.name])]);
+        break;
+      case 'powScalar':
+        name = one('Pow', [v.name, g.scalar(p.exponent ?? 1)]);
+        break;
       case 'softplus': {
         const beta = p.beta ?? 1;
         name = beta === 1 ? one('Softplus', [v.name]) : one('Div', [one('Softplus', [one('Mul', [v.name, g.scalar(beta)])]), g.scalar(beta)]);
@@ -94,8 +127,9 @@ function unary(ctx: ExportContext, op: string, x: Tensor, p: UnaryParams): Value
 
 function poolAttrs(info: Pool2dInfo, withDilation: boolean): Record<string, ReturnType<typeof ints>> {
   const floorOut = (n: number, k: number, s: number, p: number, d: number) => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;
-  const ceil = floorOut(info.inH, info.kH, info.strideH, info.padH, info.dilationH) !== info.outH
-    || floorOut(info.inW, info.kW, info.strideW, info.padW, info.dilationW) !== info.outW;
+  const ceil =
+    floorOut(info.inH, info.kH, info.strideH, info.padH, info.dilationH) !== info.outH ||
+    floorOut(info.inW, info.kW, info.strideW, info.padW, info.dilationW) !== info.outW;
   const attrs: Record<string, ReturnType<typeof ints>> = {
     kernel_shape: ints([info.kH, info.kW]),
     strides: ints([info.strideH, info.strideW]),
@@ -134,14 +168,48 @@ export const OP_RULES: Record<string, OpRule> = {
   ne: compare('Equal', true),
   where: (ctx, [c, a, b], _attrs, out) => {
     const [vc, va, vb] = [ctx.value(c), ctx.value(a), ctx.value(b)];
-    const batchAxis = broadcastBatchAxis(ctx, [{ v: vc, shape: c.shape }, { v: va, shape: a.shape }, { v: vb, shape: b.shape }], out.shape);
+    const batchAxis = broadcastBatchAxis(
+      ctx,
+      [
+        { v: vc, shape: c.shape },
+        { v: va, shape: a.shape },
+        { v: vb, shape: b.shape },
+      ],
+      out.shape,
+    );
     const cond = ctx.g.op('Cast', [vc.name], { to: int(DType.BOOL) }, `${ctx.path}/Cast`);
     return { name: ctx.g.op('Where', [cond, va.name, vb.name], {}, `${ctx.path}/Where`), batchAxis };
   },
-  cast: (ctx, [x], { dtype }: { dtype: string }) => same(ctx, x, ctx.g.op('Cast', [ctx.value(x).name], { to: int(dtype === 'float32' ? DType.FLOAT : DType.INT32) }, `${ctx.path}/Cast`)),
-  ...Object.fromEntries(['neg', 'exp', 'log', 'sqrt', 'rsqrt', 'abs', 'sign', 'sin', 'cos', 'relu', 'relu6', 'leakyRelu', 'elu', 'selu',
-    'gelu', 'geluTanh', 'sigmoid', 'tanh', 'softplus', 'silu', 'hardswish', 'hardsigmoid', 'clamp', 'powScalar']
-    .map((op) => [op, ((ctx, [x], attrs: UnaryParams) => unary(ctx, op, x, attrs)) as OpRule])),
+  cast: (ctx, [x], { dtype }: { dtype: string }) =>
+    same(ctx, x, ctx.g.op('Cast', [ctx.value(x).name], { to: int(dtype === 'float32' ? DType.FLOAT : DType.INT32) }, `${ctx.path}/Cast`)),
+  ...Object.fromEntries(
+    [
+      'neg',
+      'exp',
+      'log',
+      'sqrt',
+      'rsqrt',
+      'abs',
+      'sign',
+      'sin',
+      'cos',
+      'relu',
+      'relu6',
+      'leakyRelu',
+      'elu',
+      'selu',
+      'gelu',
+      'geluTanh',
+      'sigmoid',
+      'tanh',
+      'softplus',
+      'silu',
+      'hardswish',
+      'hardsigmoid',
+      'clamp',
+      'powScalar',
+    ].map((op) => [op, ((ctx, [x], attrs: UnaryParams) => unary(ctx, op, x, attrs)) as OpRule]),
+  ),
 
   sum: (ctx, [x], { dims, keepdim }: { dims: number[]; keepdim: boolean }) => {
     const v = ctx.value(x);
@@ -163,7 +231,10 @@ export const OP_RULES: Record<string, OpRule> = {
   },
   permute: (ctx, [x], { perm }: { perm: number[] }) => {
     const v = ctx.value(x);
-    return { name: ctx.g.op('Transpose', [v.name], { perm: ints(perm) }, `${ctx.path}/Transpose`), batchAxis: v.batchAxis < 0 ? -1 : perm.indexOf(v.batchAxis) };
+    return {
+      name: ctx.g.op('Transpose', [v.name], { perm: ints(perm) }, `${ctx.path}/Transpose`),
+      batchAxis: v.batchAxis < 0 ? -1 : perm.indexOf(v.batchAxis),
+    };
   },
   expand: (ctx, [x], { shape }: { shape: number[] }) => {
     const v = ctx.value(x);
@@ -181,7 +252,15 @@ export const OP_RULES: Record<string, OpRule> = {
       ctx.fail('concatenation of values with and without a batch dim');
     }
     if (!ctx.dynamic) batchAxis = -1;
-    return { name: ctx.g.op('Concat', vs.map((v) => v.name), { axis: int(dim) }, `${ctx.path}/Concat`), batchAxis };
+    return {
+      name: ctx.g.op(
+        'Concat',
+        vs.map((v) => v.name),
+        { axis: int(dim) },
+        `${ctx.path}/Concat`,
+      ),
+      batchAxis,
+    };
   },
   slice: (ctx, [x], { starts, steps, shape }: { starts: number[]; steps: number[]; shape: number[] }) => {
     const v = ctx.value(x);
@@ -190,19 +269,35 @@ export const OP_RULES: Record<string, OpRule> = {
     if (ctx.dynamic && axes.includes(v.batchAxis)) ctx.fail(`slicing along the batch axis ${v.batchAxis}; export with dynamicBatch: false`);
     const s = axes.map((d) => starts[d]);
     const e = axes.map((d) => starts[d] + (shape[d] - 1) * steps[d] + 1);
-    const name = ctx.g.op('Slice', [v.name, ctx.g.int64s(s, 'starts'), ctx.g.int64s(e, 'ends'), ctx.g.int64s(axes, 'axes'), ctx.g.int64s(axes.map((d) => steps[d]), 'steps')], {}, `${ctx.path}/Slice`);
+    const name = ctx.g.op(
+      'Slice',
+      [
+        v.name,
+        ctx.g.int64s(s, 'starts'),
+        ctx.g.int64s(e, 'ends'),
+        ctx.g.int64s(axes, 'axes'),
+        ctx.g.int64s(
+          axes.map((d) => steps[d]),
+          'steps',
+        ),
+      ],
+      {},
+      `${ctx.path}/Slice`,
+    );
     return { name, batchAxis: v.batchAxis };
   },
   gather: (ctx, [x, index], { dim }: { dim: number }) => {
     const v = ctx.value(x);
     const vi = ctx.value(index);
-    if (ctx.dynamic && v.batchAxis >= 0 && vi.batchAxis !== v.batchAxis) ctx.fail('gathering with indices that do not follow the batch dim; export with dynamicBatch: false');
+    if (ctx.dynamic && v.batchAxis >= 0 && vi.batchAxis !== v.batchAxis)
+      ctx.fail('gathering with indices that do not follow the batch dim; export with dynamicBatch: false');
     const idx = ctx.g.op('Cast', [vi.name], { to: int(DType.INT64) }, `${ctx.path}/Cast`);
     return { name: ctx.g.op('GatherElements', [v.name, idx], { axis: int(dim) }, `${ctx.path}/GatherElements`), batchAxis: vi.batchAxis };
   },
   pad: (ctx, [x], { pads, mode, value }: { pads: (readonly [number, number])[]; mode: string; value: number }) => {
     const v = ctx.value(x);
-    if (ctx.dynamic && v.batchAxis >= 0 && (pads[v.batchAxis][0] || pads[v.batchAxis][1])) ctx.fail('padding along the batch axis; export with dynamicBatch: false');
+    if (ctx.dynamic && v.batchAxis >= 0 && (pads[v.batchAxis][0] || pads[v.batchAxis][1]))
+      ctx.fail('padding along the batch axis; export with dynamicBatch: false');
     if (mode === 'circular') ctx.fail("circular padding has no ONNX opset-17 equivalent (Pad mode 'wrap' is opset 19)");
     const onnxMode = mode === 'replicate' ? 'edge' : mode;
     const p = [...pads.map(([b]) => b), ...pads.map(([, a]) => a)];
@@ -231,7 +326,15 @@ export const OP_RULES: Record<string, OpRule> = {
       dilations: ints([info.dilationH, info.dilationW]),
       group: int(info.groups),
     };
-    return { name: ctx.g.op('Conv', inputs.map((t) => ctx.value(t).name), attrs, `${ctx.path}/Conv`), batchAxis: v.batchAxis };
+    return {
+      name: ctx.g.op(
+        'Conv',
+        inputs.map((t) => ctx.value(t).name),
+        attrs,
+        `${ctx.path}/Conv`,
+      ),
+      batchAxis: v.batchAxis,
+    };
   },
   maxPool2d: (ctx, [x], { info }: { info: Pool2dInfo }) => ({
     out: same(ctx, x, ctx.g.op('MaxPool', [ctx.value(x).name], poolAttrs(info, true), `${ctx.path}/MaxPool`)),

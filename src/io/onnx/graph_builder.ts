@@ -6,12 +6,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { AttrType, DType, type AttributeProto, type NodeProto, type TensorProto } from './proto.js';
 
 /** An attribute value tagged with its ONNX type (1 could be an int or a float attribute). */
-export type Attr =
-  | { int: number }
-  | { float: number }
-  | { ints: readonly number[] }
-  | { floats: readonly number[] }
-  | { string: string };
+export type Attr = { int: number } | { float: number } | { ints: readonly number[] } | { floats: readonly number[] } | { string: string };
 
 export const int = (v: number): Attr => ({ int: v });
 export const float = (v: number): Attr => ({ float: v });

@@ -27,9 +27,23 @@ export const ONNX_IMPORT_MAX_OPSET = 22;
 
 /** Inputs that must be constant (shapes, axes, bounds, running statistics): never trainable parameters. */
 const STATIC_INPUTS: Record<string, number[]> = {
-  Reshape: [1], Clip: [1, 2], Pad: [1, 2, 3], Slice: [1, 2, 3, 4], Dropout: [1, 2], Split: [1], Squeeze: [1], Unsqueeze: [1],
-  Expand: [1], ConstantOfShape: [0], ReduceMean: [1], ReduceSum: [1], ReduceMax: [1], ReduceMin: [1], Gather: [1],
-  GatherElements: [1], BatchNormalization: [3, 4],
+  Reshape: [1],
+  Clip: [1, 2],
+  Pad: [1, 2, 3],
+  Slice: [1, 2, 3, 4],
+  Dropout: [1, 2],
+  Split: [1],
+  Squeeze: [1],
+  Unsqueeze: [1],
+  Expand: [1],
+  ConstantOfShape: [0],
+  ReduceMean: [1],
+  ReduceSum: [1],
+  ReduceMax: [1],
+  ReduceMin: [1],
+  Gather: [1],
+  GatherElements: [1],
+  BatchNormalization: [3, 4],
 };
 
 /** A BatchNorm layer for any input of rank ≥ 2 (ONNX's BatchNormalization is rank-agnostic). */
@@ -123,8 +137,14 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     const inputs = (graph.input ?? []).filter((v) => !inits.has(v.name ?? ''));
     if (inputs.length === 0) throw new OnnxError(`importOnnx: ${sourceName} has no graph input`);
     this.inputNames = inputs.map((v, i) => v.name || fail({ where: `graph input #${i}` }, 'has no name'));
-    this.inputShapes = inputs.map((v) => (v.type?.tensor_type?.shape?.dim ?? []).map((d) => (d.dim_value !== undefined && d.dim_value > 0 ? d.dim_value : null)));
-    for (const [i, s] of this.inputShapes.entries()) checkDims(s.map((d) => d ?? 1), `graph input '${this.inputNames[i]}'`);
+    this.inputShapes = inputs.map((v) =>
+      (v.type?.tensor_type?.shape?.dim ?? []).map((d) => (d.dim_value !== undefined && d.dim_value > 0 ? d.dim_value : null)),
+    );
+    for (const [i, s] of this.inputShapes.entries())
+      checkDims(
+        s.map((d) => d ?? 1),
+        `graph input '${this.inputNames[i]}'`,
+      );
     this.outputNames = (graph.output ?? []).map((v, i) => v.name || fail({ where: `graph output #${i}` }, 'has no name'));
     if (this.outputNames.length === 0) throw new OnnxError(`importOnnx: ${sourceName} has no graph output`);
 
@@ -261,7 +281,10 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
         const groups = s.attrs.int('group', 1);
         if (!Number.isInteger(groups) || groups < 1 || w.shape[0] % groups !== 0) fail(s, `invalid group ${groups} for weight ${shapeToString(w.shape)}`);
         const conv = new Conv2d(w.shape[1] * groups, w.shape[0], [w.shape[2], w.shape[3]], {
-          stride: win.strides, dilation: win.dilations, groups, bias: b !== null,
+          stride: win.strides,
+          dilation: win.dilations,
+          groups,
+          bias: b !== null,
           padding: fixed ? [win.pads[0], win.pads[1]] : 0,
         });
         copyInto(conv.weight, w);
@@ -315,7 +338,8 @@ class PathAllocator {
     const wanted = m ? m[1] : null;
     if (wanted && this.free(wanted)) return this.attach(wanted, layer);
     let path: string;
-    do path = `${kind}_${this.counter++}`; while (!this.free(path));
+    do path = `${kind}_${this.counter++}`;
+    while (!this.free(path));
     return this.attach(path, layer);
   }
 
@@ -354,7 +378,9 @@ function opsetOf(model: ModelProto, sourceName: string): number {
   const v = entry.version;
   if (!Number.isInteger(v) || v < 1) throw new OnnxError(`importOnnx: ${sourceName} declares an invalid opset ${v}`);
   if (v > ONNX_IMPORT_MAX_OPSET) {
-    throw new OnnxError(`importOnnx: ${sourceName} uses opset ${v}; convnet-ts reads opsets up to ${ONNX_IMPORT_MAX_OPSET} (re-export with a lower opset, e.g. opset_version=17)`);
+    throw new OnnxError(
+      `importOnnx: ${sourceName} uses opset ${v}; convnet-ts reads opsets up to ${ONNX_IMPORT_MAX_OPSET} (re-export with a lower opset, e.g. opset_version=17)`,
+    );
   }
   return v;
 }
@@ -378,7 +404,9 @@ function checkSupported(nodes: NodeProto[], sourceName: string): void {
   visit(nodes, 0);
   if (missing.size) {
     const list = [...missing].map(([op, k]) => `${op} (${k} node${k > 1 ? 's' : ''})`).join(', ');
-    throw new OnnxError(`importOnnx: ${sourceName} uses ${missing.size} op type(s) convnet-ts cannot import: ${list}. Supported: ${Object.keys(IMPORT_OPS).sort().join(', ')}`);
+    throw new OnnxError(
+      `importOnnx: ${sourceName} uses ${missing.size} op type(s) convnet-ts cannot import: ${list}. Supported: ${Object.keys(IMPORT_OPS).sort().join(', ')}`,
+    );
   }
 }
 
@@ -389,7 +417,8 @@ function planSteps(graph: GraphProto, nodes: NodeProto[], known: Set<string>, ou
     const where = describeNode(node, i);
     const inputs = node.input ?? [];
     for (const n of inputs) {
-      if (n !== '' && !defined.has(n)) throw new OnnxError(`importOnnx: ${where} uses '${n}', which no earlier node, input or initializer defines (the graph must be topologically sorted)`);
+      if (n !== '' && !defined.has(n))
+        throw new OnnxError(`importOnnx: ${where} uses '${n}', which no earlier node, input or initializer defines (the graph must be topologically sorted)`);
     }
     const attrs = new NodeAttrs(node, where);
     const step: Step = { node, opType: node.op_type ?? '', inputs, outputs: node.output ?? [], attrs, where };
@@ -400,7 +429,8 @@ function planSteps(graph: GraphProto, nodes: NodeProto[], known: Set<string>, ou
         if (!g) throw new OnnxError(`importOnnx: ${where} has no ${key}`);
         if ((g.initializer ?? []).length) throw new OnnxError(`importOnnx: ${where}: initializers inside branch graphs are not supported`);
         const outs = (g.output ?? []).map((o) => o.name ?? '');
-        if (outs.length !== step.outputs.length) throw new OnnxError(`importOnnx: ${where}: ${key} has ${outs.length} outputs for the node's ${step.outputs.length}`);
+        if (outs.length !== step.outputs.length)
+          throw new OnnxError(`importOnnx: ${where}: ${key} has ${outs.length} outputs for the node's ${step.outputs.length}`);
         return { steps: planSteps(g, g.node ?? [], defined, outs, depth + 1), outputs: outs };
       };
       step.branches = { then: plan('then_branch'), else: plan('else_branch') };
@@ -412,6 +442,7 @@ function planSteps(graph: GraphProto, nodes: NodeProto[], known: Set<string>, ou
     }
     return step;
   });
-  for (const o of outputs) if (!defined.has(o)) throw new OnnxError(`importOnnx: graph output '${o}' is never computed${graph.name ? ` in graph '${graph.name}'` : ''}`);
+  for (const o of outputs)
+    if (!defined.has(o)) throw new OnnxError(`importOnnx: graph output '${o}' is never computed${graph.name ? ` in graph '${graph.name}'` : ''}`);
   return steps;
 }

@@ -66,8 +66,12 @@ function hostBinary(a: HostInts, b: HostInts, f: (x: number, y: number) => numbe
   const shape = broadcastShapes(a.shape, b.shape, 'shape arithmetic');
   const n = sizeOf(shape);
   const pick = (h: HostInts, i: number) => (h.size === 1 ? h.data[0] : h.data[i]);
-  if ((a.size !== 1 && a.size !== n) || (b.size !== 1 && b.size !== n)) throw new OnnxError('importOnnx: shape arithmetic on broadcast shapes is not supported');
-  return new HostInts(Array.from({ length: n }, (_, i) => f(pick(a, i), pick(b, i))), shape);
+  if ((a.size !== 1 && a.size !== n) || (b.size !== 1 && b.size !== n))
+    throw new OnnxError('importOnnx: shape arithmetic on broadcast shapes is not supported');
+  return new HostInts(
+    Array.from({ length: n }, (_, i) => f(pick(a, i), pick(b, i))),
+    shape,
+  );
 }
 
 function binary(op: (a: Tensor, b: Tensor) => Tensor, host?: (x: number, y: number) => number): ImportOp {
@@ -88,7 +92,9 @@ function variadic(op: (a: Tensor, b: Tensor) => Tensor): ImportOp {
   };
 }
 
-const unary = (op: (x: Tensor) => Tensor): ImportOp => (c, [x]) => [op(tin(c, x, 0, 'float32'))];
+const unary =
+  (op: (x: Tensor) => Tensor): ImportOp =>
+  (c, [x]) => [op(tin(c, x, 0, 'float32'))];
 
 /** erf via Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7), built from differentiable ops. */
 function erf(x: Tensor): Tensor {
@@ -106,7 +112,13 @@ function erf(x: Tensor): Tensor {
 // ---- shapes ----
 
 function reshapeTo(c: OpContext, x: V, shapeIn: number[], allowZero: boolean): V {
-  const shape = shapeIn.map((d, i) => (d === 0 && !allowZero ? (i < x.shape.length ? x.shape[i] : fail(c, `shape ${JSON.stringify(shapeIn)} copies dim ${i} of a rank-${x.shape.length} input`)) : d));
+  const shape = shapeIn.map((d, i) =>
+    d === 0 && !allowZero
+      ? i < x.shape.length
+        ? x.shape[i]
+        : fail(c, `shape ${JSON.stringify(shapeIn)} copies dim ${i} of a rank-${x.shape.length} input`)
+      : d,
+  );
   if (isHost(x)) {
     const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const resolved = shape.map((d) => (d === -1 ? x.size / Math.max(known, 1) : d));
@@ -120,7 +132,12 @@ function squeezeAxes(c: OpContext, x: V, axes: number[] | undefined): V {
   const rank = x.shape.length;
   const drop = axes ? axes.map((a) => axis(c, a, rank)) : x.shape.flatMap((d, i) => (d === 1 ? [i] : []));
   for (const a of drop) if (x.shape[a] !== 1) fail(c, `cannot squeeze axis ${a} of size ${x.shape[a]} (input ${shapeToString(x.shape)})`);
-  return reshapeTo(c, x, x.shape.filter((_, i) => !drop.includes(i)), false);
+  return reshapeTo(
+    c,
+    x,
+    x.shape.filter((_, i) => !drop.includes(i)),
+    false,
+  );
 }
 
 function unsqueezeAxes(c: OpContext, x: V, axes: number[]): V {
@@ -140,7 +157,11 @@ function gatherOp(c: OpContext, x: V, idx: V, ax: number): V {
     if (!Number.isInteger(i) || i < -n || i >= n) fail(c, `index ${i} is out of range for axis ${a} of size ${n}`);
     return i < 0 ? i + n : i;
   });
-  if (isHost(x) && x.shape.length === 1) return new HostInts(norm.map((i) => x.data[i]), [...idx.shape]);
+  if (isHost(x) && x.shape.length === 1)
+    return new HostInts(
+      norm.map((i) => x.data[i]),
+      [...idx.shape],
+    );
   const picked = F.indexSelect(tin(c, x, 0), a, tensor(norm, [norm.length], { dtype: 'int32' }));
   return F.reshape(picked, [...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)]);
 }
@@ -148,7 +169,8 @@ function gatherOp(c: OpContext, x: V, idx: V, ax: number): V {
 function sliceOp(c: OpContext, x: V, starts: number[], ends: number[], axesIn: number[] | undefined, steps: number[] | undefined): V {
   const rank = x.shape.length;
   const axes = (axesIn ?? starts.map((_, i) => i)).map((a) => axis(c, a, rank));
-  if (ends.length !== starts.length || axes.length !== starts.length || (steps && steps.length !== starts.length)) fail(c, 'starts, ends, axes and steps must have the same length');
+  if (ends.length !== starts.length || axes.length !== starts.length || (steps && steps.length !== starts.length))
+    fail(c, 'starts, ends, axes and steps must have the same length');
   // Multi-dimensional integer data (rare: PyTorch's pad lists reshaped to pairs) is sliced as an int32 tensor.
   let out: V = isHost(x) && x.shape.length !== 1 ? tin(c, x, 0) : x;
   axes.forEach((a, i) => {
@@ -167,7 +189,10 @@ function sliceOp(c: OpContext, x: V, starts: number[], ends: number[], axesIn: n
     }
     if (isHost(out)) {
       const src: HostInts = out;
-      out = new HostInts(picked.map((k) => src.data[k]), [picked.length]);
+      out = new HostInts(
+        picked.map((k) => src.data[k]),
+        [picked.length],
+      );
     } else if (step > 0) {
       out = picked.length ? F.slice(out, a, picked[0], picked[picked.length - 1] + 1, step) : F.slice(out, a, 0, 0);
     } else {
@@ -217,7 +242,9 @@ export function windowOf(c: OpContext, hw: readonly number[], kernelShape: reado
     fail(c, `unknown auto_pad '${autoPad}'`);
   }
   return {
-    kernel: [k[0], k[1]], strides: [strides[0], strides[1]], dilations: [dilations[0], dilations[1]],
+    kernel: [k[0], k[1]],
+    strides: [strides[0], strides[1]],
+    dilations: [dilations[0], dilations[1]],
     pads: [pads[0], pads[1], pads[2], pads[3]],
   };
 }
@@ -279,10 +306,28 @@ function depthPool(c: OpContext, x: Tensor, kind: 'max' | 'avg'): Tensor {
   const strides = c.attrs.ints('strides', [1, 1, 1]);
   const pads = c.attrs.ints('pads', [0, 0, 0, 0, 0, 0]);
   const dil = c.attrs.ints('dilations', [1, 1, 1]);
-  const ok = k.length === 3 && k[1] === 1 && k[2] === 1 && strides.length === 3 && strides[1] === 1 && strides[2] === 1
-    && pads.length === 6 && pads[1] === 0 && pads[2] === 0 && pads[4] === 0 && pads[5] === 0 && dil.every((d) => d === 1)
-    && c.attrs.string('auto_pad', 'NOTSET') === 'NOTSET' && c.attrs.int('ceil_mode', 0) === 0 && k[0] >= 1 && strides[0] >= 1;
-  if (!ok) fail(c, `3-D pooling is supported only with a [k, 1, 1] window, got kernel ${JSON.stringify(k)}, strides ${JSON.stringify(strides)}, pads ${JSON.stringify(pads)}`);
+  const ok =
+    k.length === 3 &&
+    k[1] === 1 &&
+    k[2] === 1 &&
+    strides.length === 3 &&
+    strides[1] === 1 &&
+    strides[2] === 1 &&
+    pads.length === 6 &&
+    pads[1] === 0 &&
+    pads[2] === 0 &&
+    pads[4] === 0 &&
+    pads[5] === 0 &&
+    dil.every((d) => d === 1) &&
+    c.attrs.string('auto_pad', 'NOTSET') === 'NOTSET' &&
+    c.attrs.int('ceil_mode', 0) === 0 &&
+    k[0] >= 1 &&
+    strides[0] >= 1;
+  if (!ok)
+    fail(
+      c,
+      `3-D pooling is supported only with a [k, 1, 1] window, got kernel ${JSON.stringify(k)}, strides ${JSON.stringify(strides)}, pads ${JSON.stringify(pads)}`,
+    );
   const [n, ch, d, h, w] = x.shape;
   let flat = F.reshape(x, [n, ch, d, h * w]);
   const [before, after] = [pads[0], pads[3]];
@@ -291,9 +336,7 @@ function depthPool(c: OpContext, x: Tensor, kind: 'max' | 'avg'): Tensor {
     if (!include) fail(c, 'padded 3-D average pooling with count_include_pad=0 is not supported');
     flat = F.pad(flat, [0, 0, before, after], 'constant', kind === 'max' ? -Infinity : 0);
   }
-  const y = kind === 'max'
-    ? F.maxPool2d(flat, [k[0], 1], { stride: [strides[0], 1] })
-    : F.avgPool2d(flat, [k[0], 1], { stride: [strides[0], 1] });
+  const y = kind === 'max' ? F.maxPool2d(flat, [k[0], 1], { stride: [strides[0], 1] }) : F.avgPool2d(flat, [k[0], 1], { stride: [strides[0], 1] });
   return F.reshape(y, [n, ch, y.shape[2], h, w]);
 }
 
@@ -323,9 +366,14 @@ function reduce(op: (x: Tensor, dims: number[] | undefined, keep: boolean) => Te
 
 const batchNormalization: ImportOp = (c, [x, scale, bias, mean, variance]) => {
   const eps = c.attrs.float('epsilon', 1e-5);
-  return [F.batchNorm(tin(c, x, 0, 'float32'), tin(c, mean, 3, 'float32'), tin(c, variance, 4, 'float32'), {
-    weight: tin(c, scale, 1, 'float32'), bias: tin(c, bias, 2, 'float32'), training: false, eps,
-  })];
+  return [
+    F.batchNorm(tin(c, x, 0, 'float32'), tin(c, mean, 3, 'float32'), tin(c, variance, 4, 'float32'), {
+      weight: tin(c, scale, 1, 'float32'),
+      bias: tin(c, bias, 2, 'float32'),
+      training: false,
+      eps,
+    }),
+  ];
 };
 
 // ---- the table ----
@@ -337,7 +385,7 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
   Dropout: (c, inputs, nOutputs) => {
     if (nOutputs > 1) fail(c, 'the mask output of Dropout is not supported');
     const x = tin(c, inputs[0], 0, 'float32');
-    const ratio = c.opset >= 12 ? scalarOf(c, inputs[1], 'ratio') ?? 0.5 : c.attrs.float('ratio', 0.5);
+    const ratio = c.opset >= 12 ? (scalarOf(c, inputs[1], 'ratio') ?? 0.5) : c.attrs.float('ratio', 0.5);
     return [c.training ? F.dropout(x, ratio, { training: true }) : x];
   },
   Constant: (c) => {
@@ -375,8 +423,17 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
   Cast: (c, [x]) => {
     const to = c.attrs.int('to', 0);
     const v = x ?? fail(c, 'input 0 is required');
-    if (to === DType.FLOAT || to === DType.DOUBLE || to === DType.FLOAT16 || to === DType.BFLOAT16) return [isHost(v) ? tin(c, v, 0, 'float32') : F.cast(v, 'float32')];
-    if (to === DType.BOOL) return [isHost(v) ? new HostInts(v.data.map((d) => (d ? 1 : 0)), v.shape) : F.ne(v, 0)];
+    if (to === DType.FLOAT || to === DType.DOUBLE || to === DType.FLOAT16 || to === DType.BFLOAT16)
+      return [isHost(v) ? tin(c, v, 0, 'float32') : F.cast(v, 'float32')];
+    if (to === DType.BOOL)
+      return [
+        isHost(v)
+          ? new HostInts(
+              v.data.map((d) => (d ? 1 : 0)),
+              v.shape,
+            )
+          : F.ne(v, 0),
+      ];
     if ([DType.INT64, DType.INT32, DType.INT8, DType.UINT8, 4, 5, 12, 13].includes(to)) return [isHost(v) ? v : F.cast(v, 'int32')];
     fail(c, `cast to element type ${to} is not supported`);
   },
@@ -462,29 +519,60 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
   GlobalAveragePool: (c, [x]) => {
     const t = tin(c, x, 0, 'float32');
     if (t.ndim < 3) fail(c, `expected an input [N, C, ...], got ${shapeToString(t.shape)}`);
-    return [t.ndim === 4 ? F.adaptiveAvgPool2d(t, 1) : F.mean(t, t.shape.slice(2).map((_, i) => i + 2), true)];
+    return [
+      t.ndim === 4
+        ? F.adaptiveAvgPool2d(t, 1)
+        : F.mean(
+            t,
+            t.shape.slice(2).map((_, i) => i + 2),
+            true,
+          ),
+    ];
   },
   GlobalMaxPool: (c, [x]) => {
     const t = tin(c, x, 0, 'float32');
     if (t.ndim < 3) fail(c, `expected an input [N, C, ...], got ${shapeToString(t.shape)}`);
-    return [t.ndim === 4 ? F.adaptiveMaxPool2d(t, 1) : F.amax(t, t.shape.slice(2).map((_, i) => i + 2), true)];
+    return [
+      t.ndim === 4
+        ? F.adaptiveMaxPool2d(t, 1)
+        : F.amax(
+            t,
+            t.shape.slice(2).map((_, i) => i + 2),
+            true,
+          ),
+    ];
   },
   BatchNormalization: batchNormalization,
-  InstanceNormalization: (c, [x, scale, bias]) => [F.instanceNorm(tin(c, x, 0, 'float32'), {
-    weight: tin(c, scale, 1, 'float32'), bias: tin(c, bias, 2, 'float32'), eps: c.attrs.float('epsilon', 1e-5), useInputStats: true,
-  })],
+  InstanceNormalization: (c, [x, scale, bias]) => [
+    F.instanceNorm(tin(c, x, 0, 'float32'), {
+      weight: tin(c, scale, 1, 'float32'),
+      bias: tin(c, bias, 2, 'float32'),
+      eps: c.attrs.float('epsilon', 1e-5),
+      useInputStats: true,
+    }),
+  ],
   LayerNormalization: (c, [xv, scale, bias], nOutputs) => {
     if (nOutputs > 1) fail(c, 'the Mean and InvStdDev outputs are not supported');
     const x = tin(c, xv, 0, 'float32');
     const a = axis(c, c.attrs.int('axis', -1), x.ndim);
-    return [F.layerNorm(x, x.shape.slice(a), {
-      weight: tin(c, scale, 1, 'float32'), bias: bias === undefined ? null : tin(c, bias, 2, 'float32'), eps: c.attrs.float('epsilon', 1e-5),
-    })];
+    return [
+      F.layerNorm(x, x.shape.slice(a), {
+        weight: tin(c, scale, 1, 'float32'),
+        bias: bias === undefined ? null : tin(c, bias, 2, 'float32'),
+        eps: c.attrs.float('epsilon', 1e-5),
+      }),
+    ];
   },
   LRN: (c, [x]) => {
     const size = c.attrs.int('size', 0);
     if (size < 1 || size % 2 === 0) fail(c, `size must be a positive odd number (even windows are centered differently in ONNX and PyTorch), got ${size}`);
-    return [F.localResponseNorm(tin(c, x, 0, 'float32'), size, { alpha: c.attrs.float('alpha', 1e-4), beta: c.attrs.float('beta', 0.75), k: c.attrs.float('bias', 1) })];
+    return [
+      F.localResponseNorm(tin(c, x, 0, 'float32'), size, {
+        alpha: c.attrs.float('alpha', 1e-4),
+        beta: c.attrs.float('beta', 0.75),
+        k: c.attrs.float('bias', 1),
+      }),
+    ];
   },
 
   Flatten: (c, [x]) => {
@@ -492,8 +580,12 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
     const a = axis(c, c.attrs.int('axis', 1), v.shape.length + 1);
     return [reshapeTo(c, v, [sizeOf(v.shape.slice(0, a)), sizeOf(v.shape.slice(a))], false)];
   },
-  Reshape: (c, [x, shape]) => [reshapeTo(c, x ?? fail(c, 'input 0 is required'), c.opset >= 5 ? intsOf(c, shape, 'shape') : c.attrs.ints('shape', []), c.attrs.int('allowzero', 0) === 1)],
-  Squeeze: (c, [x, axes]) => [squeezeAxes(c, x ?? fail(c, 'input 0 is required'), c.opset >= 13 ? (axes === undefined ? undefined : intsOf(c, axes, 'axes')) : c.attrs.ints('axes'))],
+  Reshape: (c, [x, shape]) => [
+    reshapeTo(c, x ?? fail(c, 'input 0 is required'), c.opset >= 5 ? intsOf(c, shape, 'shape') : c.attrs.ints('shape', []), c.attrs.int('allowzero', 0) === 1),
+  ],
+  Squeeze: (c, [x, axes]) => [
+    squeezeAxes(c, x ?? fail(c, 'input 0 is required'), c.opset >= 13 ? (axes === undefined ? undefined : intsOf(c, axes, 'axes')) : c.attrs.ints('axes')),
+  ],
   Unsqueeze: (c, [x, axes]) => [unsqueezeAxes(c, x ?? fail(c, 'input 0 is required'), c.opset >= 13 ? intsOf(c, axes, 'axes') : c.attrs.ints('axes', []))],
   Transpose: (c, [x]) => {
     const t = tin(c, x, 0);
@@ -514,7 +606,12 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
       return [new HostInts(data, [data.length])];
     }
     const floatish = present.some((v) => !isHost(v) && v.dtype === 'float32');
-    return [F.cat(present.map((v, i) => tin(c, v, i, floatish ? 'float32' : 'int32')), a)];
+    return [
+      F.cat(
+        present.map((v, i) => tin(c, v, i, floatish ? 'float32' : 'int32')),
+        a,
+      ),
+    ];
   },
   Split: (c, inputs, nOutputs) => {
     const x = tin(c, inputs[0], 0, 'float32');

@@ -14,7 +14,10 @@ export function describeNode(node: NodeProto, index: number): string {
 export class NodeAttrs {
   private readonly byName = new Map<string, AttributeProto>();
 
-  constructor(node: NodeProto, readonly where: string) {
+  constructor(
+    node: NodeProto,
+    readonly where: string,
+  ) {
     for (const a of node.attribute ?? []) if (a.name) this.byName.set(a.name, a);
   }
 
@@ -48,7 +51,7 @@ export class NodeAttrs {
   ints(name: string, fallback: number[]): number[];
   ints(name: string, fallback?: number[]): number[] | undefined {
     const a = this.get(name, AttrType.INTS);
-    const v = a ? a.ints ?? [] : fallback;
+    const v = a ? (a.ints ?? []) : fallback;
     // Huge values (INT64_MAX as Slice's "to the end") pass: the ops clamp them.
     if (v && !v.every((x) => Number.isInteger(x))) throw new OnnxError(`importOnnx: ${this.where}: attribute '${name}' holds unusable integers`);
     return v;

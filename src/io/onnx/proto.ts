@@ -47,7 +47,10 @@ export interface NodeProto {
   attribute?: AttributeProto[];
 }
 
-export interface Dimension { dim_value?: number; dim_param?: string }
+export interface Dimension {
+  dim_value?: number;
+  dim_param?: string;
+}
 
 export interface ValueInfoProto {
   name?: string;

@@ -11,7 +11,10 @@ import { DType, type TensorProto } from './proto.js';
 
 /** Integer data kept on the host (shapes, indices, axes). */
 export class HostInts {
-  constructor(readonly data: number[], readonly shape: number[]) {}
+  constructor(
+    readonly data: number[],
+    readonly shape: number[],
+  ) {}
   get size(): number {
     return this.data.length;
   }
@@ -23,8 +26,22 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const MAX_ELEMENTS = 2 ** 31 - 1;
 
 const NAMES: Record<number, string> = {
-  1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64', 8: 'STRING', 9: 'BOOL',
-  10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',
+  1: 'FLOAT',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'STRING',
+  9: 'BOOL',
+  10: 'FLOAT16',
+  11: 'DOUBLE',
+  12: 'UINT32',
+  13: 'UINT64',
+  14: 'COMPLEX64',
+  15: 'COMPLEX128',
+  16: 'BFLOAT16',
 };
 const BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
@@ -49,7 +66,9 @@ export function decodeTensorProto(t: TensorProto, what: string): Tensor | HostIn
   const n = checkDims(dims, what);
   const type = t.data_type ?? 0;
   if (t.data_location === 1 || (t.external_data && t.external_data.length)) {
-    throw new OnnxError(`importOnnx: ${what} keeps its data in an external file, which is not supported; save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))`);
+    throw new OnnxError(
+      `importOnnx: ${what} keeps its data in an external file, which is not supported; save the model with its weights inside (onnx.save(model, path, save_as_external_data=False))`,
+    );
   }
   const bytesPer = BYTES[type];
   if (bytesPer === undefined) throw new OnnxError(`importOnnx: ${what} has unsupported element type ${dtypeName(type)}`);
@@ -61,13 +80,20 @@ export function decodeTensorProto(t: TensorProto, what: string): Tensor | HostIn
     }
     values = fromRaw(raw, type, n, what);
   } else {
-    const field = type === DType.FLOAT || type === DType.FLOAT16 || type === DType.BFLOAT16 ? (type === DType.FLOAT ? t.float_data : t.int32_data)
-      : type === DType.DOUBLE ? t.double_data
-        : type === DType.INT64 ? t.int64_data
-          : t.int32_data;
+    const field =
+      type === DType.FLOAT || type === DType.FLOAT16 || type === DType.BFLOAT16
+        ? type === DType.FLOAT
+          ? t.float_data
+          : t.int32_data
+        : type === DType.DOUBLE
+          ? t.double_data
+          : type === DType.INT64
+            ? t.int64_data
+            : t.int32_data;
     const list = field ?? [];
     if (list.length !== n) throw new OnnxError(`importOnnx: ${what} has ${list.length} values, expected ${n} for shape [${dims.join(', ')}]`);
-    values = type === DType.FLOAT16 ? Float32Array.from(list, (h) => halfToFloat(h)) : type === DType.BFLOAT16 ? Float32Array.from(list, (h) => bf16ToFloat(h)) : list;
+    values =
+      type === DType.FLOAT16 ? Float32Array.from(list, (h) => halfToFloat(h)) : type === DType.BFLOAT16 ? Float32Array.from(list, (h) => bf16ToFloat(h)) : list;
   }
   if (type === DType.FLOAT || type === DType.DOUBLE || type === DType.FLOAT16 || type === DType.BFLOAT16) {
     return tensor(values instanceof Float32Array ? values : Float32Array.from(values), dims);
@@ -86,19 +112,31 @@ function fromRaw(raw: Uint8Array, type: number, n: number, what: string): ArrayL
       }
       return Float32Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
     }
-    case DType.DOUBLE: return Float32Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
-    case DType.FLOAT16: return Float32Array.from({ length: n }, (_, i) => halfToFloat(view.getUint16(i * 2, true)));
-    case DType.BFLOAT16: return Float32Array.from({ length: n }, (_, i) => bf16ToFloat(view.getUint16(i * 2, true)));
-    case DType.INT32: return Int32Array.from({ length: n }, (_, i) => view.getInt32(i * 4, true));
-    case 12: return Float64Array.from({ length: n }, (_, i) => view.getUint32(i * 4, true));
-    case DType.INT64: case 13: {
+    case DType.DOUBLE:
+      return Float32Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
+    case DType.FLOAT16:
+      return Float32Array.from({ length: n }, (_, i) => halfToFloat(view.getUint16(i * 2, true)));
+    case DType.BFLOAT16:
+      return Float32Array.from({ length: n }, (_, i) => bf16ToFloat(view.getUint16(i * 2, true)));
+    case DType.INT32:
+      return Int32Array.from({ length: n }, (_, i) => view.getInt32(i * 4, true));
+    case 12:
+      return Float64Array.from({ length: n }, (_, i) => view.getUint32(i * 4, true));
+    case DType.INT64:
+    case 13: {
       // INT64_MAX/MIN (Slice's "to the end") become ±2^63 as doubles, which every consumer clamps.
       return Float64Array.from({ length: n }, (_, i) => Number(type === 13 ? view.getBigUint64(i * 8, true) : view.getBigInt64(i * 8, true)));
     }
-    case DType.INT8: return Int8Array.from({ length: n }, (_, i) => view.getInt8(i));
-    case DType.UINT8: case DType.BOOL: return Uint8Array.from({ length: n }, (_, i) => view.getUint8(i));
-    case 4: return Uint16Array.from({ length: n }, (_, i) => view.getUint16(i * 2, true));
-    case 5: return Int16Array.from({ length: n }, (_, i) => view.getInt16(i * 2, true));
-    default: throw new OnnxError(`importOnnx: ${what} has unsupported element type ${dtypeName(type)}`);
+    case DType.INT8:
+      return Int8Array.from({ length: n }, (_, i) => view.getInt8(i));
+    case DType.UINT8:
+    case DType.BOOL:
+      return Uint8Array.from({ length: n }, (_, i) => view.getUint8(i));
+    case 4:
+      return Uint16Array.from({ length: n }, (_, i) => view.getUint16(i * 2, true));
+    case 5:
+      return Int16Array.from({ length: n }, (_, i) => view.getInt16(i * 2, true));
+    default:
+      throw new OnnxError(`importOnnx: ${what} has unsupported element type ${dtypeName(type)}`);
   }
 }

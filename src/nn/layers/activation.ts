@@ -7,26 +7,44 @@ import { pyFloat } from '../repr.js';
 
 /** max(0, x) */
 export class ReLU extends Module {
-  forward(x: Tensor): Tensor { return F.relu(x); }
+  forward(x: Tensor): Tensor {
+    return F.relu(x);
+  }
 }
 /** min(max(0, x), 6) */
 export class ReLU6 extends Module {
-  forward(x: Tensor): Tensor { return F.relu6(x); }
+  forward(x: Tensor): Tensor {
+    return F.relu6(x);
+  }
 }
 /** x if x > 0 else negativeSlope·x */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) { super(); }
-  forward(x: Tensor): Tensor { return F.leakyRelu(x, this.negativeSlope); }
-  override extraRepr(): string { return `negative_slope=${pyFloat(this.negativeSlope)}`; }
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}`;
+  }
 }
 /** x if x > 0 else alpha·(eˣ − 1) */
 export class ELU extends Module {
-  constructor(readonly alpha = 1) { super(); }
-  forward(x: Tensor): Tensor { return F.elu(x, this.alpha); }
-  override extraRepr(): string { return `alpha=${pyFloat(this.alpha)}`; }
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}`;
+  }
 }
 export class SELU extends Module {
-  forward(x: Tensor): Tensor { return F.selu(x); }
+  forward(x: Tensor): Tensor {
+    return F.selu(x);
+  }
 }
 /** x·Φ(x); approximate 'tanh' for the tanh formula. */
 export class GELU extends Module {
@@ -34,46 +52,84 @@ export class GELU extends Module {
     super();
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${approximate as string}'`);
   }
-  forward(x: Tensor): Tensor { return F.gelu(x, { approximate: this.approximate }); }
-  override extraRepr(): string { return `approximate='${this.approximate}'`; }
+  forward(x: Tensor): Tensor {
+    return F.gelu(x, { approximate: this.approximate });
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
 }
 export class SiLU extends Module {
-  forward(x: Tensor): Tensor { return F.silu(x); }
+  forward(x: Tensor): Tensor {
+    return F.silu(x);
+  }
 }
 export class Sigmoid extends Module {
-  forward(x: Tensor): Tensor { return F.sigmoid(x); }
+  forward(x: Tensor): Tensor {
+    return F.sigmoid(x);
+  }
 }
 export class Tanh extends Module {
-  forward(x: Tensor): Tensor { return F.tanh(x); }
+  forward(x: Tensor): Tensor {
+    return F.tanh(x);
+  }
 }
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) { super(); }
-  forward(x: Tensor): Tensor { return F.softplus(x, this.beta, this.threshold); }
-  override extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.softplus(x, this.beta, this.threshold);
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
 }
 export class Hardswish extends Module {
-  forward(x: Tensor): Tensor { return F.hardswish(x); }
+  forward(x: Tensor): Tensor {
+    return F.hardswish(x);
+  }
 }
 export class Hardsigmoid extends Module {
-  forward(x: Tensor): Tensor { return F.hardsigmoid(x); }
+  forward(x: Tensor): Tensor {
+    return F.hardsigmoid(x);
+  }
 }
 /** softmax over `dim`. */
 export class Softmax extends Module {
-  constructor(readonly dim: number) { super(); }
-  forward(x: Tensor): Tensor { return softmax(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) { super(); }
-  forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
-  override extraRepr(): string { return `dim=${this.dim}`; }
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return logSoftmax(x, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 /**
  * Maxout: the max over groups of `pieces` consecutive channels (put after a Linear/Conv2d with pieces × units outputs).
  * Shape: [N, units·pieces, ...] → [N, units, ...].
  */
 export class Maxout extends Module {
-  constructor(readonly pieces: number, readonly dim = 1) {
+  constructor(
+    readonly pieces: number,
+    readonly dim = 1,
+  ) {
     super();
     if (!Number.isInteger(pieces) || pieces < 1) throw new Error(`Maxout: pieces must be a positive integer, got ${pieces}`);
   }
@@ -83,5 +139,7 @@ export class Maxout extends Module {
     }
     return F.maxout(x, this.pieces, this.dim);
   }
-  override extraRepr(): string { return `pieces=${this.pieces}`; }
+  override extraRepr(): string {
+    return `pieces=${this.pieces}`;
+  }
 }

@@ -43,7 +43,12 @@ export class Conv2d extends Module {
   readonly groups: number;
   readonly paddingMode: PaddingMode;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernelSize: Pair, opts: Conv2dLayerOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernelSize: Pair,
+    opts: Conv2dLayerOptions = {},
+  ) {
     super();
     const groups = opts.groups ?? 1;
     if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`Conv2d: inChannels must be a positive integer, got ${inChannels}`);

@@ -27,7 +27,10 @@ abstract class BatchNormBase extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  constructor(readonly numFeatures: number, opts: BatchNormLayerOptions = {}) {
+  constructor(
+    readonly numFeatures: number,
+    opts: BatchNormLayerOptions = {},
+  ) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new Error(`${this.typeName}: numFeatures must be a positive integer, got ${numFeatures}`);
     this.eps = opts.eps ?? 1e-5;
@@ -76,7 +79,11 @@ abstract class BatchNormBase extends Module {
     const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
     const keepStats = !this.training || this.trackRunningStats;
     return batchNorm(x, keepStats ? this.runningMean : null, keepStats ? this.runningVar : null, {
-      weight: this.weight, bias: this.bias, training: useBatchStats, momentum: factor, eps: this.eps,
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatchStats,
+      momentum: factor,
+      eps: this.eps,
     });
   }
 
@@ -111,7 +118,10 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly normalizedShape: number[];
-  constructor(normalizedShape: number | readonly number[], readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {}) {
+  constructor(
+    normalizedShape: number | readonly number[],
+    readonly opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
+  ) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     const affine = opts.elementwiseAffine ?? true;
@@ -135,7 +145,11 @@ export class GroupNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly eps: number;
-  constructor(readonly numGroups: number, readonly numChannels: number, opts: { eps?: number; affine?: boolean } = {}) {
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    opts: { eps?: number; affine?: boolean } = {},
+  ) {
     super();
     if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
       throw new Error(`GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`);
@@ -161,7 +175,10 @@ export class InstanceNorm2d extends Module {
   readonly eps: number;
   readonly momentum: number;
   readonly trackRunningStats: boolean;
-  constructor(readonly numFeatures: number, opts: { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean } = {}) {
+  constructor(
+    readonly numFeatures: number,
+    opts: { eps?: number; momentum?: number; affine?: boolean; trackRunningStats?: boolean } = {},
+  ) {
     super();
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum ?? 0.1;
@@ -176,10 +193,15 @@ export class InstanceNorm2d extends Module {
   forward(x: Tensor): Tensor {
     if (x.ndim !== 4 && x.ndim !== 3) throw this.error(`expected a 3-D or 4-D input, got shape ${shapeToString(x.shape)}`);
     const x4 = x.ndim === 3 ? x.unsqueeze(0) : x;
-    if (x4.shape[1] !== this.numFeatures) throw this.error(`expected input with ${this.numFeatures} channels, got ${x4.shape[1]} (input shape ${shapeToString(x.shape)})`);
+    if (x4.shape[1] !== this.numFeatures)
+      throw this.error(`expected input with ${this.numFeatures} channels, got ${x4.shape[1]} (input shape ${shapeToString(x.shape)})`);
     const y = instanceNorm(x4, {
-      weight: this.weight, bias: this.bias, eps: this.eps, momentum: this.momentum,
-      runningMean: this.getBuffer('running_mean'), runningVar: this.getBuffer('running_var'),
+      weight: this.weight,
+      bias: this.bias,
+      eps: this.eps,
+      momentum: this.momentum,
+      runningMean: this.getBuffer('running_mean'),
+      runningVar: this.getBuffer('running_var'),
       useInputStats: this.training || !this.trackRunningStats,
     });
     return x.ndim === 3 ? y.squeeze(0) : y;
@@ -191,7 +213,10 @@ export class InstanceNorm2d extends Module {
 
 /** AlexNet's local response normalization across `size` neighbouring channels. */
 export class LocalResponseNorm extends Module {
-  constructor(readonly size: number, readonly opts: { alpha?: number; beta?: number; k?: number } = {}) {
+  constructor(
+    readonly size: number,
+    readonly opts: { alpha?: number; beta?: number; k?: number } = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -202,4 +227,3 @@ export class LocalResponseNorm extends Module {
     return `${this.size}, alpha=${pyFloat(alpha)}, beta=${pyFloat(beta)}, k=${pyFloat(k)}`;
   }
 }
-

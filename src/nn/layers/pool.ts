@@ -18,7 +18,10 @@ export interface MaxPool2dLayerOptions {
  * Example: new MaxPool2d(2) halves H and W.
  */
 export class MaxPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: MaxPool2dLayerOptions = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: MaxPool2dLayerOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -40,7 +43,10 @@ export interface AvgPool2dOptions {
 
 /** Average pooling (countIncludePad true by default, as PyTorch). */
 export class AvgPool2d extends Module {
-  constructor(readonly kernelSize: Pair, readonly opts: AvgPool2dOptions = {}) {
+  constructor(
+    readonly kernelSize: Pair,
+    readonly opts: AvgPool2dOptions = {},
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {

@@ -41,7 +41,12 @@ export class MultiplicativeLR extends LRScheduler {
 
 /** lr · gamma every stepSize steps. */
 export class StepLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly stepSize: number, readonly gamma = 0.1, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly stepSize: number,
+    readonly gamma = 0.1,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     checkPositiveInt(stepSize, 'stepSize', 'StepLR');
     this.initialStep();
@@ -60,7 +65,12 @@ export class StepLR extends LRScheduler {
  */
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
-  constructor(optimizer: Optimizer, milestones: readonly number[], readonly gamma = 0.1, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    milestones: readonly number[],
+    readonly gamma = 0.1,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     if (!milestones.every((m, i) => Number.isInteger(m) && (i === 0 || m >= milestones[i - 1]))) {
       throw new Error(`MultiStepLR: milestones must be a non-decreasing list of integers, got ${JSON.stringify(milestones)}`);
@@ -81,7 +91,12 @@ export class MultiStepLR extends LRScheduler {
 
 /** lr · factor for the first totalIters steps, then lr. */
 export class ConstantLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly factor = 1 / 3, readonly totalIters = 5, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly factor = 1 / 3,
+    readonly totalIters = 5,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     if (!(factor >= 0 && factor <= 1)) throw new Error(`ConstantLR: factor must be in [0, 1], got ${factor}`);
     this.initialStep();
@@ -98,7 +113,13 @@ export class ConstantLR extends LRScheduler {
 
 /** Linear ramp of the factor from startFactor to endFactor over totalIters steps — the usual warmup. */
 export class LinearLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly startFactor = 1 / 3, readonly endFactor = 1, readonly totalIters = 5, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly startFactor = 1 / 3,
+    readonly endFactor = 1,
+    readonly totalIters = 5,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     if (!(startFactor > 0 && startFactor <= 1)) throw new Error(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
     if (!(endFactor >= 0 && endFactor <= 1)) throw new Error(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
@@ -118,7 +139,11 @@ export class LinearLR extends LRScheduler {
 
 /** lr · gammaᵗ */
 export class ExponentialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly gamma: number, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly gamma: number,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     this.initialStep();
   }
@@ -133,7 +158,12 @@ export class ExponentialLR extends LRScheduler {
 
 /** base_lr · (1 − t/T)^power, constant after T. */
 export class PolynomialLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly totalIters = 5, readonly power = 1, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly totalIters = 5,
+    readonly power = 1,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     this.initialStep();
   }

@@ -9,7 +9,12 @@ import { LRScheduler, type Group } from './scheduler.js';
 export class SequentialLR {
   lastEpoch: number;
   private lastLr: number[];
-  constructor(readonly optimizer: Optimizer, private readonly schedulers: LRScheduler[], readonly milestones: number[], lastEpoch = -1) {
+  constructor(
+    readonly optimizer: Optimizer,
+    private readonly schedulers: LRScheduler[],
+    readonly milestones: number[],
+    lastEpoch = -1,
+  ) {
     if (schedulers.length === 0) throw new Error('SequentialLR: expected at least one scheduler');
     schedulers.forEach((s, i) => {
       if (s.optimizer !== optimizer) throw new Error(`SequentialLR: scheduler ${i} belongs to a different optimizer`);
@@ -104,7 +109,10 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(readonly optimizer: Optimizer, opts: ReduceLROnPlateauOptions = {}) {
+  constructor(
+    readonly optimizer: Optimizer,
+    opts: ReduceLROnPlateauOptions = {},
+  ) {
     this.mode = opts.mode ?? 'min';
     this.factor = opts.factor ?? 0.1;
     this.patience = opts.patience ?? 10;

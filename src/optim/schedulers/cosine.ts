@@ -7,7 +7,12 @@ import { checkPositiveInt, LRScheduler } from './scheduler.js';
  * (the lecture's ½α₀(1 + cos(tπ/T)) with η_min = 0), computed recursively as PyTorch does.
  */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(optimizer: Optimizer, readonly tMax: number, readonly etaMin = 0, lastEpoch = -1) {
+  constructor(
+    optimizer: Optimizer,
+    readonly tMax: number,
+    readonly etaMin = 0,
+    lastEpoch = -1,
+  ) {
     super(optimizer, lastEpoch);
     checkPositiveInt(tMax, 'tMax', 'CosineAnnealingLR');
     this.initialStep();
@@ -61,7 +66,16 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: Optimizer, maxLr: number | number[], opts: OneCycleOptions = {}) {
     const groups = optimizer.paramGroups as unknown as Record<string, unknown>[];
-    const { pctStart = 0.3, annealStrategy = 'cos', cycleMomentum = true, baseMomentum = 0.85, maxMomentum = 0.95, divFactor = 25, finalDivFactor = 1e4, threePhase = false } = opts;
+    const {
+      pctStart = 0.3,
+      annealStrategy = 'cos',
+      cycleMomentum = true,
+      baseMomentum = 0.85,
+      maxMomentum = 0.95,
+      divFactor = 25,
+      finalDivFactor = 1e4,
+      threePhase = false,
+    } = opts;
     let total: number;
     if (opts.totalSteps !== undefined) {
       checkPositiveInt(opts.totalSteps, 'totalSteps', 'OneCycleLR');
@@ -72,7 +86,8 @@ export class OneCycleLR extends LRScheduler {
       total = opts.epochs * opts.stepsPerEpoch;
     } else throw new Error('OneCycleLR: give totalSteps, or epochs and stepsPerEpoch');
     if (!(pctStart >= 0 && pctStart <= 1)) throw new Error(`OneCycleLR: pctStart must be in [0, 1], got ${pctStart}`);
-    if (annealStrategy !== 'cos' && annealStrategy !== 'linear') throw new Error(`OneCycleLR: annealStrategy must be 'cos' or 'linear', got '${annealStrategy as string}'`);
+    if (annealStrategy !== 'cos' && annealStrategy !== 'linear')
+      throw new Error(`OneCycleLR: annealStrategy must be 'cos' or 'linear', got '${annealStrategy as string}'`);
     const per = <T>(v: T | T[], name: string): T[] => {
       if (Array.isArray(v)) {
         if (v.length !== groups.length) throw new Error(`OneCycleLR: expected ${groups.length} values for ${name}, got ${v.length}`);

@@ -17,7 +17,10 @@ export abstract class LRScheduler {
   protected stepCount = 0;
   protected lastLr: number[] = [];
 
-  constructor(readonly optimizer: Optimizer, lastEpoch = -1) {
+  constructor(
+    readonly optimizer: Optimizer,
+    lastEpoch = -1,
+  ) {
     if (!optimizer || !Array.isArray(optimizer.paramGroups)) throw new Error(`${this.constructor.name}: expected an Optimizer`);
     const groups = this.groups;
     if (lastEpoch === -1) {

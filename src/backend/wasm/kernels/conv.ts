@@ -36,8 +36,22 @@ function plan(ctx: WasmContext, c: Conv2dInfo): Plan {
 
 function geometry(c: Conv2dInfo): number[] {
   return [
-    c.batch, c.inChannels, c.inH, c.inW, c.outChannels, c.kH, c.kW,
-    c.strideH, c.strideW, c.padTop, c.padLeft, c.dilationH, c.dilationW, c.groups, c.outH, c.outW,
+    c.batch,
+    c.inChannels,
+    c.inH,
+    c.inW,
+    c.outChannels,
+    c.kH,
+    c.kW,
+    c.strideH,
+    c.strideW,
+    c.padTop,
+    c.padLeft,
+    c.dilationH,
+    c.dilationW,
+    c.groups,
+    c.outH,
+    c.outW,
   ];
 }
 
@@ -90,8 +104,17 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
     ctx.args([ctx.ptr(w), flipped.ptr, c.outChannels, p.cg, c.kH, c.kW, c.groups, per]);
     ctx.run(TASK.flipWeights, Math.ceil(rows / per));
     const t: Conv2dInfo = {
-      ...c, inChannels: c.outChannels, inH: c.outH, inW: c.outW, outChannels: c.inChannels, outH: c.inH, outW: c.inW,
-      padTop, padLeft, padBottom: c.dilationH * (c.kH - 1) - c.padBottom, padRight: c.dilationW * (c.kW - 1) - c.padRight,
+      ...c,
+      inChannels: c.outChannels,
+      inH: c.outH,
+      inW: c.outW,
+      outChannels: c.inChannels,
+      outH: c.inH,
+      outW: c.inW,
+      padTop,
+      padLeft,
+      padBottom: c.dilationH * (c.kH - 1) - c.padBottom,
+      padRight: c.dilationW * (c.kW - 1) - c.padRight,
     };
     forward(ctx, ctx.ptr(dy), flipped.ptr, 0, ctx.ptr(dx), t);
     flipped.done();

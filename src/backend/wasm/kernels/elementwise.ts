@@ -7,13 +7,38 @@ import { TASK, type WasmContext } from '../context.js';
 
 /** Binary op codes of assembly/elementwise.ts; ops missing here (pow) run the js kernel. */
 export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, eq: 6, ne: 7, lt: 8, le: 9, gt: 10, ge: 11,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  eq: 6,
+  ne: 7,
+  lt: 8,
+  le: 9,
+  gt: 10,
+  ge: 11,
 };
 
 /** Unary op codes of assembly/elementwise.ts; the rest run the js kernels. */
 export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, rsqrt: 4, abs: 5, relu: 6, relu6: 7, leakyRelu: 8, elu: 9,
-  sigmoid: 10, tanh: 11, silu: 12, hardswish: 13, hardsigmoid: 14, clamp: 15,
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  rsqrt: 4,
+  abs: 5,
+  relu: 6,
+  relu6: 7,
+  leakyRelu: 8,
+  elu: 9,
+  sigmoid: 10,
+  tanh: 11,
+  silu: 12,
+  hardswish: 13,
+  hardsigmoid: 14,
+  clamp: 15,
 };
 
 const MAX_RANK = 8;

@@ -24,12 +24,28 @@ export function matmul(ctx: WasmContext, a: TensorInfo, b: TensorInfo, transA: b
   mBlocks = Math.ceil(M / rowsPer);
   const scratch = ctx.temp(ctx.gemmScratchBytes * ctx.threads);
   ctx.args([
-    batch, M, N, K,
-    ctx.ptr(a), aC, aR * aC, transA ? 1 : 0,
-    ctx.ptr(b), bC, bR * bC, transB ? 1 : 0,
-    ctx.ptr(out), N, M * N, 0,
-    mBlocks, nBlocks, rowsPer, colsPer,
-    scratch.ptr, ctx.gemmScratchBytes,
+    batch,
+    M,
+    N,
+    K,
+    ctx.ptr(a),
+    aC,
+    aR * aC,
+    transA ? 1 : 0,
+    ctx.ptr(b),
+    bC,
+    bR * bC,
+    transB ? 1 : 0,
+    ctx.ptr(out),
+    N,
+    M * N,
+    0,
+    mBlocks,
+    nBlocks,
+    rowsPer,
+    colsPer,
+    scratch.ptr,
+    ctx.gemmScratchBytes,
   ]);
   // A broadcast operand (batch stride 0) is never passed here: the op expands batches before the kernel.
   ctx.run(TASK.matmul, batch * mBlocks * nBlocks);

@@ -13,7 +13,13 @@ function channelParts(ctx: WasmContext, C: number, total: number): { parts: numb
   return { parts: C === 0 ? 0 : Math.ceil(C / per), per };
 }
 
-export function batchNormTrain(ctx: WasmContext, x: TensorInfo, weight: TensorInfo | null, bias: TensorInfo | null, eps: number): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } | null {
+export function batchNormTrain(
+  ctx: WasmContext,
+  x: TensorInfo,
+  weight: TensorInfo | null,
+  bias: TensorInfo | null,
+  eps: number,
+): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } | null {
   if (x.dtype !== 'float32') return null;
   const [N, C, S] = layout(x.shape);
   const y = ctx.output(x.shape);
@@ -26,7 +32,13 @@ export function batchNormTrain(ctx: WasmContext, x: TensorInfo, weight: TensorIn
 }
 
 export function batchNormTrainBackward(
-  ctx: WasmContext, x: TensorInfo, dy: TensorInfo, mean: TensorInfo, variance: TensorInfo, weight: TensorInfo | null, eps: number,
+  ctx: WasmContext,
+  x: TensorInfo,
+  dy: TensorInfo,
+  mean: TensorInfo,
+  variance: TensorInfo,
+  weight: TensorInfo | null,
+  eps: number,
 ): { dx: TensorInfo; dweight: TensorInfo; dbias: TensorInfo } | null {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const [N, C, S] = layout(x.shape);

@@ -41,8 +41,19 @@ export function optimizerStep(
     const vmax = h.amsgrad ? ctx.output(param.shape) : null;
     ctx.args(
       [
-        n, per, ctx.ptr(param), ctx.ptr(grad), ptrOr0(state.exp_avg), ptrOr0(state.exp_avg_sq), ptrOr0(state.max_exp_avg_sq),
-        ctx.ptr(p), ctx.ptr(m), ctx.ptr(v), vmax ? ctx.ptr(vmax) : 0, h.decoupled ? 1 : 0, h.maximize ? 1 : 0,
+        n,
+        per,
+        ctx.ptr(param),
+        ctx.ptr(grad),
+        ptrOr0(state.exp_avg),
+        ptrOr0(state.exp_avg_sq),
+        ptrOr0(state.max_exp_avg_sq),
+        ctx.ptr(p),
+        ctx.ptr(m),
+        ctx.ptr(v),
+        vmax ? ctx.ptr(vmax) : 0,
+        h.decoupled ? 1 : 0,
+        h.maximize ? 1 : 0,
       ],
       {
         14: h.decoupled ? 0 : fr(h.weightDecay),

@@ -6,8 +6,22 @@ import { TASK, type WasmContext } from '../context.js';
 
 function words(p: Pool2dInfo): number[] {
   return [
-    p.batch, p.channels, p.inH, p.inW, p.kH, p.kW, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW,
-    p.outH, p.outW, p.countIncludePad ? 1 : 0, p.divisorOverride ?? 0,
+    p.batch,
+    p.channels,
+    p.inH,
+    p.inW,
+    p.kH,
+    p.kW,
+    p.strideH,
+    p.strideW,
+    p.padH,
+    p.padW,
+    p.dilationH,
+    p.dilationW,
+    p.outH,
+    p.outW,
+    p.countIncludePad ? 1 : 0,
+    p.divisorOverride ?? 0,
   ];
 }
 

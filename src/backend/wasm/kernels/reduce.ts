@@ -5,7 +5,9 @@ import { TASK, type WasmContext } from '../context.js';
 export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): TensorInfo | null {
   if (x.dtype !== 'float32' || x.shape.length === 0) return null;
   // Classify dims (size-1 dims fit anywhere) and require reduced* kept* reduced*.
-  let A = 1, B = 1, C = 1;
+  let A = 1,
+    B = 1,
+    C = 1;
   let phase = 0; // 0: leading reduced, 1: kept, 2: trailing reduced
   for (let d = 0; d < x.shape.length; d++) {
     const size = x.shape[d];
