@@ -3,6 +3,7 @@
  * typed. (That the core is browser-safe is tested by bundling it: test/browser.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../src/autograd/apply.js';
@@ -43,6 +44,13 @@ describe('package', () => {
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.stdout.trim()).toBe('ok 2x1000 2');
     expect(r.status).toBe(0);
+  });
+  it('CONTRIBUTING.md names only files and folders that exist', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const text = readFileSync(`${root}CONTRIBUTING.md`, 'utf8');
+    const paths = [...text.matchAll(/`((?:src|test|bench|scripts)\/[\w./-]+)`/g)].map((m) => m[1]).filter((p) => !p.includes('<'));
+    expect(paths.length).toBeGreaterThan(20);
+    expect(paths.filter((p) => !existsSync(`${root}${p}`))).toEqual([]);
   });
   it('every primitive has a rule with a vjp or an explicit nondifferentiable marker', () => {
     for (const [name, rule] of Object.entries(PRIMITIVES)) {
