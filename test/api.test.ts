@@ -3,7 +3,8 @@
  * typed. (That the core is browser-safe is tested by bundling it: test/browser.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../src/autograd/apply.js';
@@ -44,6 +45,24 @@ describe('package', () => {
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.stdout.trim()).toBe('ok 2x1000 2');
     expect(r.status).toBe(0);
+  });
+  it('layers go one way: nothing in backend/ imports tensor/ (or above), and wasm/ uses js/ only through its kernel table', () => {
+    const root = fileURLToPath(new URL('../src/backend/', import.meta.url));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(`${dir}${e.name}/`) : e.name.endsWith('.ts') ? [`${dir}${e.name}`] : [],
+      );
+    const offenders: string[] = [];
+    for (const file of walk(root).filter((f) => !f.includes('/assembly/') && !f.includes('/generated/'))) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)) {
+        const target = resolve(dirname(file), m[1]);
+        const rel = relative(root, target);
+        const fromWasm = relative(root, file).startsWith('wasm/');
+        if (rel.startsWith('..') && !rel.startsWith('../platform/')) offenders.push(`${relative(root, file)} imports ${m[1]}`);
+        if (fromWasm && rel.startsWith('js/') && rel !== 'js/index.js') offenders.push(`${relative(root, file)} reaches into ${m[1]}`);
+      }
+    }
+    expect(offenders).toEqual([]);
   });
   it('CONTRIBUTING.md names only files and folders that exist', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));

@@ -2,7 +2,7 @@
  * The Backend interface: allocate, read, write, free, and a table of kernels keyed by op name.
  * Tensors never touch raw memory; they hold a handle owned by the backend that created it.
  */
-import type { Shape } from '../tensor/shape.js';
+import type { Shape } from './shape.js';
 import type { Kernels } from './kernels.js';
 
 export type DType = 'float32' | 'int32';
@@ -40,4 +40,8 @@ export interface Backend {
   readonly needsFree: boolean;
   /** Resolves when the backend is fully started (the wasm backend's worker threads); see `initBackend`. */
   ready?(): Promise<void>;
+  /** Threads its kernels split work across, for backends that have threads. */
+  readonly threads?: number;
+  /** Changes that thread count (`setNumThreads`). */
+  setThreads?(n: number): void;
 }

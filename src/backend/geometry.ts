@@ -2,7 +2,7 @@
  * Conv and pooling geometry, computed once by the op (which validates) and handed to every backend's kernels.
  * Output size: floor((H + padBefore + padAfter − D·(K−1) − 1) / S) + 1.
  */
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from './shape.js';
 
 export interface Conv2dInfo {
   batch: number;

@@ -2,13 +2,15 @@
 import type { Backend } from './backend.js';
 import type { KernelName, Kernels } from './kernels.js';
 import { createJsBackend } from './js/index.js';
-import { createWasmBackend, type WasmBackend } from './wasm/index.js';
+import { createWasmBackend } from './wasm/index.js';
 import { wasmSupported } from './wasm/module.js';
 
 const factories = new Map<string, () => Backend>([['js', createJsBackend]]);
 if (wasmSupported()) factories.set('wasm', () => createWasmBackend());
 const instances = new Map<string, Backend>();
 let active: Backend | null = null;
+/** The thread count asked for with setNumThreads, applied to backends started later too. */
+let requestedThreads: number | null = null;
 
 /** Makes a backend available to `setBackend`. */
 export function registerBackend(name: string, factory: () => Backend): void {
@@ -56,6 +58,7 @@ function instance(name: string): Backend {
     const factory = factories.get(name);
     if (!factory) throw new Error(`setBackend: unknown backend '${name}' (registered: ${[...factories.keys()].join(', ')})`);
     b = factory();
+    if (requestedThreads !== null) b.setThreads?.(requestedThreads);
     instances.set(name, b);
   }
   return b;
@@ -75,12 +78,11 @@ export function kernel<K extends KernelName>(name: K): Kernels[K] {
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
-  if (!factories.has('wasm')) return;
-  (instance('wasm') as WasmBackend).setThreads(n);
+  requestedThreads = n;
+  for (const b of instances.values()) b.setThreads?.(n);
 }
 
 /** Threads of the active backend's kernels (1 for the js backend). */
 export function getNumThreads(): number {
-  const b = activeBackend() as Partial<WasmBackend>;
-  return typeof b.threads === 'number' ? b.threads : 1;
+  return activeBackend().threads ?? 1;
 }

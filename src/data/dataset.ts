@@ -3,7 +3,7 @@
  * contiguous arrays. ImageDataset keeps uint8 pixels (MNIST: 47 MB instead of 188 MB) and scales to [0, 1].
  */
 import { Generator } from '../tensor/random.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface Batch {

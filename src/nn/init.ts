@@ -5,7 +5,7 @@
  */
 import { noGrad } from '../autograd/grad_mode.js';
 import { defaultGenerator, type Generator } from '../tensor/random.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type Nonlinearity =

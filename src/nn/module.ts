@@ -5,7 +5,7 @@
  * `layer1.0.bn1.running_mean`). Buffers are registered explicitly under PyTorch's names.
  */
 import { noGrad } from '../autograd/grad_mode.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
 

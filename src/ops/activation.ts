@@ -1,10 +1,10 @@
 /** Activation functions (torch.nn.functional names in camelCase) and the lectures' maxout. */
 import type { Tensor } from '../tensor/tensor.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import { unary } from './elementwise.js';
 import { amax } from './reduce.js';
 import { reshape } from './shape.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { normalizeDim } from '../backend/shape.js';
 
 /** max(0, x) */
 export const relu = (x: Tensor): Tensor => unary('relu', x);

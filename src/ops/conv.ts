@@ -2,7 +2,7 @@
 import { applyOp, type Rule } from '../autograd/apply.js';
 import { computeConv2dInfo, type Conv2dInfo, type Conv2dOptions } from '../backend/geometry.js';
 import { kernel } from '../backend/registry.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
 import { assertTensor } from './util.js';

@@ -1,5 +1,5 @@
 /** Dropout with inverted scaling: kept units are divided by (1 − p) in training, identity in eval. */
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { rand } from '../tensor/creation.js';
 import type { Generator } from '../tensor/random.js';

@@ -3,7 +3,7 @@ import { applyOp, type Rule } from '../autograd/apply.js';
 import type { DType } from '../backend/backend.js';
 import type { BinaryOp, UnaryOp, UnaryParams } from '../backend/kernels.js';
 import { kernel } from '../backend/registry.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { zerosLike } from '../tensor/creation.js';
 import { asTensor, assertTensor, sumTo } from './util.js';

@@ -3,7 +3,7 @@
  * probabilities, ignore_index, label_smoothing, class weights), nll_loss, mse, l1, smooth_l1, huber,
  * binary_cross_entropy_with_logits and the multiclass SVM hinge loss (multi_margin_loss).
  */
-import { shapeToString, shapesEqual } from '../tensor/shape.js';
+import { shapeToString, shapesEqual } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { abs, add, cast, div, le, lt, maximum, mul, ne, neg, sub, where } from './elementwise.js';
 import { arange } from '../tensor/creation.js';

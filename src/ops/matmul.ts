@@ -1,7 +1,7 @@
 /** matmul with torch.matmul's semantics (1-D, 2-D, batched with broadcast batch dims) and linear. */
 import { applyOp, type Rule } from '../autograd/apply.js';
 import { kernel } from '../backend/registry.js';
-import { broadcastShapes, shapeToString, sizeOf } from '../tensor/shape.js';
+import { broadcastShapes, shapeToString, sizeOf } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add } from './elementwise.js';
 import { expand, reshape } from './shape.js';

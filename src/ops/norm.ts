@@ -4,7 +4,7 @@
  * AlexNet's local_response_norm. Built from differentiable primitives, so autograd derives their gradients.
  */
 import { noGrad } from '../autograd/grad_mode.js';
-import { shapeToString, sizeOf } from '../tensor/shape.js';
+import { shapeToString, sizeOf } from '../backend/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, pow, rsqrt, sub } from './elementwise.js';
 import { mean } from './reduce.js';

@@ -2,7 +2,7 @@
 import { applyOp, applyOpWithSaved, type Rule } from '../autograd/apply.js';
 import { computePool2dInfo, pair, type Pair, type Pool2dInfo, type Pool2dOptions } from '../backend/geometry.js';
 import { kernel } from '../backend/registry.js';
-import { shapeToString } from '../tensor/shape.js';
+import { shapeToString } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertTensor } from './util.js';
 

@@ -1,7 +1,7 @@
 /** Reductions over one or more dims with keepdim: sum, mean, var, std, amax/amin, max/min with indices, argmax, logsumexp. */
 import { applyOp, applyOpWithSaved, type Rule } from '../autograd/apply.js';
 import { kernel } from '../backend/registry.js';
-import { normalizeDim, normalizeDims, reducedShape, shapeToString } from '../tensor/shape.js';
+import { normalizeDim, normalizeDims, reducedShape, shapeToString } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, cast, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { assertTensor } from './util.js';

@@ -5,7 +5,7 @@
 import { applyOp, type Rule } from '../autograd/apply.js';
 import type { PadMode } from '../backend/kernels.js';
 import { kernel } from '../backend/registry.js';
-import { normalizeDim, shapeToString, shapesEqual, sizeOf } from '../tensor/shape.js';
+import { normalizeDim, shapeToString, shapesEqual, sizeOf } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertTensor } from './util.js';
 import { sumTo } from './util.js';

@@ -1,7 +1,7 @@
 /** softmax and log_softmax over any dim (fused kernels; stable for large logits). */
 import { applyOp, type Rule } from '../autograd/apply.js';
 import { kernel } from '../backend/registry.js';
-import { normalizeDim } from '../tensor/shape.js';
+import { normalizeDim } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast } from './elementwise.js';
 import { assertTensor } from './util.js';

@@ -1,6 +1,6 @@
 /** Helpers shared by the op modules: scalar promotion and reducing a broadcast gradient back to a shape. */
 import { kernel } from '../backend/registry.js';
-import { shapesEqual } from '../tensor/shape.js';
+import { shapesEqual } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { full } from '../tensor/creation.js';
 

@@ -1,7 +1,7 @@
 /** Tensor creation: from data, constants, ranges and seeded random values. */
 import type { DType, TypedArray } from '../backend/backend.js';
 import { activeBackend, kernel } from '../backend/registry.js';
-import { checkShape, shapeToString, sizeOf } from './shape.js';
+import { checkShape, shapeToString, sizeOf } from '../backend/shape.js';
 import { defaultGenerator, type Generator } from './random.js';
 import { storageAdopting } from './storage.js';
 import { Tensor, type NestedArray } from './tensor.js';

@@ -1,6 +1,6 @@
 /** PyTorch-like printing: tensor([[...]], requiresGrad=true), eliding the middle of large dims. */
 import type { Tensor } from './tensor.js';
-import { sizeOf } from './shape.js';
+import { sizeOf } from '../backend/shape.js';
 
 const EDGE = 3;
 const THRESHOLD = 1000;

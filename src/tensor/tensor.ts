@@ -8,7 +8,7 @@ import { runBackward, type BackwardOptions } from '../autograd/backward.js';
 import type { GradNode } from '../autograd/node.js';
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import type * as OpsModule from '../ops/index.js';
-import { sizeOf, shapeToString, type Shape } from './shape.js';
+import { sizeOf, shapeToString, type Shape } from '../backend/shape.js';
 import { Storage } from './storage.js';
 import { formatTensor } from './format.js';
 

@@ -1,41 +1,10 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, where, fill, cast. */
-import { forEachRow } from '../strided.js';
+import { broadcastStrides, collapse, forEachRow } from '../strided.js';
+import { stridesOf } from '../shape.js';
 import type { DType, TensorInfo, TypedArray } from '../backend.js';
 import { binaryResultDType, type BinaryOp, type UnaryOp, type UnaryParams } from '../kernels.js';
-import { stridesOf } from '../../tensor/shape.js';
 import { alloc, dataOf, info } from './handle.js';
 import { BINARY, POINTWISE } from './pointwise.js';
-
-/** Strides of `shape` seen through broadcasting to `outShape` (0 on broadcast dims). */
-export function broadcastStrides(shape: readonly number[], outShape: readonly number[]): number[] {
-  const strides = stridesOf(shape);
-  const off = outShape.length - shape.length;
-  return outShape.map((d, i) => (i < off || shape[i - off] === 1 ? 0 : strides[i - off]));
-}
-
-/**
- * Merges adjacent output dims whose elements are contiguous in both inputs (same broadcast pattern), so the inner
- * loop runs over long stretches: [N,C,H,W] ⊙ [1,C,1,1] becomes [N,C,H·W] with a scalar per stretch.
- */
-export function collapse(outShape: readonly number[], sa: number[], sb: number[]): { shape: number[]; sa: number[]; sb: number[] } {
-  const shape: number[] = [];
-  const ra: number[] = [];
-  const rb: number[] = [];
-  for (let d = 0; d < outShape.length; d++) {
-    if (outShape[d] === 1) continue;
-    const k = shape.length - 1;
-    if (k >= 0 && ra[k] === sa[d] * outShape[d] && rb[k] === sb[d] * outShape[d]) {
-      shape[k] *= outShape[d];
-      ra[k] = sa[d];
-      rb[k] = sb[d];
-    } else {
-      shape.push(outShape[d]);
-      ra.push(sa[d]);
-      rb.push(sb[d]);
-    }
-  }
-  return { shape, sa: ra, sb: rb };
-}
 
 /** One stretch of n outputs: out[o+j] = A[ia+j·la] op B[ib+j·lb], with a tight loop per common op. */
 function run(

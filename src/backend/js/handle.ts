@@ -1,6 +1,6 @@
 /** The js backend's handle is a typed array; these helpers unwrap inputs and wrap outputs. */
 import type { DType, TensorInfo, TypedArray } from '../backend.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { sizeOf } from '../shape.js';
 
 export interface JsHandle {
   data: TypedArray;

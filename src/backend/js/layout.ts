@@ -2,9 +2,9 @@
 import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
 import type { PadMode } from '../kernels.js';
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { sizeOf, stridesOf } from '../shape.js';
 import { alloc, dataOf, info } from './handle.js';
-import { broadcastStrides } from './elementwise.js';
+import { broadcastStrides } from '../strided.js';
 
 /** Visits every output element with the input offset given by per-output-dim input strides. */
 function gatherByStrides(

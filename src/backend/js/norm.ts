@@ -4,7 +4,7 @@
  * Layout [N, C, S] with S the product of the dims after the channel dim (1 for [N, C]).
  */
 import type { TensorInfo } from '../backend.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { sizeOf } from '../shape.js';
 import { f32, info } from './handle.js';
 
 function layout(shape: readonly number[]): [number, number, number] {

@@ -1,7 +1,7 @@
 /** Pooling kernels: max (with flat per-plane indices, as PyTorch returns), average, adaptive average/max. */
 import type { TensorInfo } from '../backend.js';
 import type { Pool2dInfo } from '../geometry.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { sizeOf } from '../shape.js';
 import { dataOf, f32, info } from './handle.js';
 
 export function maxPool2d(x: TensorInfo, p: Pool2dInfo): { values: TensorInfo; indices: TensorInfo } {

@@ -1,7 +1,7 @@
 /** Reductions: sum over any set of dims (float64 accumulation), and max/min with indices along one dim. */
 import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { sizeOf, stridesOf } from '../shape.js';
 import { alloc, dataOf, info } from './handle.js';
 
 export function sum(x: TensorInfo, dims: readonly number[]): TensorInfo {

@@ -1,6 +1,6 @@
 /** softmax / log_softmax along one dim (max-subtracted for stability) and their gradients. */
 import type { TensorInfo } from '../backend.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { sizeOf } from '../shape.js';
 import { f32, info } from './handle.js';
 
 function layout(shape: readonly number[], dim: number): [number, number, number] {

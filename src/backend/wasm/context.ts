@@ -1,6 +1,6 @@
 /** What every wasm kernel needs: the heap, the pool, the argument block and helpers to marshal TensorInfos. */
 import type { DType, TensorInfo } from '../backend.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { sizeOf } from '../shape.js';
 import { Heap, WasmHandle } from './heap.js';
 import { ARGS_ADDR, ThreadPool } from './thread_pool.js';
 

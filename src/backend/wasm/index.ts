@@ -7,7 +7,6 @@
 import type { Backend, DataHandle, DType, TensorInfo, TypedArray } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
 import { createJsBackend } from '../js/index.js';
-import type { JsHandle } from '../js/handle.js';
 import { Heap, Lease, WasmHandle } from './heap.js';
 import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
@@ -15,8 +14,8 @@ import { defaultThreads, kernelModule, threadsSupported, type KernelExports, typ
 import { matmul } from './kernels/matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './kernels/conv.js';
 import { binary, fill, stridedCopy, unary, unaryBackward } from './kernels/elementwise.js';
-import { broadcastStrides } from '../js/elementwise.js';
-import { stridesOf } from '../../tensor/shape.js';
+import { broadcastStrides } from '../strided.js';
+import { sizeOf, stridesOf } from '../shape.js';
 import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
 import { optimizerStep } from './kernels/optim.js';
@@ -60,13 +59,14 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const pool = new ThreadPool(heap.memory, module, exports.runTask, threads);
   const ctx = new WasmContext(heap, pool, exports.GEMM_SCRATCH_BYTES.value as number);
 
-  const js = createJsBackend().kernels as Kernels;
+  const jsBackend = createJsBackend();
+  const js = jsBackend.kernels as Kernels;
   const table: Record<string, unknown> = {};
   // Every js kernel, run on views of wasm memory; outputs are adopted (kept on the host until needed).
   for (const [name, fn] of Object.entries(js)) {
     table[name] = (...args: unknown[]) => {
       heap.safePoint(handlesIn(args));
-      return adoptOutputs(heap, (fn as (...a: unknown[]) => unknown)(...args));
+      return adoptOutputs(heap, jsBackend, (fn as (...a: unknown[]) => unknown)(...args));
     };
   }
   const js$ = js; // the reference kernels, for cases the wasm kernels leave to them
@@ -76,7 +76,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       heap.safePoint(handlesIn(a));
       const r = fast(...a);
       if (r !== null) return r;
-      return adoptOutputs(heap, (js$[name] as (...b: unknown[]) => unknown)(...a));
+      return adoptOutputs(heap, jsBackend, (js$[name] as (...b: unknown[]) => unknown)(...a));
     }) as unknown as Kernels[K];
 
   const wasmKernels: Partial<Kernels> = {
@@ -141,7 +141,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     },
     setThreads(n: number) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`setNumThreads: expected a positive integer, got ${n}`);
-      if (variant !== 'threads') return;
+      if (variant !== 'threads' || n === ctx.pool.threads) return;
       ctx.pool.terminate();
       ctx.pool = new ThreadPool(heap.memory, module, exports.runTask, n);
     },
@@ -181,10 +181,11 @@ function isInfo(v: unknown): v is TensorInfo {
 }
 
 /** Wraps the plain typed arrays a js kernel returned as wasm handles (views of wasm memory are copied). */
-function adoptOutputs(heap: Heap, out: unknown): unknown {
+function adoptOutputs(heap: Heap, js: Backend, out: unknown): unknown {
   if (isInfo(out)) {
     if (out.handle instanceof WasmHandle) return out;
-    const data = (out.handle as JsHandle).data;
+    // The js backend's own read: its handles stay its business.
+    const data = js.read(out.handle, out.dtype, sizeOf(out.shape));
     const inHeap = data.buffer === heap.memory.buffer || (typeof SharedArrayBuffer !== 'undefined' && data.buffer instanceof SharedArrayBuffer);
     const handle = inHeap ? heap.upload(data.slice()) : heap.adopt(data);
     return { handle, shape: out.shape, dtype: out.dtype };
@@ -192,7 +193,7 @@ function adoptOutputs(heap: Heap, out: unknown): unknown {
   if (typeof out === 'object' && out !== null) {
     const o = out as Record<string, unknown>;
     const res: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) res[k] = adoptOutputs(heap, o[k]);
+    for (const k of Object.keys(o)) res[k] = adoptOutputs(heap, js, o[k]);
     return res;
   }
   return out;

@@ -3,7 +3,7 @@
  * and where the batch dim of each value is (so a dynamic batch survives reshapes and broadcasts).
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import { shapeToString } from '../../tensor/shape.js';
+import { shapeToString } from '../../backend/shape.js';
 import type { GraphBuilder } from './graph_builder.js';
 
 /**

@@ -12,7 +12,7 @@ import { Parameter } from '../../nn/parameter.js';
 import { Conv2d } from '../../nn/layers/conv.js';
 import { Linear } from '../../nn/layers/linear.js';
 import { BatchNorm2d, LocalResponseNorm } from '../../nn/layers/norm.js';
-import { shapeToString } from '../../tensor/shape.js';
+import { shapeToString } from '../../backend/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { tensor } from '../../tensor/creation.js';
 import * as F from '../../ops/index.js';

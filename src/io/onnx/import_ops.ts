@@ -6,7 +6,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { tensor, full } from '../../tensor/creation.js';
 import * as F from '../../ops/index.js';
-import { broadcastShapes, shapeToString, sizeOf } from '../../tensor/shape.js';
+import { broadcastShapes, shapeToString, sizeOf } from '../../backend/shape.js';
 import { OnnxError } from './errors.js';
 import type { NodeAttrs } from './node_attrs.js';
 import { DType } from './proto.js';

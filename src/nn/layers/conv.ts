@@ -1,7 +1,7 @@
 /** Conv2d. */
 import { zeros } from '../../tensor/creation.js';
 import { computeConv2dInfo, pair, type Pair } from '../../backend/geometry.js';
-import { shapeToString } from '../../tensor/shape.js';
+import { shapeToString } from '../../backend/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { conv2d } from '../../ops/conv.js';
 import { pad } from '../../ops/shape.js';

@@ -1,6 +1,6 @@
 /** Linear, Identity, Flatten. */
 import { zeros } from '../../tensor/creation.js';
-import { shapeToString } from '../../tensor/shape.js';
+import { shapeToString } from '../../backend/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { linear } from '../../ops/matmul.js';
 import { flatten } from '../../ops/shape.js';

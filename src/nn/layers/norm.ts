@@ -1,7 +1,7 @@
 /** BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalResponseNorm. */
 import { noGrad } from '../../autograd/grad_mode.js';
 import { ones, zeros } from '../../tensor/creation.js';
-import { shapeToString } from '../../tensor/shape.js';
+import { shapeToString } from '../../backend/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from '../../ops/norm.js';
 import { Module } from '../module.js';

@@ -1,8 +1,8 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, fill. */
 import type { DType, TensorInfo } from '../../backend.js';
 import type { BinaryOp, UnaryOp, UnaryParams } from '../../kernels.js';
-import { broadcastStrides, collapse } from '../../js/elementwise.js';
-import { sizeOf } from '../../../tensor/shape.js';
+import { broadcastStrides, collapse } from '../../strided.js';
+import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
 
 /** Binary op codes of assembly/elementwise.ts; ops missing here (pow) run the js kernel. */

@@ -1,6 +1,6 @@
 /** Fused training-mode batch norm (forward and backward), parts over channels. */
 import type { TensorInfo } from '../../backend.js';
-import { sizeOf } from '../../../tensor/shape.js';
+import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
 
 function layout(shape: readonly number[]): [number, number, number] {

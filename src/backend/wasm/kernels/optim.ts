@@ -1,7 +1,7 @@
 /** SGD and Adam/AdamW updates in wasm (bit-identical to js/optim.ts); the other rules run the js kernel. */
 import type { TensorInfo } from '../../backend.js';
 import type { OptimizerHyper, OptimizerRule } from '../../kernels.js';
-import { sizeOf } from '../../../tensor/shape.js';
+import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
 
 type Result = { param: TensorInfo; state: Record<string, TensorInfo> };

@@ -1,7 +1,7 @@
 /** Max and average pooling (forward and backward) over ranges of planes. */
 import type { TensorInfo } from '../../backend.js';
 import type { Pool2dInfo } from '../../geometry.js';
-import { sizeOf } from '../../../tensor/shape.js';
+import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
 
 function words(p: Pool2dInfo): number[] {

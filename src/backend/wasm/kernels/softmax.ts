@@ -1,6 +1,6 @@
 /** softmax / log_softmax along any dim and their gradients (cross-entropy's hot path), lines split across threads. */
 import type { TensorInfo } from '../../backend.js';
-import { sizeOf } from '../../../tensor/shape.js';
+import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
 
 function layout(shape: readonly number[], dim: number): [number, number, number] {
