@@ -484,3 +484,28 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 });
+
+describe('the JS ↔ AssemblyScript kernel interface (declared once in src/backend/wasm/interface.json)', () => {
+  it('every declared task is called by a JS kernel, every op code names a kernel op, and unknown ids trap', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { TASK, BINARY_CODES, UNARY_CODES } = await import('../src/backend/wasm/generated/interface.js');
+    const { BINARY_OPS, UNARY_OPS } = await import('../src/backend/kernels.js');
+    const { kernelModule } = await import('../src/backend/wasm/module.js');
+    const dir = new URL('../src/backend/wasm/kernels/', import.meta.url);
+    const js = readdirSync(dir)
+      .map((f) => readFileSync(new URL(f, dir), 'utf8'))
+      .join('\n');
+    expect(Object.keys(TASK).filter((name) => !js.includes(`TASK.${name}`))).toEqual([]);
+    expect(Object.keys(BINARY_CODES).filter((op) => op !== 'copy' && !(BINARY_OPS as readonly string[]).includes(op))).toEqual([]);
+    expect(Object.keys(UNARY_CODES).filter((op) => !(UNARY_OPS as readonly string[]).includes(op))).toEqual([]);
+    // A task id or op code the module does not know traps instead of running something else.
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536 });
+    const run = (
+      new WebAssembly.Instance(kernelModule('single'), { env: { memory } }).exports as { runTask: (t: number, a: number, p: number, th: number) => void }
+    ).runTask;
+    expect(() => run(Object.keys(TASK).length + 1, 1024, 0, 0)).toThrow(/unreachable/);
+    const args = new Int32Array(memory.buffer, 1024, 16);
+    args.set([Object.keys(UNARY_CODES).length, 4096, 8192, 4, 4]); // op code past the last, out, x, n, per part
+    expect(() => run(TASK.unary, 1024, 0, 0)).toThrow(/unreachable/);
+  });
+});

@@ -61,33 +61,8 @@ export class WasmContext {
   }
 }
 
-/** Task ids, mirrored from assembly/index.ts's runTask switch. */
-export const TASK = {
-  matmul: 1,
-  convForward: 2,
-  convBackwardInput: 3,
-  convBackwardWeight: 4,
-  sumBlocks: 5,
-  binary: 6,
-  unary: 7,
-  unaryBackward: 8,
-  fill: 9,
-  sum: 10,
-  maxPool: 11,
-  maxPoolBackward: 12,
-  avgPool: 13,
-  avgPoolBackward: 14,
-  sgd: 15,
-  adam: 16,
-  depthwiseForward: 17,
-  depthwiseBackwardInput: 18,
-  depthwiseBackwardWeight: 19,
-  batchNormForward: 20,
-  batchNormBackward: 21,
-  flipWeights: 22,
-  softmax: 23,
-  softmaxBackward: 24,
-} as const;
+/** Task ids of the kernel module (generated from interface.json, as is the module's dispatch). */
+export { TASK } from './generated/interface.js';
 
 /** Elements below which a memory-bound loop stays on one thread. */
 export const PARALLEL_MIN_ELEMENTS = 1 << 15;

@@ -6,10 +6,15 @@ import { arg, argF } from './geometry';
 
 export const MAX_RANK: i32 = 8;
 
-// Binary op codes (mirrored in ../kernels/elementwise.ts).
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5, EQ = 6, NE = 7, LT = 8, LE = 9, GT = 10, GE = 11;
-/** out = a: a strided copy (transpose, broadcast, slice); bit-exact, so it serves int32 tensors too. */
-const COPY = 12;
+// Op codes: generated from ../interface.json (the JS side gets the same numbers). BIN_COPY is out = a, a strided
+// copy (transpose, broadcast, slice); bit-exact, so it serves int32 tensors too.
+import {
+  BIN_ADD as ADD, BIN_SUB as SUB, BIN_MUL as MUL, BIN_DIV as DIV, BIN_MAXIMUM as MAXIMUM, BIN_MINIMUM as MINIMUM,
+  BIN_EQ as EQ, BIN_NE as NE, BIN_LT as LT, BIN_LE as LE, BIN_GT as GT, BIN_GE as GE, BIN_COPY as COPY,
+  UN_NEG as NEG, UN_EXP as EXP, UN_LOG as LOG, UN_SQRT as SQRT, UN_RSQRT as RSQRT, UN_ABS as ABS, UN_RELU as RELU,
+  UN_RELU6 as RELU6, UN_LEAKY_RELU as LEAKY, UN_ELU as ELU, UN_SIGMOID as SIGMOID, UN_TANH as TANH, UN_SILU as SILU,
+  UN_HARDSWISH as HARDSWISH, UN_HARDSIGMOID as HARDSIGMOID, UN_CLAMP as CLAMP,
+} from './codes.generated';
 
 // @ts-ignore: decorator
 @inline function binV(op: i32, a: v128, b: v128): v128 {
@@ -27,7 +32,8 @@ const COPY = 12;
     case LE: return v128.and(f32x4.le(a, b), one);
     case GT: return v128.and(f32x4.gt(a, b), one);
     case GE: return v128.and(f32x4.ge(a, b), one);
-    default: return a; // COPY
+    case COPY: return a;
+    default: unreachable(); return a;
   }
 }
 
@@ -112,9 +118,6 @@ export function binaryPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-// Unary op codes (mirrored in ../kernels/elementwise.ts).
-const NEG = 0, EXP = 1, LOG = 2, SQRT = 3, RSQRT = 4, ABS = 5, RELU = 6, RELU6 = 7, LEAKY = 8, ELU = 9;
-const SIGMOID = 10, TANH = 11, SILU = 12, HARDSWISH = 13, HARDSIGMOID = 14, CLAMP = 15;
 
 // @ts-ignore: decorator
 @inline function sigmoid(x: f64): f64 {
@@ -138,7 +141,8 @@ function unaryF(op: i32, x: f64, p0: f64, p1: f64): f64 {
     case SILU: return x * sigmoid(x);
     case HARDSWISH: return x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6;
     case HARDSIGMOID: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
-    default: return x < p0 ? p0 : x > p1 ? p1 : x; // CLAMP
+    case CLAMP: return x < p0 ? p0 : x > p1 ? p1 : x;
+    default: unreachable(); return x;
   }
 }
 
@@ -162,7 +166,8 @@ function unaryDf(op: i32, x: f64, y: f64, p0: f64, p1: f64): f64 {
     }
     case HARDSWISH: return x < -3 ? 0 : x <= 3 ? x / 3 + 0.5 : 1;
     case HARDSIGMOID: return x > -3 && x < 3 ? 1.0 / 6.0 : 0;
-    default: return x >= p0 && x <= p1 ? 1 : 0; // CLAMP
+    case CLAMP: return x >= p0 && x <= p1 ? 1 : 0;
+    default: unreachable(); return 0;
   }
 }
 

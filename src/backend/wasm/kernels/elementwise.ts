@@ -4,48 +4,18 @@ import type { BinaryOp, UnaryOp, UnaryParams } from '../../kernels.js';
 import { broadcastStrides, collapse } from '../../strided.js';
 import { sizeOf } from '../../shape.js';
 import { TASK, type WasmContext } from '../context.js';
+import { BINARY_CODES, UNARY_CODES } from '../generated/interface.js';
 
-/** Binary op codes of assembly/elementwise.ts; ops missing here (pow) run the js kernel. */
-export const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  maximum: 4,
-  minimum: 5,
-  eq: 6,
-  ne: 7,
-  lt: 8,
-  le: 9,
-  gt: 10,
-  ge: 11,
-};
-
-/** Unary op codes of assembly/elementwise.ts; the rest run the js kernels. */
-export const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
-  neg: 0,
-  exp: 1,
-  log: 2,
-  sqrt: 3,
-  rsqrt: 4,
-  abs: 5,
-  relu: 6,
-  relu6: 7,
-  leakyRelu: 8,
-  elu: 9,
-  sigmoid: 10,
-  tanh: 11,
-  silu: 12,
-  hardswish: 13,
-  hardsigmoid: 14,
-  clamp: 15,
-};
+/** Binary op codes of the wasm kernels (generated from ../interface.json); ops missing there (pow) run the js kernel. */
+const BINARY: Partial<Record<BinaryOp | 'copy', number>> = BINARY_CODES;
+/** Unary op codes of the wasm kernels; ops missing there run the js kernels. */
+const UNARY: Partial<Record<UnaryOp, number>> = UNARY_CODES;
 
 const MAX_RANK = 8;
 
 /** The binary kernel, or null when the js kernel should run (int32 operands, too many dims, a scalar result). */
 export function binary(ctx: WasmContext, op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): TensorInfo | null {
-  const code = BINARY_CODES[op];
+  const code = BINARY[op];
   if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   const c = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
   const rank = c.shape.length;
@@ -80,7 +50,7 @@ function params(op: UnaryOp, p: UnaryParams): [number, number] {
 }
 
 export function unary(ctx: WasmContext, op: UnaryOp, x: TensorInfo, p: UnaryParams): TensorInfo | null {
-  const code = UNARY_CODES[op];
+  const code = UNARY[op];
   if (code === undefined || x.dtype !== 'float32') return null;
   const n = sizeOf(x.shape);
   const out = ctx.output(x.shape);
@@ -93,7 +63,7 @@ export function unary(ctx: WasmContext, op: UnaryOp, x: TensorInfo, p: UnaryPara
 }
 
 export function unaryBackward(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams): TensorInfo | null {
-  const code = UNARY_CODES[op];
+  const code = UNARY[op];
   if (code === undefined || x.dtype !== 'float32' || y.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const n = sizeOf(x.shape);
   const out = ctx.output(x.shape);
@@ -117,7 +87,7 @@ export function fill(ctx: WasmContext, shape: readonly number[], value: number, 
 }
 
 /** Code of the strided copy in assembly/elementwise.ts (out = a). */
-const COPY = 12;
+const COPY = BINARY_CODES.copy;
 
 /**
  * out[i] = x[base + Σ idx_d · strides_d] over outShape: transpose, broadcastTo and slice in one kernel.
