@@ -36,7 +36,15 @@ describe('CLI errors are clear and exit non-zero', () => {
     expect(await run('trian')).toBe(2);
     expect(err.join('\n')).toContain("convnet: unknown command 'trian' (expected one of: train, eval, predict, summary, bench");
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--epoch', '3')).toBe(2);
-    expect(err.at(-1)).toMatch(/convnet train: train: Unknown option '--epoch'/);
+    expect(err.at(-1)).toMatch(/^convnet train: Unknown option '--epoch'/); // the command named once
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--epochs', '-1')).toBe(2);
+    expect(err.at(-1)).toBe("convnet train: --epochs must be an integer >= 1, got '-1'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--lr', '-0.1')).toBe(2);
+    expect(err.at(-1)).toContain("--lr must be a positive finite number, got '-0.1'");
+    expect(await run('train', '--model', 'resnet81', '--dataset', 'mnist')).toBe(2);
+    expect(err.at(-1)).toContain("unknown model 'resnet81' (did you mean 'resnet18'? available: lenet5, lenet,");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'minst')).toBe(2);
+    expect(err.at(-1)).toContain("unknown dataset 'minst' (did you mean 'mnist'?");
     expect(await run('train', '--dataset', 'mnist')).toBe(2);
     expect(err.at(-1)).toContain('--model is required');
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--epochs', '0')).toBe(2);
@@ -204,7 +212,8 @@ describe('train → eval → predict → summary', () => {
   });
   it('summary prints the per-layer table; --json has the layers and totals', async () => {
     expect(await run('summary', 'lenet5')).toBe(0);
-    expect(out.join('\n')).toContain('lenet5 on 1×32×32: 61,706 parameters');
+    // Small models read in K, not as "0 M multiply-adds, 0.0 MB".
+    expect(out.join('\n')).toContain('lenet5 on 1×32×32: 61,706 parameters, 417 K multiply-adds, 32.1 KB of activations');
     expect(out.join('\n')).toMatch(/features\.0 +Conv2d +1×32×32 +6 +5 +1 +0 +6×28×28/);
     out = [];
     expect(await run('summary', 'alexnet', '--input', '3x227x227', '--json')).toBe(0);

@@ -20,6 +20,16 @@ describe('README examples', () => {
       (globalThis as any).__readmeLogs = logs;
       await import(/* @vite-ignore */ file);
       expect(logs.length).toBeGreaterThan(0);
+      // A `// prints X` comment on a console.log line states its first number: it must be what the example prints.
+      const calls = [...code.matchAll(/console\.log\(.*$/gm)].map((m) => /\/\/ prints (-?[\d.]+)/.exec(m[0])?.[1]);
+      calls.forEach((stated, k) => {
+        if (stated === undefined) return;
+        const printed = logs[k]?.[0];
+        expect(typeof printed, `example ${i + 1}, log ${k + 1}`).toBe('number');
+        // Rounded as stated: within half a unit of its last digit.
+        const half = 0.5 * 10 ** -(stated.split('.')[1]?.length ?? 0);
+        expect(Math.abs((printed as number) - Number(stated)), `example ${i + 1} prints ${printed}, its comment says ${stated}`).toBeLessThanOrEqual(half);
+      });
       for (const line of logs) for (const v of line) if (typeof v === 'number') expect(Number.isFinite(v)).toBe(true);
     });
   });

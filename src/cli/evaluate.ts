@@ -6,7 +6,7 @@ import { tensor } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { evaluate } from '../train/fit.js';
-import { intFlag, keyValues, parse, required, UsageError } from './args.js';
+import { intFlag, keyValues, parse, required, UsageError, unknownName } from './args.js';
 import { isOnnxPath, loadModelWithWeights, loadOnnxModel } from './model_files.js';
 import { baseTransform, loadDataset, preprocessFor } from './recipes.js';
 import * as models from '../models/index.js';
@@ -52,10 +52,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const info = isOnnxPath(modelName) ? { inputShape: (await loadOnnxModel(modelName)).inputShape } : models.list().find((m) => m.name === modelName);
   if (!info)
     throw new UsageError(
-      `eval: unknown model '${modelName}' (available: ${models
-        .list()
-        .map((m) => m.name)
-        .join(', ')}, or an .onnx file)`,
+      `eval: ${unknownName(
+        'model',
+        modelName,
+        models.list().map((m) => m.name),
+        ', or an .onnx file',
+      )}`,
     );
   const testSet = await loadDataset(datasetName, 'test', values['data-dir'] as string | undefined, Boolean(values.download), [
     info.inputShape[1],

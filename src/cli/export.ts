@@ -5,7 +5,7 @@ import type { AnyModule } from '../nn/module.js';
 import { noGrad } from '../autograd/grad_mode.js';
 import { randn } from '../tensor/creation.js';
 import { writeFileAtomic } from '../platform/node.js';
-import { intFlag, keyValues, parse, UsageError } from './args.js';
+import { intFlag, keyValues, parse, UsageError, unknownName } from './args.js';
 import { loadModelWithWeights, type ModelCard } from './model_files.js';
 
 export const EXPORT_HELP = `convnet export — write a model as ONNX (opset 17) for ONNX Runtime, Triton, TensorRT or OpenVINO
@@ -48,10 +48,11 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const info = models.list().find((m) => m.name === name);
   if (!info)
     throw new UsageError(
-      `export: unknown model '${name}' (available: ${models
-        .list()
-        .map((m) => m.name)
-        .join(', ')})`,
+      `export: ${unknownName(
+        'model',
+        name,
+        models.list().map((m) => m.name),
+      )}`,
     );
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   const weights = values.weights as string | undefined;

@@ -57,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     await entry[0](rest);
     return 0;
   } catch (e) {
-    console.error(`convnet ${command}: ${(e as Error).message}`);
+    // Messages may already start with the command's name (errors raised by the library name the op): say it once.
+    const message = (e as Error).message.replace(new RegExp(`^${command}: `), '');
+    console.error(`convnet ${command}: ${message}`);
     return e instanceof UsageError ? 2 : 1;
   }
 }

@@ -1,7 +1,7 @@
 /** `convnet summary`: the lectures' per-layer table (shapes, memory, params, multiply-adds, receptive field). */
 import * as models from '../models/index.js';
 import { formatSummary, summary, summaryJson } from '../analysis/summary.js';
-import { keyValues, parse, UsageError } from './args.js';
+import { keyValues, parse, UsageError, unknownName } from './args.js';
 
 export const SUMMARY_HELP = `convnet summary — the per-layer table of a model
 
@@ -43,10 +43,11 @@ export async function summaryCommand(argv: string[]): Promise<void> {
   const info = models.list().find((m) => m.name === name);
   if (!info)
     throw new UsageError(
-      `summary: unknown model '${name}' (available: ${models
-        .list()
-        .map((m) => m.name)
-        .join(', ')})`,
+      `summary: ${unknownName(
+        'model',
+        name,
+        models.list().map((m) => m.name),
+      )}`,
     );
   const opts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   let input: number[] = [(opts.inChannels as number) ?? info.inputShape[0], info.inputShape[1], info.inputShape[2]];
@@ -60,7 +61,19 @@ export async function summaryCommand(argv: string[]): Promise<void> {
   const s = summary(model, input, { rows: values.all ? 'all' : 'compact' });
   if (values.json) return void console.log(JSON.stringify({ model: name, ...summaryJson(s) }));
   console.log(
-    `${name} on ${input.join('×')}: ${s.total.params.toLocaleString('en-US')} parameters, ${(s.total.flops / 1e6).toLocaleString('en-US', { maximumFractionDigits: 0 })} M multiply-adds, ${(s.total.memoryKB / 1024).toFixed(1)} MB of activations`,
+    `${name} on ${input.join('×')}: ${s.total.params.toLocaleString('en-US')} parameters, ${humanCount(s.total.flops)} multiply-adds, ${humanBytes(s.total.memoryKB * 1024)} of activations`,
   );
   console.log(formatSummary(s, values.markdown ? 'markdown' : 'text'));
+}
+
+/** 416,520 → "417 K", 1.82e9 → "1.82 G": three significant digits with a unit, so small models do not read as 0. */
+function humanCount(n: number): string {
+  const [v, unit] = n >= 1e9 ? [n / 1e9, ' G'] : n >= 1e6 ? [n / 1e6, ' M'] : n >= 1e3 ? [n / 1e3, ' K'] : [n, ''];
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${unit}`;
+}
+
+/** Bytes in KB, MB or GB with three significant digits. */
+function humanBytes(b: number): string {
+  const [v, unit] = b >= 2 ** 30 ? [b / 2 ** 30, 'GB'] : b >= 2 ** 20 ? [b / 2 ** 20, 'MB'] : [b / 2 ** 10, 'KB'];
+  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${unit}`;
 }

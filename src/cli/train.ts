@@ -11,7 +11,7 @@ import { fit } from '../train/fit.js';
 import { formatSummary, summary } from '../analysis/summary.js';
 import { barProgress, lineProgress } from '../train/progress.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError } from './args.js';
+import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError, unknownName } from './args.js';
 import { cardMetadata, loadOnnxModel, type ModelCard } from './model_files.js';
 import { AUGMENTATIONS, baseTransform, DATASETS, loadDataset, preprocessFor, trainTransform } from './recipes.js';
 
@@ -124,12 +124,13 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   if (!datasetName) throw new UsageError("train: --dataset is required (see 'convnet train --help')");
   if (!onnxFile && !models.list().some((m) => m.name === modelName))
     throw new UsageError(
-      `train: unknown model '${modelName}' (available: ${models
-        .list()
-        .map((m) => m.name)
-        .join(', ')})`,
+      `train: ${unknownName(
+        'model',
+        modelName,
+        models.list().map((m) => m.name),
+      )}`,
     );
-  if (!DATASETS.includes(datasetName as never)) throw new UsageError(`train: unknown dataset '${datasetName}' (expected one of: ${DATASETS.join(', ')})`);
+  if (!DATASETS.includes(datasetName as never)) throw new UsageError(`train: ${unknownName('dataset', datasetName, DATASETS)}`);
   const epochs = intFlag(values, 'epochs', 10);
   const batchSize = intFlag(values, 'batch-size', 64);
   const optimizerName = choiceFlag(values, 'optimizer', OPTIMIZERS, 'adam');
