@@ -59,6 +59,25 @@ describe('CLI errors are clear and exit non-zero', () => {
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--optimizer', 'lion')).toBe(2);
     expect(err.at(-1)).toContain('--optimizer must be one of sgd, momentum, rmsprop, adam, adamw, adadelta');
   });
+  it('an unwritable --out fails at once through the real binary, and the process ends (no idle hang after an error)', () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const bin = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
+    const t0 = Date.now();
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'train', '--model', 'lenet5', '--dataset', 'mnist', '--data-dir', mnistDir, '--epochs', '1', '--out', join(file, 'run')],
+      {
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`convnet train: --out ${join(file, 'run')} is not a writable folder (ENOTDIR)`);
+    expect(r.stdout).not.toMatch(/epoch 1\/1/); // checked before any training
+    expect(Date.now() - t0).toBeLessThan(60_000);
+  });
   it('missing files are runtime errors (exit 1) naming the file', async () => {
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--data-dir', join(dir, 'missing'), '--quiet')).toBe(1);
     expect(err.at(-1)).toMatch(/train-images-idx3-ubyte.gz not found in .*missing/);

@@ -3,7 +3,7 @@ import * as data from '../data/index.js';
 import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
 import { exportOnnx, loadWeights, saveSafetensors, weightsFormat } from '../io/index.js';
-import { readFileBytes, writeFileAtomic } from '../platform/node.js';
+import { ensureWritableDir, readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { AnyModule } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
@@ -147,6 +147,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const modelOpts = keyValues(values['model-opts'] as string | undefined, 'model-opts');
   if (warmup >= epochs && warmup > 0) throw new UsageError(`--warmup ${warmup} must be smaller than --epochs ${epochs}`);
   const out = (values.out as string | undefined) ?? `runs/${modelName}-${datasetName}`;
+  await ensureWritableDir(out, `${mode}: --out`); // before any data is loaded or any step runs
   const json = Boolean(values.json);
   const say = (s: string) => (values.quiet ? undefined : console.log(s));
 
@@ -295,21 +296,26 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     : process.stdout.isTTY && !json
       ? barProgress()
       : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
-  const result = await fit(model, {
-    optimizer,
-    trainLoader,
-    valLoader,
-    testLoader,
-    epochs,
-    scheduler,
-    scheduleEvery,
-    outDir: out,
-    resume: (values.resume as string | undefined) ?? null,
-    progress,
-    config,
-    earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
-  });
-  await trainLoader.close();
+  let result: Awaited<ReturnType<typeof fit>>;
+  try {
+    result = await fit(model, {
+      optimizer,
+      trainLoader,
+      valLoader,
+      testLoader,
+      epochs,
+      scheduler,
+      scheduleEvery,
+      outDir: out,
+      resume: (values.resume as string | undefined) ?? null,
+      progress,
+      config,
+      earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
+    });
+  } finally {
+    // Stop the loader's thread whether training finished or failed, so an error ends the process.
+    await trainLoader.close();
+  }
   await saveSafetensors(result.paths.weights!, model.stateDict(), cardMetadata(card));
   // An ONNX model comes back out as ONNX (with its new head): `convnet eval --model OUT/model.onnx --weights ...`.
   const paths: Record<string, string | undefined> = { ...result.paths };

@@ -106,3 +106,18 @@ export async function download(url: string, destDir: string): Promise<Uint8Array
   if (!res.ok) throw new Error(`cannot download ${url} (HTTP ${res.status}); put the files in ${destDir}`);
   return new Uint8Array(await res.arrayBuffer());
 }
+
+/** Creates `dir` if needed and proves it writable (a probe file written and removed); errors name `what` and the path. */
+export async function ensureWritableDir(dir: string, what: string): Promise<void> {
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
+  const nodePath = await requireBuiltin<Path>('node:path', what);
+  const probe = nodePath.join(dir, `.write-test-${process.pid}`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(probe, '');
+    await fs.rm(probe, { force: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`${what} ${dir} is not a writable folder (${err.code ?? err.message})`);
+  }
+}
