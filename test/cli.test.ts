@@ -57,7 +57,7 @@ describe('CLI errors are clear and exit non-zero', () => {
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--augment', 'crop,zoom')).toBe(2);
     expect(err.at(-1)).toContain("unknown augmentation 'zoom'");
     expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--optimizer', 'lion')).toBe(2);
-    expect(err.at(-1)).toContain('--optimizer must be one of sgd, momentum, rmsprop, adam, adamw, adadelta');
+    expect(err.at(-1)).toContain('--optimizer must be one of sgd, momentum, nesterov, rmsprop, adam, adamw, adadelta');
   });
   it('an unwritable --out fails at once through the real binary, and the process ends (no idle hang after an error)', () => {
     const file = join(dir, 'not-a-folder');
@@ -454,4 +454,14 @@ describe('convnet finetune', () => {
     expect(await run('finetune', '--model', 'squeezenet1_1', '--weights', evil, '--dataset', 'imagefolder', '--data-dir', folder)).toBe(1);
     expect(err.at(-1)).toContain("refusing to load global 'posix.system'");
   }, 300_000);
+});
+
+describe('--optimizer names', () => {
+  it('momentum is classical momentum and nesterov is Nesterov momentum (momentum used to mean Nesterov silently)', async () => {
+    const { makeOptimizer } = await import('../src/cli/train.js');
+    const p = [ct.randn([3], { requiresGrad: true })];
+    expect(makeOptimizer('momentum', p, 0.01, 0).paramGroups[0]).toMatchObject({ momentum: 0.9, nesterov: false });
+    expect(makeOptimizer('nesterov', p, 0.01, 0).paramGroups[0]).toMatchObject({ momentum: 0.9, nesterov: true });
+    expect(makeOptimizer('sgd', p, 0.01, 0).paramGroups[0]).toMatchObject({ momentum: 0 });
+  });
 });

@@ -26,8 +26,8 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --download              fetch missing dataset files from the official URLs into ~/.cache/convnet-ts
   --epochs N              default 10
   --batch-size B          default 64
-  --optimizer NAME        sgd | momentum | rmsprop | adam | adamw | adadelta (default adam)
-  --lr X                  learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.01 for sgd/momentum, 1 for adadelta)
+  --optimizer NAME        sgd | momentum (0.9) | nesterov (0.9) | rmsprop | adam | adamw | adadelta (default adam)
+  --lr X                  learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.01 for sgd/momentum/nesterov, 1 for adadelta)
   --weight-decay X        L2 (decoupled for adamw), default 0
   --schedule NAME         none | step | cosine | linear | invsqrt | onecycle (default cosine)
   --warmup N              linear warmup epochs before the schedule
@@ -105,7 +105,7 @@ export async function finetuneCommand(argv: string[]): Promise<void> {
   return trainCommand(argv, 'finetune');
 }
 
-const OPTIMIZERS = ['sgd', 'momentum', 'rmsprop', 'adam', 'adamw', 'adadelta'] as const;
+const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', 'adadelta'] as const;
 const SCHEDULES = ['none', 'step', 'cosine', 'linear', 'invsqrt', 'onecycle'] as const;
 
 export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 'train'): Promise<void> {
@@ -137,7 +137,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const scheduleName = choiceFlag(values, 'schedule', SCHEDULES, 'cosine');
   const warmup = intFlag(values, 'warmup', 0, 0);
   const seed = intFlag(values, 'seed', 0, 0);
-  const defaultLr = { sgd: 0.01, momentum: 0.01, rmsprop: 1e-3, adam: 1e-3, adamw: 1e-3, adadelta: 1 }[optimizerName];
+  const defaultLr = { sgd: 0.01, momentum: 0.01, nesterov: 0.01, rmsprop: 1e-3, adam: 1e-3, adamw: 1e-3, adadelta: 1 }[optimizerName];
   const lr = numFlag(values, 'lr', defaultLr, { positive: true })!;
   const weightDecay = numFlag(values, 'weight-decay', 0, { min: 0 })!;
   const patience = values['early-stop'] === undefined ? null : intFlag(values, 'early-stop', 5);
@@ -218,27 +218,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   // Fine-tuning: the backbone at a fraction of the head's learning rate, frozen layers left out.
   const backboneLrScale = numFlag(values, 'backbone-lr-scale', 0.1, { min: 0 })!;
   const params = head ? paramGroups(model, { lr, head, backboneLrScale }) : model.parameters();
-  let optimizer: Optimizer;
-  switch (optimizerName) {
-    case 'sgd':
-      optimizer = new optim.SGD(params, { lr, weightDecay });
-      break;
-    case 'momentum':
-      optimizer = new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay });
-      break;
-    case 'rmsprop':
-      optimizer = new optim.RMSprop(params, { lr, weightDecay });
-      break;
-    case 'adam':
-      optimizer = new optim.Adam(params, { lr, weightDecay });
-      break;
-    case 'adamw':
-      optimizer = new optim.AdamW(params, { lr, weightDecay });
-      break;
-    case 'adadelta':
-      optimizer = new optim.Adadelta(params, { lr, rho: 0.95, weightDecay });
-      break;
-  }
+  const optimizer = makeOptimizer(optimizerName, params, lr, weightDecay);
   const main = epochs - warmup;
   let scheduler: { step(): void; stateDict(): Record<string, unknown>; loadStateDict(s: Record<string, unknown>): void } | null = null;
   let scheduleEvery: 'epoch' | 'step' = 'epoch';
@@ -353,5 +333,32 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
         paths,
       }),
     );
+  }
+}
+
+/** The optimizer a `--optimizer` name stands for (momentum and nesterov at 0.9). */
+export function makeOptimizer(
+  name: (typeof OPTIMIZERS)[number],
+  params: ConstructorParameters<typeof optim.SGD>[0],
+  lr: number,
+  weightDecay: number,
+): Optimizer {
+  switch (name) {
+    case 'sgd':
+      return new optim.SGD(params, { lr, weightDecay });
+    case 'momentum': // classical (heavy-ball) momentum, as the lectures write it; Nesterov is its own name
+      return new optim.SGD(params, { lr, momentum: 0.9, weightDecay });
+    case 'nesterov':
+      return new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay });
+    case 'rmsprop':
+      return new optim.RMSprop(params, { lr, weightDecay });
+    case 'adam':
+      return new optim.Adam(params, { lr, weightDecay });
+    case 'adamw':
+      return new optim.AdamW(params, { lr, weightDecay });
+    case 'adadelta':
+      return new optim.Adadelta(params, { lr, rho: 0.95, weightDecay });
+    default:
+      throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${name as string}'`);
   }
 }
