@@ -1,7 +1,7 @@
 /** fit(): learning, metrics, early stopping, callbacks, checkpoints and exact resume, logs and charts. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as ct from '../src/index.js';
 import { data, nn, optim, train } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
@@ -148,6 +148,27 @@ describe('progress reporting', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^epoch 1\/2 step 2\/4 loss 0.5000 acc 75.00% 123 img\/s eta \d+s$/);
     expect(lines[2]).toBe('epoch 1/2 done');
+  });
+  it('the ETA covers the whole run, not the epoch, and durations never read like 7m60s', async () => {
+    expect(['0s', '42s', '7m05s', '8m00s', '1h02m', '2h00m'].join()).toBe([0.2, 42.4, 425, 479.6, 3725, 7199].map(train.formatDuration).join());
+    let now = 0;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const lines: string[] = [];
+      const p = train.lineProgress((s) => lines.push(s), 1);
+      await p.startEpoch(1, 3, 4);
+      now = 1000; // one step per second: 3 steps of this epoch and 2 epochs of 4 remain
+      p.step(step(1));
+      expect(lines[0]).toMatch(/ eta 11s$/);
+      now = 4000;
+      p.step(step(4));
+      await p.startEpoch(2, 3, 4);
+      now = 65_000; // a slow epoch: 5 steps in 65 s, 7 to go
+      p.step({ ...step(1), epoch: 2, epochs: 3 });
+      expect(lines.at(-1)).toMatch(/ eta 1m31s$/);
+    } finally {
+      spy.mockRestore();
+    }
   });
   it('the terminal bar (cli-progress) starts, updates and stops', async () => {
     const logs: string[] = [];

@@ -17,5 +17,5 @@ export {
 export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta } from './checkpoint.js';
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
 export { renderTrainingChart, type CurvePoint } from './chart.js';
-export { lineProgress, barProgress, silentProgress, eventProgress, type Progress, type StepInfo, type ProgressEvent } from './progress.js';
+export { lineProgress, barProgress, silentProgress, eventProgress, formatDuration, type Progress, type StepInfo, type ProgressEvent } from './progress.js';
 export { finetuneExperiment, finetuneTable, finetuneSvg, type FinetuneExperimentOptions, type FinetuneExperimentResult } from './finetune_experiment.js';

@@ -23,18 +23,49 @@ export interface Progress {
 
 export const silentProgress: Progress = { startEpoch: async () => {}, step: () => {}, endEpoch: () => {}, log: () => {} };
 
-/** Plain lines: every `every` steps and at the end of each epoch (for non-terminals). */
+/** Seconds as "42s", "7m05s" or "1h02m" (rounded once, so never "7m60s"). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+/**
+ * The whole run's remaining time from its pace so far (steps of the epochs already run count; a validation pass
+ * between epochs is included in that pace from the second epoch on).
+ */
+class RunClock {
+  private start: number | null = null;
+  private stepsBefore = 0;
+  private stepsPerEpoch = 0;
+  private epochsLeftAfter = 0;
+  startEpoch(epoch: number, epochs: number, steps: number): void {
+    if (this.start === null) {
+      this.start = performance.now();
+      this.stepsBefore = 0;
+    } else this.stepsBefore += this.stepsPerEpoch;
+    this.stepsPerEpoch = steps;
+    this.epochsLeftAfter = epochs - epoch;
+  }
+  eta(step: number): number {
+    const done = this.stepsBefore + step;
+    const left = this.stepsPerEpoch - step + this.epochsLeftAfter * this.stepsPerEpoch;
+    return ((performance.now() - (this.start ?? performance.now())) / 1000 / Math.max(done, 1)) * left;
+  }
+}
+
+/** Plain lines: every `every` steps and at the end of each epoch (for non-terminals); the ETA is the whole run's. */
 export function lineProgress(write: (s: string) => void = (s) => console.log(s), every = 100): Progress {
-  const started = { t: 0 };
+  const clock = new RunClock();
   return {
-    startEpoch: async () => {
-      started.t = performance.now();
-    },
+    startEpoch: async (epoch, epochs, steps) => clock.startEpoch(epoch, epochs, steps),
     step: (i) => {
       if (i.step % every === 0 || i.step === i.steps) {
-        const eta = ((performance.now() - started.t) / 1000 / i.step) * (i.steps - i.step);
         write(
-          `epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${eta.toFixed(0)}s`,
+          `epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${formatDuration(clock.eta(i.step))}`,
         );
       }
     },
@@ -43,25 +74,32 @@ export function lineProgress(write: (s: string) => void = (s) => console.log(s),
   };
 }
 
-/** A live bar per epoch via cli-progress (terminals). */
+/** A live bar per epoch via cli-progress (terminals), with the whole run's ETA. */
 export function barProgress(): Progress {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- cli-progress is loaded at run time through the Node-only door, so its types are not imported.
   let bar: any = null;
+  const clock = new RunClock();
   return {
     startEpoch: async (epoch, epochs, steps) => {
+      clock.startEpoch(epoch, epochs, steps);
       const cp = await nodePackage<typeof import('cli-progress')>('cli-progress', 'barProgress');
       bar = new cp.SingleBar(
         {
-          format: `epoch ${epoch}/${epochs} |{bar}| {value}/{total} loss {loss} acc {acc}% {ips} img/s eta {eta_formatted}`,
+          format: `epoch ${epoch}/${epochs} |{bar}| {value}/{total} loss {loss} acc {acc}% {ips} img/s run eta {runEta}`,
           hideCursor: true,
           clearOnComplete: true,
-          etaBuffer: 50,
         },
         cp.Presets.shades_classic,
       );
-      bar.start(steps, 0, { loss: '-', acc: '-', ips: '-' });
+      bar.start(steps, 0, { loss: '-', acc: '-', ips: '-', runEta: '?' });
     },
-    step: (i) => bar?.update(i.step, { loss: i.loss.toFixed(4), acc: (i.acc * 100).toFixed(2), ips: i.imagesPerSecond.toFixed(0) }),
+    step: (i) =>
+      bar?.update(i.step, {
+        loss: i.loss.toFixed(4),
+        acc: (i.acc * 100).toFixed(2),
+        ips: i.imagesPerSecond.toFixed(0),
+        runEta: formatDuration(clock.eta(i.step)),
+      }),
     endEpoch: (line) => {
       bar?.stop();
       bar = null;
