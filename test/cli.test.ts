@@ -286,6 +286,9 @@ describe('checkpoints survive a crash', () => {
     const b = join(dir, 'killed');
     const full = spawnSync(process.execPath, [...cli, ...args(a)], { encoding: 'utf8' });
     expect(full.status, full.stderr).toBe(0);
+    // --quiet silences progress, not the result.
+    expect(full.stdout).toMatch(/^test: loss [\d.]+, top-1 [\d.]+%/m);
+    expect(full.stdout).not.toMatch(/step \d+\/\d+/);
 
     const child = spawn(process.execPath, [...cli, ...args(b)], { stdio: 'ignore' });
     const log = join(b, 'metrics.jsonl');

@@ -39,7 +39,7 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET)
   --resume CKPT           continue from a checkpoint (run the same command with --resume)
   --json                  print one JSON object with the results as the last line
-  --quiet                 no progress output
+  --quiet                 no progress output (the final test result is still printed)
 
 Examples:
   convnet train --model lenet5 --model-opts activation=relu,pooling=max --dataset mnist --epochs 8
@@ -305,7 +305,8 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     say(`wrote ${paths.onnx} (the fine-tuned model as ONNX)`);
   }
   const test = result.test!;
-  say(
+  // The result is printed even with --quiet (which silences progress, not the outcome); --json carries it instead.
+  (json ? say : (s: string) => console.log(s))(
     `test: loss ${test.loss.toFixed(4)}, top-1 ${(test.acc * 100).toFixed(2)}%, top-5 ${(test.top5 * 100).toFixed(2)}% on ${testSet.length} images; trained ${result.history.length} epochs in ${result.trainSeconds.toFixed(1)} s`,
   );
   say(
