@@ -459,6 +459,35 @@ describe('convnet finetune', () => {
   }, 300_000);
 });
 
+describe('training recipes', () => {
+  it('convnet train trains lenet5 with ReLU and max-pooling unless --model-opts says otherwise', async () => {
+    expect(
+      await run(
+        'train',
+        '--model',
+        'lenet5',
+        '--dataset',
+        'mnist',
+        '--data-dir',
+        mnistDir,
+        '--epochs',
+        '1',
+        '--val-split',
+        '100',
+        '--out',
+        join(dir, 'recipe-a'),
+        '--workers',
+        '0',
+      ),
+    ).toBe(0);
+    expect(out.join('\n')).toContain('model lenet5 {"activation":"relu","pooling":"max"}');
+    out = [];
+    const args = ['--dataset', 'mnist', '--data-dir', mnistDir, '--epochs', '1', '--val-split', '100', '--out', join(dir, 'recipe-b'), '--workers', '0'];
+    expect(await run('train', '--model', 'lenet5', '--model-opts', 'activation=tanh,pooling=avg', ...args)).toBe(0);
+    expect(out.join('\n')).toContain('model lenet5 {"activation":"tanh","pooling":"avg"}');
+  });
+});
+
 describe('--optimizer names', () => {
   it('momentum is classical momentum and nesterov is Nesterov momentum (momentum used to mean Nesterov silently)', async () => {
     const { makeOptimizer } = await import('../src/cli/train.js');
