@@ -1,7 +1,7 @@
 /** Elementwise ops with NumPy broadcasting, pointwise functions, where, clamp and casts. */
 import { applyOp, type Rule } from '../autograd/apply.js';
 import type { DType } from '../backend/backend.js';
-import type { BinaryOp, UnaryOp, UnaryParams } from '../backend/kernels.js';
+import { UNARY_OPS, type BinaryOp, type UnaryOp, type UnaryParams } from '../backend/kernels.js';
 import { kernel } from '../backend/registry.js';
 import { broadcastShapes } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -91,36 +91,7 @@ function unaryRule(op: UnaryOp): Rule<UnaryParams> {
   };
 }
 
-export const UNARY_RULES = Object.fromEntries(
-  (
-    [
-      'neg',
-      'exp',
-      'log',
-      'sqrt',
-      'rsqrt',
-      'abs',
-      'sign',
-      'sin',
-      'cos',
-      'relu',
-      'relu6',
-      'leakyRelu',
-      'elu',
-      'selu',
-      'gelu',
-      'geluTanh',
-      'sigmoid',
-      'tanh',
-      'softplus',
-      'silu',
-      'hardswish',
-      'hardsigmoid',
-      'clamp',
-      'powScalar',
-    ] as const
-  ).map((op) => [op, unaryRule(op)]),
-) as { [K in UnaryOp]: Rule<UnaryParams> };
+export const UNARY_RULES = Object.fromEntries(UNARY_OPS.map((op) => [op, unaryRule(op)])) as { [K in UnaryOp]: Rule<UnaryParams> };
 
 /** @internal Applies a pointwise function; float32 only. */
 export function unary(op: UnaryOp, x: Tensor, params: UnaryParams = {}): Tensor {

@@ -5,7 +5,7 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Conv2dInfo, Pool2dInfo } from '../../backend/geometry.js';
-import type { UnaryParams } from '../../backend/kernels.js';
+import { UNARY_OPS, type UnaryParams } from '../../backend/kernels.js';
 import { DType } from './proto.js';
 import { float, int, ints, str } from './graph_builder.js';
 import { broadcastBatchAxis, reshapeTarget, type ExportContext, type Value } from './export_context.js';
@@ -182,34 +182,7 @@ export const OP_RULES: Record<string, OpRule> = {
   },
   cast: (ctx, [x], { dtype }: { dtype: string }) =>
     same(ctx, x, ctx.g.op('Cast', [ctx.value(x).name], { to: int(dtype === 'float32' ? DType.FLOAT : DType.INT32) }, `${ctx.path}/Cast`)),
-  ...Object.fromEntries(
-    [
-      'neg',
-      'exp',
-      'log',
-      'sqrt',
-      'rsqrt',
-      'abs',
-      'sign',
-      'sin',
-      'cos',
-      'relu',
-      'relu6',
-      'leakyRelu',
-      'elu',
-      'selu',
-      'gelu',
-      'geluTanh',
-      'sigmoid',
-      'tanh',
-      'softplus',
-      'silu',
-      'hardswish',
-      'hardsigmoid',
-      'clamp',
-      'powScalar',
-    ].map((op) => [op, ((ctx, [x], attrs: UnaryParams) => unary(ctx, op, x, attrs)) as OpRule]),
-  ),
+  ...Object.fromEntries(UNARY_OPS.map((op) => [op, ((ctx, [x], attrs: UnaryParams) => unary(ctx, op, x, attrs)) as OpRule])),
 
   sum: (ctx, [x], { dims, keepdim }: { dims: number[]; keepdim: boolean }) => {
     const v = ctx.value(x);
