@@ -1,6 +1,6 @@
 /** The `convnet` CLI: errors and exit codes, help, train → eval → predict → summary, and kill-then-resume equivalence. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
@@ -485,6 +485,24 @@ describe('training recipes', () => {
     const args = ['--dataset', 'mnist', '--data-dir', mnistDir, '--epochs', '1', '--val-split', '100', '--out', join(dir, 'recipe-b'), '--workers', '0'];
     expect(await run('train', '--model', 'lenet5', '--model-opts', 'activation=tanh,pooling=avg', ...args)).toBe(0);
     expect(out.join('\n')).toContain('model lenet5 {"activation":"tanh","pooling":"avg"}');
+  });
+});
+
+describe('run folders', () => {
+  it('a new run into a folder starts its own metrics log; without --out, runs never land on earlier ones', async () => {
+    const outDir = join(dir, 'twice');
+    const args = ['--model', 'lenet5', '--dataset', 'mnist', '--data-dir', mnistDir, '--val-split', '100', '--out', outDir, '--workers', '0', '--quiet'];
+    expect(await run('train', ...args, '--epochs', '2')).toBe(0);
+    expect(await run('train', ...args, '--epochs', '1')).toBe(0);
+    // metrics.jsonl holds the second run only (it used to hold both, while curves.svg showed the last).
+    expect(readFileSync(join(outDir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    const { freshRunDir } = await import('../src/cli/train.js');
+    const base = join(dir, 'runs', 'lenet5-mnist');
+    expect(await freshRunDir(base)).toBe(base);
+    mkdirSync(base, { recursive: true });
+    expect(await freshRunDir(base)).toBe(base); // empty: reused
+    writeFileSync(join(base, 'metrics.jsonl'), '{}\n');
+    expect(await freshRunDir(base)).toBe(`${base}-2`);
   });
 });
 

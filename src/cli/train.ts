@@ -3,7 +3,7 @@ import * as data from '../data/index.js';
 import * as models from '../models/index.js';
 import * as optim from '../optim/index.js';
 import { exportOnnx, loadWeights, saveSafetensors, weightsFormat } from '../io/index.js';
-import { ensureWritableDir, readFileBytes, writeFileAtomic } from '../platform/node.js';
+import { ensureWritableDir, fileExists, listDir, readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { AnyModule } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
@@ -36,7 +36,7 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --early-stop PATIENCE   stop when validation loss has not improved for PATIENCE epochs (restores the best weights)
   --seed S                default 0
   --workers N             0 or 1: prepare batches in a worker thread while the model computes (default 1)
-  --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET)
+  --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET, or -2, -3... when that holds an earlier run)
   --resume CKPT           continue from a checkpoint (run the same command with --resume)
   --json                  print one JSON object with the results as the last line
   --quiet                 no progress output (the final test result is still printed)
@@ -152,7 +152,9 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const recipe = mode === 'train' ? (TRAINING_DEFAULT_OPTIONS[modelName] ?? {}) : {};
   const modelOpts = { ...recipe, ...keyValues(values['model-opts'] as string | undefined, 'model-opts') };
   if (warmup >= epochs && warmup > 0) throw new UsageError(`--warmup ${warmup} must be smaller than --epochs ${epochs}`);
-  const out = (values.out as string | undefined) ?? `runs/${modelName}-${datasetName}`;
+  // Without --out, a new run never lands on an earlier one: runs/MODEL-DATASET, else -2, -3, ...
+  const out =
+    (values.out as string | undefined) ?? (values.resume ? `runs/${modelName}-${datasetName}` : await freshRunDir(`runs/${modelName}-${datasetName}`));
   await ensureWritableDir(out, `${mode}: --out`); // before any data is loaded or any step runs
   const json = Boolean(values.json);
   const say = (s: string) => (values.quiet ? undefined : console.log(s));
@@ -367,5 +369,13 @@ export function makeOptimizer(
       return new optim.Adadelta(params, { lr, rho: 0.95, weightDecay });
     default:
       throw new UsageError(`--optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${name as string}'`);
+  }
+}
+
+/** `base`, or `base-2`, `base-3`, ... : the first that does not exist yet or holds nothing. */
+export async function freshRunDir(base: string): Promise<string> {
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    if (!(await fileExists(dir)) || (await listDir(dir, 'train')).length === 0) return dir;
   }
 }

@@ -140,6 +140,8 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
     paths.weights = await joinPath(outDir, 'model.safetensors');
     paths.log = await joinPath(outDir, 'metrics.jsonl');
     paths.chart = await joinPath(outDir, 'curves.svg');
+    // A new run starts its own log (a resumed one continues it), so metrics.jsonl and curves.svg tell one story.
+    if (!opts.resume) await writeFileAtomic(paths.log, '', 'fit');
   }
 
   let history: EpochRecord[] = [];
