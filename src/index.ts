@@ -29,6 +29,8 @@ export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export { setBackend, initBackend, getBackend, listBackends, registerBackend, setNumThreads, getNumThreads } from './backend/registry.js';
 export type { Backend, DType, TypedArray, TensorInfo, DataHandle } from './backend/backend.js';
+export { OutOfMemoryError } from './backend/memory_error.js';
+export { FormatError } from './io/format_error.js';
 export * from './ops/index.js';
 export { PRIMITIVE_NAMES, PRIMITIVES, type PrimitiveName } from './ops/table.js';
 

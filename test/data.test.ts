@@ -153,12 +153,26 @@ describe('CIFAR binary', () => {
     header.set(enc.encode('cifar-10-batches-bin/test_batch.bin'), 0);
     header.set(enc.encode('00000000005\0'), 124);
     header[156] = 48;
+    header.fill(32, 148, 156); // the checksum counts its own field as spaces
+    header.set(
+      enc.encode(
+        `${header
+          .reduce((a, b) => a + b, 0)
+          .toString(8)
+          .padStart(6, '0')}\0 `,
+      ),
+      148,
+    );
     const tar = new Uint8Array(512 * 4);
     tar.set(header, 0);
     tar.set([1, 2, 3, 4, 5], 512);
     const entries = data.readTar(tar, 't.tar');
     expect(entries.map((e) => [e.name, [...e.data]])).toEqual([['cifar-10-batches-bin/test_batch.bin', [1, 2, 3, 4, 5]]]);
     expect(() => data.readTar(tar.subarray(0, 515), 't.tar')).toThrow(/truncated tar archive/);
+    // A damaged header (one byte of the name) no longer matches its checksum.
+    const damaged = tar.slice();
+    damaged[3] ^= 1;
+    expect(() => data.readTar(damaged, 't.tar')).toThrow(/t\.tar: corrupt tar header at offset 0 \(checksum \d+ ≠ \d+/);
   });
 });
 

@@ -1,4 +1,5 @@
 /** Registered backends, the active one, and kernel lookup with a clear error when a backend lacks a kernel. */
+import { isAllocationFailure, OutOfMemoryError } from './memory_error.js';
 import type { Backend } from './backend.js';
 import type { KernelName, Kernels } from './kernels.js';
 import { createJsBackend } from './js/index.js';
@@ -64,12 +65,31 @@ function instance(name: string): Backend {
   return b;
 }
 
-/** The active backend's kernel `name`; a missing kernel names the op and the backend. */
+const guarded = new WeakMap<Backend, Partial<Record<KernelName, unknown>>>();
+
+/**
+ * The active backend's kernel `name`; a missing kernel names the op and the backend. The kernel comes wrapped so
+ * that an allocation it cannot make becomes an OutOfMemoryError naming the op, the size and what to change.
+ */
 export function kernel<K extends KernelName>(name: K): Kernels[K] {
   const b = activeBackend();
-  const k = b.kernels[name];
+  let table = guarded.get(b);
+  if (!table) guarded.set(b, (table = {}));
+  const cached = table[name];
+  if (cached) return cached as Kernels[K];
+  const k = b.kernels[name] as ((...args: unknown[]) => unknown) | undefined;
   if (!k) throw new Error(`kernel '${name}' is not implemented by backend '${b.name}'`);
-  return k as Kernels[K];
+  const wrapped = (...args: unknown[]): unknown => {
+    try {
+      return k(...args);
+    } catch (e) {
+      if (e instanceof OutOfMemoryError && e.op === null) throw new OutOfMemoryError(name, e.bytes, e.backend);
+      if (isAllocationFailure(e)) throw new OutOfMemoryError(name, NaN, b.name);
+      throw e;
+    }
+  };
+  table[name] = wrapped;
+  return wrapped as Kernels[K];
 }
 
 /**

@@ -8,6 +8,15 @@ import { decode as decodePng } from 'fast-png';
 import { decode as decodeJpeg } from 'jpeg-js';
 import { tensor } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { FormatError } from '../io/format_error.js';
+
+/** An image that cannot be decoded or is over the size limit; the message names the file. */
+export class ImageError extends FormatError {
+  constructor(message: string) {
+    super('image', message);
+    this.name = 'ImageError';
+  }
+}
 
 /** Decoded pixels: `width × height` RGBA bytes, row-major. */
 export interface RgbaImage {
@@ -43,9 +52,9 @@ function isJpeg(b: Uint8Array): boolean {
 }
 
 function checkSize(width: number, height: number, name: string, maxPixels: number): void {
-  if (!(width > 0 && height > 0)) throw new Error(`${name}: cannot decode image (header gives size ${width}×${height})`);
+  if (!(width > 0 && height > 0)) throw new ImageError(`${name}: cannot decode image (header gives size ${width}×${height})`);
   if (width * height > maxPixels) {
-    throw new Error(
+    throw new ImageError(
       `${name}: image is ${width}×${height} (${((width * height) / 2 ** 20).toFixed(1)} M pixels), over the limit of ${(maxPixels / 2 ** 20).toFixed(0)} M (maxPixels)`,
     );
   }
@@ -54,7 +63,7 @@ function checkSize(width: number, height: number, name: string, maxPixels: numbe
 /** PNG size from its IHDR chunk (bytes 16–23), read before anything is inflated. */
 function pngHeaderSize(b: Uint8Array, name: string): [number, number] {
   if (b.length < 33 || String.fromCharCode(b[12], b[13], b[14], b[15]) !== 'IHDR')
-    throw new Error(`${name}: cannot decode image (PNG has no IHDR chunk: truncated or corrupt)`);
+    throw new ImageError(`${name}: cannot decode image (PNG has no IHDR chunk: truncated or corrupt)`);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return [v.getUint32(16), v.getUint32(20)];
 }
@@ -63,7 +72,7 @@ function pngHeaderSize(b: Uint8Array, name: string): [number, number] {
 function jpegHeaderSize(b: Uint8Array, name: string): [number, number] {
   let i = 2;
   while (i + 9 < b.length) {
-    if (b[i] !== 0xff) throw new Error(`${name}: cannot decode image (corrupt JPEG: no marker at byte ${i})`);
+    if (b[i] !== 0xff) throw new ImageError(`${name}: cannot decode image (corrupt JPEG: no marker at byte ${i})`);
     const marker = b[i + 1];
     if (marker === 0xff) {
       i++;
@@ -74,10 +83,10 @@ function jpegHeaderSize(b: Uint8Array, name: string): [number, number] {
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       return [(b[i + 7] << 8) | b[i + 8], (b[i + 5] << 8) | b[i + 6]];
     }
-    if (len < 2) throw new Error(`${name}: cannot decode image (corrupt JPEG: segment length ${len} at byte ${i})`);
+    if (len < 2) throw new ImageError(`${name}: cannot decode image (corrupt JPEG: segment length ${len} at byte ${i})`);
     i += 2 + len;
   }
-  throw new Error(`${name}: cannot decode image (JPEG has no frame header: truncated or corrupt)`);
+  throw new ImageError(`${name}: cannot decode image (JPEG has no frame header: truncated or corrupt)`);
 }
 
 /** fast-png's output (1–4 channels, 1–16 bits, or a palette) as RGBA8. */
@@ -90,7 +99,7 @@ function pngToRgba(png: ReturnType<typeof decodePng>, name: string): Uint8Array 
     const pal = png.palette;
     for (let p = 0; p < n; p++) {
       const c = pal[idx[p]];
-      if (!c) throw new Error(`${name}: PNG palette index ${idx[p]} out of range (${pal.length} colours)`);
+      if (!c) throw new ImageError(`${name}: PNG palette index ${idx[p]} out of range (${pal.length} colours)`);
       out[p * 4] = c[0];
       out[p * 4 + 1] = c[1];
       out[p * 4 + 2] = c[2];
@@ -100,7 +109,7 @@ function pngToRgba(png: ReturnType<typeof decodePng>, name: string): Uint8Array 
   }
   const src = depth < 8 ? unpackBits(png.data as Uint8Array, width * channels, height, depth, true) : png.data;
   const shift = depth === 16 ? 8 : 0;
-  if (src.length < n * channels) throw new Error(`${name}: PNG pixel data is short (${src.length} of ${n * channels} values)`);
+  if (src.length < n * channels) throw new ImageError(`${name}: PNG pixel data is short (${src.length} of ${n * channels} values)`);
   for (let p = 0; p < n; p++) {
     const s = p * channels;
     const g = src[s] >> shift;
@@ -154,9 +163,9 @@ export function decodeImageSync(bytes: Uint8Array, name = 'image', opts: DecodeO
     try {
       png = decodePng(bytes);
     } catch (e) {
-      throw new Error(`${name}: cannot decode PNG (${(e as Error).message})`);
+      throw new ImageError(`${name}: cannot decode PNG (${(e as Error).message})`);
     }
-    if (png.width !== w || png.height !== h) throw new Error(`${name}: PNG decoded to ${png.width}×${png.height}, header says ${w}×${h}`);
+    if (png.width !== w || png.height !== h) throw new ImageError(`${name}: PNG decoded to ${png.width}×${png.height}, header says ${w}×${h}`);
     return { width: w, height: h, rgba: pngToRgba(png, name) };
   }
   if (isJpeg(bytes)) {
@@ -171,10 +180,10 @@ export function decodeImageSync(bytes: Uint8Array, name = 'image', opts: DecodeO
       });
       return { width: img.width, height: img.height, rgba: img.data };
     } catch (e) {
-      throw new Error(`${name}: cannot decode JPEG (${(e as Error).message})`);
+      throw new ImageError(`${name}: cannot decode JPEG (${(e as Error).message})`);
     }
   }
-  throw new Error(`${name}: not a PNG or JPEG file (first bytes ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`);
+  throw new ImageError(`${name}: not a PNG or JPEG file (first bytes ${[...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')})`);
 }
 
 function isBlob(x: unknown): x is Blob {
@@ -185,7 +194,7 @@ function isBlob(x: unknown): x is Blob {
 function drawToRgba(src: CanvasImageSourceLike, name: string): RgbaImage {
   const w = (src as { naturalWidth?: number }).naturalWidth || src.width;
   const h = (src as { naturalHeight?: number }).naturalHeight || src.height;
-  if (!(w > 0 && h > 0)) throw new Error(`${name}: image has size ${w}×${h} (not loaded yet? await img.decode() first)`);
+  if (!(w > 0 && h > 0)) throw new ImageError(`${name}: image has size ${w}×${h} (not loaded yet? await img.decode() first)`);
   const ctx = makeContext(w, h, name);
   ctx.drawImage(src as CanvasImageSource, 0, 0);
   const d = ctx.getImageData(0, 0, w, h);
@@ -200,7 +209,7 @@ function makeContext(w: number, h: number, name: string): OffscreenCanvasRenderi
     c.height = h;
     return c.getContext('2d', { willReadFrequently: true })!;
   }
-  throw new Error(`${name}: reading this kind of image needs a browser canvas; in Node, pass PNG or JPEG bytes`);
+  throw new ImageError(`${name}: reading this kind of image needs a browser canvas; in Node, pass PNG or JPEG bytes`);
 }
 
 /**
@@ -220,7 +229,7 @@ export async function readImage(source: ImageSource, opts: DecodeOptions & { nam
     try {
       bitmap = await createImageBitmap(source);
     } catch (e) {
-      throw new Error(`${name}: the browser cannot decode this image (${(e as Error).message})`);
+      throw new ImageError(`${name}: the browser cannot decode this image (${(e as Error).message})`);
     }
     checkSize(bitmap.width, bitmap.height, name, opts.maxPixels ?? DEFAULT_MAX_PIXELS);
     return drawToRgba(bitmap, name);
@@ -228,7 +237,7 @@ export async function readImage(source: ImageSource, opts: DecodeOptions & { nam
   if ('rgba' in source && source.rgba instanceof Uint8Array) return source as RgbaImage;
   if ('data' in source && source.data instanceof Uint8ClampedArray) {
     const d = source as ImageDataLike;
-    if (d.data.length !== d.width * d.height * 4) throw new Error(`${name}: ImageData has ${d.data.length} bytes for ${d.width}×${d.height} RGBA`);
+    if (d.data.length !== d.width * d.height * 4) throw new ImageError(`${name}: ImageData has ${d.data.length} bytes for ${d.width}×${d.height} RGBA`);
     return { width: d.width, height: d.height, rgba: new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength) };
   }
   return drawToRgba(source as CanvasImageSourceLike, name);

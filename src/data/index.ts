@@ -21,6 +21,7 @@ export {
   type ImageFolderOptions,
 } from './datasets.js';
 export {
+  ImageError,
   decodeImage,
   decodeImageSync,
   readImage,
@@ -37,3 +38,4 @@ export { listDatasets, datasetInfo, loadDataset, type DatasetInfo, type LoadData
 export { parseIdx, encodeIdx, type IdxArray } from './formats/idx.js';
 export { parseCifar, encodeCifar, type CifarBatch } from './formats/cifar.js';
 export { readTar } from './formats/tar.js';
+export { DatasetFileError } from './formats/errors.js';

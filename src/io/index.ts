@@ -16,6 +16,7 @@ import { importOnnx, type OnnxModel } from './onnx/import.js';
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 export { decodePth, extractStateDict, PthError, type StateDictOptions } from './pth.js';
 export { PickleError } from './pickle.js';
+export { FormatError } from './format_error.js';
 export { readSource, toBlob, downloadBlob, type ByteSource } from '../platform/source.js';
 export * as cache from './cache.js';
 export { ZipError } from './zip.js';

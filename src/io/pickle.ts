@@ -6,10 +6,11 @@
  * Every read is bounds-checked, and sizes, the stack and the memo are capped, so a hostile file cannot crash,
  * hang or exhaust memory.
  */
+import { FormatError } from './format_error.js';
 
-export class PickleError extends Error {
+export class PickleError extends FormatError {
   constructor(message: string) {
-    super(message);
+    super('pth', message);
     this.name = 'PickleError';
   }
 }

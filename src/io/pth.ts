@@ -5,16 +5,18 @@
  * run code (os.system, eval, any class) is refused and nothing in it is executed.
  * Floating tensors become float32 and integer/bool tensors int32 (int64 values outside int32 are an error).
  */
+import { FormatError } from './format_error.js';
 import { forEachRow } from '../backend/strided.js';
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
 import { readZip, ZipError } from './zip.js';
 import { bf16ToFloat, halfToFloat } from './half.js';
+import { describeValue } from './format_error.js';
 
-export class PthError extends Error {
+export class PthError extends FormatError {
   constructor(message: string) {
-    super(message);
+    super('pth', message);
     this.name = 'PthError';
   }
 }
@@ -54,24 +56,46 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
 
+/**
+ * Elements a file's views may materialize: 4× the bytes its storages hold, plus `maxExpandedElements`. A view can
+ * repeat its storage (stride 0, `expand`) or many views can share one, so a 2 KB file could otherwise ask for GBs.
+ */
+const EXPANSION_FACTOR = 4;
+const DEFAULT_EXPANSION_SLACK = 2 ** 26;
+/** Containers nested deeper than this are refused (a state dict is 2–3 deep). */
+const MAX_DEPTH = 1000;
+
+interface Budget {
+  stored: number;
+  materialized: number;
+  slack: number;
+}
+
 /** _rebuild_tensor_v2(storage, offset, size, stride, ...): gathers the (possibly strided) view into a new tensor. */
-function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, where: string): Tensor {
+function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, where: string, budget: Budget): Tensor {
   const fail = (msg: string): never => {
     throw new PthError(`${where}: ${msg}`);
   };
   if (!storage || typeof storage !== 'object' || !('data' in storage)) fail('tensor without a storage');
   const st = storage as LoadedStorage;
-  if (!isInt(offset)) fail(`invalid storage offset ${String(offset)}`);
-  if (!Array.isArray(size) || !size.every(isInt)) fail(`invalid size ${JSON.stringify(size)}`);
-  if (!Array.isArray(stride) || stride.length !== (size as number[]).length || !stride.every(isInt)) fail(`invalid stride ${JSON.stringify(stride)}`);
+  if (!isInt(offset)) fail(`invalid storage offset ${describeValue(offset)}`);
+  if (!Array.isArray(size) || size.length > 64 || !size.every(isInt)) fail(`invalid size ${describeValue(size)}`);
+  if (!Array.isArray(stride) || stride.length !== (size as number[]).length || !stride.every(isInt)) fail(`invalid stride ${describeValue(stride)}`);
   const shape = size as number[];
   const strides = stride as number[];
   const count = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) fail(`shape ${JSON.stringify(shape)} is too large`);
+  if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) fail(`shape ${describeValue(shape)} is too large`);
   let last = offset as number;
   for (let d = 0; d < shape.length; d++) if (shape[d] > 0) last += (shape[d] - 1) * strides[d];
   if (count > 0 && last >= st.numel)
-    fail(`view (offset ${offset}, shape ${JSON.stringify(shape)}, stride ${JSON.stringify(strides)}) reaches element ${last} of a ${st.numel}-element storage`);
+    fail(`view (offset ${offset}, shape ${describeValue(shape)}, stride ${describeValue(strides)}) reaches element ${last} of a ${st.numel}-element storage`);
+  budget.materialized += count;
+  const limit = EXPANSION_FACTOR * budget.stored + budget.slack;
+  if (budget.materialized > limit) {
+    fail(
+      `its views would materialize ${budget.materialized} elements from ${budget.stored} bytes of storage (expanded, stride-0 or repeated views; the limit is ${EXPANSION_FACTOR}× + maxExpandedElements ${budget.slack}); save contiguous tensors (t.contiguous().clone()) or raise maxExpandedElements`,
+    );
+  }
   const dv = new DataView(st.data.buffer, st.data.byteOffset, st.data.byteLength);
   const float = st.kind === 'f32' || st.kind === 'f64' || st.kind === 'f16' || st.kind === 'bf16';
   const out = float ? new Float32Array(count) : new Int32Array(count);
@@ -114,6 +138,11 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
 export interface LoadPthOptions {
   /** Name used in error messages (the path, when loading a file). */
   name?: string;
+  /**
+   * Elements that expanded (stride-0) or repeated views may add beyond 4× the file's storage bytes (default 2^26,
+   * 256 MB of float32): the cap that keeps a small hostile file from asking for gigabytes.
+   */
+  maxExpandedElements?: number;
 }
 
 /**
@@ -147,8 +176,12 @@ export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown
 
   const callable = (global: string, call: (args: unknown[]) => unknown): PyCallable => ({ global, call });
   const orderedDict = callable('collections.OrderedDict', () => new PyDict());
-  const rebuildV2 = callable('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`));
-  const rebuildV1 = callable('torch._utils._rebuild_tensor', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`));
+  // What the archive's storages hold, in elements (an upper bound on what a file can honestly ask to materialize).
+  let stored = 0;
+  for (const [k, e] of entries) if (k.startsWith(`${prefix}data/`)) stored += e.size;
+  const budget: Budget = { stored, materialized: 0, slack: opts.maxExpandedElements ?? DEFAULT_EXPANSION_SLACK };
+  const rebuildV2 = callable('torch._utils._rebuild_tensor_v2', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`, budget));
+  const rebuildV1 = callable('torch._utils._rebuild_tensor', (a) => rebuildTensor(a[0], a[1], a[2], a[3], `${name}: tensor`, budget));
   const rebuildParameter = callable('torch._utils._rebuild_parameter', (a) => {
     if (!(a[0] instanceof Tensor)) throw new PthError(`${name}: _rebuild_parameter of something that is not a tensor`);
     return a[0];
@@ -168,10 +201,10 @@ export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown
 
   const persistentLoad = (pid: unknown): unknown => {
     // ('storage', storage_type, key, location, numel)
-    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new PthError(`${name}: unexpected persistent id ${JSON.stringify(pid)}`);
+    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5) throw new PthError(`${name}: unexpected persistent id ${describeValue(pid)}`);
     const [, type, key, , numel] = pid;
     if (!type || typeof type !== 'object' || !('storageType' in type)) throw new PthError(`${name}: persistent id without a storage type`);
-    if (typeof key !== 'string' || !isInt(numel)) throw new PthError(`${name}: malformed storage reference ${JSON.stringify([key, numel])}`);
+    if (typeof key !== 'string' || !isInt(numel)) throw new PthError(`${name}: malformed storage reference ${describeValue([key, numel])}`);
     const st = type as StorageType;
     const cached = storages.get(key);
     if (cached) return cached;
@@ -192,22 +225,39 @@ export function decodePth(bytes: Uint8Array, opts: LoadPthOptions = {}): unknown
     if (e instanceof PickleError) throw new PthError(e.message);
     throw e;
   }
-  return toPlain(root);
+  return toPlain(root, name);
 }
 
-/** PyDicts to objects (or Maps when a key is not a string); everything else as is. */
-function toPlain(v: unknown): unknown {
-  if (v instanceof PyDict) {
-    const keys = [...v.map.keys()];
-    if (keys.every((k) => typeof k === 'string')) {
+/**
+ * PyDicts to objects (or Maps when a key is not a string); everything else as is. Each container is converted once
+ * (shared structure stays shared, a cycle stays a cycle, nothing is walked twice), keys are own properties (a key
+ * '__proto__' cannot reach a prototype), and nesting deeper than MAX_DEPTH is an error, not a stack overflow.
+ */
+function toPlain(root: unknown, name: string): unknown {
+  const done = new Map<unknown, unknown>();
+  const convert = (v: unknown, depth: number): unknown => {
+    if (!(v instanceof PyDict) && !Array.isArray(v)) return v;
+    const seen = done.get(v);
+    if (seen !== undefined) return seen;
+    if (depth > MAX_DEPTH) throw new PthError(`${name}: data.pkl nests containers more than ${MAX_DEPTH} deep (a corrupt or hostile file)`);
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      done.set(v, out);
+      for (const x of v) out.push(convert(x, depth + 1));
+      return out;
+    }
+    if ([...v.map.keys()].every((k) => typeof k === 'string')) {
       const o: Record<string, unknown> = {};
-      for (const [k, x] of v.map) o[k as string] = toPlain(x);
+      done.set(v, o);
+      for (const [k, x] of v.map) Object.defineProperty(o, k as string, { value: convert(x, depth + 1), enumerable: true, writable: true, configurable: true });
       return o;
     }
-    return new Map([...v.map].map(([k, x]) => [k, toPlain(x)]));
-  }
-  if (Array.isArray(v)) return v.map(toPlain);
-  return v;
+    const m = new Map<unknown, unknown>();
+    done.set(v, m);
+    for (const [k, x] of v.map) m.set(k, convert(x, depth + 1));
+    return m;
+  };
+  return convert(root, 0);
 }
 
 export interface StateDictOptions {
@@ -261,7 +311,8 @@ export function extractStateDict(checkpoint: unknown, opts: StateDictOptions = {
     for (const p of prefixes) if (k.startsWith(p)) k = k.slice(p.length);
     if (opts.remap) k = opts.remap(k);
     if (k === null) continue;
-    if (k in out) throw new PthError(`${name}: two keys map to '${k}' after stripping and remapping`);
+    if (k === '__proto__') throw new PthError(`${name}: a state-dict key '__proto__' is not allowed`);
+    if (Object.hasOwn(out, k)) throw new PthError(`${name}: two keys map to '${k}' after stripping and remapping`);
     out[k] = t;
   }
   return out;

@@ -6,14 +6,15 @@
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { bf16ToFloat, halfToFloat } from './half.js';
+import { describeValue, FormatError } from './format_error.js';
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, U8: 1, I8: 1, I16: 2, BOOL: 1 };
 /** Refuse headers beyond this size (the format's own limit is 100 MB). */
 const MAX_HEADER = 100 * 1024 * 1024;
 
-export class SafetensorsError extends Error {
+export class SafetensorsError extends FormatError {
   constructor(message: string) {
-    super(`safetensors: ${message}`);
+    super('safetensors', `safetensors: ${message}`);
     this.name = 'SafetensorsError';
   }
 }
@@ -41,26 +42,33 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { name?: string } = {
   const ranges: [number, number, string][] = [];
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (entry && typeof entry === 'object') metadata = entry as Record<string, string>;
+      if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+        throw new SafetensorsError(`__metadata__ must be an object of strings, got ${describeValue(entry)}${where}`);
+      for (const [k, v] of Object.entries(entry)) {
+        if (typeof v !== 'string') throw new SafetensorsError(`__metadata__ '${k}' must be a string, got ${describeValue(v)}${where}`);
+      }
+      metadata = Object.fromEntries(Object.entries(entry)) as Record<string, string>;
       continue;
     }
+    // A record keyed by tensor name must not reach a prototype (and no real checkpoint names a tensor so).
+    if (name === '__proto__') throw new SafetensorsError(`a tensor named '__proto__' is not allowed${where}`);
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!e || typeof e.dtype !== 'string' || !(e.dtype in DTYPE_BYTES))
-      throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${JSON.stringify(e?.dtype)}${where}`);
+      throw new SafetensorsError(`tensor '${name}' has unsupported dtype ${describeValue(e?.dtype)}${where}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw new SafetensorsError(`tensor '${name}' has an invalid shape ${JSON.stringify(e.shape)}${where}`);
+      throw new SafetensorsError(`tensor '${name}' has an invalid shape ${describeValue(e.shape)}${where}`);
     if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !e.data_offsets.every((d) => Number.isInteger(d) && d >= 0)) {
-      throw new SafetensorsError(`tensor '${name}' has invalid data_offsets ${JSON.stringify(e.data_offsets)}${where}`);
+      throw new SafetensorsError(`tensor '${name}' has invalid data_offsets ${describeValue(e.data_offsets)}${where}`);
     }
     const [begin, end] = e.data_offsets as [number, number];
     const shape = e.shape as number[];
     const count = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(count) || count > 2 ** 31) throw new SafetensorsError(`tensor '${name}' shape ${JSON.stringify(shape)} is too large${where}`);
+    if (!Number.isSafeInteger(count) || count > 2 ** 31) throw new SafetensorsError(`tensor '${name}' shape ${describeValue(shape)} is too large${where}`);
     const size = DTYPE_BYTES[e.dtype];
     if (end < begin || end > dataLen)
       throw new SafetensorsError(`tensor '${name}' data_offsets [${begin}, ${end}] fall outside the ${dataLen} data bytes${where}`);
     if (end - begin !== count * size)
-      throw new SafetensorsError(`tensor '${name}' has ${end - begin} bytes but shape ${JSON.stringify(shape)} of ${e.dtype} needs ${count * size}${where}`);
+      throw new SafetensorsError(`tensor '${name}' has ${end - begin} bytes but shape ${describeValue(shape)} of ${e.dtype} needs ${count * size}${where}`);
     ranges.push([begin, end, name]);
     const raw = bytes.slice(dataStart + begin, dataStart + end);
     const dv = new DataView(raw.buffer);

@@ -3,10 +3,11 @@
  * large files). Every offset and size is checked against the buffer before use; anything malformed is a ZipError
  * naming the file and what was wrong. Deflated entries are refused: torch.save never writes them.
  */
+import { FormatError } from './format_error.js';
 
-export class ZipError extends Error {
+export class ZipError extends FormatError {
   constructor(message: string) {
-    super(message);
+    super('pth', message);
     this.name = 'ZipError';
   }
 }

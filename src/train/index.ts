@@ -14,7 +14,16 @@ export {
   type EarlyStoppingOptions,
   type Monitor,
 } from './fit.js';
-export { saveCheckpoint, loadCheckpoint, encodeCheckpoint, type CheckpointMeta } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  applyCheckpoint,
+  CheckpointError,
+  type Checkpoint,
+  type CheckpointMeta,
+} from './checkpoint.js';
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
 export { renderTrainingChart, type CurvePoint } from './chart.js';
 export { lineProgress, barProgress, silentProgress, eventProgress, formatDuration, type Progress, type StepInfo, type ProgressEvent } from './progress.js';

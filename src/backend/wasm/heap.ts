@@ -14,6 +14,7 @@
 import type { DType, TypedArray } from '../backend.js';
 import { collectNow } from '../../platform/collect.js';
 import { BlockAllocator } from './allocator.js';
+import { OutOfMemoryError } from '../memory_error.js';
 
 /** Bytes below the heap: [0, 64 KiB) unused (0 means "no pointer"), [64 KiB, 128 KiB) the control block. */
 export const CONTROL_BASE = 64 * 1024;
@@ -162,13 +163,18 @@ export class Heap {
    * dropped tensors first (safe mid-kernel: inputs are pinned, outputs are not registered yet). Never evicts.
    */
   alloc(bytes: number): { ptr: number; cls: number } {
+    if (bytes > 2 ** 32 - HEAP_BASE) throw new OutOfMemoryError(null, bytes, 'wasm');
     let block;
     try {
       block = this.blocks.alloc(bytes);
-    } catch (e) {
-      if (!(this.collect && collectNow())) throw e;
+    } catch {
+      if (!(this.collect && collectNow())) throw new OutOfMemoryError(null, bytes, 'wasm');
       this.stats.collections++;
-      block = this.blocks.alloc(bytes);
+      try {
+        block = this.blocks.alloc(bytes);
+      } catch {
+        throw new OutOfMemoryError(null, bytes, 'wasm');
+      }
     }
     this.live += block.size;
     const used = this.blocks.top - HEAP_BASE;

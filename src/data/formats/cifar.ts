@@ -2,6 +2,7 @@
  * The binary CIFAR formats: each record is the label byte(s) then 3072 bytes (1024 R, 1024 G, 1024 B, row-major).
  * CIFAR-10 has 1 label byte; CIFAR-100 has 2 (coarse, fine).
  */
+import { DatasetFileError } from './errors.js';
 
 export interface CifarBatch {
   images: Uint8Array;
@@ -15,7 +16,8 @@ export function parseCifar(bytes: Uint8Array, name: string, variant: 'cifar10' |
   const labelBytes = variant === 'cifar10' ? 1 : 2;
   const record = labelBytes + PIXELS;
   if (bytes.length === 0 || bytes.length % record !== 0) {
-    throw new Error(
+    throw new DatasetFileError(
+      'cifar',
       `${name}: ${bytes.length} bytes is not a whole number of ${variant} records of ${record} bytes (truncated or not a ${variant} binary file)`,
     );
   }
@@ -27,9 +29,12 @@ export function parseCifar(bytes: Uint8Array, name: string, variant: 'cifar10' |
   for (let i = 0; i < n; i++) {
     const off = i * record;
     const label = bytes[off + labelBytes - 1];
-    if (label > maxLabel) throw new Error(`${name}: record ${i} has label ${label}, outside 0..${maxLabel} (not a ${variant} file?)`);
+    if (label > maxLabel) throw new DatasetFileError('cifar', `${name}: record ${i} has label ${label}, outside 0..${maxLabel} (not a ${variant} file?)`);
     labels[i] = label;
-    if (coarse) coarse[i] = bytes[off];
+    if (coarse) {
+      if (bytes[off] > 19) throw new DatasetFileError('cifar', `${name}: record ${i} has coarse label ${bytes[off]}, outside 0..19 (not a cifar100 file?)`);
+      coarse[i] = bytes[off];
+    }
     images.set(bytes.subarray(off + labelBytes, off + record), i * PIXELS);
   }
   return { images, labels, coarseLabels: coarse };

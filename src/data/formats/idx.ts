@@ -2,6 +2,7 @@
  * The IDX format of MNIST and Fashion-MNIST: magic 0x0000 | type | ndims, big-endian int32 dims, then data.
  * Parsed defensively: the message names the file and what is wrong, never garbage images.
  */
+import { DatasetFileError } from './errors.js';
 
 export interface IdxArray {
   dims: number[];
@@ -10,28 +11,30 @@ export interface IdxArray {
 
 /** Parses an (already gunzipped) IDX file of unsigned bytes. `name` is used in errors. */
 export function parseIdx(bytes: Uint8Array, name: string, expectDims?: number): IdxArray {
-  if (bytes.length < 4) throw new Error(`${name}: truncated IDX file (${bytes.length} bytes, no header)`);
+  if (bytes.length < 4) throw new DatasetFileError('idx', `${name}: truncated IDX file (${bytes.length} bytes, no header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${name}: not an IDX file (magic starts with ${bytes[0]}, ${bytes[1]} instead of 0, 0)`);
+  if (bytes[0] !== 0 || bytes[1] !== 0)
+    throw new DatasetFileError('idx', `${name}: not an IDX file (magic starts with ${bytes[0]}, ${bytes[1]} instead of 0, 0)`);
   const type = bytes[2];
   const ndims = bytes[3];
-  if (type !== 0x08) throw new Error(`${name}: unsupported IDX element type 0x${type.toString(16)} (expected 0x08, unsigned bytes)`);
-  if (ndims < 1 || ndims > 4) throw new Error(`${name}: IDX file with ${ndims} dims is not an image or label file`);
-  if (expectDims !== undefined && ndims !== expectDims) throw new Error(`${name}: expected ${expectDims} dims, the file has ${ndims}`);
+  if (type !== 0x08) throw new DatasetFileError('idx', `${name}: unsupported IDX element type 0x${type.toString(16)} (expected 0x08, unsigned bytes)`);
+  if (ndims < 1 || ndims > 4) throw new DatasetFileError('idx', `${name}: IDX file with ${ndims} dims is not an image or label file`);
+  if (expectDims !== undefined && ndims !== expectDims) throw new DatasetFileError('idx', `${name}: expected ${expectDims} dims, the file has ${ndims}`);
   const header = 4 + 4 * ndims;
-  if (bytes.length < header) throw new Error(`${name}: truncated IDX header (${bytes.length} bytes, need ${header})`);
+  if (bytes.length < header) throw new DatasetFileError('idx', `${name}: truncated IDX header (${bytes.length} bytes, need ${header})`);
   const dims: number[] = [];
   let count = 1;
   for (let i = 0; i < ndims; i++) {
     const d = view.getUint32(4 + 4 * i, false);
-    if (d > 1e8) throw new Error(`${name}: implausible IDX dimension ${d}`);
+    if (d > 1e8) throw new DatasetFileError('idx', `${name}: implausible IDX dimension ${d}`);
     dims.push(d);
     count *= d;
   }
   if (bytes.length - header < count) {
-    throw new Error(`${name}: truncated IDX data (${bytes.length - header} bytes for ${dims.join('×')} = ${count} values)`);
+    throw new DatasetFileError('idx', `${name}: truncated IDX data (${bytes.length - header} bytes for ${dims.join('×')} = ${count} values)`);
   }
-  if (bytes.length - header > count) throw new Error(`${name}: ${bytes.length - header - count} unexpected trailing bytes after ${dims.join('×')} values`);
+  if (bytes.length - header > count)
+    throw new DatasetFileError('idx', `${name}: ${bytes.length - header - count} unexpected trailing bytes after ${dims.join('×')} values`);
   return { dims, data: bytes.subarray(header, header + count) };
 }
 

@@ -98,7 +98,16 @@ export interface ImportOnnxOptions {
  */
 export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxModel {
   const name = opts.name ?? 'ONNX model';
-  return new OnnxModel(decodeModelProto(bytes, name), name);
+  try {
+    return new OnnxModel(decodeModelProto(bytes, name), name);
+  } catch (e) {
+    throw withSource(e, name);
+  }
+}
+
+/** An OnnxError whose message names the file it came from (errors deep in a graph know only the node). */
+function withSource(e: unknown, source: string): unknown {
+  return e instanceof OnnxError && !e.message.includes(source) ? new OnnxError(`${e.message} (in ${source})`) : e;
 }
 
 export class OnnxModel extends Module<Tensor[], Tensor> {
@@ -116,8 +125,12 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
   private readonly params = new Map<string, Parameter>();
   private readonly constants = new Map<string, V>();
 
+  /** The file (or name) the model was read from, for errors. */
+  readonly source: string;
+
   constructor(model: ModelProto, sourceName = 'ONNX model') {
     super();
+    this.source = sourceName;
     const graph = model.graph;
     if (!graph) throw new OnnxError(`importOnnx: ${sourceName} has no graph`);
     this.opset = opsetOf(model, sourceName);
@@ -190,11 +203,16 @@ export class OnnxModel extends Module<Tensor[], Tensor> {
     });
     for (const [n, v] of this.constants) env.set(n, v);
     for (const [n, p] of this.params) env.set(n, p);
-    this.execute(this.steps, env, new Map<string, AnyModule>(this.namedModules()));
+    try {
+      this.execute(this.steps, env, new Map<string, AnyModule>(this.namedModules()));
+    } catch (e) {
+      throw withSource(e, this.source);
+    }
     const result: Record<string, Tensor> = {};
     for (const n of this.outputNames) {
       const v = env.get(n);
-      result[n] = v instanceof HostInts ? tensor(v.data, v.shape, { dtype: 'int32' }) : (v as Tensor);
+      if (v === undefined) throw new OnnxError(`OnnxModel: graph output '${n}' has no value after the run (in ${this.source})`);
+      result[n] = v instanceof HostInts ? tensor(v.data, v.shape, { dtype: 'int32' }) : v;
     }
     return result;
   }

@@ -8,6 +8,7 @@ import { tensor, full } from '../../tensor/creation.js';
 import * as F from '../../ops/index.js';
 import { broadcastShapes, shapeToString, sizeOf } from '../../backend/shape.js';
 import { OnnxError } from './errors.js';
+import { describeValue } from '../format_error.js';
 import type { NodeAttrs } from './node_attrs.js';
 import { DType } from './proto.js';
 import { HostInts } from './tensor_proto.js';
@@ -215,7 +216,7 @@ export interface Window {
 /** The 2-D window of a Conv or pool node on an input of spatial size [h, w], auto_pad resolved. */
 export function windowOf(c: OpContext, hw: readonly number[], kernelShape: readonly number[] | undefined): Window {
   const k = c.attrs.ints('kernel_shape') ?? kernelShape;
-  if (!k || k.length !== 2) fail(c, `only 2-D windows are supported, got kernel_shape ${JSON.stringify(k)}`);
+  if (!k || k.length !== 2) fail(c, `only 2-D windows are supported, got kernel_shape ${describeValue(k)}`);
   const strides = c.attrs.ints('strides', [1, 1]);
   const dilations = c.attrs.ints('dilations', [1, 1]);
   if (strides.length !== 2 || dilations.length !== 2) fail(c, 'strides and dilations must have 2 values');
@@ -224,7 +225,7 @@ export function windowOf(c: OpContext, hw: readonly number[], kernelShape: reado
   let pads: number[];
   if (autoPad === 'NOTSET') {
     pads = c.attrs.ints('pads', [0, 0, 0, 0]);
-    if (pads.length !== 4 || !pads.every((p) => p >= 0)) fail(c, `pads must be 4 non-negative values, got ${JSON.stringify(pads)}`);
+    if (pads.length !== 4 || !pads.every((p) => p >= 0)) fail(c, `pads must be 4 non-negative values, got ${describeValue(pads)}`);
   } else if (autoPad === 'VALID') {
     pads = [0, 0, 0, 0];
   } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
@@ -240,6 +241,12 @@ export function windowOf(c: OpContext, hw: readonly number[], kernelShape: reado
     pads = [...before, ...after];
   } else {
     fail(c, `unknown auto_pad '${autoPad}'`);
+  }
+  // A pad as wide as the (dilated) kernel makes windows that see only padding: -Inf from a max pool, nothing but
+  // the bias from a conv; no exporter writes one, and a hostile file uses it to make a tiny graph compute gigabytes.
+  for (let i = 0; i < 4; i++) {
+    const extent = (k[i % 2] - 1) * dilations[i % 2] + 1;
+    if (pads[i] >= extent) fail(c, `pads ${JSON.stringify(pads)} must each be smaller than the kernel's extent ${extent} along their axis`);
   }
   return {
     kernel: [k[0], k[1]],
