@@ -321,8 +321,8 @@ export const tarStructured: Structured = (bytes, rng) => {
   let off = 0;
   while (off + 512 <= bytes.length && bytes[off] !== 0) {
     headers.push(off);
-    const size = parseInt(dec.decode(bytes.subarray(off + 124, off + 135)), 8) || 0;
-    off += 512 + Math.ceil(size / 512) * 512;
+    const size = Math.max(0, parseInt(dec.decode(bytes.subarray(off + 124, off + 135)), 8) || 0);
+    off += 512 + Math.ceil(size / 512) * 512; // always forward: a negative size must not loop
   }
   if (!headers.length) return bytes;
   const out = bytes.slice();

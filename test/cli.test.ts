@@ -320,6 +320,120 @@ describe('checkpoints survive a crash', () => {
   }, 300_000);
 });
 
+describe('training that survives Ctrl-C, bad numbers and foreign checkpoints (through the real binary)', () => {
+  const cli = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'bin.ts')];
+  const args = (outDir: string, ...more: string[]) => [
+    'train',
+    '--model',
+    'lenet5',
+    '--dataset',
+    'mnist',
+    '--data-dir',
+    mnistDir,
+    '--epochs',
+    '3',
+    '--batch-size',
+    '16',
+    '--val-split',
+    '100',
+    '--seed',
+    '4',
+    '--out',
+    outDir,
+    ...more,
+  ];
+  const runCli = (argv: string[]) => spawnSync(process.execPath, [...cli, ...argv], { encoding: 'utf8' });
+
+  /** Starts a run and sends `signals` SIGINTs once its first epoch is logged; resolves with its exit and output. */
+  function interrupt(outDir: string, signals: number): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [...cli, ...args(outDir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', () => {});
+    const log = join(outDir, 'metrics.jsonl');
+    const timer = setInterval(() => {
+      if (existsSync(log) && readFileSync(log, 'utf8').trim()) {
+        clearInterval(timer);
+        for (let i = 0; i < signals; i++) child.kill('SIGINT');
+      }
+    }, 20);
+    return new Promise((resolve) =>
+      child.on('exit', (code) => {
+        clearInterval(timer);
+        resolve({ code, stderr });
+      }),
+    );
+  }
+
+  it('Ctrl-C finishes the step, saves, prints the --resume command, exits 130; that command ends where an uninterrupted run ends', async () => {
+    const a = join(dir, 'sigint-full');
+    const b = join(dir, 'sigint');
+    const full = runCli(args(a, '--quiet'));
+    expect(full.status, full.stderr).toBe(0);
+    const r = await interrupt(b, 1);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('train: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)');
+    const m = r.stderr.match(/interrupted at epoch (\d+), step (\d+); saved (\S+)\. Continue with:\n {2}convnet (.+)\n/);
+    expect(m, r.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(2); // the first epoch was logged before the signal
+    expect(m![3]).toBe(join(b, 'last.ckpt.safetensors'));
+    expect(existsSync(join(b, 'model.safetensors'))).toBe(false);
+    const resumed = runCli(m![4].split(' '));
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const wa = await io.loadSafetensors(join(a, 'model.safetensors'));
+    const wb = await io.loadSafetensors(join(b, 'model.safetensors'));
+    for (const k of Object.keys(wa)) expect(wb[k].data(), k).toEqual(wa[k].data());
+  }, 300_000);
+
+  it('a second Ctrl-C quits at once and leaves a checkpoint that still resumes', async () => {
+    const c = join(dir, 'sigint-twice');
+    const r = await interrupt(c, 2);
+    expect(r.code).toBe(130);
+    const resumed = runCli(args(c, '--quiet', '--resume', join(c, 'last.ckpt.safetensors')));
+    expect(resumed.status, resumed.stderr).toBe(0);
+  }, 300_000);
+
+  it('a diverging learning rate stops with the step and a hint; --on-nan skip trains on; a foreign or damaged checkpoint', () => {
+    const d = join(dir, 'nan');
+    const diverge = runCli(args(d, '--quiet', '--optimizer', 'sgd', '--lr', '1e30', '--epochs', '1'));
+    expect(diverge.status).toBe(1);
+    expect(diverge.stderr).toMatch(/^convnet train: fit: the .* at epoch 1, step \d+ \(first non-finite: .+\).* Try a lower learning rate \(now 1\.00e\+30\)/m);
+    const skip = runCli(args(join(dir, 'nan-skip'), '--quiet', '--optimizer', 'sgd', '--lr', '1e30', '--epochs', '1', '--on-nan', 'skip'));
+    expect(skip.status, skip.stderr).toBe(0);
+    expect(skip.stdout).toMatch(/^test: loss/m);
+
+    const e = join(dir, 'foreign-cli');
+    expect(runCli(args(e, '--quiet', '--epochs', '1')).status).toBe(0);
+    const other = runCli(args(e, '--quiet', '--epochs', '2', '--optimizer', 'sgd', '--resume', join(e, 'last.ckpt.safetensors')));
+    expect(other.status).toBe(1);
+    expect(other.stderr).toContain('was written by a different run (optimizer: "adam" in the checkpoint, "sgd" now');
+    expect(runCli(args(e, '--quiet', '--epochs', '2', '--resume', join(e, 'last.ckpt.safetensors'))).status).toBe(0);
+    writeFileSync(join(e, 'last.ckpt.safetensors'), readFileSync(join(e, 'last.ckpt.safetensors')).subarray(0, 500)); // truncated
+    const fallback = runCli(args(e, '--quiet', '--epochs', '3', '--resume', join(e, 'last.ckpt.safetensors')));
+    expect(fallback.status, fallback.stderr).toBe(0);
+    expect(fallback.stderr).toMatch(/last\.ckpt\.safetensors cannot be used \(.*\); resuming from the previous checkpoint .*last\.prev\.ckpt\.safetensors/);
+  }, 300_000);
+
+  it('--model-opts that the model does not have are errors naming its options; --milestones gives the ResNet step schedule', async () => {
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--model-opts', 'activation=swish')).toBe(1);
+    expect(err.at(-1)).toContain("lenet5: activation must be 'relu' or 'tanh', got 'swish'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--data-dir', mnistDir, '--model-opts', 'foo=bar')).toBe(1);
+    expect(err.at(-1)).toContain("lenet5 has no option 'foo' (its options: numClasses, inChannels, activation, pooling)");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--milestones', '2,1')).toBe(2);
+    expect(err.at(-1)).toContain("--milestones must be increasing epochs between 1 and 9 (--epochs 10), got '2,1'");
+    expect(await run('train', '--model', 'lenet5', '--dataset', 'mnist', '--milestones', '3')).toBe(2);
+    expect(err.at(-1)).toContain('--milestones and --gamma go with --schedule step');
+    const out4 = join(dir, 'milestones');
+    const code = await run(...args(out4, '--quiet', '--epochs', '3', '--schedule', 'step', '--milestones', '1,2', '--gamma', '0.5', '--lr', '0.01'));
+    expect(code, err.join('\n')).toBe(0);
+    const lrs = readFileSync(join(out4, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).lr);
+    expect(lrs).toEqual([0.01, 0.005, 0.0025]);
+  }, 300_000);
+});
+
 describe('convnet bench', () => {
   it('measures the chosen workloads on each backend and prints one JSON object', async () => {
     expect(await run('bench', '--workloads', 'W5', '--backends', 'wasm,js', '--threads', '2', '--peers', 'none', '--min-seconds', '0', '--json')).toBe(0);

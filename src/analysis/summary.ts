@@ -5,6 +5,7 @@
  * A flatten between layers (done by a model's forward with x.flatten) appears as its own row, as in the lectures.
  */
 import { noGrad } from '../autograd/grad_mode.js';
+import { withOpTracer, type OpTracer } from '../autograd/apply.js';
 import * as nn from '../nn/index.js';
 import { withForwardTracer } from '../nn/module.js';
 import { zeros } from '../tensor/creation.js';
@@ -121,107 +122,119 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
   model.eval();
   const x = zeros([1, ...inputShape]);
   rf.set(x, { size: 1, jump: 1 });
+  // Every op carries the receptive field forward (a tensor made outside any module — a residual add, a functional
+  // relu — included): windows grow it by their dilated kernel times the jump so far, anything else takes its
+  // widest input. Tracing modules alone lost such tensors and counted a shortcut's stride twice.
+  const opTracer: OpTracer = {
+    op(name, inputs, attrs, out) {
+      let base: { size: number; jump: number } | null = null;
+      for (const t of inputs) {
+        const r = rf.get(t);
+        if (r) base = base ? { size: Math.max(base.size, r.size), jump: Math.max(base.jump, r.jump) } : r;
+      }
+      if (!base) return; // weights, constants
+      const info = (attrs as { info?: { kH: number; strideH: number; dilationH?: number } } | null)?.info;
+      let r = base;
+      if ((name === 'conv2d' || name === 'maxPool2d' || name === 'avgPool2d') && info) {
+        r = { size: base.size + (info.dilationH ?? 1) * (info.kH - 1) * base.jump, jump: base.jump * info.strideH };
+      } else if ((name === 'adaptiveAvgPool2d' || name === 'adaptiveMaxPool2d') && inputs[0].ndim === 4) {
+        const inH = inputs[0].shape[2];
+        const outH = out.shape[2];
+        r = { size: base.size + (Math.ceil(inH / outH) - 1) * base.jump, jump: base.jump * Math.max(1, Math.floor(inH / outH)) };
+      }
+      rf.set(out, r);
+    },
+  };
   noGrad(() =>
-    withForwardTracer(
-      {
-        enter(m, inputs, depth) {
-          if (m === model) return;
-          const input = inputs[0] instanceof Tensor ? inputs[0] : null;
-          const inShape = input ? [...input.shape] : [];
-          // A flatten done outside any module between two layers: show it like the lecture.
-          if (input && inShape.length === 2 && lastOut.length > 2 && inShape[1] === lastOut.slice(1).reduce((a, b) => a * b, 1)) {
+    withOpTracer(opTracer, () =>
+      withForwardTracer(
+        {
+          enter(m, inputs, depth) {
+            if (m === model) return;
+            const input = inputs[0] instanceof Tensor ? inputs[0] : null;
+            const inShape = input ? [...input.shape] : [];
+            // A flatten done outside any module between two layers: show it like the lecture.
+            if (input && inShape.length === 2 && lastOut.length > 2 && inShape[1] === lastOut.slice(1).reduce((a, b) => a * b, 1)) {
+              rows.push({
+                name: '(flatten)',
+                type: 'Flatten',
+                depth: depth - 1,
+                group: false,
+                inputShape: lastOut,
+                outputShape: inShape,
+                filters: null,
+                kernel: null,
+                stride: null,
+                padding: null,
+                memoryKB: kb(inShape),
+                params: 0,
+                flops: 0,
+                receptiveField: widest.size,
+              });
+              lastOut = inShape;
+            }
+            const children = [...m.children()].length > 0;
+            if (children) {
+              const row: LayerRow = {
+                name: names.get(m) ?? m.typeName,
+                type: m.typeName,
+                depth: depth - 1,
+                group: true,
+                inputShape: inShape,
+                outputShape: [],
+                filters: null,
+                kernel: null,
+                stride: null,
+                padding: null,
+                memoryKB: 0,
+                params: 0,
+                flops: 0,
+                receptiveField: 0,
+              };
+              rows.push(row);
+              open.push({ row, start: rows.length });
+            }
+          },
+          exit(m, inputs, output, depth) {
+            if (m === model || !(output instanceof Tensor)) return;
+            const input = inputs[0] instanceof Tensor ? inputs[0] : null;
+            const g = geometry(m);
+            const outRf = rf.get(output) ?? (input && rf.get(input)) ?? widest;
+            const shape = [...output.shape];
+            const top = open[open.length - 1];
+            const isGroup = top && top.row.name === (names.get(m) ?? m.typeName) && top.row.group && top.row.outputShape.length === 0;
+            if (!isGroup && outRf.size >= widest.size) widest = outRf;
+            if (isGroup) {
+              open.pop();
+              const inner = rows.slice(top.start).filter((r) => !r.group);
+              Object.assign(top.row, {
+                outputShape: shape,
+                memoryKB: kb(shape),
+                receptiveField: (rf.get(output) ?? widest).size,
+                params: m.numParameters(),
+                flops: inner.reduce((s, r) => s + r.flops, 0),
+              });
+              lastOut = shape;
+              return;
+            }
             rows.push({
-              name: '(flatten)',
-              type: 'Flatten',
-              depth: depth - 1,
-              group: false,
-              inputShape: lastOut,
-              outputShape: inShape,
-              filters: null,
-              kernel: null,
-              stride: null,
-              padding: null,
-              memoryKB: kb(inShape),
-              params: 0,
-              flops: 0,
-              receptiveField: widest.size,
-            });
-            lastOut = inShape;
-          }
-          const children = [...m.children()].length > 0;
-          if (children) {
-            const row: LayerRow = {
               name: names.get(m) ?? m.typeName,
               type: m.typeName,
               depth: depth - 1,
-              group: true,
-              inputShape: inShape,
-              outputShape: [],
-              filters: null,
-              kernel: null,
-              stride: null,
-              padding: null,
-              memoryKB: 0,
-              params: 0,
-              flops: 0,
-              receptiveField: 0,
-            };
-            rows.push(row);
-            open.push({ row, start: rows.length });
-          }
-        },
-        exit(m, inputs, output, depth) {
-          if (m === model || !(output instanceof Tensor)) return;
-          const input = inputs[0] instanceof Tensor ? inputs[0] : null;
-          const inRf = (input && rf.get(input)) || widest;
-          const g = geometry(m);
-          let outRf = inRf;
-          if (g.kernel && g.stride) {
-            const keff = g.dilation[0] * (g.kernel[0] - 1) + 1;
-            outRf = { size: inRf.size + (keff - 1) * inRf.jump, jump: inRf.jump * g.stride[0] };
-          } else if (m instanceof nn.AdaptiveAvgPool2d || m instanceof nn.AdaptiveMaxPool2d) {
-            const inH = input?.shape[2] ?? 1;
-            const outH = output.shape[2] ?? 1;
-            const k = Math.ceil(inH / outH);
-            outRf = { size: inRf.size + (k - 1) * inRf.jump, jump: inRf.jump * Math.floor(inH / outH) };
-          }
-          const shape = [...output.shape];
-          const top = open[open.length - 1];
-          const isGroup = top && top.row.name === (names.get(m) ?? m.typeName) && top.row.group && top.row.outputShape.length === 0;
-          if (!isGroup) {
-            rf.set(output, outRf);
-            if (outRf.size >= widest.size) widest = outRf;
-          }
-          if (isGroup) {
-            open.pop();
-            const inner = rows.slice(top.start).filter((r) => !r.group);
-            Object.assign(top.row, {
+              group: false,
+              inputShape: input ? [...input.shape] : [],
               outputShape: shape,
+              ...g,
               memoryKB: kb(shape),
-              receptiveField: (rf.get(output) ?? widest).size,
               params: m.numParameters(),
-              flops: inner.reduce((s, r) => s + r.flops, 0),
+              flops: macs(m, shape),
+              receptiveField: outRf.size,
             });
             lastOut = shape;
-            return;
-          }
-          rows.push({
-            name: names.get(m) ?? m.typeName,
-            type: m.typeName,
-            depth: depth - 1,
-            group: false,
-            inputShape: input ? [...input.shape] : [],
-            outputShape: shape,
-            ...g,
-            memoryKB: kb(shape),
-            params: m.numParameters(),
-            flops: macs(m, shape),
-            receptiveField: outRf.size,
-          });
-          lastOut = shape;
+          },
         },
-      },
-      () => model.forward(x),
+        () => model.forward(x),
+      ),
     ),
   );
   model.train(wasTraining);

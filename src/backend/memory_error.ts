@@ -30,7 +30,7 @@ function oomMessage(op: string | null, bytes: number, backend: string): string {
   const where = backend === 'wasm' ? "the wasm backend's 4 GiB address space" : `the ${backend} backend's memory`;
   const hint =
     backend === 'wasm'
-      ? 'use a smaller batch size or input, or the js backend (--backend js), which is not limited to 4 GiB'
+      ? "use a smaller batch size or input, or the js backend, which is not limited to 4 GiB (setBackend('js'); for the CLI, CONVNET_BACKEND=js)"
       : 'use a smaller batch size or input';
   if (!Number.isFinite(bytes)) return `${op ?? 'allocation'}: ran out of memory allocating a tensor on the ${backend} backend; ${hint}`;
   return `${op ?? 'allocation'}: needs ${formatBytes(bytes)} for one tensor (${Math.round(bytes / 4)} values), more than fits in ${where}; ${hint}`;

@@ -49,8 +49,18 @@ export function listBackends(): string[] {
 }
 
 export function activeBackend(): Backend {
-  if (!active) active = instance(factories.has('wasm') ? 'wasm' : 'js');
+  if (!active) active = instance(defaultBackendName());
   return active;
+}
+
+/** wasm where it runs, else js; CONVNET_BACKEND (Node) picks another, e.g. js for models beyond wasm's 4 GiB. */
+function defaultBackendName(): string {
+  const env = typeof process !== 'undefined' ? process.env?.CONVNET_BACKEND : undefined;
+  if (env) {
+    if (!factories.has(env)) throw new Error(`CONVNET_BACKEND: unknown backend '${env}' (registered: ${[...factories.keys()].join(', ')})`);
+    return env;
+  }
+  return factories.has('wasm') ? 'wasm' : 'js';
 }
 
 function instance(name: string): Backend {

@@ -4,7 +4,7 @@ import { benchCommand, BENCH_HELP } from './bench.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
 import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
 import { summaryCommand, SUMMARY_HELP } from './summary.js';
-import { finetuneCommand, FINETUNE_HELP, trainCommand, TRAIN_HELP } from './train.js';
+import { finetuneCommand, FINETUNE_HELP, Interrupted, trainCommand, TRAIN_HELP } from './train.js';
 import { compareCommand, COMPARE_HELP, experimentCommand, EXPERIMENT_HELP } from './experiment.js';
 
 const HELP = `convnet — convolutional neural networks in TypeScript
@@ -57,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     await entry[0](rest);
     return 0;
   } catch (e) {
+    if (e instanceof Interrupted) return 130;
     // Messages may already start with the command's name (errors raised by the library name the op): say it once.
     const message = (e as Error).message.replace(new RegExp(`^${command}: `), '');
     console.error(`convnet ${command}: ${message}`);

@@ -9,7 +9,7 @@ import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js
 import { manualSeed } from '../tensor/random.js';
 import { fit } from '../train/fit.js';
 import { formatSummary, summary } from '../analysis/summary.js';
-import { barProgress, lineProgress } from '../train/progress.js';
+import { barProgress, lineProgress, silentProgress } from '../train/progress.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError, unknownName } from './args.js';
 import { cardMetadata, loadOnnxModel, type ModelCard } from './model_files.js';
@@ -30,6 +30,9 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --lr X                  learning rate (default: 1e-3 for adam/adamw/rmsprop, 0.01 for sgd/momentum/nesterov, 1 for adadelta)
   --weight-decay X        L2 (decoupled for adamw), default 0
   --schedule NAME         none | step | cosine | linear | invsqrt | onecycle (default cosine)
+  --milestones E1,E2,...  with --schedule step: the epochs after which the learning rate is multiplied by --gamma
+                          (default: every third of the run), e.g. the ResNet paper's --epochs 164 --milestones 82,123
+  --gamma X               the step schedule's factor (default 0.1)
   --warmup N              linear warmup epochs before the schedule
   --augment LIST          comma list of ${AUGMENTATIONS.join(', ')}
   --val-split N           training samples held out for validation (default 10%; 5000 for MNIST)
@@ -37,7 +40,11 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --seed S                default 0
   --workers N             0 or 1: prepare batches in a worker thread while the model computes (default 1)
   --out DIR               where checkpoints, weights, metrics.jsonl and curves.svg go (default runs/MODEL-DATASET, or -2, -3... when that holds an earlier run)
-  --resume CKPT           continue from a checkpoint (run the same command with --resume)
+  --resume CKPT           continue from a checkpoint (run the same command with --resume); a damaged one falls back
+                          to the previous checkpoint kept beside it; one of another model, dataset or option set is refused
+  --on-nan stop|skip      a non-finite loss or gradient stops training, naming the step and where it appeared (default),
+                          or skips that batch
+  Ctrl-C finishes the current step, saves a checkpoint and prints the --resume command; a second Ctrl-C quits at once.
   --json                  print one JSON object with the results as the last line
   --quiet                 no progress output (the final test result is still printed)
 
@@ -58,6 +65,9 @@ const OPTIONS = {
   lr: { type: 'string' },
   'weight-decay': { type: 'string' },
   schedule: { type: 'string' },
+  milestones: { type: 'string' },
+  gamma: { type: 'string' },
+  'on-nan': { type: 'string' },
   warmup: { type: 'string' },
   augment: { type: 'string' },
   'val-split': { type: 'string' },
@@ -101,6 +111,23 @@ Example:
   convnet finetune --model resnet18 --weights resnet18.pth --num-classes 5 --freeze layer1,layer2 \\
     --backbone-lr-scale 0.1 --dataset imagefolder --data-dir flowers --epochs 5`;
 
+/** A run stopped by Ctrl-C after saving its checkpoint: the CLI exits 130, as a shell expects of SIGINT. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/** `--milestones 82,123`: increasing epochs inside the run. */
+function parseMilestones(text: string, epochs: number): number[] {
+  const ms = text.split(',').map((t) => Number(t.trim()));
+  if (!ms.length || !ms.every((m, i) => Number.isInteger(m) && m >= 1 && m < epochs && (i === 0 || m > ms[i - 1]))) {
+    throw new UsageError(`--milestones must be increasing epochs between 1 and ${epochs - 1} (--epochs ${epochs}), got '${text}'`);
+  }
+  return ms;
+}
+
 export async function finetuneCommand(argv: string[]): Promise<void> {
   return trainCommand(argv, 'finetune');
 }
@@ -138,6 +165,10 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const batchSize = intFlag(values, 'batch-size', 64);
   const optimizerName = choiceFlag(values, 'optimizer', OPTIMIZERS, 'adam');
   const scheduleName = choiceFlag(values, 'schedule', SCHEDULES, 'cosine');
+  const onNan = choiceFlag(values, 'on-nan', ['stop', 'skip'] as const, 'stop');
+  const gamma = numFlag(values, 'gamma', 0.1, { positive: true })!;
+  const milestones = values.milestones === undefined ? null : parseMilestones(String(values.milestones), intFlag(values, 'epochs', 10));
+  if ((milestones || values.gamma !== undefined) && scheduleName !== 'step') throw new UsageError('--milestones and --gamma go with --schedule step');
   const warmup = intFlag(values, 'warmup', 0, 0);
   const seed = intFlag(values, 'seed', 0, 0);
   const defaultLr = { sgd: 0.01, momentum: 0.01, nesterov: 0.01, rmsprop: 1e-3, adam: 1e-3, adamw: 1e-3, adadelta: 1 }[optimizerName];
@@ -232,7 +263,14 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   let scheduleEvery: 'epoch' | 'step' = 'epoch';
   switch (scheduleName) {
     case 'step':
-      scheduler = new optim.StepLR(optimizer, Math.max(1, Math.floor(main / 3)), 0.1);
+      // Milestones count epochs from the start of the run; the schedule after a warmup counts from its end.
+      scheduler = milestones
+        ? new optim.MultiStepLR(
+            optimizer,
+            milestones.map((m) => m - warmup).filter((m) => m > 0),
+            gamma,
+          )
+        : new optim.StepLR(optimizer, Math.max(1, Math.floor(main / 3)), gamma);
       break;
     case 'cosine':
       scheduler = new optim.CosineAnnealingLR(optimizer, Math.max(1, main));
@@ -274,16 +312,33 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
     lr,
     weightDecay,
     schedule: scheduleName,
+    ...(milestones ? { milestones } : {}),
+    ...(scheduleName === 'step' ? { gamma } : {}),
     warmup,
     augment,
     seed,
     valSplit: valCount,
   };
+  // --quiet silences progress, not warnings (a resume that falls back to the previous checkpoint says so on stderr).
   const progress = values.quiet
-    ? undefined
+    ? { ...silentProgress, log: (line: string) => console.error(line) }
     : process.stdout.isTTY && !json
       ? barProgress()
       : lineProgress((s) => console.log(s), Math.max(1, Math.ceil(trainLoader.length / 5)));
+  // Ctrl-C: finish the step, save a checkpoint, say how to resume; a second Ctrl-C quits at once (checkpoints are
+  // written to a temporary file and renamed, so quitting mid-write leaves the last good one).
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) {
+      progress?.close?.();
+      if (process.stdout.isTTY) process.stdout.write('\x1b[?25h\x1b[?7h\n'); // cursor and line wrap back
+      process.exit(130);
+    }
+    interrupt.abort();
+    progress?.close?.();
+    console.error(`\n${mode}: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)`);
+  };
+  process.on('SIGINT', onSigint);
   let result: Awaited<ReturnType<typeof fit>>;
   try {
     result = await fit(model, {
@@ -298,11 +353,26 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
       resume: (values.resume as string | undefined) ?? null,
       progress,
       config,
+      onNan,
+      signal: interrupt.signal,
       earlyStopping: patience === null ? null : { patience, restoreBest: true, monitor: valLoader ? 'valLoss' : 'trainLoss' },
     });
   } finally {
+    process.off('SIGINT', onSigint);
+    progress?.close?.();
     // Stop the loader's thread whether training finished or failed, so an error ends the process.
     await trainLoader.close();
+  }
+  if (result.interrupted) {
+    const at = result.interruptedAt!;
+    const again = [
+      ...argv.filter((a, i) => a !== '--resume' && argv[i - 1] !== '--resume' && !a.startsWith('--resume=')),
+      ...(values.out ? [] : ['--out', out]),
+    ];
+    console.error(
+      `${mode}: interrupted at epoch ${at.epoch}, step ${at.step}; saved ${result.paths.lastCheckpoint}. Continue with:\n  convnet ${mode} ${again.join(' ')} --resume ${result.paths.lastCheckpoint}`,
+    );
+    throw new Interrupted();
   }
   await saveSafetensors(result.paths.weights!, model.stateDict(), cardMetadata(card));
   // An ONNX model comes back out as ONNX (with its new head): `convnet eval --model OUT/model.onnx --weights ...`.

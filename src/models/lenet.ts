@@ -16,6 +16,8 @@ export interface LeNet5Options {
  */
 export function lenet5(opts: LeNet5Options = {}): nn.Sequential {
   const { numClasses = 10, inChannels = 1, activation = 'tanh', pooling = 'avg' } = opts;
+  if (activation !== 'tanh' && activation !== 'relu') throw new Error(`lenet5: activation must be 'relu' or 'tanh', got '${String(activation)}'`);
+  if (pooling !== 'avg' && pooling !== 'max') throw new Error(`lenet5: pooling must be 'max' or 'avg', got '${String(pooling)}'`);
   const act = () => (activation === 'relu' ? new nn.ReLU() : new nn.Tanh());
   const pool = () => (pooling === 'max' ? new nn.MaxPool2d(2) : new nn.AvgPool2d(2));
   return new nn.Sequential({

@@ -25,6 +25,25 @@ export interface ModelInfo {
 type Factory = (opts: any) => Module;
 const REGISTRY = new Map<string, { factory: Factory; info: ModelInfo }>();
 
+/**
+ * A registered variant's options: `defaults` under the caller's options, `overrides` over them. A view rather
+ * than a copy ({ ...o }), so create() still sees which options the builder reads.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- passed on to each builder's own options type
+function overlay(o: Record<string, unknown> | undefined, defaults: Record<string, unknown>, overrides: Record<string, unknown> = {}): any {
+  const src = o ?? {};
+  const value = (k: string) => (k in overrides ? overrides[k] : (src[k] ?? defaults[k]));
+  return new Proxy(
+    {},
+    {
+      get: (_t, k) => (typeof k === 'string' ? value(k) : undefined),
+      has: (_t, k) => typeof k === 'string' && value(k) !== undefined,
+      ownKeys: () => [...new Set([...Reflect.ownKeys(src), ...Object.keys(defaults), ...Object.keys(overrides)])],
+      getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' ? { value: value(k), enumerable: true, configurable: true, writable: true } : undefined),
+    },
+  );
+}
+
 /** Adds a model to the registry (the zoo registers itself below; users may add their own). */
 export function register(info: ModelInfo, factory: Factory): void {
   REGISTRY.set(info.name, { factory, info });
@@ -55,7 +74,7 @@ for (const [depth, cfg] of [
   register({ name: `vgg${depth}`, description: `VGG-${depth} (configuration ${cfg})`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], o));
   register(
     { name: `vgg${depth}_bn`, description: `VGG-${depth} with BatchNorm`, inputShape: IMAGENET },
-    (o) => new VGG(VGG_CONFIGS[cfg], { ...o, batchNorm: true }),
+    (o) => new VGG(VGG_CONFIGS[cfg], overlay(o, {}, { batchNorm: true })),
   );
 }
 register(
@@ -74,14 +93,17 @@ const RESNETS: [string, 'basic' | 'bottleneck', [number, number, number, number]
   ['resnext101_32x8d', 'bottleneck', [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 }, 'ResNeXt-101 32×8d'],
 ];
 for (const [name, block, layers, extra, desc] of RESNETS) {
-  register({ name, description: desc, inputShape: IMAGENET }, (o) => new ResNet(block, layers, { ...extra, ...o }));
+  register({ name, description: desc, inputShape: IMAGENET }, (o) => new ResNet(block, layers, overlay(o, extra)));
 }
 for (const [name, blocks] of [
   ['densenet121', [6, 12, 24, 16]],
   ['densenet169', [6, 12, 32, 32]],
   ['densenet201', [6, 12, 48, 32]],
 ] as const) {
-  register({ name, description: `DenseNet-${name.slice(8)} (growth 32, BC)`, inputShape: IMAGENET }, (o) => new DenseNet({ blockConfig: [...blocks], ...o }));
+  register(
+    { name, description: `DenseNet-${name.slice(8)} (growth 32, BC)`, inputShape: IMAGENET },
+    (o) => new DenseNet(overlay(o, { blockConfig: [...blocks] })),
+  );
 }
 register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, (o) => new SqueezeNet('1_0', o));
 register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, (o) => new SqueezeNet('1_1', o));
@@ -93,7 +115,7 @@ EFFICIENTNET_VARIANTS.forEach((v, i) => {
       description: `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`,
       inputShape: [3, v.resolution, v.resolution],
     },
-    (o) => new EfficientNet(v, { largeBnMomentum: i >= 5, ...o }),
+    (o) => new EfficientNet(v, overlay(o, { largeBnMomentum: i >= 5 })),
   );
 });
 
@@ -104,7 +126,30 @@ EFFICIENTNET_VARIANTS.forEach((v, i) => {
 export function create(name: string, opts: Record<string, unknown> = {}): Module {
   const entry = REGISTRY.get(name);
   if (!entry) throw new Error(`models.create: unknown model '${name}' (available: ${[...REGISTRY.keys()].join(', ')})`);
-  return entry.factory(opts);
+  // The factory's reads tell its options (a builder destructures what it takes): an option it never looked at is a
+  // typo or an option of another model, which would otherwise build the default model silently. A builder that
+  // copies its options wholesale ({ ...opts }) cannot be checked this way and is trusted.
+  const read = new Set<string>();
+  let copied = false;
+  const watched = new Proxy(opts, {
+    get(target, key, receiver) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+    ownKeys(target) {
+      copied = true;
+      return Reflect.ownKeys(target);
+    },
+  });
+  const model = entry.factory(watched);
+  const unknown = Object.keys(opts).filter((k) => !read.has(k));
+  if (!copied && unknown.length) {
+    const valid = [...read].filter((k) => !['then', 'constructor', 'toJSON'].includes(k));
+    throw new Error(
+      `models.create: ${name} has no option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (its options: ${valid.join(', ') || 'none'})`,
+    );
+  }
+  return model;
 }
 
 /** Registered models with their descriptions and natural input shapes. */
@@ -124,7 +169,7 @@ for (const depth of [20, 32, 44, 56, 110]) {
       description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`,
       inputShape: [3, 32, 32],
     },
-    (o) => new CifarResNet(depth, { ...o, plain: true }),
+    (o) => new CifarResNet(depth, overlay(o, {}, { plain: true })),
   );
 }
 register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: [3, 32, 32] }, (o) =>

@@ -24,8 +24,83 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, w
   const nodePath = await requireBuiltin<Path>('node:path', what);
   await fs.mkdir(nodePath.dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, path);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => {}); // a full disk keeps no half-written temporary
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOSPC' ? 'no space left on the device' : err.code === 'EACCES' || err.code === 'EROFS' ? 'the folder is not writable' : err.message;
+    throw Object.assign(new Error(`${what}: could not write ${path} (${why}); any previous version of it is intact`), { code: err.code });
+  }
+}
+
+/** Creates a folder (and its parents) if needed. */
+export async function ensureDir(path: string): Promise<void> {
+  const fs = await requireBuiltin<Fs>('node:fs/promises', 'fit');
+  await fs.mkdir(path, { recursive: true });
+}
+
+/** Renames `from` to `to` when `from` exists (keeping the previous checkpoint); false when there was nothing. */
+export async function renameIfExists(from: string, to: string, what: string): Promise<boolean> {
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
+  try {
+    await fs.rename(from, to);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new Error(`${what}: could not rename ${from} to ${to} (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Takes the lock file `path` for this process, or fails naming the process that holds it. A lock whose process
+ * is gone (a crashed or killed run on this machine) is taken over, so a crash never leaves a folder stuck.
+ * Returns a function that releases it.
+ */
+export async function acquireLock(path: string, what: string): Promise<{ release(): Promise<void>; tookOver: string | null }> {
+  const fs = await requireBuiltin<Fs>('node:fs/promises', what);
+  const os = await requireBuiltin<typeof import('node:os')>('node:os', what);
+  const me = JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() });
+  let tookOver: string | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(path, me, { flag: 'wx' });
+      const release = async () => {
+        const now = await fs.readFile(path, 'utf8').catch(() => '');
+        if (now === me) await fs.rm(path, { force: true });
+      };
+      return { release, tookOver };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${what}: cannot create the lock ${path} (${(e as Error).message})`);
+    }
+    let holder: { pid?: number; host?: string; started?: string } = {};
+    try {
+      holder = JSON.parse(await fs.readFile(path, 'utf8'));
+    } catch {
+      /* an unreadable lock is treated as stale */
+    }
+    const alive = holder.host === os.hostname() && Number.isInteger(holder.pid) && processAlive(holder.pid!);
+    const foreignHost = holder.host !== undefined && holder.host !== os.hostname();
+    if (alive || foreignHost) {
+      throw new Error(
+        `${what}: ${path} is held by a running training (pid ${holder.pid} on ${holder.host}, since ${holder.started}); two runs into one folder would overwrite each other's checkpoints — use another --out, or wait for it${foreignHost ? ` (if that run is gone, delete ${path})` : ''}`,
+      );
+    }
+    tookOver = `pid ${holder.pid ?? '?'} (no longer running)`;
+    await fs.rm(path, { force: true });
+  }
+  throw new Error(`${what}: could not take the lock ${path}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, owned by someone else
+  }
 }
 
 /** Appends text to a file, creating it and its folder if needed. */

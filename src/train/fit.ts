@@ -9,11 +9,13 @@ import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { ReduceLROnPlateau } from '../optim/schedulers/compose.js';
-import { appendText, fileExists, joinPath, writeFileAtomic } from '../platform/node.js';
+import { acquireLock, appendText, ensureDir, fileExists, joinPath, renameIfExists, writeFileAtomic } from '../platform/node.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { renderTrainingChart } from './chart.js';
-import { loadCheckpoint, saveCheckpoint, type Schedulable } from './checkpoint.js';
+import { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type Schedulable } from './checkpoint.js';
+import { FormatError } from '../io/format_error.js';
+import { firstNonFiniteGrad, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
 
@@ -36,6 +38,8 @@ export interface EpochRecord {
   val?: EpochMetrics;
   seconds: number;
   imagesPerSecond: number;
+  /** Batches skipped for a non-finite loss or gradient (onNan: 'skip'). */
+  skippedSteps?: number;
 }
 
 export interface FitContext {
@@ -70,8 +74,21 @@ export interface FitOptions {
   /** A checkpoint to continue from. */
   resume?: string | null;
   progress?: Progress;
-  /** Saved into checkpoints and logs, e.g. the CLI flags. */
+  /**
+   * Saved into checkpoints and logs, e.g. the CLI flags. A resumed run must have the same config (except
+   * `epochs`, which may grow): a checkpoint of another model, dataset or option set is refused, naming what differs.
+   */
   config?: Record<string, unknown>;
+  /**
+   * What a non-finite loss or gradient does: 'stop' (default) throws a NonFiniteError naming the step, where it
+   * first appeared and what to try; 'skip' leaves the weights alone for that batch and goes on (counted per epoch).
+   */
+  onNan?: 'stop' | 'skip';
+  /**
+   * Stops training after the current step when aborted (Ctrl-C in the CLI): the `last` checkpoint then records the
+   * epoch and step reached, and `resume` continues exactly there. The result has `interrupted: true`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface FitResult {
@@ -80,7 +97,65 @@ export interface FitResult {
   bestEpoch: number | null;
   stoppedEarly: boolean;
   trainSeconds: number;
+  /** Stopped by `signal` before the last epoch ended; the `last` checkpoint resumes at `interruptedAt`. */
+  interrupted: boolean;
+  interruptedAt: { epoch: number; step: number } | null;
   paths: { lastCheckpoint?: string; bestCheckpoint?: string; weights?: string; log?: string; chart?: string };
+}
+
+/** The previous `last` checkpoint is kept beside it, so a damaged `last` still resumes. */
+export function previousCheckpointPath(path: string): string {
+  return path.endsWith('.ckpt.safetensors') ? `${path.slice(0, -'.ckpt.safetensors'.length)}.prev.ckpt.safetensors` : `${path}.prev`;
+}
+
+/** Where an interrupted epoch stopped, with its metrics so far (saved in the checkpoint's extra). */
+interface PartialEpoch {
+  epoch: number;
+  step: number;
+  metrics: ReturnType<MetricAccumulator['state']>;
+  seconds: number;
+  skipped: number;
+}
+
+/** Loads `path`, or its kept previous version when `path` is missing or damaged (saying so). */
+async function loadResumable(
+  path: string,
+  model: AnyModule,
+  optimizer: Optimizer,
+  scheduler: Schedulable | null,
+  log: (s: string) => void,
+): Promise<CheckpointMeta> {
+  try {
+    return await loadCheckpoint(path, model, optimizer, scheduler);
+  } catch (e) {
+    const damaged = e instanceof FormatError || /no such file/.test((e as Error).message);
+    const prev = previousCheckpointPath(path);
+    if (!damaged || !(await fileExists(prev))) {
+      if (damaged && e instanceof FormatError)
+        throw new CheckpointError(`fit: cannot resume: ${(e as Error).message} (and there is no previous checkpoint ${prev})`);
+      throw e;
+    }
+    log(`${path} cannot be used (${(e as Error).message}); resuming from the previous checkpoint ${prev}`);
+    return loadCheckpoint(prev, model, optimizer, scheduler);
+  }
+}
+
+/** Refuses a checkpoint written with another config (all keys but `epochs`), listing what differs. */
+function checkSameRun(saved: unknown, now: Record<string, unknown> | undefined, path: string): void {
+  if (!now || !saved || typeof saved !== 'object') return;
+  const keys = new Set([...Object.keys(saved), ...Object.keys(now)]);
+  keys.delete('epochs');
+  const differ: string[] = [];
+  for (const k of keys) {
+    const a = JSON.stringify((saved as Record<string, unknown>)[k]);
+    const b = JSON.stringify(now[k]);
+    if (a !== b) differ.push(`${k}: ${a ?? 'unset'} in the checkpoint, ${b ?? 'unset'} now`);
+  }
+  if (differ.length) {
+    throw new CheckpointError(
+      `fit: ${path} was written by a different run (${differ.join('; ')}); resume with the same settings, or start a new run in another folder`,
+    );
+  }
 }
 
 /** Mean loss and top-1/top-5 accuracy of the model on a loader, in eval mode without gradients. */
@@ -124,7 +199,7 @@ function monitorValue(r: EpochRecord, m: Monitor): number {
 }
 
 export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult> {
-  const { optimizer, trainLoader, valLoader = null, testLoader = null, epochs, scheduler = null, outDir = null } = opts;
+  const { valLoader = null, epochs, outDir = null } = opts;
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: epochs must be a positive integer, got ${epochs}`);
   const lossFn = opts.lossFn ?? ((l: Tensor, y: Tensor) => crossEntropy(l, y));
   const progress = opts.progress ?? silentProgress;
@@ -134,15 +209,45 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
   const mode = es?.mode ?? (monitor.endsWith('Acc') ? 'max' : 'min');
   const better = (a: number, b: number) => (mode === 'min' ? a < b - (es?.minDelta ?? 0) : a > b + (es?.minDelta ?? 0));
   const paths: FitResult['paths'] = {};
+  const onNan = opts.onNan ?? 'stop';
+  if (onNan !== 'stop' && onNan !== 'skip') throw new Error(`fit: onNan must be 'stop' or 'skip', got ${String(onNan)}`);
+  let lock: { release(): Promise<void> } | null = null;
   if (outDir) {
     paths.lastCheckpoint = await joinPath(outDir, 'last.ckpt.safetensors');
     paths.bestCheckpoint = await joinPath(outDir, 'best.ckpt.safetensors');
     paths.weights = await joinPath(outDir, 'model.safetensors');
     paths.log = await joinPath(outDir, 'metrics.jsonl');
     paths.chart = await joinPath(outDir, 'curves.svg');
-    // A new run starts its own log (a resumed one continues it), so metrics.jsonl and curves.svg tell one story.
-    if (!opts.resume) await writeFileAtomic(paths.log, '', 'fit');
+    await ensureDir(outDir);
+    // One run per folder at a time: a second would interleave its checkpoints and log with this one's.
+    const l = await acquireLock(await joinPath(outDir, '.lock'), 'fit');
+    if (l.tookOver) progress.log(`took over ${outDir}/.lock from ${l.tookOver}`);
+    lock = l;
   }
+  try {
+    return await fitLoop(model, opts, { lossFn, progress, scheduleEvery, es, monitor, mode, better, paths, onNan });
+  } finally {
+    await lock?.release();
+  }
+}
+
+interface LoopSettings {
+  lossFn: (l: Tensor, y: Tensor) => Tensor;
+  progress: Progress;
+  scheduleEvery: 'step' | 'epoch';
+  es: EarlyStoppingOptions | null;
+  monitor: Monitor;
+  mode: 'min' | 'max';
+  better: (a: number, b: number) => boolean;
+  paths: FitResult['paths'];
+  onNan: 'stop' | 'skip';
+}
+
+async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Promise<FitResult> {
+  const { optimizer, trainLoader, valLoader = null, testLoader = null, epochs, scheduler = null, outDir = null, signal } = opts;
+  const { lossFn, progress, scheduleEvery, es, monitor, mode, better, paths, onNan } = s;
+  // A new run starts its own log (a resumed one continues it), so metrics.jsonl and curves.svg tell one story.
+  if (outDir && !opts.resume) await writeFileAtomic(paths.log!, '', 'fit');
 
   let history: EpochRecord[] = [];
   let best = mode === 'min' ? Infinity : -Infinity;
@@ -150,14 +255,24 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
   let badEpochs = 0;
   let bestWeights: Record<string, Tensor> | null = null;
   let startEpoch = 1;
+  let partial: PartialEpoch | null = null;
   if (opts.resume) {
-    const meta = await loadCheckpoint(opts.resume, model, optimizer, scheduler as Schedulable | null);
-    const extra = meta.extra as { history: EpochRecord[]; best: number; bestEpoch: number | null; badEpochs: number };
-    history = extra.history ?? [];
-    best = extra.best ?? best;
+    const meta = await loadResumable(opts.resume, model, optimizer, scheduler as Schedulable | null, (m) => progress.log(m));
+    const extra = meta.extra as {
+      history?: EpochRecord[];
+      best?: number;
+      bestEpoch?: number | null;
+      badEpochs?: number;
+      config?: unknown;
+      partial?: PartialEpoch;
+    };
+    checkSameRun(extra.config, opts.config, opts.resume);
+    history = Array.isArray(extra.history) ? extra.history : [];
+    best = typeof extra.best === 'number' ? extra.best : best;
     bestEpoch = extra.bestEpoch ?? null;
     badEpochs = extra.badEpochs ?? 0;
     startEpoch = meta.epoch + 1;
+    partial = extra.partial && extra.partial.epoch === startEpoch ? extra.partial : null;
     if (es?.restoreBest && paths.bestCheckpoint && (await fileExists(paths.bestCheckpoint))) {
       const all = await loadSafetensors(paths.bestCheckpoint);
       bestWeights = Object.fromEntries(
@@ -166,11 +281,19 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
           .map(([k, v]) => [k.slice(6), v]),
       );
     }
-    progress.log(`resumed from ${opts.resume} at epoch ${meta.epoch}`);
+    progress.log(`resumed from ${opts.resume} at epoch ${meta.epoch}${partial ? `, step ${partial.step} of epoch ${partial.epoch}` : ''}`);
   }
+
+  const extraOf = (more: Record<string, unknown> = {}) => ({ history, best, bestEpoch, badEpochs, config: opts.config ?? {}, ...more });
+  /** Writes `last` (keeping the previous one beside it) and, when asked, `best`. */
+  const saveLast = async (epochDone: number, extra: Record<string, unknown>) => {
+    await renameIfExists(paths.lastCheckpoint!, previousCheckpointPath(paths.lastCheckpoint!), 'fit');
+    await saveCheckpoint(paths.lastCheckpoint!, model, optimizer, scheduler as Schedulable | null, epochDone, extra);
+  };
 
   const ctx: FitContext = { epoch: startEpoch, history, model, stop: false };
   let stoppedEarly = false;
+  let interruptedAt: FitResult['interruptedAt'] = null;
   const t0 = performance.now();
   model.train();
   for (let epoch = startEpoch; epoch <= epochs && !ctx.stop; epoch++) {
@@ -179,25 +302,64 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
     const lr = optimizer.paramGroups[0].lr;
     await progress.startEpoch(epoch, epochs, steps);
     const acc = new MetricAccumulator();
-    const te = performance.now();
+    // A resumed interrupted epoch skips the batches it already trained on (reading them keeps the data's RNG in step).
+    const resumeAt = partial?.epoch === epoch ? partial.step : 0;
+    if (partial && resumeAt) acc.setState(partial.metrics);
+    let skipped = partial?.epoch === epoch ? partial.skipped : 0;
+    const te = performance.now() - (partial?.epoch === epoch ? partial.seconds * 1000 : 0);
+    partial = null;
     let step = 0;
     for await (const { x, y } of trainLoader.epochAsync(epoch - 1)) {
+      if (step < resumeAt) {
+        step++;
+        continue;
+      }
       optimizer.zeroGrad();
       const logits = model.forward(x) as Tensor;
       const loss = lossFn(logits, y);
-      loss.backward();
-      optimizer.step();
-      if (scheduler && scheduleEvery === 'step' && !(scheduler instanceof ReduceLROnPlateau)) scheduler.step();
       const l = loss.item();
-      if (!Number.isFinite(l)) throw new Error(`fit: the loss became ${l} at epoch ${epoch}, step ${step + 1} (lower the learning rate?)`);
-      acc.add(l, logits, y);
+      let bad: string | null = Number.isFinite(l) ? null : `the loss became ${l}`;
+      if (!bad) {
+        loss.backward();
+        const g = firstNonFiniteGrad(model);
+        if (g) bad = `the gradient of ${g} became non-finite (loss ${l.toPrecision(4)})`;
+      }
+      if (bad) {
+        if (onNan === 'stop') {
+          const origin = Number.isFinite(l) ? bad.replace(/^the /, '') : (firstNonFiniteOutput(model, x) ?? 'the loss');
+          const lrNow = optimizer.paramGroups[0].lr;
+          throw new NonFiniteError(
+            `fit: ${bad} at epoch ${epoch}, step ${step + 1} (first non-finite: ${origin}); the weights were not updated and the last checkpoint is from epoch ${epoch - 1}. Try a lower learning rate (now ${lrNow.toPrecision(3)}), a warmup (--warmup), gradient clipping, or onNan: 'skip' (--on-nan skip) to skip such batches`,
+            epoch,
+            step + 1,
+            origin,
+          );
+        }
+        skipped++;
+        optimizer.zeroGrad();
+        progress.log(`epoch ${epoch} step ${step + 1}: ${bad}; skipped this batch (${skipped} this epoch)`);
+      } else {
+        optimizer.step();
+        acc.add(l, logits, y);
+      }
+      if (scheduler && scheduleEvery === 'step' && !(scheduler instanceof ReduceLROnPlateau)) scheduler.step();
       step++;
       const m = acc.result();
       progress.step({ epoch, epochs, step, steps, loss: m.loss, acc: m.acc, imagesPerSecond: acc.count / ((performance.now() - te) / 1000) });
       await yieldToEventLoop();
+      if (signal?.aborted && step < steps) {
+        interruptedAt = { epoch, step };
+        if (outDir) {
+          const p: PartialEpoch = { epoch, step, metrics: acc.state(), seconds: (performance.now() - te) / 1000, skipped };
+          await saveLast(epoch - 1, extraOf({ partial: p }));
+        }
+        break;
+      }
     }
+    if (interruptedAt) break;
     const seconds = (performance.now() - te) / 1000;
     const record: EpochRecord = { epoch, lr, train: acc.result(), seconds, imagesPerSecond: acc.count / seconds };
+    if (skipped) record.skippedSteps = skipped;
     if (valLoader) record.val = evaluate(model, valLoader, lossFn);
     history.push(record);
     if (scheduler instanceof ReduceLROnPlateau) scheduler.step(monitorValue(record, monitor));
@@ -213,7 +375,7 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
     } else badEpochs++;
     const fmt = (m?: EpochMetrics) => (m ? `loss ${m.loss.toFixed(4)} acc ${(m.acc * 100).toFixed(2)}%` : '');
     progress.endEpoch(
-      `epoch ${epoch}/${epochs}  train ${fmt(record.train)}${record.val ? `  val ${fmt(record.val)}` : ''}  lr ${lr.toPrecision(3)}  ${seconds.toFixed(1)}s (${record.imagesPerSecond.toFixed(0)} img/s)${improved ? '  *' : ''}`,
+      `epoch ${epoch}/${epochs}  train ${fmt(record.train)}${record.val ? `  val ${fmt(record.val)}` : ''}  lr ${lr.toPrecision(3)}  ${seconds.toFixed(1)}s (${record.imagesPerSecond.toFixed(0)} img/s)${skipped ? `  ${skipped} batches skipped (non-finite)` : ''}${improved ? '  *' : ''}`,
     );
     for (const cb of opts.callbacks ?? []) await cb.onEpochEnd?.(record, ctx);
     if (es && badEpochs >= es.patience) {
@@ -222,8 +384,8 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
       progress.log(`early stopping: ${monitor} has not improved for ${es.patience} epochs (best ${best.toFixed(4)} at epoch ${bestEpoch})`);
     }
     if (outDir) {
-      const extra = { history, best, bestEpoch, badEpochs, config: opts.config ?? {} };
-      await saveCheckpoint(paths.lastCheckpoint!, model, optimizer, scheduler as Schedulable | null, epoch, extra);
+      const extra = extraOf();
+      await saveLast(epoch, extra);
       if (improved) await saveCheckpoint(paths.bestCheckpoint!, model, optimizer, scheduler as Schedulable | null, epoch, extra);
       await appendText(paths.log!, JSON.stringify({ ...record, time: new Date().toISOString() }) + '\n', 'fit');
       const chart = renderTrainingChart(
@@ -231,14 +393,19 @@ export async function fit(model: AnyModule, opts: FitOptions): Promise<FitResult
       );
       await writeFileAtomic(paths.chart!, chart, 'fit');
     }
+    if (signal?.aborted && epoch < epochs) {
+      interruptedAt = { epoch: epoch + 1, step: 0 };
+      break;
+    }
   }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  if (interruptedAt) return { history, test: null, bestEpoch, stoppedEarly, trainSeconds, interrupted: true, interruptedAt, paths };
   if (es?.restoreBest && bestWeights) {
     model.loadStateDict(bestWeights);
     progress.log(`restored the best weights (epoch ${bestEpoch})`);
   }
-  const trainSeconds = (performance.now() - t0) / 1000;
   for (const cb of opts.callbacks ?? []) await cb.onTrainEnd?.(ctx);
   if (outDir) await saveSafetensors(paths.weights!, model.stateDict(), { format: 'pt' });
   const test = testLoader ? evaluate(model, testLoader, lossFn) : null;
-  return { history, test, bestEpoch, stoppedEarly, trainSeconds, paths };
+  return { history, test, bestEpoch, stoppedEarly, trainSeconds, interrupted: false, interruptedAt: null, paths };
 }

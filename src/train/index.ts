@@ -13,7 +13,9 @@ export {
   type FitContext,
   type EarlyStoppingOptions,
   type Monitor,
+  previousCheckpointPath,
 } from './fit.js';
+export { NonFiniteError } from './nonfinite.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

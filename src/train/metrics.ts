@@ -44,6 +44,13 @@ export class MetricAccumulator {
   get count(): number {
     return this.n;
   }
+  /** The running sums, for a checkpoint taken mid-epoch. */
+  state(): { lossSum: number; n: number; correct1: number; correct5: number } {
+    return { lossSum: this.lossSum, n: this.n, correct1: this.correct1, correct5: this.correct5 };
+  }
+  setState(s: { lossSum: number; n: number; correct1: number; correct5: number }): void {
+    ({ lossSum: this.lossSum, n: this.n, correct1: this.correct1, correct5: this.correct5 } = s);
+  }
   result(): EpochMetrics {
     const n = Math.max(this.n, 1);
     return { loss: this.lossSum / n, acc: this.correct1 / n, top5: this.correct5 / n };

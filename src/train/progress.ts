@@ -19,6 +19,8 @@ export interface Progress {
   step(info: StepInfo): void;
   endEpoch(line: string): void;
   log(line: string): void;
+  /** Ends any live display (a terminal bar gives the cursor and line wrap back); called when a run stops early. */
+  close?(): void;
 }
 
 export const silentProgress: Progress = { startEpoch: async () => {}, step: () => {}, endEpoch: () => {}, log: () => {} };
@@ -105,7 +107,15 @@ export function barProgress(): Progress {
       bar = null;
       console.log(line);
     },
-    log: (line) => console.log(line),
+    log: (line) => {
+      // A line printed under a live bar would be overwritten by its next redraw: end the bar's line first.
+      if (bar) process.stdout.write('\n');
+      console.log(line);
+    },
+    close: () => {
+      bar?.stop();
+      bar = null;
+    },
   };
 }
 
