@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { analysis, models, nn } from '../src/index.js';
+import { withForwardTracer } from '../src/nn/module.js';
 
 describe('summary', () => {
   it("reproduces the lectures' AlexNet table on a 3×227×227 input", () => {
@@ -150,4 +151,76 @@ describe("the lectures' VGG-16 totals", () => {
     expect(Math.round((s.total.flops - conv12.flops) / 1e8) / 10).toBe(13.6);
     expect(Math.round(s.total.params / 1e6)).toBe(138);
   }, 300_000);
+});
+
+describe('receptive fields, checked against an independent computation', () => {
+  /**
+   * The receptive field of `layer`'s centre unit along H, found without the summary's arithmetic: with every weight
+   * 1, every bias 0 and an input of zeros, the unit is 0 unless a band of input rows set to 1 meets its receptive
+   * field (every path is then positive — or +Inf, still not 0 — and max-pooling passes it). Binary search on growing
+   * prefix and suffix bands finds the first and last rows that reach the unit.
+   */
+  function measuredRf(model: ct.nn.AnyModule, layer: string, inputShape: number[]): number {
+    ct.noGrad(() => {
+      for (const [name, p] of model.namedParameters()) p.copy_(ct.full(p.shape, name.endsWith('bias') ? 0 : 1));
+    });
+    model.eval();
+    const target = [...model.namedModules()].find(([n]) => n === layer)![1];
+    const [c, h, w] = inputShape;
+    const unitAfter = (rows: (r: number) => boolean): number => {
+      const x = new Float32Array(c * h * w);
+      for (let r = 0; r < h; r++) if (rows(r)) x.fill(1, r * w, r * w + w);
+      for (let ch = 1; ch < c; ch++) x.copyWithin(ch * h * w, 0, h * w);
+      let out: ct.Tensor | null = null;
+      ct.noGrad(() =>
+        withForwardTracer(
+          { enter() {}, exit: (m, _i, o) => void (m === target && (out = o as ct.Tensor)) },
+          () => model.forward(ct.tensor(x, [1, c, h, w])),
+        ),
+      );
+      const o = out as unknown as ct.Tensor;
+      const [, , oh, ow] = o.shape;
+      return o.data()[Math.floor(oh / 2) * ow + Math.floor(ow / 2)];
+    };
+    expect(unitAfter(() => false)).toBe(0);
+    const changes = (rows: (r: number) => boolean) => unitAfter(rows) !== 0;
+    let lo = 0;
+    let hi = h - 1; // first row r such that rows 0..r reach the unit
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (changes((r) => r <= mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    const top = lo;
+    lo = 0;
+    hi = h - 1; // last row r such that rows r..h-1 reach the unit
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (changes((r) => r >= mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo - top + 1;
+  }
+
+  // The convolutional part of each model (the classifier's size depends on the input's), on an input larger than
+  // the receptive field so no edge clips it.
+  it.each([
+    ['lenet5', 'features', '6', [1, 48, 48]],
+    ['lenet', 'features', '5', [1, 48, 48]],
+    ['resnet20', '', 'layer3', [3, 96, 96]],
+    ['plain20', '', 'layer3', [3, 96, 96]],
+    ['resnet18', '', 'layer4', [3, 480, 480]],
+  ] as const)('%s: the summary\'s receptive field of %s.%s equals the measured one', (name, part, layer, shape) => {
+    const full = ct.models.create(name);
+    const model = part ? (full as ct.nn.Sequential).get(part) : full;
+    const rows = analysis.summary(model, [...shape], { rows: 'all' }).layers;
+    const row = rows.find((r) => r.name === layer)!;
+    expect(measuredRf(model, layer, [...shape])).toBe(row.receptiveField);
+  });
+
+  it('ResNet receptive fields are the textbook ones (a downsample shortcut adds no extent)', () => {
+    const rf = (name: string, layer: string, shape: number[]) => analysis.summary(ct.models.create(name), shape, { rows: 'all' }).layers.find((r) => r.name === layer)!.receptiveField;
+    expect(rf('resnet20', 'layer3', [3, 32, 32])).toBe(81);
+    expect(rf('resnet18', 'layer4', [3, 224, 224])).toBe(435);
+  });
 });

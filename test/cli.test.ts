@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { encode as encodePng } from 'fast-png';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import * as ct from '../src/index.js';
 import { io } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';

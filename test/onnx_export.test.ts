@@ -1,12 +1,12 @@
 /**
- * ONNX export: exported models run in ONNX Runtime (onnxruntime-node, a dev dependency) with outputs equal to
+ * ONNX export: exported models run in ONNX Runtime (onnxruntime-web, a dev dependency: its wasm build, which installs without downloading anything) with outputs equal to
  * convnet-ts's, for the torchvision models of the interop fixtures (PyTorch-made weights) and for a model that
  * touches every primitive op rule; the symbolic batch works at other batch sizes; what cannot be exported is
  * refused with an error naming the op and module.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { relativeToMax } from './helpers/tolerance.js';
 import * as ct from '../src/index.js';
