@@ -173,10 +173,7 @@ describe('receptive fields, checked against an independent computation', () => {
       for (let ch = 1; ch < c; ch++) x.copyWithin(ch * h * w, 0, h * w);
       let out: ct.Tensor | null = null;
       ct.noGrad(() =>
-        withForwardTracer(
-          { enter() {}, exit: (m, _i, o) => void (m === target && (out = o as ct.Tensor)) },
-          () => model.forward(ct.tensor(x, [1, c, h, w])),
-        ),
+        withForwardTracer({ enter() {}, exit: (m, _i, o) => void (m === target && (out = o as ct.Tensor)) }, () => model.forward(ct.tensor(x, [1, c, h, w]))),
       );
       const o = out as unknown as ct.Tensor;
       const [, , oh, ow] = o.shape;
@@ -210,7 +207,7 @@ describe('receptive fields, checked against an independent computation', () => {
     ['resnet20', '', 'layer3', [3, 96, 96]],
     ['plain20', '', 'layer3', [3, 96, 96]],
     ['resnet18', '', 'layer4', [3, 480, 480]],
-  ] as const)('%s: the summary\'s receptive field of %s.%s equals the measured one', (name, part, layer, shape) => {
+  ] as const)("%s: the summary's receptive field of %s.%s equals the measured one", (name, part, layer, shape) => {
     const full = ct.models.create(name);
     const model = part ? (full as ct.nn.Sequential).get(part) : full;
     const rows = analysis.summary(model, [...shape], { rows: 'all' }).layers;
@@ -219,7 +216,8 @@ describe('receptive fields, checked against an independent computation', () => {
   });
 
   it('ResNet receptive fields are the textbook ones (a downsample shortcut adds no extent)', () => {
-    const rf = (name: string, layer: string, shape: number[]) => analysis.summary(ct.models.create(name), shape, { rows: 'all' }).layers.find((r) => r.name === layer)!.receptiveField;
+    const rf = (name: string, layer: string, shape: number[]) =>
+      analysis.summary(ct.models.create(name), shape, { rows: 'all' }).layers.find((r) => r.name === layer)!.receptiveField;
     expect(rf('resnet20', 'layer3', [3, 32, 32])).toBe(81);
     expect(rf('resnet18', 'layer4', [3, 224, 224])).toBe(435);
   });

@@ -62,7 +62,16 @@ describe('compareModels and the CLI', () => {
     expect(await main(['compare'])).toBe(2);
   });
   it('convnet experiment init writes the figure and prints the std table', async () => {
-    expect(await main(['experiment', 'init', '--width', '256', '--out', dir, '--json'])).toBe(0);
+    const progress: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...a) => void progress.push(a.join(' ')));
+    try {
+      expect(await main(['experiment', 'init', '--width', '256', '--out', dir, '--json'])).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    // Progress on stderr while it runs (stdout stays one JSON object).
+    expect(progress).toHaveLength(8);
+    expect(progress[0]).toBe('experiment init: configuration 1/8: tanh with N(0, 0.01²) initialization');
     const r = JSON.parse(out.at(-1)!);
     expect(r.rows).toHaveLength(8);
     expect(existsSync(join(dir, 'init-experiment.svg'))).toBe(true);

@@ -82,15 +82,22 @@ describe('the fine-tuning experiment (convnet experiment finetune)', () => {
     const { readFileSync } = await import('node:fs');
     const out = tempDir('finetune');
     const lines: string[] = [];
+    const progress: string[] = [];
     const log = console.log;
+    const error = console.error;
     console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+    console.error = (...a: unknown[]) => void progress.push(a.join(' '));
     let code: number;
     try {
       code = await main(['experiment', 'finetune', '--out', out, '--json']);
     } finally {
       console.log = log;
+      console.error = error;
     }
     expect(code).toBe(0);
+    // One progress line per epoch of each of the four runs (pretraining, two fine-tunings, from scratch).
+    expect(progress).toHaveLength(1 + 3 * 20);
+    expect(progress[1]).toMatch(/^experiment finetune: run 2\/4 \(fine-tuned, backbone lr ×1\): epoch 1\/20, test accuracy \d+\.\d%$/);
     const r = JSON.parse(lines.at(-1)!) as { svg: string; pretrainAccuracy: number; trainImages: number; runs: { method: string; testAccuracy: number[] }[] };
     expect(r.trainImages).toBe(250);
     expect(r.pretrainAccuracy).toBeGreaterThan(0.97);

@@ -18,7 +18,9 @@ export interface InitExperimentRow {
   layers: LayerStats[];
 }
 
-export function initExperiment(opts: { width?: number; depth?: number; batch?: number; seed?: number } = {}): InitExperimentRow[] {
+export function initExperiment(
+  opts: { width?: number; depth?: number; batch?: number; seed?: number; onProgress?: (line: string) => void } = {},
+): InitExperimentRow[] {
   const { width = 4096, depth = 6, batch = 16, seed = 0 } = opts;
   const x = randn([batch, width], { generator: new Generator(seed) });
   const rows: InitExperimentRow[] = [];
@@ -37,6 +39,7 @@ export function initExperiment(opts: { width?: number; depth?: number; batch?: n
       }
       const mlp = new nn.Sequential(...layers);
       rows.push({ activation, init, layers: activationStats(mlp, x, { types: [nn.Tanh, nn.ReLU], bins: 40 }) });
+      opts.onProgress?.(`configuration ${rows.length}/${2 * INITS.length}: ${activation} with ${init} initialization`);
     }
   }
   return rows;

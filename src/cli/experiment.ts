@@ -33,7 +33,8 @@ export async function experimentCommand(argv: string[]): Promise<void> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EXPERIMENT_HELP);
-  const rows = initExperiment({ width: intFlag(values, 'width', 4096, 2) });
+  // Progress on stderr (stdout stays the table or the JSON): each configuration takes a few seconds.
+  const rows = initExperiment({ width: intFlag(values, 'width', 4096, 2), onProgress: (l) => console.error(`experiment init: ${l}`) });
   const out = (values.out as string | undefined) ?? 'runs/init-experiment';
   const svgPath = await joinPath(out, 'init-experiment.svg');
   await writeFileAtomic(svgPath, initExperimentSvg(rows), 'experiment');
@@ -82,7 +83,11 @@ async function finetuneCommand(argv: string[]): Promise<void> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return void console.log(EXPERIMENT_HELP);
-  const r = await finetuneExperiment({ epochs: intFlag(values, 'epochs', 20), perClass: intFlag(values, 'per-class', 50) });
+  const r = await finetuneExperiment({
+    epochs: intFlag(values, 'epochs', 20),
+    perClass: intFlag(values, 'per-class', 50),
+    onProgress: (l) => console.error(`experiment finetune: ${l}`),
+  });
   const out = (values.out as string | undefined) ?? 'runs/finetune-experiment';
   const svgPath = await joinPath(out, 'finetune.svg');
   await writeFileAtomic(svgPath, finetuneSvg(r), 'experiment');

@@ -142,6 +142,12 @@ export function create(name: string, opts: Record<string, unknown> = {}): Module
     },
   });
   const model = entry.factory(watched);
+  // inChannels is accepted by every model: those built for a fixed input take it when it is their own channel count.
+  const natural = entry.info.inputShape[0];
+  if (!read.has('inChannels') && opts.inChannels !== undefined && opts.inChannels !== natural) {
+    throw new Error(`models.create: ${name} takes ${natural}-channel input only, got inChannels ${String(opts.inChannels)}`);
+  }
+  read.add('inChannels');
   const unknown = Object.keys(opts).filter((k) => !read.has(k));
   if (!copied && unknown.length) {
     const valid = [...read].filter((k) => !['then', 'constructor', 'toJSON'].includes(k));

@@ -31,6 +31,8 @@ export interface FinetuneExperimentOptions {
    * network at one rate, and the lectures' 1/10 starting point).
    */
   backboneLrScales?: readonly number[];
+  /** Called after every epoch of every run with a line saying where the experiment is (the CLI prints it). */
+  onProgress?: (line: string) => void;
   /** Folder holding the MNIST IDX files (default: the bundled copy). */
   dataDir?: string;
   seed?: number;
@@ -72,7 +74,14 @@ function select(ds: ImageDataset, digits: readonly number[], limit = Infinity): 
   return new ImageDataset(images, labels, ds.sampleShape as [number, number, number]);
 }
 
-function trainEpochs(model: Module, opt: optim.Optimizer, train: DataLoader, test: DataLoader, epochs: number): number[] {
+function trainEpochs(
+  model: Module,
+  opt: optim.Optimizer,
+  train: DataLoader,
+  test: DataLoader,
+  epochs: number,
+  report: (epoch: number, acc: number) => void = () => {},
+): number[] {
   const acc: number[] = [];
   for (let e = 0; e < epochs; e++) {
     model.train();
@@ -82,6 +91,7 @@ function trainEpochs(model: Module, opt: optim.Optimizer, train: DataLoader, tes
       opt.step();
     }
     acc.push(evaluate(model, test).acc);
+    report(e + 1, acc[e]);
   }
   return acc;
 }
@@ -99,6 +109,14 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
   const small = select(trainSet, second, perClass);
   const test = loader(select(testSet, second), false);
   const make = () => lenet5({ numClasses: 5, activation: 'relu', pooling: 'max' });
+  const runsTotal = backboneLrScales.length + 2;
+  let runNo = 0;
+  const reporter = (what: string, total: number) => {
+    runNo++;
+    const n = runNo;
+    return (epoch: number, acc: number) =>
+      opts.onProgress?.(`run ${n}/${runsTotal} (${what}): epoch ${epoch}/${total}, test accuracy ${(acc * 100).toFixed(1)}%`);
+  };
 
   manualSeed(seed);
   const pretrained = make();
@@ -108,6 +126,7 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
     loader(select(trainSet, first), true),
     loader(select(testSet, first), false),
     pretrainEpochs,
+    reporter('pretraining on digits 0–4', pretrainEpochs),
   );
 
   // Each fine-tuning run starts from the same pretrained weights.
@@ -119,13 +138,21 @@ export async function finetuneExperiment(opts: FinetuneExperimentOptions = {}): 
     model.loadStateDict(pretrainedState);
     const head = replaceHead(model, second.length);
     const opt = new optim.Adam(paramGroups(model, { lr, head, backboneLrScale: scale }), { lr });
-    runs.push({ method: `fine-tuned, backbone lr ×${scale}`, testAccuracy: trainEpochs(model, opt, loader(small, true, seed + 1), test, epochs) });
+    const method = `fine-tuned, backbone lr ×${scale}`;
+    runs.push({ method, testAccuracy: trainEpochs(model, opt, loader(small, true, seed + 1), test, epochs, reporter(method, epochs)) });
   }
   manualSeed(seed + 1);
   const scratch = make();
   runs.push({
     method: 'from scratch',
-    testAccuracy: trainEpochs(scratch, new optim.Adam(scratch.parameters(), { lr }), loader(small, true, seed + 1), test, epochs),
+    testAccuracy: trainEpochs(
+      scratch,
+      new optim.Adam(scratch.parameters(), { lr }),
+      loader(small, true, seed + 1),
+      test,
+      epochs,
+      reporter('from scratch', epochs),
+    ),
   });
 
   return {
