@@ -153,7 +153,8 @@ export const TARGETS: FuzzTarget[] = [
     structured: onnxStructured,
     fileName: 'fuzz.onnx',
     dictionary: ['Conv', 'MaxPool', 'Gemm', 'Reshape', 'Pad', 'Expand', 'Tile', 'pads', 'strides', 'kernel_shape', 'dilations', 'group', 'axis', 'shape'],
-    budget: linear(64, 96 * MB),
+    // A forward pass on the model's declared input (≤ 2^18 values) may allocate a few hundred MB in total.
+    budget: linear(64, 256 * MB),
     run(bytes) {
       const model = importOnnx(bytes, { name: this.fileName });
       model.eval();
@@ -225,8 +226,9 @@ export const TARGETS: FuzzTarget[] = [
       '\x00\x00\xff\xff',
       '\x7f\xff\xff\xff',
     ],
-    // The target caps images at 1 M pixels: RGBA output, the decoder's planes and the float tensor.
-    budget: linear(16, 96 * MB),
+    // The target caps images at 1 M pixels; decoding one allocates ~100 bytes per pixel in total (the decoder's
+    // samples, RGBA, interlace passes, the float tensor and its copies).
+    budget: linear(16, 160 * MB),
     async run(bytes) {
       const img = decodeImageSync(bytes, this.fileName, { maxPixels: MB });
       if (img.rgba.length !== img.width * img.height * 4) throw new Invariant(`${img.rgba.length} RGBA bytes for ${img.width}×${img.height}`);

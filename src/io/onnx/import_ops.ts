@@ -217,6 +217,9 @@ export interface Window {
 export function windowOf(c: OpContext, hw: readonly number[], kernelShape: readonly number[] | undefined): Window {
   const k = c.attrs.ints('kernel_shape') ?? kernelShape;
   if (!k || k.length !== 2) fail(c, `only 2-D windows are supported, got kernel_shape ${describeValue(k)}`);
+  // A conv's window is its weight's: an attribute that disagrees is a corrupt file, not a bigger kernel.
+  if (kernelShape && (k[0] !== kernelShape[0] || k[1] !== kernelShape[1]))
+    fail(c, `kernel_shape ${describeValue(k)} does not match the weight's spatial size ${describeValue([...kernelShape])}`);
   const strides = c.attrs.ints('strides', [1, 1]);
   const dilations = c.attrs.ints('dilations', [1, 1]);
   if (strides.length !== 2 || dilations.length !== 2) fail(c, 'strides and dilations must have 2 values');
@@ -655,6 +658,14 @@ export const IMPORT_OPS: Record<string, ImportOp> = {
     for (let d = x.ndim - 1; d >= 0; d--) {
       const i = axes.indexOf(d);
       torchPads.push(i < 0 ? 0 : pads[i], i < 0 ? 0 : pads[i + axes.length]);
+    }
+    // Padding never needs to make a tensor 16× larger (or beyond 1 M values): past that, a small file is asking for GBs.
+    const outSize = x.shape.reduce((n, d, i) => {
+      const j = axes.indexOf(i);
+      return n * (j < 0 ? d : d + pads[j] + pads[j + axes.length]);
+    }, 1);
+    if (outSize > Math.max(2 ** 20, 16 * x.numel())) {
+      fail(c, `pads ${describeValue(pads)} would grow ${shapeToString(x.shape)} to ${outSize} values (over 16× the input and 1 M values)`);
     }
     const torchMode = mode === 'edge' ? 'replicate' : mode === 'wrap' ? 'circular' : mode;
     if (!['constant', 'reflect', 'replicate', 'circular'].includes(torchMode)) fail(c, `unknown mode '${mode}'`);
