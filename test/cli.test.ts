@@ -251,7 +251,8 @@ describe('train → eval → predict → summary', () => {
 });
 
 describe('checkpoints survive a crash', () => {
-  const cli = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'bin.ts')];
+  // One process (tsx as a loader, not tsx's CLI, which runs the script in a child): a signal reaches the training itself.
+  const cli = ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')];
   const args = (outDir: string) => [
     'train',
     '--model',
@@ -321,7 +322,8 @@ describe('checkpoints survive a crash', () => {
 });
 
 describe('training that survives Ctrl-C, bad numbers and foreign checkpoints (through the real binary)', () => {
-  const cli = [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'bin.ts')];
+  // One process (tsx as a loader, not tsx's CLI, which runs the script in a child): a signal reaches the training itself.
+  const cli = ['--import', 'tsx', join(root, 'src', 'cli', 'bin.ts')];
   const args = (outDir: string, ...more: string[]) => [
     'train',
     '--model',
