@@ -170,6 +170,22 @@ describe('progress reporting', () => {
       spy.mockRestore();
     }
   });
+  it('plain lines come at least every 30 s, however many steps an epoch has', async () => {
+    let now = 0;
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      const lines: string[] = [];
+      const p = train.lineProgress((s) => lines.push(s), 1000);
+      await p.startEpoch(1, 1, 5000);
+      for (let s = 1; s <= 100; s++) {
+        now = s * 1000; // one step per second, a line every 1000 steps: too rare on its own
+        p.step({ ...step(s), steps: 5000 });
+      }
+      expect(lines.map((l) => l.match(/step (\d+)\//)![1])).toEqual(['30', '60', '90']);
+    } finally {
+      spy.mockRestore();
+    }
+  });
   it('the terminal bar (cli-progress) starts, updates and stops', async () => {
     const logs: string[] = [];
     const orig = console.log;

@@ -59,13 +59,22 @@ class RunClock {
   }
 }
 
-/** Plain lines: every `every` steps and at the end of each epoch (for non-terminals); the ETA is the whole run's. */
-export function lineProgress(write: (s: string) => void = (s) => console.log(s), every = 100): Progress {
+/**
+ * Plain lines (for CI and pipes): every `every` steps, and at most `maxSilenceSeconds` (default 30) apart so a slow
+ * epoch still shows it is alive, plus the end of each epoch; the ETA is the whole run's.
+ */
+export function lineProgress(write: (s: string) => void = (s) => console.log(s), every = 100, maxSilenceSeconds = 30): Progress {
   const clock = new RunClock();
+  let last = performance.now();
   return {
-    startEpoch: async (epoch, epochs, steps) => clock.startEpoch(epoch, epochs, steps),
+    startEpoch: async (epoch, epochs, steps) => {
+      clock.startEpoch(epoch, epochs, steps);
+      last = performance.now();
+    },
     step: (i) => {
-      if (i.step % every === 0 || i.step === i.steps) {
+      const now = performance.now();
+      if (i.step % every === 0 || i.step === i.steps || now - last >= maxSilenceSeconds * 1000) {
+        last = now;
         write(
           `epoch ${i.epoch}/${i.epochs} step ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${(i.acc * 100).toFixed(2)}% ${i.imagesPerSecond.toFixed(0)} img/s eta ${formatDuration(clock.eta(i.step))}`,
         );
