@@ -12,21 +12,14 @@ import { decodeModelProto, encodeModelProto } from '../src/io/onnx/proto.js';
 import { readZip } from '../src/io/zip.js';
 import { FUZZ_DIR } from './campaign.js';
 import { crc32, tarChecksum, writeZip } from './structured.js';
+import { concat, latin1 } from './bytes.js';
 
 const seed = (target: string, file: string) => new Uint8Array(readFileSync(join(FUZZ_DIR, 'seeds', target, file)));
 const out: Record<string, Record<string, Uint8Array>> = {};
 const put = (target: string, name: string, bytes: Uint8Array) => ((out[target] ??= {})[name] = bytes);
 const enc = new TextEncoder();
-const op = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const cat = (...p: Uint8Array[]) => {
-  const o = new Uint8Array(p.reduce((n, x) => n + x.length, 0));
-  let i = 0;
-  for (const x of p) {
-    o.set(x, i);
-    i += x.length;
-  }
-  return o;
-};
+const op = latin1;
+const cat = concat;
 
 /** A safetensors file from a header object (as JSON text) and data bytes. */
 function safetensors(headerJson: string, data = new Uint8Array(0)): Uint8Array {

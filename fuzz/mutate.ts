@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { Rng, type Structured } from './structured.js';
+import { concat, latin1 } from './bytes.js';
 
 /** Values that overflow, wrap or zero size arithmetic. */
 export const INTERESTING = [0, 1, -1, 2, 7, 8, 255, 256, 0x7fff, 0xffff, 0x10000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 31)];
@@ -60,16 +61,6 @@ export const planArb: fc.Arbitrary<Plan> = fc.oneof(
   fc.record({ seed: fc.nat(), mutations: fc.array(structuredArb, { minLength: 1, maxLength: 3 }) }),
   fc.record({ seed: fc.nat(), mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }) }),
 );
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function intBytes(value: number, width: number, little: boolean): Uint8Array {
   const out = new Uint8Array(width);
@@ -179,5 +170,5 @@ export function applyPlan(plan: Plan, seeds: readonly Uint8Array[], dictionary: 
 
 /** Dictionary tokens as bytes (written in the targets as latin-1 strings, so '\xff' is the byte 0xff). */
 export function tokenBytes(tokens: readonly string[]): Uint8Array[] {
-  return tokens.map((t) => Uint8Array.from(t, (c) => c.charCodeAt(0) & 0xff));
+  return tokens.map(latin1);
 }

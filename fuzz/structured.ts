@@ -8,6 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { readZip } from '../src/io/zip.js';
 import { decodeModelProto, encodeModelProto, type AttributeProto, type GraphProto } from '../src/io/onnx/proto.js';
 import { INTERESTING } from './mutate.js';
+import { concat, latin1 } from './bytes.js';
 
 /** A small deterministic generator (mulberry32) for one mutation's choices. */
 export class Rng {
@@ -35,16 +36,6 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const DEEP = '\u0000DEEP\u0000';
 const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', ''];
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 // ---- JSON trees (safetensors headers, checkpoint metadata) ----
 
@@ -194,7 +185,7 @@ export function writeZip(files: [string, Uint8Array][]): Uint8Array {
   return concat(...parts, cd, end);
 }
 
-const op = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const op = latin1;
 
 /** Pickle snippets that build hostile objects: deep nesting, cycles, exponential sharing. */
 function hostilePickle(rng: Rng): Uint8Array {
