@@ -8,7 +8,8 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ct from '../src/index.js';
-import { soak, soakSvg, type SoakSample } from './soak_run.js';
+import { soak, soakFigure, type SoakSample } from './soak_run.js';
+import { renderSvg } from '../src/chart/render.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,7 +83,7 @@ if (!values.browser) {
 const name = values.browser ? 'soak-chromium' : 'soak-node';
 const title = `ResNet-20 on CIFAR-10, ${minutes} min in ${where!} (${result.threads} threads, ${result.steps} steps of batch 128)`;
 writeFileSync(join(out, `${name}.json`), JSON.stringify({ title, ...result }, null, 1));
-writeFileSync(join(out, `${name}.svg`), soakSvg(title, result.samples));
+writeFileSync(join(out, `${name}.svg`), await renderSvg(soakFigure(title, result.samples)));
 const ips = result.samples.map((s) => s.imagesPerSecond);
 const wasm = result.samples.map((s) => s.wasmMiB ?? 0);
 console.log(

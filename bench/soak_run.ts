@@ -6,6 +6,7 @@
 import * as ct from '../src/index.js';
 import { activeBackend } from '../src/backend/registry.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
+import type { ChartSpec } from '../src/chart/spec.js';
 
 export interface SoakSample {
   /** Seconds since training started. */
@@ -71,34 +72,40 @@ export async function soak(
   return { samples, threads, steps };
 }
 
-/** Samples as an SVG: images/s and memory over time, two panels sharing the time axis. */
-export function soakSvg(title: string, samples: readonly SoakSample[]): string {
-  const W = 720;
-  const H = 200;
-  const pad = 50;
-  const tMax = Math.max(1, ...samples.map((s) => s.t));
-  const x = (t: number) => pad + ((W - 2 * pad) * t) / tMax;
-  const panel = (top: number, label: string, series: [string, string, (s: SoakSample) => number | null][]) => {
-    const values = samples.flatMap((s) => series.map(([, , f]) => f(s)).filter((v): v is number => v !== null));
-    const vMax = Math.max(1, ...values) * 1.1;
-    const y = (v: number) => top + H - (H * v) / vMax;
-    const lines = series
-      .map(([name, color, f], i) => {
-        const pts = samples.filter((s) => f(s) !== null).map((s) => `${x(s.t).toFixed(1)},${y(f(s)!).toFixed(1)}`);
-        return `<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(' ')}"/><text x="${W - pad - 150}" y="${top + 14 + 14 * i}" fill="${color}" font-size="11">${name}</text>`;
-      })
-      .join('');
-    return `<text x="10" y="${top + H / 2}" font-size="11" transform="rotate(-90 10 ${top + H / 2})">${label}</text><line x1="${pad}" y1="${top + H}" x2="${W - pad}" y2="${top + H}" stroke="#888"/><line x1="${pad}" y1="${top}" x2="${pad}" y2="${top + H}" stroke="#888"/><text x="${pad - 4}" y="${top + 10}" font-size="10" text-anchor="end">${vMax.toFixed(0)}</text><text x="${pad - 4}" y="${top + H}" font-size="10" text-anchor="end">0</text>${lines}`;
-  };
+/** Samples as a figure: images/s and memory over time, two panels sharing the time axis (render with chart.renderSvg). */
+export function soakFigure(title: string, samples: readonly SoakSample[]): ChartSpec {
+  const { column, figure, lineChart } = ct.chart;
+  const line = (name: string, f: (s: SoakSample) => number | null) => ({
+    name,
+    points: samples.filter((s) => f(s) !== null).map((s) => [s.t, f(s)!] as [number, number]),
+  });
   const hostKeys = Object.keys(samples[0]?.host ?? {});
-  const colors = ['#d62728', '#9467bd', '#8c564b'];
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${2 * H + 110}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/><text x="${W / 2}" y="18" text-anchor="middle" font-size="13">${title}</text>${panel(30, 'images/s', [['images/s', '#1f77b4', (s) => s.imagesPerSecond]])}${panel(
-    H + 60,
-    'MiB',
-    [
-      ['wasm memory', '#2ca02c', (s) => s.wasmMiB],
-      ['resident tensors', '#ff7f0e', (s) => s.residentMiB],
-      ...hostKeys.map((k, i) => [k, colors[i % colors.length], (s: SoakSample) => s.host[k] ?? null] as [string, string, (s: SoakSample) => number | null]),
-    ],
-  )}<text x="${W / 2}" y="${2 * H + 100}" text-anchor="middle" font-size="11">seconds (0–${tMax})</text></svg>`;
+  const time = { title: 'seconds' };
+  return figure(
+    column([
+      lineChart({
+        title: 'throughput',
+        x: time,
+        y: { title: 'images/s', zero: true },
+        series: [line('images/s', (s) => s.imagesPerSecond)],
+        width: 620,
+        height: 180,
+        points: false,
+      }),
+      lineChart({
+        title: 'memory',
+        x: time,
+        y: { title: 'MiB', zero: true },
+        series: [
+          line('wasm memory', (s) => s.wasmMiB),
+          line('resident tensors', (s) => s.residentMiB),
+          ...hostKeys.map((k) => line(k, (s) => s.host[k] ?? null)),
+        ],
+        width: 620,
+        height: 180,
+        points: false,
+      }),
+    ]),
+    title,
+  );
 }

@@ -41,3 +41,4 @@ export * as models from './models/index.js';
 export * as io from './io/index.js';
 export * as analysis from './analysis/index.js';
 export * as train from './train/index.js';
+export * as chart from './chart/index.js';

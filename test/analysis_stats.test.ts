@@ -1,10 +1,11 @@
-/** Activation statistics, the initialization experiment and model comparison. */
+/** Activation statistics, the initialization experiment (src/experiments/) and model comparison. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ct from '../src/index.js';
 import { analysis, nn } from '../src/index.js';
 import { main } from '../src/cli/main.js';
+import { initExperiment, initExperimentFigure, initExperimentTable } from '../src/experiments/index.js';
 import { tempDir } from './helpers/tmp.js';
 
 const dir = tempDir('stats');
@@ -26,8 +27,8 @@ describe('activationStats', () => {
     const only = analysis.activationStats(m, ct.randn(4, 8), { types: [nn.ReLU] });
     expect(only.map((s) => s.type)).toEqual(['ReLU']);
   });
-  it("reproduces the lectures' initialization experiment (qualitatively)", () => {
-    const rows = analysis.initExperiment({ width: 2048, batch: 16 });
+  it("reproduces the lectures' initialization experiment (qualitatively)", async () => {
+    const rows = initExperiment({ width: 2048, batch: 16 });
     expect(rows).toHaveLength(8);
     const std = (act: string, init: string) => rows.find((r) => r.activation === act && r.init === init)!.layers.map((l) => l.activation.std);
     const small = std('tanh', 'N(0, 0.01²)');
@@ -39,8 +40,8 @@ describe('activationStats', () => {
     expect(kaiming[5] / kaiming[0]).toBeLessThan(1.4);
     const xavierRelu = std('relu', 'Xavier');
     expect(xavierRelu[5]).toBeLessThan(xavierRelu[0] / 3); // Xavier does not for ReLU
-    expect(analysis.initExperimentTable(rows)).toMatch(/^activation +init +layer 1 std/);
-    expect(analysis.initExperimentSvg(rows)).toContain('<svg');
+    expect(initExperimentTable(rows)).toMatch(/^activation +init +layer 1 std/);
+    expect(await ct.chart.renderSvg(initExperimentFigure(rows))).toContain('<svg');
   }, 300_000);
 });
 

@@ -28,10 +28,17 @@ describe('package', () => {
       'io',
       'analysis',
       'train',
+      'chart',
     ]) {
       expect(pkg, name).toHaveProperty(name);
     }
     expect(typeof pkg.nn.functional.conv2d).toBe('function');
+    // The lectures' experiments are a subpath of their own, outside the core entry.
+    const experiments = await import('convnet-ts/experiments');
+    expect(typeof experiments.initExperiment).toBe('function');
+    expect(typeof experiments.finetuneExperiment).toBe('function');
+    expect(pkg).not.toHaveProperty('initExperiment');
+    expect(pkg.analysis).not.toHaveProperty('initExperiment');
   });
   it('a script run as `node --input-type=module -e` builds resnet18 and runs it on kernel threads', () => {
     // The kernel workers used to inherit --input-type=module and die on `require`; they get their own flags now.

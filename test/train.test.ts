@@ -55,7 +55,8 @@ describe('fit', () => {
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3, 4]);
     expect(lines[0]).toHaveProperty('val.acc');
     const svg = readFileSync(join(out, 'curves.svg'), 'utf8');
-    for (const part of ['<svg', 'loss', 'accuracy', 'epoch', 'train', 'validation', '<polyline']) expect(svg).toContain(part);
+    for (const part of ['<svg', 'loss', 'accuracy', 'epoch', 'train', 'validation']) expect(svg).toContain(part);
+    expect(svg.match(/class="mark-line /g)).toHaveLength(4); // train and validation, in the loss and the accuracy panel
     const weights = await ct.io.loadSafetensors(join(out, 'model.safetensors'));
     expect(Object.keys(weights).sort()).toEqual(Object.keys(s.model.stateDict()).sort());
   });

@@ -110,7 +110,7 @@ describe('the fine-tuning experiment (convnet experiment finetune)', () => {
     expect(last(tenth)).toBeGreaterThan(last(scratch));
     expect(mean(full)).toBeGreaterThan(mean(scratch) + 0.01);
     const svg = readFileSync(r.svg, 'utf8');
-    expect(svg.match(/<polyline/g)).toHaveLength(3);
+    expect(svg.match(/class="mark-line /g)).toHaveLength(3);
     expect(svg).toContain('from scratch');
   });
 });

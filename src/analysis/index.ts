@@ -6,5 +6,4 @@ export { summary, formatSummary, summaryJson, type Summary, type LayerRow, type 
 export { fuseConvBn } from './fuse.js';
 export { receptiveFieldOf, receptiveFields, type RFLayer } from './receptive.js';
 export { activationStats, tensorStats, type LayerStats, type TensorStats, type Histogram, type ActivationStatsOptions } from './stats.js';
-export { initExperiment, initExperimentTable, initExperimentSvg, INITS, type InitExperimentRow, type InitName } from './experiment.js';
-export { compareModels, comparisonTable, comparisonSvg, type ModelComparison } from './compare.js';
+export { compareModels, comparisonTable, comparisonFigure, type ModelComparison } from './compare.js';

@@ -1,7 +1,7 @@
 /** `convnet experiment init` and `convnet compare`: the lectures' initialization experiment and complexity comparison. */
-import { initExperiment, initExperimentSvg, initExperimentTable } from '../analysis/experiment.js';
-import { finetuneExperiment, finetuneSvg, finetuneTable } from '../train/finetune_experiment.js';
-import { compareModels, comparisonSvg, comparisonTable } from '../analysis/compare.js';
+import { finetuneExperiment, finetuneFigure, finetuneTable, initExperiment, initExperimentFigure, initExperimentTable } from '../experiments/index.js';
+import { compareModels, comparisonFigure, comparisonTable } from '../analysis/compare.js';
+import { renderSvg } from '../chart/render.js';
 import { joinPath, writeFileAtomic } from '../platform/node.js';
 import { intFlag, parse, UsageError } from './args.js';
 
@@ -37,7 +37,7 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   const rows = initExperiment({ width: intFlag(values, 'width', 4096, 2), onProgress: (l) => console.error(`experiment init: ${l}`) });
   const out = (values.out as string | undefined) ?? 'runs/init-experiment';
   const svgPath = await joinPath(out, 'init-experiment.svg');
-  await writeFileAtomic(svgPath, initExperimentSvg(rows), 'experiment');
+  await writeFileAtomic(svgPath, await renderSvg(initExperimentFigure(rows)), 'experiment');
   if (values.json) {
     console.log(
       JSON.stringify({
@@ -68,7 +68,7 @@ export async function compareCommand(argv: string[]): Promise<void> {
   if (values.help) return void console.log(COMPARE_HELP);
   if (positionals.length === 0) throw new UsageError("compare: give one or more model names (see 'convnet summary --list')");
   const rows = compareModels(positionals);
-  if (values.svg) await writeFileAtomic(values.svg as string, comparisonSvg(rows), 'compare');
+  if (values.svg) await writeFileAtomic(values.svg as string, await renderSvg(comparisonFigure(rows)), 'compare');
   if (values.json) return void console.log(JSON.stringify({ models: rows, svg: values.svg ?? null }));
   console.log(comparisonTable(rows));
   if (values.svg) console.log(`wrote ${values.svg}`);
@@ -90,7 +90,7 @@ async function finetuneCommand(argv: string[]): Promise<void> {
   });
   const out = (values.out as string | undefined) ?? 'runs/finetune-experiment';
   const svgPath = await joinPath(out, 'finetune.svg');
-  await writeFileAtomic(svgPath, finetuneSvg(r), 'experiment');
+  await writeFileAtomic(svgPath, await renderSvg(finetuneFigure(r)), 'experiment');
   if (values.json) return void console.log(JSON.stringify({ svg: svgPath, ...r }));
   console.log(finetuneTable(r));
   console.log(`wrote ${svgPath}`);

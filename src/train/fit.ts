@@ -12,7 +12,8 @@ import { ReduceLROnPlateau } from '../optim/schedulers/compose.js';
 import { acquireLock, appendText, ensureDir, fileExists, joinPath, renameIfExists, writeFileAtomic } from '../platform/node.js';
 import { loadSafetensors, saveSafetensors } from '../io/index.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { renderTrainingChart } from './chart.js';
+import { renderSvg } from '../chart/render.js';
+import { trainingCurves } from '../chart/training.js';
 import { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type Schedulable } from './checkpoint.js';
 import { FormatError } from '../io/format_error.js';
 import { firstNonFiniteGrad, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
@@ -388,8 +389,8 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
       await saveLast(epoch, extra);
       if (improved) await saveCheckpoint(paths.bestCheckpoint!, model, optimizer, scheduler as Schedulable | null, epoch, extra);
       await appendText(paths.log!, JSON.stringify({ ...record, time: new Date().toISOString() }) + '\n', 'fit');
-      const chart = renderTrainingChart(
-        history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAcc: h.train.acc, valLoss: h.val?.loss, valAcc: h.val?.acc })),
+      const chart = await renderSvg(
+        trainingCurves(history.map((h) => ({ epoch: h.epoch, trainLoss: h.train.loss, trainAcc: h.train.acc, valLoss: h.val?.loss, valAcc: h.val?.acc }))),
       );
       await writeFileAtomic(paths.chart!, chart, 'fit');
     }

@@ -1,5 +1,5 @@
 /**
- * Training: fit() with metrics, schedules, early stopping, callbacks, checkpoints, JSONL logs and SVG curves.
+ * Training: fit() with metrics, schedules, early stopping, callbacks, checkpoints, JSONL logs and SVG curves (drawn by chart/).
  * Example:
  *   const result = await train.fit(model, { optimizer, trainLoader, valLoader, testLoader, epochs: 10, outDir: 'runs/lenet5' });
  */
@@ -27,6 +27,4 @@ export {
   type CheckpointMeta,
 } from './checkpoint.js';
 export { MetricAccumulator, topkCorrect, type EpochMetrics } from './metrics.js';
-export { renderTrainingChart, type CurvePoint } from './chart.js';
 export { lineProgress, barProgress, silentProgress, eventProgress, formatDuration, type Progress, type StepInfo, type ProgressEvent } from './progress.js';
-export { finetuneExperiment, finetuneTable, finetuneSvg, type FinetuneExperimentOptions, type FinetuneExperimentResult } from './finetune_experiment.js';

@@ -3,11 +3,12 @@
  * N(0, 0.01²), N(0, 0.05²), Xavier or Kaiming, input 16×4096 standard normal. Too small weights make activations
  * collapse to zero layer by layer; too large ones saturate tanh; Xavier keeps tanh healthy, Kaiming keeps ReLU healthy.
  */
+import { activationStats, type LayerStats } from '../analysis/stats.js';
+import { column, figure, histogram, PALETTE, row, type ChartSpec } from '../chart/spec.js';
 import * as nn from '../nn/index.js';
 import { kaimingNormal, normal, xavierNormal, zeros } from '../nn/init.js';
 import { randn } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
-import { activationStats, type LayerStats } from './stats.js';
 
 export const INITS = ['N(0, 0.01²)', 'N(0, 0.05²)', 'Xavier', 'Kaiming'] as const;
 export type InitName = (typeof INITS)[number];
@@ -54,44 +55,28 @@ export function initExperimentTable(rows: InitExperimentRow[]): string {
   return [header, ...body].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
 }
 
-/** One histogram per (configuration, layer) in a grid, with the std under each: the lecture's figure. */
-export function initExperimentSvg(rows: InitExperimentRow[]): string {
+/**
+ * One histogram per (configuration, layer) in a grid, the lecture's figure: a row per configuration, a column per
+ * layer, the std (and the share of exact zeros after a ReLU) under each. Render with `chart.renderSvg`.
+ */
+export function initExperimentFigure(rows: InitExperimentRow[]): ChartSpec {
   const depth = rows[0]?.layers.length ?? 0;
-  const cw = 120,
-    ch = 80,
-    left = 150,
-    top = 40;
-  const W = left + depth * cw + 20;
-  const H = top + rows.length * (ch + 30) + 10;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">Activation histograms of a ${depth}-layer MLP, per initialization (columns: layers 1–${depth})</text>`,
-  ];
-  rows.forEach((r, ri) => {
-    const y0 = top + ri * (ch + 30);
-    parts.push(`<text x="10" y="${y0 + ch / 2}">${r.activation} · ${r.init}</text>`);
-    r.layers.forEach((l, li) => {
-      const x0 = left + li * cw;
-      const { counts, edges } = l.activation.histogram;
-      // ReLU outputs are half exact zeros: scale to the other bins (the zero bar is clipped) and say how many.
-      const manyZeros = l.activation.zeroFraction > 0.2;
-      const peak = Math.max(...(manyZeros ? counts.slice(1) : counts), 1);
-      const bw = (cw - 20) / counts.length;
-      parts.push(`<rect x="${x0}" y="${y0}" width="${cw - 20}" height="${ch}" fill="none" stroke="#ccc"/>`);
-      counts.forEach((c, i) => {
-        const h = Math.min(c / peak, 1) * (ch - 4);
-        if (h > 0)
-          parts.push(
-            `<rect x="${(x0 + i * bw).toFixed(1)}" y="${(y0 + ch - h).toFixed(1)}" width="${Math.max(bw - 0.5, 0.5).toFixed(1)}" height="${h.toFixed(1)}" fill="${r.activation === 'tanh' ? '#1f77b4' : '#d62728'}"/>`,
-          );
-      });
-      parts.push(`<text x="${x0}" y="${y0 + ch + 12}">[${edges[0].toPrecision(2)}, ${edges[edges.length - 1].toPrecision(2)}]</text>`);
-      parts.push(
-        `<text x="${x0}" y="${y0 + ch + 24}">std ${l.activation.std.toExponential(1)}${manyZeros ? `, ${Math.round(l.activation.zeroFraction * 100)}% zeros` : ''}</text>`,
-      );
-    });
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
+  const grid = rows.map((r) =>
+    row(
+      r.layers.map((l) => {
+        const { counts, edges } = l.activation.histogram;
+        // ReLU outputs are half exact zeros: scale to the other bins (the zero bar is clipped) and say how many.
+        const manyZeros = l.activation.zeroFraction > 0.2;
+        return histogram({
+          title: `std ${l.activation.std.toExponential(1)}${manyZeros ? `, ${Math.round(l.activation.zeroFraction * 100)}% zeros` : ''}`,
+          counts,
+          edges,
+          color: r.activation === 'tanh' ? PALETTE[0] : PALETTE[1],
+          yMax: manyZeros ? Math.max(1, ...counts.slice(1)) : undefined,
+        });
+      }),
+      { title: `${r.activation} · ${r.init}`, spacing: 30 },
+    ),
+  );
+  return figure(column(grid), `Activation histograms of a ${depth}-layer MLP, per initialization (columns: layers 1–${depth})`);
 }

@@ -15,7 +15,8 @@ import * as T from '../data/transforms.js';
 import { lenet5 } from '../models/lenet.js';
 import { paramGroups, replaceHead } from '../nn/transfer.js';
 import type { Module } from '../nn/module.js';
-import { evaluate } from './fit.js';
+import { evaluate } from '../train/fit.js';
+import { figure, lineChart, type ChartSpec } from '../chart/spec.js';
 
 export interface FinetuneExperimentOptions {
   /** Images per class (digits 5–9) for the second task (default 50). */
@@ -177,39 +178,22 @@ export function finetuneTable(r: FinetuneExperimentResult): string {
   ].join('\n');
 }
 
-/** Test accuracy per epoch of both runs as a self-contained SVG line chart. */
-export function finetuneSvg(r: FinetuneExperimentResult): string {
-  const W = 640;
-  const H = 360;
-  const m = { l: 60, r: 20, t: 40, b: 50 };
-  const n = r.runs[0].testAccuracy.length;
-  const x = (e: number) => m.l + ((e - 1) / Math.max(1, n - 1)) * (W - m.l - m.r);
-  const y = (a: number) => m.t + (1 - a) * (H - m.t - m.b);
-  const colors = ['#1f77b4', '#2ca02c', '#d62728', '#9467bd'];
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Digits 5–9 from ${r.trainImages} images: fine-tuned vs from scratch (test accuracy)</text>`,
-  ];
-  for (let t = 0; t <= 10; t += 2) {
-    const a = t / 10;
-    parts.push(
-      `<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#eee"/>`,
-      `<text x="${m.l - 8}" y="${y(a) + 4}" text-anchor="end">${t * 10}%</text>`,
-    );
-  }
-  for (let e = 1; e <= n; e += Math.max(1, Math.round(n / 6))) parts.push(`<text x="${x(e)}" y="${H - m.b + 18}" text-anchor="middle">${e}</text>`);
-  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">epoch</text>`);
-  parts.push(
-    `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="black"/>`,
-    `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="black"/>`,
+/** Test accuracy per epoch of every run, as a line chart (render with `chart.renderSvg`). */
+export function finetuneFigure(r: FinetuneExperimentResult): ChartSpec {
+  const n = r.runs[0]?.testAccuracy.length ?? 0;
+  return figure(
+    lineChart({
+      title: '',
+      x: { title: 'epoch', integer: true },
+      y: { title: 'test accuracy on digits 5–9 (%)', domain: [0, 100] },
+      series: r.runs.map((run) => ({
+        name: `${run.method} (${(run.testAccuracy[n - 1] * 100).toFixed(1)}%)`,
+        points: run.testAccuracy.map((a, e) => [e + 1, a * 100] as [number, number]),
+      })),
+      width: 480,
+      height: 300,
+      legend: 'bottom-right',
+    }),
+    `Digits 5–9 from ${r.trainImages} images: fine-tuned vs from scratch (test accuracy)`,
   );
-  r.runs.forEach((run, i) => {
-    const pts = run.testAccuracy.map((a, e) => `${x(e + 1).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
-    parts.push(`<polyline fill="none" stroke="${colors[i]}" stroke-width="2" points="${pts}"/>`);
-    parts.push(`<line x1="${W - 300}" x2="${W - 280}" y1="${H - m.b - 40 + i * 18}" y2="${H - m.b - 40 + i * 18}" stroke="${colors[i]}" stroke-width="2"/>`);
-    parts.push(`<text x="${W - 274}" y="${H - m.b - 36 + i * 18}">${run.method} (${(run.testAccuracy[n - 1] * 100).toFixed(1)}%)</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
 }

@@ -1,0 +1,200 @@
+/**
+ * The figures' building blocks as Vega-Lite specs: plain JSON that `renderSvg` turns into SVG in Node and that a page
+ * can hand to vega-embed, so the CLI, the experiments and the playground draw the same figures.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+
+/** A Vega-Lite specification (https://vega.github.io/vega-lite/docs/spec.html). */
+export type ChartSpec = TopLevelSpec;
+/** One view of a figure, before it is given a top-level title or placed beside others. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Vega-Lite's unit/layer/concat spec union, not exported under one name
+export type ViewSpec = Record<string, any>;
+
+export interface Axis {
+  /** Axis title, with its unit, e.g. 'top-1 accuracy (%)'. */
+  title: string;
+  /** Fixed [min, max]; by default the data's range (from 0 when `zero`). */
+  domain?: readonly [number, number];
+  /** Start a quantitative axis at zero (default false for lines, true for bars). */
+  zero?: boolean;
+  /** Logarithmic scale. */
+  log?: boolean;
+  /** Ticks only at whole numbers (epochs, steps). */
+  integer?: boolean;
+}
+
+export interface Series {
+  name: string;
+  /** [x, y] pairs; non-finite y values are left out (a gap, not a zero). */
+  points: readonly (readonly [number, number])[];
+  dashed?: boolean;
+}
+
+/** Colours of the category10 scheme, in order: series keep their colour in every panel. */
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+
+const CONFIG = { background: 'white', font: 'sans-serif', view: { stroke: '#ccc' }, axis: { labelFontSize: 11, titleFontSize: 12 } };
+
+function axis(a: Axis): Record<string, unknown> {
+  return a.integer ? { tickMinStep: 1, format: 'd' } : {};
+}
+
+function scale(a: Axis): Record<string, unknown> {
+  return { ...(a.domain ? { domain: [...a.domain] } : {}), zero: a.zero ?? false, ...(a.log ? { type: 'log' } : {}), nice: !a.domain };
+}
+
+/**
+ * Lines with points, one per series, each in its own colour (dashed when asked), with a legend.
+ *
+ * Args: title — the panel's title; x, y — axes; series — the lines; legend — where the legend goes ('top-right'
+ * suits falling curves, 'bottom-right' rising ones; default to the right of the plot).
+ * Example: lineChart({ title: 'loss', x: { title: 'epoch' }, y: { title: 'loss' }, series: [{ name: 'train', points: [[1, 2.3], [2, 1.1]] }] })
+ */
+export function lineChart(opts: {
+  title: string;
+  x: Axis;
+  y: Axis;
+  series: readonly Series[];
+  width?: number;
+  height?: number;
+  legend?: 'top-right' | 'bottom-right' | 'right';
+  /** Draw a point at each value (default true; turn off for long series). */
+  points?: boolean;
+}): ViewSpec {
+  const names = opts.series.map((s) => s.name);
+  const values = opts.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => ({ series: s.name, x, y })));
+  const legendOrient = opts.legend ?? 'right';
+  return {
+    title: opts.title,
+    width: opts.width ?? 340,
+    height: opts.height ?? 260,
+    data: { values },
+    mark: { type: 'line', point: opts.points ?? true, strokeWidth: 2, clip: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: opts.x.title, scale: scale(opts.x), axis: axis(opts.x) },
+      y: { field: 'y', type: 'quantitative', title: opts.y.title, scale: scale(opts.y), axis: axis(opts.y) },
+      color: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        sort: names,
+        scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]) },
+        legend: { orient: legendOrient, symbolType: 'stroke', labelLimit: 0 },
+      },
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        sort: names,
+        scale: { domain: names, range: opts.series.map((s) => (s.dashed ? [6, 3] : [1, 0])) },
+        legend: null,
+      },
+    },
+  };
+}
+
+/**
+ * Horizontal bars, one per row, labelled with their values; rows keep the order given.
+ *
+ * Example: barChart({ title: 'parameters (M)', rows: [{ label: 'alexnet', value: 61.1 }], axis: { title: 'M' } })
+ */
+export function barChart(opts: {
+  title: string;
+  rows: readonly { label: string; value: number }[];
+  axis: Axis;
+  color?: string;
+  width?: number;
+  /** Show the row labels (default true; turn off for the second and later of bars side by side). */
+  labels?: boolean;
+}): ViewSpec {
+  const order = opts.rows.map((r) => r.label);
+  const y = { field: 'label', type: 'nominal', sort: order, title: null, axis: opts.labels === false ? null : {} };
+  const x = {
+    field: 'value',
+    type: 'quantitative',
+    title: opts.axis.title,
+    scale: { zero: true, ...(opts.axis.domain ? { domain: [...opts.axis.domain] } : {}) },
+  };
+  return {
+    title: opts.title,
+    width: opts.width ?? 240,
+    height: { step: 22 },
+    data: { values: opts.rows.map((r) => ({ label: r.label, value: r.value, text: r.value < 10 ? r.value.toPrecision(3) : r.value.toFixed(1) })) },
+    encoding: { y, x },
+    layer: [
+      { mark: { type: 'bar', color: opts.color ?? PALETTE[0] } },
+      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 11 }, encoding: { text: { field: 'text' } } },
+    ],
+  };
+}
+
+/**
+ * A histogram from counts over bin edges (`edges.length === counts.length + 1`). `yMax` clips taller bars, so that one
+ * huge bin (the exact zeros after a ReLU) does not flatten the rest.
+ */
+export function histogram(opts: {
+  title: string;
+  counts: readonly number[];
+  edges: readonly number[];
+  x?: Axis;
+  color?: string;
+  width?: number;
+  height?: number;
+  yMax?: number;
+}): ViewSpec {
+  const values = opts.counts.map((count, i) => ({ x0: opts.edges[i], x1: opts.edges[i + 1], count }));
+  return {
+    title: { text: opts.title, fontSize: 10, fontWeight: 'normal', orient: 'bottom' },
+    width: opts.width ?? 100,
+    height: opts.height ?? 70,
+    data: { values },
+    mark: { type: 'rect', color: opts.color ?? PALETTE[0], clip: true },
+    encoding: {
+      x: {
+        field: 'x0',
+        type: 'quantitative',
+        title: opts.x?.title ?? null,
+        scale: { ...scale(opts.x ?? { title: '' }), nice: false },
+        axis: { tickCount: 3, labelFontSize: 9 },
+      },
+      x2: { field: 'x1' },
+      y: { field: 'count', type: 'quantitative', scale: { domain: [0, Math.max(1, opts.yMax ?? Math.max(...opts.counts))] }, axis: null },
+      y2: { datum: 0 },
+    },
+  };
+}
+
+/** Views side by side under one title; `shareX`/`shareY` give them one scale (default: each its own). */
+export function row(views: readonly ViewSpec[], opts: { title?: string; shareX?: boolean; shareY?: boolean; spacing?: number } = {}): ViewSpec {
+  return {
+    ...(opts.title ? { title: opts.title } : {}),
+    hconcat: [...views],
+    // Lay views out by their plots, not their labels, so a long caption does not push its neighbours apart.
+    bounds: 'flush',
+    spacing: opts.spacing ?? 40,
+    resolve: {
+      scale: { x: opts.shareX ? 'shared' : 'independent', y: opts.shareY ? 'shared' : 'independent', color: 'independent', strokeDash: 'independent' },
+    },
+  };
+}
+
+/** Views one above the other under one title. */
+export function column(views: readonly ViewSpec[], opts: { title?: string } = {}): ViewSpec {
+  return {
+    ...(opts.title ? { title: opts.title } : {}),
+    vconcat: [...views],
+    resolve: { scale: { x: 'independent', y: 'independent', color: 'independent', strokeDash: 'independent' } },
+  };
+}
+
+/**
+ * Makes a view a figure: the title states what the figure shows (for an experiment, the claim), the white background
+ * and fonts are set, and the result is a complete Vega-Lite spec.
+ */
+export function figure(view: ViewSpec, title: string, opts: { subtitle?: string } = {}): ChartSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    ...view,
+    title: { text: title, fontSize: 14, anchor: 'start', ...(opts.subtitle ? { subtitle: opts.subtitle } : {}) },
+    config: CONFIG,
+  } as ChartSpec;
+}
