@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { nn, type Tensor } from '../src/index.js';
+import { traceOnnx } from '../src/io/onnx/export.js';
 
 const F = nn.functional;
 ct.manualSeed(21);
@@ -72,5 +73,43 @@ describe('layers', () => {
     expect(d.forward(ct.ones(1000)).eq(0).sum().item()).toBeGreaterThan(400);
     d.eval();
     expect(d.forward(ct.ones(1000)).eq(0).sum().item()).toBe(0);
+  });
+});
+
+// That every leaf layer of the zoo has a describe() is checked on each model in test/models.test.ts.
+describe('layers describe themselves (nn/describe.ts)', () => {
+  it('the summary reads multiply-adds and geometry from the layer, and a layer without a description is still a row', () => {
+    class Scale extends nn.Module {
+      forward(x: Tensor): Tensor {
+        return x.mul(2);
+      }
+    }
+    class Counted extends nn.Module {
+      forward(x: Tensor): Tensor {
+        return x.flatten(1);
+      }
+      override describe(_input: readonly number[], output: readonly number[]): nn.LayerInfo {
+        return { kind: 'compute', filters: output[1], kernel: [1, 1], macs: 1234 };
+      }
+    }
+    const m = new nn.Sequential(new nn.Conv2d(1, 2, 3), new Scale(), new nn.ReLU(), new Counted());
+    const s = ct.analysis.summary(m, [1, 5, 5], { rows: 'all' });
+    expect(s.layers.map((r) => r.type)).toEqual(['Conv2d', 'Scale', 'ReLU', 'Counted']);
+    expect(s.layers[0].flops).toBe(2 * 3 * 3 * 1 * 3 * 3);
+    expect(s.layers[3]).toMatchObject({ flops: 1234, filters: 18, kernel: [1, 1] });
+    expect(s.total.flops).toBe(162 + 1234);
+    // Compact: the ReLU (elementwise) and the shape-preserving Scale go, as in the lecture tables.
+    expect(ct.analysis.summary(m, [1, 5, 5]).layers.map((r) => r.type)).toEqual(['Conv2d', 'Counted']);
+  });
+  it('a subclass that overrides forward is traced by the ONNX export, not exported as its parent’s op', () => {
+    class DoubledConv extends nn.Conv2d {
+      override forward(x: Tensor): Tensor {
+        return super.forward(x).mul(2);
+      }
+    }
+    const conv = new DoubledConv(1, 1, 1, { bias: false });
+    const ops = (m: nn.AnyModule) => (traceOnnx(m, [1, 1, 2, 2]).graph?.node ?? []).map((n) => n.op_type);
+    expect(ops(new nn.Sequential(conv))).toContain('Mul');
+    expect(ops(new nn.Sequential(new nn.Conv2d(1, 1, 1)))).toEqual(['Conv']);
   });
 });

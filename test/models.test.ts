@@ -34,11 +34,18 @@ const fx = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/torchvision
   models: Record<string, { parameters: number; stateDict: [string, number[]][] }>;
 };
 
+/** Every layer without children describes itself (nn/describe.ts), so summary, folding and export know it. */
+function expectDescribed(model: ct.nn.AnyModule, name: string): void {
+  const missing = [...model.modules()].filter((m) => [...m.children()].length === 0 && typeof m.describe !== 'function').map((m) => m.constructor.name);
+  expect([...new Set(missing)], `${name}: layers without describe()`).toEqual([]);
+}
+
 describe('torchvision-compatible models', () => {
   for (const [name, ref] of Object.entries(fx.models)) {
     it(`${name}: ${ref.parameters.toLocaleString('en-US')} parameters, identical state-dict names and shapes, runs forward`, () => {
       const model = name === 'googlenet_aux' ? models.create('googlenet', { auxLogits: true, numClasses: 7 }) : models.create(name);
       if (name !== 'googlenet_aux') expect(model.numParameters()).toBe(ref.parameters);
+      expectDescribed(model, name);
       const sd = model.stateDict();
       // num_batches_tracked is a 0-d int64 in PyTorch; here a 0-d int32.
       if (name !== 'googlenet_aux') expect(Object.entries(sd).map(([k, v]) => [k, [...v.shape]])).toEqual(ref.stateDict);
@@ -69,12 +76,9 @@ describe('models outside torchvision', () => {
     it(`${info.name} constructs and runs forward (natural size${heavy.has(info.name) ? ' in test:zoo; 64×64 here' : ''})`, () => {
       const [c, h, w] = info.inputShape;
       const size = heavy.has(info.name) ? [64, 64] : [h, w];
-      const y = ct.noGrad(() =>
-        models
-          .create(info.name)
-          .eval()
-          .forward(ct.randn(1, c, size[0], size[1])),
-      ) as ct.Tensor;
+      const model = models.create(info.name);
+      expectDescribed(model, info.name);
+      const y = ct.noGrad(() => model.eval().forward(ct.randn(1, c, size[0], size[1]))) as ct.Tensor;
       expect(y.shape).toEqual([1, h <= 32 ? 10 : 1000]);
       expect(y.data().every(Number.isFinite)).toBe(true);
     }, 300_000);

@@ -43,67 +43,13 @@ export interface SummaryOptions {
   rows?: 'compact' | 'all';
 }
 
-const pairOf = (v: unknown): number[] => (typeof v === 'number' ? [v, v] : Array.isArray(v) ? [...v] : [1, 1]);
 const kb = (shape: readonly number[]) => (shape.slice(1).reduce((a, b) => a * b, 1) * 4) / 1024;
 
-function geometry(m: nn.AnyModule): {
-  filters: number | null;
-  kernel: number[] | null;
-  stride: number[] | null;
-  padding: number[] | string | null;
-  dilation: number[];
-} {
-  if (m instanceof nn.Conv2d)
-    return {
-      filters: m.outChannels,
-      kernel: [...m.kernelSize],
-      stride: [...m.stride],
-      padding: typeof m.padding === 'string' ? m.padding : [...m.padding],
-      dilation: [...m.dilation],
-    };
-  if (m instanceof nn.MaxPool2d)
-    return {
-      filters: null,
-      kernel: pairOf(m.kernelSize),
-      stride: pairOf(m.opts.stride ?? m.kernelSize),
-      padding: pairOf(m.opts.padding ?? 0),
-      dilation: pairOf(m.opts.dilation ?? 1),
-    };
-  if (m instanceof nn.AvgPool2d)
-    return {
-      filters: null,
-      kernel: pairOf(m.kernelSize),
-      stride: pairOf(m.opts.stride ?? m.kernelSize),
-      padding: pairOf(m.opts.padding ?? 0),
-      dilation: [1, 1],
-    };
-  if (m instanceof nn.Linear) return { filters: m.outFeatures, kernel: null, stride: null, padding: null, dilation: [1, 1] };
-  return { filters: null, kernel: null, stride: null, padding: null, dilation: [1, 1] };
+/** A leaf layer's row from its own description (nn/describe.ts); a layer without one counts as compute with no arithmetic. */
+function describeCall(m: nn.AnyModule, input: readonly number[], output: readonly number[]): nn.LayerInfo & { dilation: readonly number[] } {
+  const info = m.describe?.(input, output) ?? { kind: 'compute' };
+  return { ...info, dilation: info.dilation ?? [1, 1] };
 }
-
-function macs(m: nn.AnyModule, out: readonly number[]): number {
-  if (m instanceof nn.Conv2d) return out.slice(1).reduce((a, b) => a * b, 1) * (m.inChannels / m.groups) * m.kernelSize[0] * m.kernelSize[1];
-  if (m instanceof nn.Linear) return out.slice(1, -1).reduce((a, b) => a * b, 1) * m.inFeatures * m.outFeatures;
-  return 0;
-}
-
-const QUIET = [
-  nn.ReLU,
-  nn.ReLU6,
-  nn.LeakyReLU,
-  nn.ELU,
-  nn.SELU,
-  nn.GELU,
-  nn.SiLU,
-  nn.Sigmoid,
-  nn.Tanh,
-  nn.Softplus,
-  nn.Hardswish,
-  nn.Hardsigmoid,
-  nn.Dropout,
-  nn.Dropout2d,
-  nn.Identity,
-];
 
 /**
  * Runs one forward pass on zeros of `inputShape` ([C, H, W], batch 1) in eval mode and tabulates every layer.
@@ -118,6 +64,8 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
   let widest = { size: 1, jump: 1 };
   let lastOut: number[] = [1, ...inputShape];
   const open: { row: LayerRow; start: number }[] = [];
+  // Rows of layers that describe themselves as elementwise (activations, dropout): in place, no memory of their own.
+  const elementwise = new Set<number>();
   const wasTraining = model.training;
   model.eval();
   const x = zeros([1, ...inputShape]);
@@ -198,7 +146,6 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
           exit(m, inputs, output, depth) {
             if (m === model || !(output instanceof Tensor)) return;
             const input = inputs[0] instanceof Tensor ? inputs[0] : null;
-            const g = geometry(m);
             const outRf = rf.get(output) ?? (input && rf.get(input)) ?? widest;
             const shape = [...output.shape];
             const top = open[open.length - 1];
@@ -217,17 +164,23 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
               lastOut = shape;
               return;
             }
+            const inShape = input ? [...input.shape] : [];
+            const info = describeCall(m, inShape, shape);
+            if (info.kind === 'elementwise') elementwise.add(rows.length);
             rows.push({
               name: names.get(m) ?? m.typeName,
               type: m.typeName,
               depth: depth - 1,
               group: false,
-              inputShape: input ? [...input.shape] : [],
+              inputShape: inShape,
               outputShape: shape,
-              ...g,
+              filters: info.filters ?? null,
+              kernel: info.kernel ? [...info.kernel] : null,
+              stride: info.stride ? [...info.stride] : null,
+              padding: info.padding === undefined ? null : typeof info.padding === 'string' ? info.padding : [...info.padding],
               memoryKB: kb(shape),
               params: m.numParameters(),
-              flops: macs(m, shape),
+              flops: info.macs ?? 0,
               receptiveField: outRf.size,
             });
             lastOut = shape;
@@ -238,8 +191,9 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
     ),
   );
   model.train(wasTraining);
+  const rowIndex = new Map(rows.map((r, i) => [r, i]));
   const quiet = (r: LayerRow) =>
-    QUIET.some((c) => c.name === r.type) ||
+    elementwise.has(rowIndex.get(r)!) ||
     (!r.group && r.params === 0 && r.flops === 0 && r.type !== 'Flatten' && r.kernel === null && r.inputShape.join() === r.outputShape.join());
   // Totals over the layers the lectures count: activations and dropout run in place and add no memory.
   const counted = rows.filter((r) => !r.group && !quiet(r));

@@ -38,6 +38,9 @@ export class StochasticDepth extends nn.Module {
     const keep = rand([x.shape[0], ...x.shape.slice(1).map(() => 1)]).lt(1 - this.p);
     return x.mul(keep.div(1 - this.p));
   }
+  override describe(): nn.LayerInfo {
+    return nn.ELEMENTWISE;
+  }
   override extraRepr(): string {
     return `p=${this.p}, mode=row`;
   }

@@ -8,6 +8,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import { shapeToString } from '../backend/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Parameter } from './parameter.js';
+import type { ChannelAffine, LayerInfo, OnnxEmit, OnnxLayerContext } from './describe.js';
 
 /** Modules whose forward is running, outermost first: gives errors the module's path in the model. */
 /** Any module, whatever its forward's arguments and result: what containers, tracers, summaries and io hold. */
@@ -102,6 +103,20 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
   extraRepr(): string {
     return '';
   }
+
+  // ---- self-description (nn/describe.ts): what summary, BatchNorm folding and ONNX export read ----
+
+  /**
+   * A leaf layer's row in the summary table for one call that mapped `input` to `output` (shapes with the batch).
+   * Every layer without children implements it; containers are described by their children.
+   */
+  describe?(input: readonly number[], output: readonly number[]): LayerInfo;
+  /** This layer as ONNX node(s) for a call on `x`, or null to trace through its primitive ops. */
+  exportOnnx?(ctx: OnnxLayerContext, x: Tensor): OnnxEmit | null;
+  /** A per-channel affine map equal to this layer in eval mode (BatchNorm with running statistics), or null. */
+  channelAffine?(): ChannelAffine | null;
+  /** Folds a per-channel affine map applied to this layer's output into its weights; returns the layer to use (this or a copy with a bias). */
+  absorbAffine?(affine: ChannelAffine): AnyModule;
 
   // ---- registration ----
 

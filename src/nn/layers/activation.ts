@@ -4,21 +4,29 @@ import * as F from '../../ops/activation.js';
 import { softmax, logSoftmax } from '../../ops/softmax.js';
 import { Module } from '../module.js';
 import { pyFloat } from '../repr.js';
+import { ELEMENTWISE, type LayerInfo } from '../describe.js';
+
+/** An elementwise activation: in place, no parameters, no multiply-adds (`describe`). */
+abstract class Activation extends Module {
+  override describe(): LayerInfo {
+    return ELEMENTWISE;
+  }
+}
 
 /** max(0, x) */
-export class ReLU extends Module {
+export class ReLU extends Activation {
   forward(x: Tensor): Tensor {
     return F.relu(x);
   }
 }
 /** min(max(0, x), 6) */
-export class ReLU6 extends Module {
+export class ReLU6 extends Activation {
   forward(x: Tensor): Tensor {
     return F.relu6(x);
   }
 }
 /** x if x > 0 else negativeSlope·x */
-export class LeakyReLU extends Module {
+export class LeakyReLU extends Activation {
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -30,7 +38,7 @@ export class LeakyReLU extends Module {
   }
 }
 /** x if x > 0 else alpha·(eˣ − 1) */
-export class ELU extends Module {
+export class ELU extends Activation {
   constructor(readonly alpha = 1) {
     super();
   }
@@ -41,13 +49,13 @@ export class ELU extends Module {
     return `alpha=${pyFloat(this.alpha)}`;
   }
 }
-export class SELU extends Module {
+export class SELU extends Activation {
   forward(x: Tensor): Tensor {
     return F.selu(x);
   }
 }
 /** x·Φ(x); approximate 'tanh' for the tanh formula. */
-export class GELU extends Module {
+export class GELU extends Activation {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${approximate as string}'`);
@@ -59,22 +67,22 @@ export class GELU extends Module {
     return `approximate='${this.approximate}'`;
   }
 }
-export class SiLU extends Module {
+export class SiLU extends Activation {
   forward(x: Tensor): Tensor {
     return F.silu(x);
   }
 }
-export class Sigmoid extends Module {
+export class Sigmoid extends Activation {
   forward(x: Tensor): Tensor {
     return F.sigmoid(x);
   }
 }
-export class Tanh extends Module {
+export class Tanh extends Activation {
   forward(x: Tensor): Tensor {
     return F.tanh(x);
   }
 }
-export class Softplus extends Module {
+export class Softplus extends Activation {
   constructor(
     readonly beta = 1,
     readonly threshold = 20,
@@ -88,18 +96,18 @@ export class Softplus extends Module {
     return `beta=${this.beta}, threshold=${this.threshold}`;
   }
 }
-export class Hardswish extends Module {
+export class Hardswish extends Activation {
   forward(x: Tensor): Tensor {
     return F.hardswish(x);
   }
 }
-export class Hardsigmoid extends Module {
+export class Hardsigmoid extends Activation {
   forward(x: Tensor): Tensor {
     return F.hardsigmoid(x);
   }
 }
 /** softmax over `dim`. */
-export class Softmax extends Module {
+export class Softmax extends Activation {
   constructor(readonly dim: number) {
     super();
   }
@@ -110,7 +118,7 @@ export class Softmax extends Module {
     return `dim=${this.dim}`;
   }
 }
-export class LogSoftmax extends Module {
+export class LogSoftmax extends Activation {
   constructor(readonly dim: number) {
     super();
   }
@@ -138,6 +146,9 @@ export class Maxout extends Module {
       throw this.error(`expected dim ${this.dim} divisible by ${this.pieces} pieces, got shape [${x.shape.join(', ')}]`);
     }
     return F.maxout(x, this.pieces, this.dim);
+  }
+  override describe(): LayerInfo {
+    return { kind: 'compute' };
   }
   override extraRepr(): string {
     return `pieces=${this.pieces}`;

@@ -7,6 +7,8 @@ import { conv2d } from '../../ops/conv.js';
 import { pad } from '../../ops/shape.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { noGrad } from '../../autograd/grad_mode.js';
+import type { ChannelAffine, LayerInfo, OnnxEmit, OnnxLayerContext } from '../describe.js';
 import { defaultLayerInit } from '../init.js';
 import { pyBool, pyTuple } from '../repr.js';
 
@@ -93,6 +95,67 @@ export class Conv2d extends Module {
       y = conv2d(padded, this.weight, this.bias, { ...opts, padding: 0 });
     }
     return batched ? y : y.squeeze(0);
+  }
+
+  override describe(_input: readonly number[], output: readonly number[]): LayerInfo {
+    const positions = output.slice(1).reduce((a, b) => a * b, 1);
+    return {
+      kind: 'compute',
+      filters: this.outChannels,
+      kernel: this.kernelSize,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      macs: positions * (this.inChannels / this.groups) * this.kernelSize[0] * this.kernelSize[1],
+    };
+  }
+
+  /** One ONNX Conv (after a Pad for reflect/replicate padding). */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit | null {
+    if (x.ndim !== 4) return null;
+    return () => {
+      const v = ctx.value(x);
+      const info = computeConv2dInfo(x.shape, this.weight.shape, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+      let input = v.name;
+      let pads = [info.padTop, info.padLeft, info.padBottom, info.padRight];
+      if (this.paddingMode !== 'zeros') {
+        if (this.paddingMode === 'circular') ctx.fail("circular padding has no ONNX opset-17 equivalent (Pad mode 'wrap' is opset 19)");
+        const p = [0, 0, info.padTop, info.padLeft, 0, 0, info.padBottom, info.padRight];
+        const mode = { string: this.paddingMode === 'replicate' ? 'edge' : 'reflect' };
+        input = ctx.op('Pad', [input, ctx.int64s(p, 'pads')], { mode }, `${ctx.path}/Pad`);
+        pads = [0, 0, 0, 0];
+      }
+      const inputs = [input, ctx.value(this.weight).name];
+      if (this.bias) inputs.push(ctx.value(this.bias).name);
+      const attrs = {
+        kernel_shape: { ints: this.kernelSize },
+        strides: { ints: this.stride },
+        pads: { ints: pads },
+        dilations: { ints: this.dilation },
+        group: { int: this.groups },
+      };
+      return { name: ctx.op('Conv', inputs, attrs, ctx.path), batchAxis: v.batchAxis };
+    };
+  }
+
+  /** W' = W·scale (per output channel), b' = b·scale + shift; a conv without a bias is rebuilt with one. */
+  override absorbAffine({ scale, shift }: ChannelAffine): Conv2d {
+    return noGrad(() => {
+      const weight = this.weight.mul(scale.reshape([this.outChannels, 1, 1, 1]));
+      const bias = (this.bias ?? zeros(this.outChannels)).mul(scale).add(shift);
+      const fused = this.bias
+        ? this
+        : new Conv2d(this.inChannels, this.outChannels, this.kernelSize, {
+            stride: this.stride,
+            padding: this.padding,
+            dilation: this.dilation,
+            groups: this.groups,
+            paddingMode: this.paddingMode,
+          });
+      fused.weight.copy_(weight);
+      fused.bias!.copy_(bias);
+      return fused;
+    });
   }
 
   override extraRepr(): string {

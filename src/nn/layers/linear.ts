@@ -8,6 +8,8 @@ import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { defaultLayerInit } from '../init.js';
 import { pyBool } from '../repr.js';
+import { noGrad } from '../../autograd/grad_mode.js';
+import { ELEMENTWISE, type ChannelAffine, type LayerInfo, type OnnxEmit, type OnnxLayerContext } from '../describe.js';
 
 /**
  * y = x·Wᵀ + b.
@@ -50,6 +52,39 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
+  override describe(_input: readonly number[], output: readonly number[]): LayerInfo {
+    return { kind: 'compute', filters: this.outFeatures, macs: output.slice(1, -1).reduce((a, b) => a * b, 1) * this.inFeatures * this.outFeatures };
+  }
+
+  /** Gemm for a 2-D input; for other ranks MatMul with Wᵀ (+ Add), which broadcasts like linear does. */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit {
+    return () => {
+      const v = ctx.value(x);
+      const w = ctx.value(this.weight).name;
+      if (x.ndim === 2) {
+        const inputs = [v.name, w];
+        if (this.bias) inputs.push(ctx.value(this.bias).name);
+        return { name: ctx.op('Gemm', inputs, { transB: { int: 1 } }, ctx.path), batchAxis: v.batchAxis };
+      }
+      const wT = ctx.op('Transpose', [w], { perm: { ints: [1, 0] } }, `${ctx.path}/Transpose`);
+      let y = ctx.op('MatMul', [v.name, wT], {}, `${ctx.path}/MatMul`);
+      if (this.bias) y = ctx.op('Add', [y, ctx.value(this.bias).name], {}, `${ctx.path}/Add`);
+      return { name: y, batchAxis: v.batchAxis };
+    };
+  }
+
+  /** W' = W·scale (per output feature), b' = b·scale + shift; a layer without a bias is rebuilt with one. */
+  override absorbAffine({ scale, shift }: ChannelAffine): Linear {
+    return noGrad(() => {
+      const weight = this.weight.mul(scale.reshape([this.outFeatures, 1]));
+      const bias = (this.bias ?? zeros(this.outFeatures)).mul(scale).add(shift);
+      const fused = this.bias ? this : new Linear(this.inFeatures, this.outFeatures);
+      fused.weight.copy_(weight);
+      fused.bias!.copy_(bias);
+      return fused;
+    });
+  }
+
   override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
@@ -59,6 +94,9 @@ export class Linear extends Module {
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
+  }
+  override describe(): LayerInfo {
+    return ELEMENTWISE;
   }
 }
 
@@ -72,6 +110,9 @@ export class Flatten extends Module {
   }
   forward(x: Tensor): Tensor {
     return flatten(x, this.startDim, this.endDim);
+  }
+  override describe(): LayerInfo {
+    return { kind: 'reshape' };
   }
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;

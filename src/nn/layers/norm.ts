@@ -7,6 +7,17 @@ import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
+import type { ChannelAffine, LayerInfo, OnnxEmit, OnnxLayerContext } from '../describe.js';
+
+/** Norms are rows of the summary without multiply-adds (the lectures count convolutions and fully connected layers). */
+const NORM: LayerInfo = Object.freeze({ kind: 'compute' });
+
+/** The scale and bias inputs of a per-channel ONNX norm: the layer's parameters, or constants 1 and 0 without them. */
+function scaleAndBias(ctx: OnnxLayerContext, m: { weight: Tensor | null; bias: Tensor | null }, c: number): [string, string] {
+  const scale = m.weight ? ctx.value(m.weight).name : ctx.constant(new Float32Array(c).fill(1), [c], `${ctx.path}.weight`);
+  const bias = m.bias ? ctx.value(m.bias).name : ctx.constant(new Float32Array(c), [c], `${ctx.path}.bias`);
+  return [scale, bias];
+}
 
 /** nn.BatchNorm1d/2d's options (F.batchNorm takes BatchNormOptions: tensors and mode per call). */
 export interface BatchNormLayerOptions {
@@ -87,6 +98,38 @@ abstract class BatchNormBase extends Module {
     });
   }
 
+  override describe(): LayerInfo {
+    return NORM;
+  }
+
+  /** BatchNormalization with the running statistics (eval mode); batch statistics trace through the formula. */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit | null {
+    const mean = this.runningMean;
+    const variance = this.runningVar;
+    if (this.training || !mean || !variance || x.ndim < 2) return null;
+    return () => {
+      const v = ctx.value(x);
+      const [scale, bias] = scaleAndBias(ctx, this, this.numFeatures);
+      const attrs = { epsilon: { float: this.eps }, momentum: { float: 1 - (this.momentum ?? 0.1) } };
+      return {
+        name: ctx.op('BatchNormalization', [v.name, scale, bias, ctx.value(mean).name, ctx.value(variance).name], attrs, ctx.path),
+        batchAxis: v.batchAxis,
+      };
+    };
+  }
+
+  /** In eval mode with running statistics: y = x·γ/σ + (β − μ·γ/σ), σ = √(var + eps). */
+  override channelAffine(): ChannelAffine | null {
+    const mean = this.runningMean;
+    const variance = this.runningVar;
+    if (this.training || !mean || !variance) return null;
+    return noGrad(() => {
+      const invStd = variance.add(this.eps).rsqrt();
+      const scale = this.weight ? this.weight.mul(invStd) : invStd;
+      return { scale, shift: (this.bias ?? zeros(this.numFeatures)).sub(mean.mul(scale)) };
+    });
+  }
+
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? 'None' : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
@@ -135,6 +178,22 @@ export class LayerNorm extends Module {
     }
     return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.opts.eps ?? 1e-5 });
   }
+  override describe(): LayerInfo {
+    return NORM;
+  }
+  /** LayerNormalization over the trailing normalizedShape dims. */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit {
+    return () => {
+      const v = ctx.value(x);
+      const shape = this.normalizedShape;
+      const n = shape.reduce((a, b) => a * b, 1);
+      const scale = this.weight ? ctx.value(this.weight).name : ctx.constant(new Float32Array(n).fill(1), shape, `${ctx.path}.weight`);
+      const inputs = [v.name, scale];
+      if (this.bias) inputs.push(ctx.value(this.bias).name);
+      const attrs = { axis: { int: -shape.length }, epsilon: { float: this.opts.eps ?? 1e-5 } };
+      return { name: ctx.op('LayerNormalization', inputs, attrs, ctx.path), batchAxis: v.batchAxis };
+    };
+  }
   override extraRepr(): string {
     return `${pyTuple(this.normalizedShape)}, eps=${pyFloat(this.opts.eps ?? 1e-5)}, elementwise_affine=${pyBool(this.weight !== null)}`;
   }
@@ -162,6 +221,9 @@ export class GroupNorm extends Module {
   forward(x: Tensor): Tensor {
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) throw this.error(`expected input [N, ${this.numChannels}, *], got shape ${shapeToString(x.shape)}`);
     return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override describe(): LayerInfo {
+    return NORM;
   }
   override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyBool(this.weight !== null)}`;
@@ -206,6 +268,18 @@ export class InstanceNorm2d extends Module {
     });
     return x.ndim === 3 ? y.squeeze(0) : y;
   }
+  override describe(): LayerInfo {
+    return NORM;
+  }
+  /** InstanceNormalization with per-input statistics; running statistics trace through the formula. */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit | null {
+    if ((!this.training && this.trackRunningStats) || x.ndim !== 4) return null;
+    return () => {
+      const v = ctx.value(x);
+      const [scale, bias] = scaleAndBias(ctx, this, this.numFeatures);
+      return { name: ctx.op('InstanceNormalization', [v.name, scale, bias], { epsilon: { float: this.eps } }, ctx.path), batchAxis: v.batchAxis };
+    };
+  }
   override extraRepr(): string {
     return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
@@ -221,6 +295,19 @@ export class LocalResponseNorm extends Module {
   }
   forward(x: Tensor): Tensor {
     return localResponseNorm(x, this.size, this.opts);
+  }
+  override describe(): LayerInfo {
+    return NORM;
+  }
+  /** LRN; ONNX centres an even window one channel later than PyTorch, so even sizes trace through the formula. */
+  override exportOnnx(ctx: OnnxLayerContext, x: Tensor): OnnxEmit | null {
+    if (this.size % 2 === 0 || x.ndim < 3) return null;
+    return () => {
+      const { alpha = 1e-4, beta = 0.75, k = 1 } = this.opts;
+      const v = ctx.value(x);
+      const attrs = { size: { int: this.size }, alpha: { float: alpha }, beta: { float: beta }, bias: { float: k } };
+      return { name: ctx.op('LRN', [v.name], attrs, ctx.path), batchAxis: v.batchAxis };
+    };
   }
   override extraRepr(): string {
     const { alpha = 1e-4, beta = 0.75, k = 1 } = this.opts;

@@ -4,6 +4,12 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, avgPool2d, maxPool2d } from '../../ops/pool.js';
 import { Module } from '../module.js';
 import { pyBool, pyValue } from '../repr.js';
+import type { LayerInfo } from '../describe.js';
+
+const pairOf = (v: Pair | null | undefined, dflt: Pair): [number, number] => {
+  const p = v ?? dflt;
+  return typeof p === 'number' ? [p, p] : [p[0], p[1]];
+};
 
 /** nn.MaxPool2d's options (F.maxPool2d takes MaxPool2dOptions, with returnIndices). */
 export interface MaxPool2dLayerOptions {
@@ -26,6 +32,16 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.opts);
+  }
+  override describe(): LayerInfo {
+    const o = this.opts;
+    return {
+      kind: 'compute',
+      kernel: pairOf(this.kernelSize, 1),
+      stride: pairOf(o.stride, this.kernelSize),
+      padding: pairOf(o.padding, 0),
+      dilation: pairOf(o.dilation, 1),
+    };
   }
   override extraRepr(): string {
     const o = this.opts;
@@ -52,6 +68,9 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.opts);
   }
+  override describe(): LayerInfo {
+    return { kind: 'compute', kernel: pairOf(this.kernelSize, 1), stride: pairOf(this.opts.stride, this.kernelSize), padding: pairOf(this.opts.padding, 0) };
+  }
   override extraRepr(): string {
     return `kernel_size=${pyValue(this.kernelSize)}, stride=${pyValue(this.opts.stride ?? this.kernelSize)}, padding=${pyValue(this.opts.padding ?? 0)}`;
   }
@@ -67,6 +86,9 @@ export class AdaptiveAvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
+  override describe(): LayerInfo {
+    return { kind: 'compute' };
+  }
   override extraRepr(): string {
     return `output_size=${pyValue(this.outputSize)}`;
   }
@@ -79,6 +101,9 @@ export class AdaptiveMaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
+  }
+  override describe(): LayerInfo {
+    return { kind: 'compute' };
   }
   override extraRepr(): string {
     return `output_size=${pyValue(this.outputSize)}`;
