@@ -96,21 +96,6 @@ export interface CoreKernels {
   adaptiveMaxPool2d(x: TI, outH: number, outW: number): { values: TI; indices: TI };
 
   /**
-   * One optimizer update of a parameter (the optimizers' inner loops): returns the new parameter values and the
-   * new state tensors; inputs are not modified. Rules and hyperparameters are torch.optim's.
-   */
-  optimizerStep(
-    rule: OptimizerRule,
-    param: TI,
-    grad: TI,
-    state: Readonly<Record<string, TI | undefined>>,
-    hyper: OptimizerHyper,
-  ): {
-    param: TI;
-    state: Record<string, TI>;
-  };
-
-  /**
    * Batch normalization with batch statistics over every dim but 1 ([N, C, *]): y = (x − mean)/√(var + eps)·w + b,
    * with the per-channel mean and biased variance (shape [C]) that the running statistics and the backward use.
    */
@@ -126,32 +111,54 @@ export interface CoreKernels {
 
 export type PadMode = 'constant' | 'reflect' | 'replicate' | 'circular';
 
-export type OptimizerRule = 'sgd' | 'rmsprop' | 'adam' | 'adagrad' | 'adadelta';
+/**
+ * Fast optimizer updates a backend may provide, each under its own name and with its own hyperparameters. The
+ * reference loop of every optimizer lives in its file in src/optim/ and runs on any backend; these are optional.
+ * Inputs are not modified: the result holds the new parameter values and the state tensors to keep.
+ */
+export interface UpdateKernels {
+  sgdUpdate(param: TI, grad: TI, state: Readonly<{ momentum_buffer?: TI }>, hyper: SgdHyper): UpdateResult<'momentum_buffer'>;
+  adamUpdate(
+    param: TI,
+    grad: TI,
+    state: Readonly<{ exp_avg?: TI; exp_avg_sq?: TI; max_exp_avg_sq?: TI }>,
+    hyper: AdamHyper,
+  ): UpdateResult<'exp_avg' | 'exp_avg_sq' | 'max_exp_avg_sq'>;
+}
+export type UpdateKernelName = keyof UpdateKernels;
+export interface UpdateResult<K extends string> {
+  param: TI;
+  state: Partial<Record<K, TI>>;
+}
 
-/** The scalars an update needs; which ones apply depends on the rule (step counts are 1-based, after incrementing). */
-export interface OptimizerHyper {
+/** torch.optim.SGD's scalars. */
+export interface SgdHyper {
   lr: number;
   weightDecay: number;
   maximize: boolean;
-  momentum?: number;
-  dampening?: number;
-  nesterov?: boolean;
-  alpha?: number;
-  eps?: number;
-  centered?: boolean;
-  beta1?: number;
-  beta2?: number;
-  amsgrad?: boolean;
-  /** AdamW: weight decay applied to the parameter, not added to the gradient. */
-  decoupled?: boolean;
-  step?: number;
-  lrDecay?: number;
-  rho?: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
 }
 
-export type Kernels = CoreKernels & { [K in BinaryOp]: BinaryKernel } & { [K in UnaryOp]: UnaryKernel } & {
-  [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel;
-};
+/** torch.optim.Adam's and AdamW's scalars; step counts from 1 (after incrementing). */
+export interface AdamHyper {
+  lr: number;
+  weightDecay: number;
+  maximize: boolean;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  amsgrad: boolean;
+  /** AdamW: weight decay applied to the parameter, not added to the gradient. */
+  decoupled: boolean;
+  step: number;
+}
+
+export type Kernels = CoreKernels &
+  UpdateKernels & { [K in BinaryOp]: BinaryKernel } & { [K in UnaryOp]: UnaryKernel } & {
+    [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel;
+  };
 
 export type KernelName = keyof Kernels;
 

@@ -82,13 +82,20 @@ const guarded = new WeakMap<Backend, Partial<Record<KernelName, unknown>>>();
  * that an allocation it cannot make becomes an OutOfMemoryError naming the op, the size and what to change.
  */
 export function kernel<K extends KernelName>(name: K): Kernels[K] {
+  const k = optionalKernel(name);
+  if (!k) throw new Error(`kernel '${name}' is not implemented by backend '${activeBackend().name}'`);
+  return k;
+}
+
+/** The active backend's kernel `name` (wrapped as `kernel` does), or null when it has none (optional fast paths). */
+export function optionalKernel<K extends KernelName>(name: K): Kernels[K] | null {
   const b = activeBackend();
   let table = guarded.get(b);
   if (!table) guarded.set(b, (table = {}));
   const cached = table[name];
   if (cached) return cached as Kernels[K];
   const k = b.kernels[name] as ((...args: unknown[]) => unknown) | undefined;
-  if (!k) throw new Error(`kernel '${name}' is not implemented by backend '${b.name}'`);
+  if (!k) return null;
   const wrapped = (...args: unknown[]): unknown => {
     try {
       return k(...args);

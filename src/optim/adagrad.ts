@@ -1,7 +1,9 @@
-/** Adagrad and Adadelta — torch.optim's update rules. */
+/** Adagrad (Duchi et al.) — torch.optim.Adagrad's update rule. */
 import type { Tensor } from '../tensor/tensor.js';
 import { fullLike } from '../tensor/creation.js';
-import { Optimizer, runUpdate, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import { addcdiv, addcmul, effectiveGrad, fr } from './float32.js';
+import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { runUpdate, type ParamState, type UpdateRule } from './update.js';
 
 export interface AdagradOptions {
   lr: number;
@@ -11,6 +13,21 @@ export interface AdagradOptions {
   eps: number;
   maximize: boolean;
 }
+
+/** The update in PyTorch's float32 order, at step `step` (from 1). */
+export const ADAGRAD_RULE: UpdateRule<AdagradOptions & { step: number }, 'sum'> = {
+  state: ['sum'],
+  reference(P, G, { sum }, _had, h) {
+    const clr = h.lr / (1 + (h.step - 1) * h.lrDecay);
+    for (let i = 0; i < P.length; i++) {
+      const d = effectiveGrad(G[i], P[i], h.weightDecay, h.maximize);
+      sum[i] = addcmul(sum[i], d, d, 1);
+      const std = fr(fr(Math.sqrt(sum[i])) + fr(h.eps));
+      P[i] = addcdiv(P[i], d, std, -clr);
+    }
+    return ['sum'];
+  },
+};
 
 /** Σ ← Σ + g²;  p ← p − lr/(1 + (t − 1)·lrDecay) · g/(√Σ + eps). */
 export class Adagrad extends Optimizer<AdagradOptions> {
@@ -26,32 +43,6 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     const step = ((s.step as number | undefined) ?? 0) + 1;
     s.step = step;
     if (!s.sum) s.sum = fullLike(p, g.initialAccumulatorValue);
-    runUpdate('adagrad', p, grad, s, { lr: g.lr, weightDecay: g.weightDecay, maximize: g.maximize, lrDecay: g.lrDecay, eps: g.eps, step });
-  }
-}
-
-export interface AdadeltaOptions {
-  lr: number;
-  rho: number;
-  eps: number;
-  weightDecay: number;
-  maximize: boolean;
-}
-
-/**
- * Adadelta (Zeiler; ConvNetJS's default trainer): s ← ρs + (1 − ρ)g²; Δ = √(u + eps)/√(s + eps)·g;
- * u ← ρu + (1 − ρ)Δ²; p ← p − lr·Δ. PyTorch's defaults: lr 1, ρ 0.9, eps 1e-6 (ConvNetJS uses ρ 0.95).
- */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: Params<AdadeltaOptions>, opts: Partial<AdadeltaOptions> = {}) {
-    super(params, { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false, ...opts });
-  }
-  protected override validate(h: Partial<AdadeltaOptions>, where: string): void {
-    super.validate(h, where);
-    if (h.rho !== undefined && !(h.rho >= 0 && h.rho <= 1)) throw new Error(`Adadelta: invalid rho ${h.rho} in ${where} (expected [0, 1])`);
-  }
-  protected update(p: Tensor, grad: Tensor, g: ParamGroup<AdadeltaOptions>, s: ParamState): void {
-    s.step = ((s.step as number | undefined) ?? 0) + 1;
-    runUpdate('adadelta', p, grad, s, { lr: g.lr, weightDecay: g.weightDecay, maximize: g.maximize, rho: g.rho, eps: g.eps });
+    runUpdate(ADAGRAD_RULE, p, grad, s, { ...g, step });
   }
 }

@@ -1,6 +1,9 @@
 /** Adam (L2 weight decay in the gradient) and AdamW (decoupled weight decay) — torch.optim's update rules. */
+import type { AdamHyper } from '../backend/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import { addcdiv, addcmul, effectiveGrad, fma, fr } from './float32.js';
+import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { runUpdate, type ParamState, type UpdateRule } from './update.js';
 
 export interface AdamOptions {
   lr: number;
@@ -10,6 +13,29 @@ export interface AdamOptions {
   amsgrad: boolean;
   maximize: boolean;
 }
+
+/** The update (Adam, and AdamW when `decoupled`) in PyTorch's float32 order; the wasm backend's adamUpdate matches it bit for bit. */
+export const ADAM_RULE: UpdateRule<AdamHyper, 'exp_avg' | 'exp_avg_sq' | 'max_exp_avg_sq'> = {
+  state: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'],
+  fast: 'adamUpdate',
+  reference(P, G, { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax }, _had, h) {
+    const { beta1: b1, beta2: b2, step } = h;
+    const stepSize = h.lr / (1 - b1 ** step);
+    const bc2Sqrt = fr(Math.sqrt(1 - b2 ** step));
+    const shrink = fr(1 - h.lr * h.weightDecay);
+    for (let i = 0; i < P.length; i++) {
+      if (h.decoupled) P[i] = fr(P[i] * shrink);
+      const d = effectiveGrad(G[i], P[i], h.decoupled ? 0 : h.weightDecay, h.maximize);
+      m[i] = fma(d, 1 - b1, fr(m[i] * fr(b1)));
+      v[i] = addcmul(fr(v[i] * fr(b2)), d, d, 1 - b2);
+      let second = v[i];
+      if (h.amsgrad) second = vmax[i] = Math.max(vmax[i], v[i]);
+      const denom = fr(fr(fr(Math.sqrt(second)) / bc2Sqrt) + fr(h.eps));
+      P[i] = addcdiv(P[i], m[i], denom, -stepSize);
+    }
+    return h.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+  },
+};
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
@@ -27,7 +53,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<AdamOptions>, s: ParamState): void {
     const step = ((s.step as number | undefined) ?? 0) + 1;
     s.step = step;
-    runUpdate('adam', p, grad, s, {
+    runUpdate(ADAM_RULE, p, grad, s, {
       lr: g.lr,
       weightDecay: g.weightDecay,
       maximize: g.maximize,

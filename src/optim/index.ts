@@ -8,7 +8,9 @@ export { Optimizer, type OptimizerStateDict, type ParamGroup, type ParamGroupSpe
 export { SGD, type SGDOptions } from './sgd.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
-export { Adagrad, Adadelta, type AdagradOptions, type AdadeltaOptions } from './adagrad.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';
+export { Adadelta, type AdadeltaOptions } from './adadelta.js';
+export type { UpdateRule } from './update.js';
 export { clipGradNorm, clipGradValue, l1Penalty, l2Penalty } from './clip.js';
 export { LRScheduler } from './schedulers/scheduler.js';
 export { LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, InverseSqrtLR } from './schedulers/basic.js';

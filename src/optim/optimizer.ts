@@ -3,12 +3,10 @@
  * laid out like PyTorch's ({ state: {index: {...}}, paramGroups: [{...hyper, params: [indices]}] }) so training resumes exactly.
  */
 import { noGrad } from '../autograd/grad_mode.js';
-import type { OptimizerHyper, OptimizerRule } from '../backend/kernels.js';
-import { kernel } from '../backend/registry.js';
 import { Tensor } from '../tensor/tensor.js';
+import type { ParamState } from './update.js';
 
-export type StateValue = Tensor | number;
-export type ParamState = Record<string, StateValue>;
+export { runUpdate, type ParamState, type StateValue, type UpdateRule } from './update.js';
 
 /** A group of parameters with hyperparameters overriding the optimizer's defaults. */
 export type ParamGroupSpec<H> = { params: Iterable<Tensor> } & Partial<H>;
@@ -137,16 +135,4 @@ export abstract class Optimizer<H extends { lr: number } = any> {
       Object.assign(this.paramGroups[gi], hyper);
     });
   }
-}
-
-/**
- * Runs one update kernel for `p`: writes the new values into the parameter and replaces its state tensors.
- * (The update loops are kernels so fast backends can fuse them; the js kernel mirrors PyTorch's float32 arithmetic.)
- */
-export function runUpdate(rule: OptimizerRule, p: Tensor, grad: Tensor, state: ParamState, hyper: OptimizerHyper): void {
-  const inputs: Record<string, ReturnType<Tensor['info']> | undefined> = {};
-  for (const [k, v] of Object.entries(state)) if (v instanceof Tensor) inputs[k] = v.info();
-  const r = kernel('optimizerStep')(rule, p.info(), grad.info(), inputs, hyper);
-  p.copy_(Tensor.fromInfo(r.param));
-  for (const [k, t] of Object.entries(r.state)) state[k] = Tensor.fromInfo(t);
 }

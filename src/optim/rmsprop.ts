@@ -1,6 +1,8 @@
 /** RMSprop (Hinton), with optional momentum and centering — torch.optim.RMSprop's update rule. */
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import { addcdiv, addcmul, effectiveGrad, fma, fr } from './float32.js';
+import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { runUpdate, type ParamState, type UpdateRule } from './update.js';
 
 export interface RMSpropOptions {
   lr: number;
@@ -11,6 +13,29 @@ export interface RMSpropOptions {
   centered: boolean;
   maximize: boolean;
 }
+
+/** The update in PyTorch's float32 order (no backend has a faster kernel for it yet). */
+export const RMSPROP_RULE: UpdateRule<RMSpropOptions, 'square_avg' | 'grad_avg' | 'momentum_buffer'> = {
+  state: ['square_avg', 'grad_avg', 'momentum_buffer'],
+  reference(P, G, { square_avg: sq, grad_avg: ga, momentum_buffer: buf }, _had, h) {
+    const { alpha, momentum: mom } = h;
+    for (let i = 0; i < P.length; i++) {
+      const d = effectiveGrad(G[i], P[i], h.weightDecay, h.maximize);
+      sq[i] = addcmul(fr(sq[i] * fr(alpha)), d, d, 1 - alpha);
+      let avg: number;
+      if (h.centered) {
+        ga[i] = fma(d, 1 - alpha, fr(ga[i] * fr(alpha)));
+        avg = fr(Math.sqrt(addcmul(sq[i], ga[i], ga[i], -1)));
+      } else avg = fr(Math.sqrt(sq[i]));
+      avg = fr(avg + fr(h.eps));
+      if (mom > 0) {
+        buf[i] = addcdiv(fr(buf[i] * fr(mom)), d, avg, 1);
+        P[i] = fma(buf[i], -h.lr, P[i]);
+      } else P[i] = addcdiv(P[i], d, avg, -h.lr);
+    }
+    return ['square_avg', ...(h.centered ? (['grad_avg'] as const) : []), ...(mom > 0 ? (['momentum_buffer'] as const) : [])];
+  },
+};
 
 /**
  * s ← α·s + (1 − α)·g²;  avg = √(s − ḡ²) (centered) or √s, plus eps;  p ← p − lr·g/avg (or through a momentum buffer).
@@ -30,14 +55,6 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<RMSpropOptions>, s: ParamState): void {
     s.step = ((s.step as number | undefined) ?? 0) + 1;
-    runUpdate('rmsprop', p, grad, s, {
-      lr: g.lr,
-      weightDecay: g.weightDecay,
-      maximize: g.maximize,
-      alpha: g.alpha,
-      eps: g.eps,
-      momentum: g.momentum,
-      centered: g.centered,
-    });
+    runUpdate(RMSPROP_RULE, p, grad, s, g);
   }
 }

@@ -1,6 +1,9 @@
 /** SGD with momentum, dampening, Nesterov and L2 weight decay — torch.optim.SGD's update rule. */
+import type { SgdHyper } from '../backend/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { Optimizer, runUpdate, type ParamGroup, type Params, type ParamState } from './optimizer.js';
+import { effectiveGrad, fma, fr } from './float32.js';
+import { Optimizer, type ParamGroup, type Params } from './optimizer.js';
+import { runUpdate, type ParamState, type UpdateRule } from './update.js';
 
 export interface SGDOptions {
   lr: number;
@@ -10,6 +13,24 @@ export interface SGDOptions {
   nesterov: boolean;
   maximize: boolean;
 }
+
+/** The update, element by element in PyTorch's float32 order; the wasm backend's sgdUpdate matches it bit for bit. */
+export const SGD_RULE: UpdateRule<SgdHyper, 'momentum_buffer'> = {
+  state: ['momentum_buffer'],
+  fast: 'sgdUpdate',
+  reference(P, G, { momentum_buffer: buf }, had, h) {
+    const m = h.momentum;
+    for (let i = 0; i < P.length; i++) {
+      let d = effectiveGrad(G[i], P[i], h.weightDecay, h.maximize);
+      if (m !== 0) {
+        buf[i] = had.momentum_buffer ? fma(d, 1 - h.dampening, fr(buf[i] * fr(m))) : d;
+        d = h.nesterov ? fma(buf[i], m, d) : buf[i];
+      }
+      P[i] = fma(d, -h.lr, P[i]);
+    }
+    return m !== 0 ? ['momentum_buffer'] : [];
+  },
+};
 
 /**
  * v ← μ·v + (1 − dampening)·g (v = g on the first step);  p ← p − lr·(nesterov ? g + μ·v : v),  with g += weightDecay·p.
@@ -28,7 +49,7 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(p: Tensor, grad: Tensor, g: ParamGroup<SGDOptions>, s: ParamState): void {
-    runUpdate('sgd', p, grad, s, {
+    runUpdate(SGD_RULE, p, grad, s, {
       lr: g.lr,
       weightDecay: g.weightDecay,
       maximize: g.maximize,

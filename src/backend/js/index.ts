@@ -1,6 +1,6 @@
 /** The `js` reference backend: plain TypeScript, the living definition every faster backend must match. */
 import type { Backend, DataHandle, DType, TypedArray } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels } from '../kernels.js';
+import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels, type UpdateKernelName } from '../kernels.js';
 import type { JsHandle } from './handle.js';
 import { cast, fill, makeBinary, makeUnary, makeUnaryBackward, where } from './elementwise.js';
 import { argReduce, sum } from './reduce.js';
@@ -9,10 +9,10 @@ import { matmul } from './matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
 import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
 import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
-import { optimizerStep } from './optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './norm.js';
 
-function buildKernels(): Kernels {
+/** Every kernel but the optional fast optimizer updates (their reference loops live with each optimizer in src/optim/). */
+function buildKernels(): Omit<Kernels, UpdateKernelName> {
   // Typed as CoreKernels so tsc checks every hand-written kernel's signature.
   const core: CoreKernels = {
     fill,
@@ -44,7 +44,6 @@ function buildKernels(): Kernels {
     softmaxBackward,
     logSoftmax,
     logSoftmaxBackward,
-    optimizerStep,
     batchNormTrain,
     batchNormTrainBackward,
   };
@@ -54,7 +53,7 @@ function buildKernels(): Kernels {
     table[op] = makeUnary(op);
     table[`${op}Backward`] = makeUnaryBackward(op);
   }
-  return table as unknown as Kernels;
+  return table as unknown as Omit<Kernels, UpdateKernelName>;
 }
 
 export function createJsBackend(): Backend {

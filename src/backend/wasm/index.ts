@@ -18,7 +18,7 @@ import { broadcastStrides } from '../strided.js';
 import { sizeOf, stridesOf } from '../shape.js';
 import { sum } from './kernels/reduce.js';
 import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
-import { optimizerStep } from './kernels/optim.js';
+import { adamUpdate, sgdUpdate } from './kernels/optim.js';
 import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
 import { softmax, softmaxBackward } from './kernels/softmax.js';
 import { isDepthwiseInfo } from './kernels/shared.js';
@@ -94,7 +94,9 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     maxPool2dBackward: withFallback('maxPool2dBackward', (dy, ind, shape) => maxPool2dBackward(ctx, dy, ind, shape)),
     avgPool2d: withFallback('avgPool2d', (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null)),
     avgPool2dBackward: withFallback('avgPool2dBackward', (dy, p) => avgPool2dBackward(ctx, dy, p)),
-    optimizerStep: withFallback('optimizerStep', (rule, param, grad, state, h) => optimizerStep(ctx, rule, param, grad, state, h)),
+    // Optimizer updates: parameters are float32 (the optimizers check), so these have no js fallback to fall to.
+    sgdUpdate: (param, grad, state, h) => (heap.safePoint(handlesIn([param, grad, state])), sgdUpdate(ctx, param, grad, state, h)),
+    adamUpdate: (param, grad, state, h) => (heap.safePoint(handlesIn([param, grad, state])), adamUpdate(ctx, param, grad, state, h)),
     batchNormTrain: withFallback('batchNormTrain', (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps)),
     batchNormTrainBackward: withFallback('batchNormTrainBackward', (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps)),
     softmax: withFallback('softmax', (x, dim) => softmax(ctx, x, dim, false)),

@@ -1,4 +1,4 @@
-// Optimizer updates (SGD with momentum/Nesterov, Adam/AdamW with AMSGrad) mirroring js/optim.ts operation by
+// Optimizer updates (SGD with momentum/Nesterov, Adam/AdamW with AMSGrad) mirroring the reference loops in src/optim/sgd.ts and adam.ts operation by
 // operation: every value PyTorch keeps in a float32 tensor is rounded to f32 (<f32>), products and sums in between
 // are exact f64, so results equal the js reference bit for bit. Constants arrive pre-rounded (fr(...)) as f64.
 import { arg } from './geometry';
