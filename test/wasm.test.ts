@@ -488,14 +488,24 @@ describe.runIf(hasWasm)('wasm backend', () => {
 describe('the JS ↔ AssemblyScript kernel interface (declared once in src/backend/wasm/interface.json)', () => {
   it('every declared task is called by a JS kernel, every op code names a kernel op, and unknown ids trap', async () => {
     const { readFileSync, readdirSync } = await import('node:fs');
-    const { TASK, BINARY_CODES, UNARY_CODES } = await import('../src/backend/wasm/generated/interface.js');
+    const { TASK, TASK_ARGS, BINARY_CODES, UNARY_CODES } = await import('../src/backend/wasm/generated/interface.js');
     const { BINARY_OPS, UNARY_OPS } = await import('../src/backend/kernels.js');
     const { kernelModule } = await import('../src/backend/wasm/module.js');
     const dir = new URL('../src/backend/wasm/kernels/', import.meta.url);
     const js = readdirSync(dir)
       .map((f) => readFileSync(new URL(f, dir), 'utf8'))
       .join('\n');
-    expect(Object.keys(TASK).filter((name) => !js.includes(`TASK.${name}`))).toEqual([]);
+    expect(Object.keys(TASK).filter((name) => !new RegExp(`ctx\\.task\\(\\s*'${name}'`).test(js))).toEqual([]);
+    // Argument layouts: no two fields overlap, f64s sit on 8-byte boundaries, everything fits the 1 KiB block.
+    for (const [name, fields] of Object.entries(TASK_ARGS)) {
+      let end = 0;
+      for (const [field, type, offset, length] of fields) {
+        expect(offset, `${name}.${field}`).toBeGreaterThanOrEqual(end);
+        if (type === 'f64') expect(offset % 8, `${name}.${field}`).toBe(0);
+        end = offset + (type === 'f64' ? 8 : 4 * length);
+      }
+      expect(end, name).toBeLessThanOrEqual(1024);
+    }
     expect(Object.keys(BINARY_CODES).filter((op) => op !== 'copy' && !(BINARY_OPS as readonly string[]).includes(op))).toEqual([]);
     expect(Object.keys(UNARY_CODES).filter((op) => !(UNARY_OPS as readonly string[]).includes(op))).toEqual([]);
     // A task id or op code the module does not know traps instead of running something else.
@@ -504,8 +514,9 @@ describe('the JS ↔ AssemblyScript kernel interface (declared once in src/backe
       new WebAssembly.Instance(kernelModule('single'), { env: { memory } }).exports as { runTask: (t: number, a: number, p: number, th: number) => void }
     ).runTask;
     expect(() => run(Object.keys(TASK).length + 1, 1024, 0, 0)).toThrow(/unreachable/);
-    const args = new Int32Array(memory.buffer, 1024, 16);
-    args.set([Object.keys(UNARY_CODES).length, 4096, 8192, 4, 4]); // op code past the last, out, x, n, per part
+    const view = new DataView(memory.buffer, 1024, 1024);
+    const unaryArgs = { op: Object.keys(UNARY_CODES).length, out: 4096, x: 8192, n: 4, per: 4 }; // an op code past the last
+    for (const [field, , offset] of TASK_ARGS.unary) if (field in unaryArgs) view.setInt32(offset, unaryArgs[field as keyof typeof unaryArgs], true);
     expect(() => run(TASK.unary, 1024, 0, 0)).toThrow(/unreachable/);
   });
 });

@@ -3,6 +3,10 @@ import type { DType, TensorInfo } from '../backend.js';
 import { sizeOf } from '../shape.js';
 import { Heap, WasmHandle } from './heap.js';
 import { ARGS_ADDR, ThreadPool } from './thread_pool.js';
+import { TASK, TASK_ARGS, type TaskArgs, type TaskName } from './generated/interface.js';
+
+/** Bytes of the argument block (the generator refuses a task whose arguments need more). */
+const ARGS_BYTES = 1024;
 
 export class WasmContext {
   constructor(
@@ -26,32 +30,30 @@ export class WasmContext {
   }
 
   /**
-   * Writes integer argument words from word 0 of the argument block, then f64 values at the given (even) word
-   * offsets and f32 values at the given word offsets.
+   * Runs `nparts` parts of task `name` with its arguments written, by name, where interface.json's layout puts them
+   * (generated/interface.ts); AssemblyScript reads them through the generated getters of the same layout.
    */
-  args(words: readonly number[], f64s?: Record<number, number>, f32s?: Record<number, number>): number {
+  task<K extends TaskName>(name: K, args: TaskArgs[K], nparts: number): void {
     const buf = this.heap.memory.buffer;
-    const i32 = new Int32Array(buf, ARGS_ADDR, 256);
-    for (let i = 0; i < words.length; i++) i32[i] = words[i];
-    if (f64s) {
-      const f64 = new Float64Array(buf, ARGS_ADDR, 128);
-      for (const [w, v] of Object.entries(f64s)) f64[Number(w) / 2] = v;
+    const view = new DataView(buf, ARGS_ADDR, ARGS_BYTES);
+    const values = args as unknown as Record<string, number | boolean | readonly number[]>;
+    for (const [field, type, offset, length] of TASK_ARGS[name]) {
+      const v = values[field];
+      if (type === 'f64') view.setFloat64(offset, v as number, true);
+      else if (type === 'f32') view.setFloat32(offset, v as number, true);
+      else if (type === 'bool') view.setInt32(offset, v ? 1 : 0, true);
+      else if (type === 'i32[]') {
+        const a = v as readonly number[];
+        if (a.length !== length) throw new Error(`wasm task ${name}: argument '${field}' needs ${length} values, got ${a.length}`);
+        for (let i = 0; i < length; i++) view.setInt32(offset + 4 * i, a[i], true);
+      } else view.setInt32(offset, v as number, true);
     }
-    if (f32s) {
-      const f32 = new Float32Array(buf, ARGS_ADDR, 256);
-      for (const [w, v] of Object.entries(f32s)) f32[Number(w)] = v;
-    }
-    return ARGS_ADDR;
+    this.pool.run(TASK[name], ARGS_ADDR, nparts);
   }
 
   /** Parts for a memory-bound loop over `n` items: one part per thread when the loop is long enough to pay. */
   partsFor(n: number, minPerPart = PARALLEL_MIN_ELEMENTS): number {
     return Math.max(1, Math.min(this.threads, Math.floor(n / minPerPart)));
-  }
-
-  /** Runs `nparts` parts of a task over the pool. */
-  run(task: number, nparts: number): void {
-    this.pool.run(task, ARGS_ADDR, nparts);
   }
 
   /** A temporary block (scratch) of at least `bytes`; release it with `done`. */

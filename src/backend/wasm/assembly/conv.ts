@@ -3,7 +3,7 @@
 // wide products. Parts of a parallel run own disjoint column ranges (forward, weight gradient into per-part
 // accumulators) or whole images (input gradient, whose col2im scatters across a receptive field).
 import { gemm, GEMM_SCRATCH_BYTES } from './gemm';
-import { arg, Geo } from './geometry';
+import { ConvBackwardInputArgs, ConvBackwardWeightArgs, ConvForwardArgs, FlipWeightsArgs, Geo, SumBlocksArgs } from './args.generated';
 
 /**
  * The column matrix (channels [c0, c0+cg) at columns [j0, j0+cols), rows cg·kH·kW) written in the GEMM's packed-B layout (panels of 8 columns, [row][8] inside a panel, the last panel
@@ -185,17 +185,17 @@ function isPointwise(g: Geo): bool {
 }
 
 /**
- * args: geometry, 16 x, 17 w, 18 bias (0: none), 19 y, 20 chunk, 21 columns per part, 22 scratch, 23 scratch
- * stride, 24 output-channel blocks, 25 output channels per block (a multiple of 4). Part p covers column range
- * p / blocks and output channels block p % blocks: few columns (late layers, batch 1) split over channels instead,
- * so each part packs only its rows of the weights.
+ * y = conv(x, w) + bias (bias 0: none) by im2col + GEMM, `chunk` columns at a time; ocPer output channels per block
+ * (a multiple of 4). Part p covers column range p / blocks and output channels block p % blocks: few columns (late
+ * layers, batch 1) split over channels instead, so each part packs only its rows of the weights.
  */
 export function convForwardPart(args: usize, part: i32, thread: i32): void {
   const geo = changetype<Geo>(args);
-  const x = <usize>arg(args, 16), w = <usize>arg(args, 17), bias = <usize>arg(args, 18), y = <usize>arg(args, 19);
-  const chunk = arg(args, 20), perPart = arg(args, 21);
-  const scratch = <usize>arg(args, 22) + <usize>thread * <usize>arg(args, 23);
-  const blocks = arg(args, 24), ocPer = arg(args, 25);
+  const a = changetype<ConvForwardArgs>(args);
+  const x = a.x, w = a.w, bias = a.bias, y = a.y;
+  const chunk = a.chunk, perPart = a.perPart;
+  const scratch = a.scratch + <usize>thread * <usize>a.scratchStride;
+  const blocks = a.blocks, ocPer = a.ocPer;
   const colPart = part / blocks;
   const P = geo.outH * geo.outW;
   const J = geo.batch * P;
@@ -262,12 +262,13 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/** args: geometry, 16 dy, 17 w, 18 dx, 19 chunk, 20 images per part, 21 scratch, 22 scratch stride. */
+/** dx by GEMM + col2im, `perPart` images per part. */
 export function convBackwardInputPart(args: usize, part: i32, thread: i32): void {
   const geo = changetype<Geo>(args);
-  const dy = <usize>arg(args, 16), w = <usize>arg(args, 17), dx = <usize>arg(args, 18);
-  const chunk = arg(args, 19), perPart = arg(args, 20);
-  const scratch = <usize>arg(args, 21) + <usize>thread * <usize>arg(args, 22);
+  const a = changetype<ConvBackwardInputArgs>(args);
+  const dy = a.dy, w = a.w, dx = a.dx;
+  const chunk = a.chunk, perPart = a.perPart;
+  const scratch = a.scratch + <usize>thread * <usize>a.scratchStride;
   const P = geo.outH * geo.outW;
   const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
   const Kc = cg * geo.kH * geo.kW;
@@ -308,15 +309,13 @@ export function convBackwardInputPart(args: usize, part: i32, thread: i32): void
   }
 }
 
-/**
- * args: geometry, 16 x, 17 dy, 18 accumulators (one [outC, Kc] block per part), 19 chunk, 20 columns per part,
- * 21 scratch, 22 scratch stride.
- */
+/** dw partial sums, one [outC, Kc] accumulator block per part at `acc`, over `perPart` columns per part. */
 export function convBackwardWeightPart(args: usize, part: i32, thread: i32): void {
   const geo = changetype<Geo>(args);
-  const x = <usize>arg(args, 16), dy = <usize>arg(args, 17), accBase = <usize>arg(args, 18);
-  const chunk = arg(args, 19), perPart = arg(args, 20);
-  const scratch = <usize>arg(args, 21) + <usize>thread * <usize>arg(args, 22);
+  const a = changetype<ConvBackwardWeightArgs>(args);
+  const x = a.x, dy = a.dy, accBase = a.acc;
+  const chunk = a.chunk, perPart = a.perPart;
+  const scratch = a.scratch + <usize>thread * <usize>a.scratchStride;
   const P = geo.outH * geo.outW;
   const J = geo.batch * P;
   const cg = geo.inC / geo.groups, og = geo.outC / geo.groups;
@@ -362,9 +361,10 @@ export function convBackwardWeightPart(args: usize, part: i32, thread: i32): voi
   }
 }
 
-/** args: 0 dst, 1 src (nparts blocks of `count` floats), 2 count, 3 nparts, 4 elements per part. dst = Σ blocks. */
+/** dst = Σ of the nparts blocks of `count` floats at src, in block order; `per` elements per part. */
 export function sumBlocksPart(args: usize, part: i32, thread: i32): void {
-  const dst = <usize>arg(args, 0), src = <usize>arg(args, 1), count = arg(args, 2), nparts = arg(args, 3), per = arg(args, 4);
+  const a = changetype<SumBlocksArgs>(args);
+  const dst = a.dst, src = a.src, count = a.count, nparts = a.nparts, per = a.per;
   const i0 = part * per;
   const i1 = min(count, i0 + per);
   for (let i = i0; i < i1; i++) {
@@ -379,8 +379,9 @@ export function sumBlocksPart(args: usize, part: i32, thread: i32): void {
  * W[g·og + co, ci, kH−1−kh, kW−1−kw]. args: 0 w, 1 out, 2 outC, 3 cg, 4 kH, 5 kW, 6 groups, 7 rows of W' per part.
  */
 export function flipWeightsPart(args: usize, part: i32, thread: i32): void {
-  const w = <usize>arg(args, 0), out = <usize>arg(args, 1);
-  const outC = arg(args, 2), cg = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5), groups = arg(args, 6), per = arg(args, 7);
+  const a = changetype<FlipWeightsArgs>(args);
+  const w = a.w, out = a.out;
+  const outC = a.outC, cg = a.cg, kH = a.kH, kW = a.kW, groups = a.groups, per = a.per;
   const og = outC / groups;
   const taps = kH * kW;
   const r0 = part * per, r1 = min(cg * groups, r0 + per);

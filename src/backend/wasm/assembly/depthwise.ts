@@ -2,7 +2,7 @@
 // GEMM per channel would be a one-row product. The valid output columns of each tap are computed once per row,
 // and stride-1 rows run in f32x4. Forward and input gradient accumulate k·k terms in f32; the weight gradient
 // (a sum over the batch and every pixel) accumulates in f64.
-import { arg, Geo } from './geometry';
+import { DepthwiseBackwardInputArgs, DepthwiseBackwardWeightArgs, DepthwiseForwardArgs, Geo } from './args.generated';
 
 // @ts-ignore: decorator
 @inline function owStart(off: i32, s: i32): i32 {
@@ -17,10 +17,11 @@ import { arg, Geo } from './geometry';
   return lim < 0 ? 0 : min(outW, lim / s + 1);
 }
 
-/** args: geometry, 16 x, 17 w, 18 bias (0: none), 19 y, 20 planes per part. Planes are (n, oc). */
+/** Depthwise conv (bias 0: none), `per` planes (n, oc) per part. */
 export function depthwiseForwardPart(args: usize, part: i32, thread: i32): void {
   const g = changetype<Geo>(args);
-  const x = <usize>arg(args, 16), w = <usize>arg(args, 17), bias = <usize>arg(args, 18), y = <usize>arg(args, 19), per = arg(args, 20);
+  const a = changetype<DepthwiseForwardArgs>(args);
+  const x = a.x, w = a.w, bias = a.bias, y = a.y, per = a.per;
   const planes = g.batch * g.outC;
   const mult = g.outC / g.inC;
   const p0 = part * per, p1 = min(planes, p0 + per);
@@ -59,10 +60,11 @@ export function depthwiseForwardPart(args: usize, part: i32, thread: i32): void 
   }
 }
 
-/** args: geometry, 16 dy, 17 w, 18 dx, 19 planes per part. Planes are (n, ic). */
+/** dx of the depthwise conv, `per` planes (n, ic) per part. */
 export function depthwiseBackwardInputPart(args: usize, part: i32, thread: i32): void {
   const g = changetype<Geo>(args);
-  const dy = <usize>arg(args, 16), w = <usize>arg(args, 17), dx = <usize>arg(args, 18), per = arg(args, 19);
+  const a = changetype<DepthwiseBackwardInputArgs>(args);
+  const dy = a.dy, w = a.w, dx = a.dx, per = a.per;
   const planes = g.batch * g.inC;
   const mult = g.outC / g.inC;
   const p0 = part * per, p1 = min(planes, p0 + per);
@@ -102,10 +104,11 @@ export function depthwiseBackwardInputPart(args: usize, part: i32, thread: i32):
   }
 }
 
-/** args: geometry, 16 x, 17 dy, 18 dw, 19 output channels per part. */
+/** dw of the depthwise conv, `per` output channels per part. */
 export function depthwiseBackwardWeightPart(args: usize, part: i32, thread: i32): void {
   const g = changetype<Geo>(args);
-  const x = <usize>arg(args, 16), dy = <usize>arg(args, 17), dw = <usize>arg(args, 18), per = arg(args, 19);
+  const a = changetype<DepthwiseBackwardWeightArgs>(args);
+  const x = a.x, dy = a.dy, dw = a.dw, per = a.per;
   const mult = g.outC / g.inC;
   const c0 = part * per, c1 = min(g.outC, c0 + per);
   const planeIn = g.inH * g.inW, planeOut = g.outH * g.outW;

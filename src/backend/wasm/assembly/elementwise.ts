@@ -2,7 +2,7 @@
 // inner loop when the last dim is contiguous or broadcast; parts are ranges of rows (all dims but the last).
 // Unary functions compute in f64 and round once, as the js reference does, so results match it exactly except
 // for the last-ulp differences of transcendental functions (exp, log, tanh).
-import { arg, argF } from './geometry';
+import { BinaryArgs, FillArgs, UnaryArgs, UnaryBackwardArgs } from './args.generated';
 
 export const MAX_RANK: i32 = 8;
 
@@ -68,26 +68,27 @@ function stretch(op: i32, out: usize, a: usize, la: i32, b: usize, lb: i32, n: i
   }
 }
 
-/** args: 0 op, 1 out, 2 a, 3 b, 4 rank, 5.. shape[8], 13.. a strides[8], 21.. b strides[8], 29 rows per part (elements when rank is 1). */
+/** out = a op b over a collapsed strided shape (rank ≤ 8): `per` rows per part (elements when rank is 1). */
 export function binaryPart(args: usize, part: i32, thread: i32): void {
-  const op = arg(args, 0);
-  const out = <usize>arg(args, 1), a = <usize>arg(args, 2), b = <usize>arg(args, 3);
-  const rank = arg(args, 4);
+  const g = changetype<BinaryArgs>(args);
+  const op = g.op;
+  const out = g.out, a = g.a, b = g.b;
+  const rank = g.rank;
   const last = rank - 1;
-  const n = arg(args, 5 + last);
+  const n = g.shape(last);
   if (rank == 1) {
     // One stretch: parts are element ranges.
-    const per1 = arg(args, 29);
+    const per1 = g.per;
     const i0 = part * per1;
     const cnt = min(n, i0 + per1) - i0;
     if (cnt <= 0) return;
-    const la1 = arg(args, 13), lb1 = arg(args, 21);
+    const la1 = g.stridesA(0), lb1 = g.stridesB(0);
     stretch(op, out + (<usize>i0 << 2), a + (<usize>(i0 * la1) << 2), la1, b + (<usize>(i0 * lb1) << 2), lb1, cnt);
     return;
   }
   let rows = 1;
-  for (let d = 0; d < last; d++) rows *= arg(args, 5 + d);
-  const per = arg(args, 29);
+  for (let d = 0; d < last; d++) rows *= g.shape(d);
+  const per = g.per;
   const r0 = part * per;
   const r1 = min(rows, r0 + per);
   if (r0 >= r1) return;
@@ -95,24 +96,24 @@ export function binaryPart(args: usize, part: i32, thread: i32): void {
   let ia = 0, ib = 0;
   let rem = r0;
   for (let d = last - 1; d >= 0; d--) {
-    const size = arg(args, 5 + d);
+    const size = g.shape(d);
     const q = rem % size;
     rem /= size;
-    ia += q * arg(args, 13 + d);
-    ib += q * arg(args, 21 + d);
+    ia += q * g.stridesA(d);
+    ib += q * g.stridesB(d);
   }
-  const la = arg(args, 13 + last), lb = arg(args, 21 + last);
+  const la = g.stridesA(last), lb = g.stridesB(last);
   for (let r = r0; r < r1; r++) {
     stretch(op, out + (<usize>(r * n) << 2), a + (<usize>ia << 2), la, b + (<usize>ib << 2), lb, n);
     // Advance to row r+1: bump the innermost outer dim, carrying.
     let carry = r + 1;
     for (let d = last - 1; d >= 0; d--) {
-      const size = arg(args, 5 + d);
-      ia += arg(args, 13 + d);
-      ib += arg(args, 21 + d);
+      const size = g.shape(d);
+      ia += g.stridesA(d);
+      ib += g.stridesB(d);
       if (carry % size != 0) break;
-      ia -= size * arg(args, 13 + d);
-      ib -= size * arg(args, 21 + d);
+      ia -= size * g.stridesA(d);
+      ib -= size * g.stridesB(d);
       carry /= size;
     }
   }
@@ -171,11 +172,12 @@ function unaryDf(op: i32, x: f64, y: f64, p0: f64, p1: f64): f64 {
   }
 }
 
-/** args: 0 op, 1 out, 2 x, 3 n, 4 per part, 6 p0 (f64), 8 p1 (f64). */
+/** out = f(x) elementwise, `per` elements per part; p0, p1: the function's parameters (alpha, clamp bounds). */
 export function unaryPart(args: usize, part: i32, thread: i32): void {
-  const op = arg(args, 0);
-  const out = <usize>arg(args, 1), x = <usize>arg(args, 2), n = arg(args, 3), per = arg(args, 4);
-  const p0 = load<f64>(args + 24), p1 = load<f64>(args + 32);
+  const a = changetype<UnaryArgs>(args);
+  const op = a.op;
+  const out = a.out, x = a.x, n = a.n, per = a.per;
+  const p0 = a.p0, p1 = a.p1;
   const i0 = part * per;
   const i1 = min(n, i0 + per);
   let i = i0;
@@ -199,12 +201,13 @@ export function unaryPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/** args: 0 op, 1 out, 2 x, 3 y, 4 dy, 5 n, 6 per part, 8 p0 (f64), 10 p1 (f64). out = dy == 0 ? 0 : dy·f'(x). */
+/** out = dy == 0 ? 0 : dy·f'(x) (y = f(x) given), `per` elements per part. */
 export function unaryBackwardPart(args: usize, part: i32, thread: i32): void {
-  const op = arg(args, 0);
-  const out = <usize>arg(args, 1), x = <usize>arg(args, 2), y = <usize>arg(args, 3), dy = <usize>arg(args, 4);
-  const n = arg(args, 5), per = arg(args, 6);
-  const p0 = load<f64>(args + 32), p1 = load<f64>(args + 40);
+  const a = changetype<UnaryBackwardArgs>(args);
+  const op = a.op;
+  const out = a.out, x = a.x, y = a.y, dy = a.dy;
+  const n = a.n, per = a.per;
+  const p0 = a.p0, p1 = a.p1;
   const i0 = part * per;
   const i1 = min(n, i0 + per);
   let i = i0;
@@ -226,10 +229,11 @@ export function unaryBackwardPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/** args: 0 out, 1 n, 2 per part, 3 value (f32 bits). */
+/** out[0..n) = value, `per` elements per part. */
 export function fillPart(args: usize, part: i32, thread: i32): void {
-  const out = <usize>arg(args, 0), n = arg(args, 1), per = arg(args, 2);
-  const v = argF(args, 3);
+  const a = changetype<FillArgs>(args);
+  const out = a.out, n = a.n, per = a.per;
+  const v = a.value;
   const i0 = part * per;
   const i1 = min(n, i0 + per);
   const vv = f32x4.splat(v);

@@ -1,6 +1,6 @@
 // Training-mode batch normalization, fused, over [N, C, S]; parts are ranges of channels. f64 arithmetic as the
 // js reference (js/norm.ts), two f64 lanes at a time.
-import { arg } from './geometry';
+import { BatchNormBackwardArgs, BatchNormForwardArgs } from './args.generated';
 
 // @ts-ignore: decorator
 @inline function lo(v: v128): v128 {
@@ -17,12 +17,13 @@ import { arg } from './geometry';
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-/** args: 0 x, 1 y, 2 weight (0: none), 3 bias (0: none), 4 mean out, 5 var out, 6 N, 7 C, 8 S, 9 channels per part, f64 at 10 eps. */
+/** Batch norm with batch statistics of x viewed as [N, C, S], `per` channels per part; weight/bias 0: none. */
 export function batchNormForwardPart(args: usize, part: i32, thread: i32): void {
-  const x = <usize>arg(args, 0), y = <usize>arg(args, 1), w = <usize>arg(args, 2), b = <usize>arg(args, 3);
-  const meanOut = <usize>arg(args, 4), varOut = <usize>arg(args, 5);
-  const N = arg(args, 6), C = arg(args, 7), S = arg(args, 8), per = arg(args, 9);
-  const eps = load<f64>(args + 40);
+  const a = changetype<BatchNormForwardArgs>(args);
+  const x = a.x, y = a.y, w = a.weight, b = a.bias;
+  const meanOut = a.meanOut, varOut = a.varOut;
+  const N = a.n, C = a.c, S = a.s, per = a.per;
+  const eps = a.eps;
   const count = <f64>N * <f64>S;
   const c0 = part * per, c1 = min(C, c0 + per);
   for (let c = c0; c < c1; c++) {
@@ -80,15 +81,13 @@ export function batchNormForwardPart(args: usize, part: i32, thread: i32): void 
   }
 }
 
-/**
- * args: 0 x, 1 dy, 2 mean, 3 var, 4 weight (0: none), 5 dx, 6 dweight, 7 dbias, 8 N, 9 C, 10 S, 11 channels per
- * part, f64 at 12 eps.
- */
+/** Gradients of batchNormForwardPart (dx, dweight, dbias) over the same channel ranges; weight 0: none. */
 export function batchNormBackwardPart(args: usize, part: i32, thread: i32): void {
-  const x = <usize>arg(args, 0), dy = <usize>arg(args, 1), meanIn = <usize>arg(args, 2), varIn = <usize>arg(args, 3);
-  const w = <usize>arg(args, 4), dx = <usize>arg(args, 5), dwOut = <usize>arg(args, 6), dbOut = <usize>arg(args, 7);
-  const N = arg(args, 8), C = arg(args, 9), S = arg(args, 10), per = arg(args, 11);
-  const eps = load<f64>(args + 48);
+  const a = changetype<BatchNormBackwardArgs>(args);
+  const x = a.x, dy = a.dy, meanIn = a.mean, varIn = a.variance;
+  const w = a.weight, dx = a.dx, dwOut = a.dweightOut, dbOut = a.dbiasOut;
+  const N = a.n, C = a.c, S = a.s, per = a.per;
+  const eps = a.eps;
   const count = <f64>N * <f64>S;
   const c0 = part * per, c1 = min(C, c0 + per);
   for (let c = c0; c < c1; c++) {

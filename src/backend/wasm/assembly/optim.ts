@@ -1,28 +1,20 @@
 // Optimizer updates (SGD with momentum/Nesterov, Adam/AdamW with AMSGrad) mirroring the reference loops in src/optim/sgd.ts and adam.ts operation by
 // operation: every value PyTorch keeps in a float32 tensor is rounded to f32 (<f32>), products and sums in between
 // are exact f64, so results equal the js reference bit for bit. Constants arrive pre-rounded (fr(...)) as f64.
-import { arg } from './geometry';
-
-// @ts-ignore: decorator
-@inline function F(args: usize, word: i32): f64 {
-  return load<f64>(args + (<usize>word << 2));
-}
+import { AdamArgs, SgdArgs } from './args.generated';
 
 // @ts-ignore: decorator
 @inline function fr(x: f64): f64 {
   return <f64><f32>x;
 }
 
-/**
- * args: 0 n, 1 per part, 2 param, 3 grad, 4 momentum buffer (0: none yet), 5 param out, 6 buffer out (0: no
- * momentum), 7 nesterov, 8 maximize; f64 at words 10 fr(wd), 12 fr(1 − dampening), 14 fr(momentum), 16 fr(−lr),
- * 18 momentum (0 or not), 20 wd (0 or not).
- */
+/** SGD over elements [part·per, (part + 1)·per); buf 0: no momentum buffer yet; bufOut 0: no momentum. */
 export function sgdPart(args: usize, part: i32, thread: i32): void {
-  const n = arg(args, 0), per = arg(args, 1);
-  const P = <usize>arg(args, 2), G = <usize>arg(args, 3), B = <usize>arg(args, 4), PO = <usize>arg(args, 5), BO = <usize>arg(args, 6);
-  const nesterov = arg(args, 7) != 0, maximize = arg(args, 8) != 0;
-  const wdF = F(args, 10), dampF = F(args, 12), mF = F(args, 14), negLr = F(args, 16), m = F(args, 18), wd = F(args, 20);
+  const a = changetype<SgdArgs>(args);
+  const n = a.n, per = a.per;
+  const P = a.param, G = a.grad, B = a.buf, PO = a.paramOut, BO = a.bufOut;
+  const nesterov = a.nesterov, maximize = a.maximize;
+  const wdF = a.wdF, dampF = a.dampF, mF = a.momentumF, negLr = a.negLr, m = a.momentum, wd = a.wd;
   const i0 = part * per, i1 = min(n, i0 + per);
   for (let i = i0; i < i1; i++) {
     const o = <usize>i << 2;
@@ -39,19 +31,15 @@ export function sgdPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/**
- * args: 0 n, 1 per part, 2 param, 3 grad, 4 exp_avg (0: zeros), 5 exp_avg_sq (0: zeros), 6 max_exp_avg_sq
- * (0: zeros), 7 param out, 8 exp_avg out, 9 exp_avg_sq out, 10 max_exp_avg_sq out (0: no amsgrad), 11 decoupled,
- * 12 maximize; f64 at 14 fr(wd) (0 when decoupled), 16 shrink, 18 fr(b1), 20 fr(1 − b1), 22 fr(b2),
- * 24 fr(1 − b2), 26 bc2Sqrt, 28 fr(eps), 30 fr(−stepSize).
- */
+/** Adam/AdamW over elements [part·per, (part + 1)·per); state pointers 0: zeros; maxExpAvgSqOut 0: no AMSGrad. */
 export function adamPart(args: usize, part: i32, thread: i32): void {
-  const n = arg(args, 0), per = arg(args, 1);
-  const P = <usize>arg(args, 2), G = <usize>arg(args, 3), M = <usize>arg(args, 4), V = <usize>arg(args, 5), VM = <usize>arg(args, 6);
-  const PO = <usize>arg(args, 7), MO = <usize>arg(args, 8), VO = <usize>arg(args, 9), VMO = <usize>arg(args, 10);
-  const decoupled = arg(args, 11) != 0, maximize = arg(args, 12) != 0;
-  const wdF = F(args, 14), shrink = F(args, 16), b1 = F(args, 18), omb1 = F(args, 20), b2 = F(args, 22), omb2 = F(args, 24);
-  const bc2Sqrt = F(args, 26), eps = F(args, 28), negStep = F(args, 30);
+  const a = changetype<AdamArgs>(args);
+  const n = a.n, per = a.per;
+  const P = a.param, G = a.grad, M = a.expAvg, V = a.expAvgSq, VM = a.maxExpAvgSq;
+  const PO = a.paramOut, MO = a.expAvgOut, VO = a.expAvgSqOut, VMO = a.maxExpAvgSqOut;
+  const decoupled = a.decoupled, maximize = a.maximize;
+  const wdF = a.wdF, shrink = a.shrink, b1 = a.beta1, omb1 = a.oneMinusBeta1, b2 = a.beta2, omb2 = a.oneMinusBeta2;
+  const bc2Sqrt = a.bc2Sqrt, eps = a.eps, negStep = a.negStepSize;
   const i0 = part * per, i1 = min(n, i0 + per);
   for (let i = i0; i < i1; i++) {
     const o = <usize>i << 2;

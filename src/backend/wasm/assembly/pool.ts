@@ -1,15 +1,14 @@
 // Pooling over planes (image, channel); parts are ranges of planes. Sums accumulate in f64 as the js reference.
-import { arg } from './geometry';
-
-// Args: 0 batch, 1 channels, 2 inH, 3 inW, 4 kH, 5 kW, 6 sH, 7 sW, 8 pH, 9 pW, 10 dH, 11 dW, 12 outH, 13 outW,
-// 14 countIncludePad, 15 divisorOverride (0: none), 16 input, 17 output, 18 indices, 19 planes per part.
+// The geometry arrives in the 'pool' block of interface.json (divisorOverride 0: none).
+import { AvgPoolArgs, AvgPoolBackwardArgs, MaxPoolArgs, MaxPoolBackwardArgs } from './args.generated';
 
 export function maxPoolPart(args: usize, part: i32, thread: i32): void {
-  const planes = arg(args, 0) * arg(args, 1);
-  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
-  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9), dH = arg(args, 10), dW = arg(args, 11);
-  const outH = arg(args, 12), outW = arg(args, 13);
-  const x = <usize>arg(args, 16), out = <usize>arg(args, 17), ind = <usize>arg(args, 18), per = arg(args, 19);
+  const g = changetype<MaxPoolArgs>(args);
+  const planes = g.batch * g.channels;
+  const inH = g.inH, inW = g.inW, kH = g.kH, kW = g.kW;
+  const sH = g.sH, sW = g.sW, pH = g.pH, pW = g.pW, dH = g.dH, dW = g.dW;
+  const outH = g.outH, outW = g.outW;
+  const x = g.x, out = g.out, ind = g.indices, per = g.per;
   const p0 = part * per, p1 = min(planes, p0 + per);
   for (let pl = p0; pl < p1; pl++) {
     const base = x + (<usize>(pl * inH * inW) << 2);
@@ -51,10 +50,11 @@ export function maxPoolPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/** args: 0 planes, 1 plane size in, 2 plane size out, 3 dy, 4 indices, 5 dx, 6 planes per part. */
+/** dx[indices] += dy per plane (planeIn, planeOut: plane sizes), `per` planes per part. */
 export function maxPoolBackwardPart(args: usize, part: i32, thread: i32): void {
-  const planes = arg(args, 0), planeIn = arg(args, 1), planeOut = arg(args, 2);
-  const dy = <usize>arg(args, 3), ind = <usize>arg(args, 4), dx = <usize>arg(args, 5), per = arg(args, 6);
+  const g = changetype<MaxPoolBackwardArgs>(args);
+  const planes = g.planes, planeIn = g.planeIn, planeOut = g.planeOut;
+  const dy = g.dy, ind = g.indices, dx = g.dx, per = g.per;
   const p0 = part * per, p1 = min(planes, p0 + per);
   if (p0 >= p1) return;
   memory.fill(dx + (<usize>(p0 * planeIn) << 2), 0, <usize>((p1 - p0) * planeIn) << 2);
@@ -70,11 +70,12 @@ export function maxPoolBackwardPart(args: usize, part: i32, thread: i32): void {
 
 
 export function avgPoolPart(args: usize, part: i32, thread: i32): void {
-  const planes = arg(args, 0) * arg(args, 1);
-  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
-  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9);
-  const outH = arg(args, 12), outW = arg(args, 13), includePad = arg(args, 14) != 0, divOverride = arg(args, 15);
-  const x = <usize>arg(args, 16), out = <usize>arg(args, 17), per = arg(args, 19);
+  const g = changetype<AvgPoolArgs>(args);
+  const planes = g.batch * g.channels;
+  const inH = g.inH, inW = g.inW, kH = g.kH, kW = g.kW;
+  const sH = g.sH, sW = g.sW, pH = g.pH, pW = g.pW;
+  const outH = g.outH, outW = g.outW, includePad = g.includePad, divOverride = g.divisorOverride;
+  const x = g.x, out = g.out, per = g.per;
   const p0 = part * per, p1 = min(planes, p0 + per);
   for (let pl = p0; pl < p1; pl++) {
     const base = x + (<usize>(pl * inH * inW) << 2);
@@ -98,11 +99,12 @@ export function avgPoolPart(args: usize, part: i32, thread: i32): void {
 }
 
 export function avgPoolBackwardPart(args: usize, part: i32, thread: i32): void {
-  const planes = arg(args, 0) * arg(args, 1);
-  const inH = arg(args, 2), inW = arg(args, 3), kH = arg(args, 4), kW = arg(args, 5);
-  const sH = arg(args, 6), sW = arg(args, 7), pH = arg(args, 8), pW = arg(args, 9);
-  const outH = arg(args, 12), outW = arg(args, 13), includePad = arg(args, 14) != 0, divOverride = arg(args, 15);
-  const dy = <usize>arg(args, 16), dx = <usize>arg(args, 17), per = arg(args, 19);
+  const g = changetype<AvgPoolBackwardArgs>(args);
+  const planes = g.batch * g.channels;
+  const inH = g.inH, inW = g.inW, kH = g.kH, kW = g.kW;
+  const sH = g.sH, sW = g.sW, pH = g.pH, pW = g.pW;
+  const outH = g.outH, outW = g.outW, includePad = g.includePad, divOverride = g.divisorOverride;
+  const dy = g.dy, dx = g.dx, per = g.per;
   const p0 = part * per, p1 = min(planes, p0 + per);
   if (p0 >= p1) return;
   memory.fill(dx + (<usize>(p0 * inH * inW) << 2), 0, <usize>((p1 - p0) * inH * inW) << 2);

@@ -1,12 +1,13 @@
 // sum over the outer and inner dims of a tensor seen as [A, B, C], keeping B (every reduction CNNs run: all
 // elements, the last dim, the batch dim, or [N, H, W] of NCHW for bias and norm gradients). f64 accumulation as
 // the js reference; parts are ranges of B.
-import { arg } from './geometry';
+import { SumArgs } from './args.generated';
 
-/** args: 0 x, 1 out, 2 A, 3 B, 4 C, 5 B per part. */
+/** Sums x viewed as [A, B, C] over A and C into out[B], `per` values of B per part. */
 export function sumPart(args: usize, part: i32, thread: i32): void {
-  const x = <usize>arg(args, 0), out = <usize>arg(args, 1);
-  const A = arg(args, 2), Bn = arg(args, 3), C = arg(args, 4), per = arg(args, 5);
+  const a = changetype<SumArgs>(args);
+  const x = a.x, out = a.out;
+  const A = a.a, Bn = a.b, C = a.c, per = a.per;
   const b0 = part * per, b1 = min(Bn, b0 + per);
   if (C == 1) {
     // Column sums: walk rows, accumulate a vector of B-values (two f64 lanes per f32 pair).

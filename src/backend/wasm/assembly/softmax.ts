@@ -1,11 +1,12 @@
 // softmax / log_softmax along one dim of a tensor seen as [outer, n, inner], and their gradients. Each part is a
 // range of the outer·inner lines; f64 arithmetic and the js reference's operation order (max-subtracted exp sums).
-import { arg } from './geometry';
+import { SoftmaxArgs, SoftmaxBackwardArgs } from './args.generated';
 
-/** args: 0 x, 1 out, 2 outer, 3 n, 4 inner, 5 lines per part, 6 log (0/1). */
+/** Softmax (or log-softmax) of `per` lines (outer × inner lines of n values) per part. */
 export function softmaxPart(args: usize, part: i32, thread: i32): void {
-  const x = <usize>arg(args, 0), out = <usize>arg(args, 1);
-  const outer = arg(args, 2), n = arg(args, 3), inner = arg(args, 4), per = arg(args, 5), log = arg(args, 6) != 0;
+  const a = changetype<SoftmaxArgs>(args);
+  const x = a.x, out = a.out;
+  const outer = a.outer, n = a.n, inner = a.inner, per = a.per, log = a.log;
   const lines = outer * inner;
   const l0 = part * per, l1 = min(lines, l0 + per);
   const step = <usize>inner << 2;
@@ -26,10 +27,11 @@ export function softmaxPart(args: usize, part: i32, thread: i32): void {
   }
 }
 
-/** args: 0 y, 1 dy, 2 out, 3 outer, 4 n, 5 inner, 6 lines per part, 7 log (0/1). */
+/** The gradient of softmaxPart from its output y, over the same lines. */
 export function softmaxBackwardPart(args: usize, part: i32, thread: i32): void {
-  const y = <usize>arg(args, 0), dy = <usize>arg(args, 1), out = <usize>arg(args, 2);
-  const outer = arg(args, 3), n = arg(args, 4), inner = arg(args, 5), per = arg(args, 6), log = arg(args, 7) != 0;
+  const a = changetype<SoftmaxBackwardArgs>(args);
+  const y = a.y, dy = a.dy, out = a.out;
+  const outer = a.outer, n = a.n, inner = a.inner, per = a.per, log = a.log;
   const lines = outer * inner;
   const l0 = part * per, l1 = min(lines, l0 + per);
   const step = <usize>inner << 2;

@@ -4,7 +4,8 @@
  */
 import type { TensorInfo } from '../../backend.js';
 import type { Conv2dInfo } from '../../geometry.js';
-import { PARALLEL_MIN_MACS, TASK, type WasmContext } from '../context.js';
+import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
+import type { TaskArgs } from '../generated/interface.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
 const COLUMN_BLOCK_BYTES = 1 << 20;
@@ -34,26 +35,28 @@ function plan(ctx: WasmContext, c: Conv2dInfo): Plan {
   return { cg, og, Kc, P, J, chunk, stride, macs: J * og * Kc * c.groups };
 }
 
-function geometry(c: Conv2dInfo): number[] {
-  return [
-    c.batch,
-    c.inChannels,
-    c.inH,
-    c.inW,
-    c.outChannels,
-    c.kH,
-    c.kW,
-    c.strideH,
-    c.strideW,
-    c.padTop,
-    c.padLeft,
-    c.dilationH,
-    c.dilationW,
-    c.groups,
-    c.outH,
-    c.outW,
-  ];
+/** The 'geo' argument block of the conv tasks (interface.json). */
+function geometry(c: Conv2dInfo): Pick<TaskArgs['convForward'], GeoField> {
+  return {
+    batch: c.batch,
+    inC: c.inChannels,
+    inH: c.inH,
+    inW: c.inW,
+    outC: c.outChannels,
+    kH: c.kH,
+    kW: c.kW,
+    sH: c.strideH,
+    sW: c.strideW,
+    pT: c.padTop,
+    pL: c.padLeft,
+    dH: c.dilationH,
+    dW: c.dilationW,
+    groups: c.groups,
+    outH: c.outH,
+    outW: c.outW,
+  };
 }
+type GeoField = 'batch' | 'inC' | 'inH' | 'inW' | 'outC' | 'kH' | 'kW' | 'sH' | 'sW' | 'pT' | 'pL' | 'dH' | 'dW' | 'groups' | 'outH' | 'outW';
 
 function threadsFor(ctx: WasmContext, macs: number): number {
   return macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;
@@ -80,8 +83,11 @@ function forward(ctx: WasmContext, x: number, w: number, bias: number, out: numb
   const ocPer = Math.ceil(p.og / blocks / 4) * 4;
   blocks = Math.ceil(p.og / ocPer);
   const scratch = ctx.temp(p.stride * ctx.threads);
-  ctx.args([...geometry(c), x, w, bias, out, p.chunk, perPart, scratch.ptr, p.stride, blocks, ocPer]);
-  ctx.run(TASK.convForward, nColParts * blocks);
+  ctx.task(
+    'convForward',
+    { ...geometry(c), x, w, bias, y: out, chunk: p.chunk, perPart, scratch: scratch.ptr, scratchStride: p.stride, blocks, ocPer },
+    nColParts * blocks,
+  );
   scratch.done();
 }
 
@@ -101,8 +107,11 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
     const rows = c.inChannels;
     const parts = Math.min(rows, ctx.partsFor(size));
     const per = Math.ceil(rows / Math.max(1, parts));
-    ctx.args([ctx.ptr(w), flipped.ptr, c.outChannels, p.cg, c.kH, c.kW, c.groups, per]);
-    ctx.run(TASK.flipWeights, Math.ceil(rows / per));
+    ctx.task(
+      'flipWeights',
+      { w: ctx.ptr(w), out: flipped.ptr, outC: c.outChannels, cg: p.cg, kH: c.kH, kW: c.kW, groups: c.groups, per },
+      Math.ceil(rows / per),
+    );
     const t: Conv2dInfo = {
       ...c,
       inChannels: c.outChannels,
@@ -125,8 +134,11 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
   const parts = T === 1 ? 1 : Math.min(4 * T, c.batch);
   const perPart = Math.ceil(c.batch / parts);
   const scratch = ctx.temp(p.stride * ctx.threads);
-  ctx.args([...geometry(c), ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx), p.chunk, perPart, scratch.ptr, p.stride]);
-  ctx.run(TASK.convBackwardInput, Math.ceil(c.batch / perPart));
+  ctx.task(
+    'convBackwardInput',
+    { ...geometry(c), dy: ctx.ptr(dy), w: ctx.ptr(w), dx: ctx.ptr(dx), chunk: p.chunk, perPart, scratch: scratch.ptr, scratchStride: p.stride },
+    Math.ceil(c.batch / perPart),
+  );
   scratch.done();
   return dx;
 }
@@ -140,14 +152,25 @@ export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Tensor
   const perPart = Math.ceil(p.J / parts);
   const scratch = ctx.temp(p.stride * ctx.threads);
   const acc = parts > 1 ? ctx.temp(size * 4 * parts) : null;
-  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(dy), acc ? acc.ptr : ctx.ptr(dw), p.chunk, perPart, scratch.ptr, p.stride]);
-  ctx.run(TASK.convBackwardWeight, parts);
+  ctx.task(
+    'convBackwardWeight',
+    {
+      ...geometry(c),
+      x: ctx.ptr(x),
+      dy: ctx.ptr(dy),
+      acc: acc ? acc.ptr : ctx.ptr(dw),
+      chunk: p.chunk,
+      perPart,
+      scratch: scratch.ptr,
+      scratchStride: p.stride,
+    },
+    parts,
+  );
   scratch.done();
   if (acc) {
     const sumParts = size * parts < PARALLEL_MIN_MACS ? 1 : ctx.threads;
     const per = Math.ceil(size / sumParts);
-    ctx.args([ctx.ptr(dw), acc.ptr, size, parts, per]);
-    ctx.run(TASK.sumBlocks, Math.ceil(size / per));
+    ctx.task('sumBlocks', { dst: ctx.ptr(dw), src: acc.ptr, count: size, nparts: parts, per }, Math.ceil(size / per));
     acc.done();
   }
   return dw;
@@ -164,8 +187,11 @@ export function depthwiseForward(ctx: WasmContext, x: TensorInfo, w: TensorInfo,
   const planes = c.batch * c.outChannels;
   const parts = Math.min(planes, ctx.partsFor(planes * c.outH * c.outW * c.kH * c.kW));
   const per = Math.ceil(planes / Math.max(1, parts));
-  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), per]);
-  ctx.run(TASK.depthwiseForward, planes === 0 ? 0 : Math.ceil(planes / per));
+  ctx.task(
+    'depthwiseForward',
+    { ...geometry(c), x: ctx.ptr(x), w: ctx.ptr(w), bias: bias ? ctx.ptr(bias) : 0, y: ctx.ptr(out), per },
+    planes === 0 ? 0 : Math.ceil(planes / per),
+  );
   return out;
 }
 
@@ -174,8 +200,7 @@ export function depthwiseBackwardInput(ctx: WasmContext, dy: TensorInfo, w: Tens
   const planes = c.batch * c.inChannels;
   const parts = Math.min(planes, ctx.partsFor(c.batch * c.outChannels * c.outH * c.outW * c.kH * c.kW));
   const per = Math.ceil(planes / Math.max(1, parts));
-  ctx.args([...geometry(c), ctx.ptr(dy), ctx.ptr(w), ctx.ptr(dx), per]);
-  ctx.run(TASK.depthwiseBackwardInput, planes === 0 ? 0 : Math.ceil(planes / per));
+  ctx.task('depthwiseBackwardInput', { ...geometry(c), dy: ctx.ptr(dy), w: ctx.ptr(w), dx: ctx.ptr(dx), per }, planes === 0 ? 0 : Math.ceil(planes / per));
   return dx;
 }
 
@@ -183,7 +208,6 @@ export function depthwiseBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Ten
   const dw = ctx.output([c.outChannels, 1, c.kH, c.kW]);
   const parts = Math.min(c.outChannels, ctx.partsFor(c.batch * c.outChannels * c.outH * c.outW * c.kH * c.kW));
   const per = Math.ceil(c.outChannels / Math.max(1, parts));
-  ctx.args([...geometry(c), ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), per]);
-  ctx.run(TASK.depthwiseBackwardWeight, Math.ceil(c.outChannels / per));
+  ctx.task('depthwiseBackwardWeight', { ...geometry(c), x: ctx.ptr(x), dy: ctx.ptr(dy), dw: ctx.ptr(dw), per }, Math.ceil(c.outChannels / per));
   return dw;
 }

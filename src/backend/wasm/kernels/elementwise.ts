@@ -3,7 +3,7 @@ import type { DType, TensorInfo } from '../../backend.js';
 import type { BinaryOp, UnaryOp, UnaryParams } from '../../kernels.js';
 import { broadcastStrides, collapse } from '../../strided.js';
 import { sizeOf } from '../../shape.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 import { BINARY_CODES, UNARY_CODES } from '../generated/interface.js';
 
 /** Binary op codes of the wasm kernels (generated from ../interface.json); ops missing there (pow) run the js kernel. */
@@ -12,6 +12,11 @@ const BINARY: Partial<Record<BinaryOp | 'copy', number>> = BINARY_CODES;
 const UNARY: Partial<Record<UnaryOp, number>> = UNARY_CODES;
 
 const MAX_RANK = 8;
+
+/** Dims of a collapsed shape or strides, padded with `fill` to the kernel's MAX_RANK. */
+function padded(dims: readonly number[], fill: number): number[] {
+  return Array.from({ length: MAX_RANK }, (_, d) => dims[d] ?? fill);
+}
 
 /** The binary kernel, or null when the js kernel should run (int32 operands, too many dims, a scalar result). */
 export function binary(ctx: WasmContext, op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): TensorInfo | null {
@@ -27,13 +32,8 @@ export function binary(ctx: WasmContext, op: BinaryOp, a: TensorInfo, b: TensorI
   const rows = rank === 1 ? n : total / n;
   const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
   const per = Math.ceil(rows / parts);
-  const words = [code, ctx.ptr(out), ctx.ptr(a), ctx.ptr(b), rank];
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.shape[d] ?? 1);
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.sb[d] ?? 0);
-  words.push(per);
-  ctx.args(words);
-  ctx.run(TASK.binary, Math.ceil(rows / per));
+  const dims = { shape: padded(c.shape, 1), stridesA: padded(c.sa, 0), stridesB: padded(c.sb, 0) };
+  ctx.task('binary', { op: code, out: ctx.ptr(out), a: ctx.ptr(a), b: ctx.ptr(b), rank, ...dims, per }, Math.ceil(rows / per));
   return out;
 }
 
@@ -57,8 +57,7 @@ export function unary(ctx: WasmContext, op: UnaryOp, x: TensorInfo, p: UnaryPara
   const parts = ctx.partsFor(n);
   const per = Math.ceil(n / parts);
   const [p0, p1] = params(op, p);
-  ctx.args([code, ctx.ptr(out), ctx.ptr(x), n, per], { 6: p0, 8: p1 });
-  ctx.run(TASK.unary, n === 0 ? 0 : Math.ceil(n / per));
+  ctx.task('unary', { op: code, out: ctx.ptr(out), x: ctx.ptr(x), n, per, p0, p1 }, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
 
@@ -70,8 +69,7 @@ export function unaryBackward(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: T
   const parts = ctx.partsFor(n);
   const per = Math.ceil(n / parts);
   const [p0, p1] = params(op, p);
-  ctx.args([code, ctx.ptr(out), ctx.ptr(x), ctx.ptr(y), ctx.ptr(dy), n, per], { 8: p0, 10: p1 });
-  ctx.run(TASK.unaryBackward, n === 0 ? 0 : Math.ceil(n / per));
+  ctx.task('unaryBackward', { op: code, out: ctx.ptr(out), x: ctx.ptr(x), y: ctx.ptr(y), dy: ctx.ptr(dy), n, per, p0, p1 }, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
 
@@ -81,8 +79,7 @@ export function fill(ctx: WasmContext, shape: readonly number[], value: number, 
   const out = ctx.output(shape);
   const parts = ctx.partsFor(n);
   const per = Math.ceil(n / parts);
-  ctx.args([ctx.ptr(out), n, per], undefined, { 3: value });
-  ctx.run(TASK.fill, n === 0 ? 0 : Math.ceil(n / per));
+  ctx.task('fill', { out: ctx.ptr(out), n, per, value }, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
 
@@ -102,20 +99,16 @@ export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly 
   if (total === 0) return out;
   const src = ctx.ptr(x) + base * 4;
   if (rank === 0) {
-    ctx.args([COPY, ctx.ptr(out), src, src, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
-    ctx.run(TASK.binary, 1);
+    // One element: a rank-1 copy of length 1.
+    const one = { shape: padded([], 1), stridesA: padded([], 0), stridesB: padded([], 0) };
+    ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank: 1, ...one, per: 1 }, 1);
     return out;
   }
   const n = c.shape[rank - 1];
   const rows = rank === 1 ? n : total / n;
   const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
   const per = Math.ceil(rows / parts);
-  const words = [COPY, ctx.ptr(out), src, src, rank];
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.shape[d] ?? 1);
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
-  for (let d = 0; d < MAX_RANK; d++) words.push(c.sa[d] ?? 0);
-  words.push(per);
-  ctx.args(words);
-  ctx.run(TASK.binary, Math.ceil(rows / per));
+  const dims = { shape: padded(c.shape, 1), stridesA: padded(c.sa, 0), stridesB: padded(c.sa, 0) };
+  ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank, ...dims, per }, Math.ceil(rows / per));
   return out;
 }

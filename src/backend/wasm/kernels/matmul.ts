@@ -1,6 +1,6 @@
 /** Batched matmul on the SIMD GEMM, split across threads by batch item, then column or row blocks. */
 import type { TensorInfo } from '../../backend.js';
-import { PARALLEL_MIN_MACS, TASK, type WasmContext } from '../context.js';
+import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 
 export function matmul(ctx: WasmContext, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): TensorInfo {
   const [batch, aR, aC] = a.shape;
@@ -23,32 +23,35 @@ export function matmul(ctx: WasmContext, a: TensorInfo, b: TensorInfo, transA: b
   nBlocks = Math.ceil(N / colsPer);
   mBlocks = Math.ceil(M / rowsPer);
   const scratch = ctx.temp(ctx.gemmScratchBytes * ctx.threads);
-  ctx.args([
-    batch,
-    M,
-    N,
-    K,
-    ctx.ptr(a),
-    aC,
-    aR * aC,
-    transA ? 1 : 0,
-    ctx.ptr(b),
-    bC,
-    bR * bC,
-    transB ? 1 : 0,
-    ctx.ptr(out),
-    N,
-    M * N,
-    0,
-    mBlocks,
-    nBlocks,
-    rowsPer,
-    colsPer,
-    scratch.ptr,
-    ctx.gemmScratchBytes,
-  ]);
   // A broadcast operand (batch stride 0) is never passed here: the op expands batches before the kernel.
-  ctx.run(TASK.matmul, batch * mBlocks * nBlocks);
+  ctx.task(
+    'matmul',
+    {
+      batch,
+      m: M,
+      n: N,
+      k: K,
+      a: ctx.ptr(a),
+      lda: aC,
+      strideA: aR * aC,
+      transA,
+      b: ctx.ptr(b),
+      ldb: bC,
+      strideB: bR * bC,
+      transB,
+      c: ctx.ptr(out),
+      ldc: N,
+      strideC: M * N,
+      accumulate: false,
+      mBlocks,
+      nBlocks,
+      rowsPer,
+      colsPer,
+      scratch: scratch.ptr,
+      scratchBytes: ctx.gemmScratchBytes,
+    },
+    batch * mBlocks * nBlocks,
+  );
   scratch.done();
   return out;
 }

@@ -1,7 +1,7 @@
 /** Fused training-mode batch norm (forward and backward), parts over channels. */
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 
 function layout(shape: readonly number[]): [number, number, number] {
   return [shape[0], shape[1], sizeOf(shape.slice(2))];
@@ -26,8 +26,9 @@ export function batchNormTrain(
   const mean = ctx.output([C]);
   const variance = ctx.output([C]);
   const { parts, per } = channelParts(ctx, C, N * C * S);
-  ctx.args([ctx.ptr(x), ctx.ptr(y), weight ? ctx.ptr(weight) : 0, bias ? ctx.ptr(bias) : 0, ctx.ptr(mean), ctx.ptr(variance), N, C, S, per], { 10: eps });
-  ctx.run(TASK.batchNormForward, parts);
+  const [w, b] = [weight ? ctx.ptr(weight) : 0, bias ? ctx.ptr(bias) : 0];
+  const io = { x: ctx.ptr(x), y: ctx.ptr(y), weight: w, bias: b, meanOut: ctx.ptr(mean), varOut: ctx.ptr(variance) };
+  ctx.task('batchNormForward', { ...io, n: N, c: C, s: S, per, eps }, parts);
   return { y, mean, var: variance };
 }
 
@@ -46,10 +47,8 @@ export function batchNormTrainBackward(
   const dweight = ctx.output([C]);
   const dbias = ctx.output([C]);
   const { parts, per } = channelParts(ctx, C, N * C * S);
-  ctx.args(
-    [ctx.ptr(x), ctx.ptr(dy), ctx.ptr(mean), ctx.ptr(variance), weight ? ctx.ptr(weight) : 0, ctx.ptr(dx), ctx.ptr(dweight), ctx.ptr(dbias), N, C, S, per],
-    { 12: eps },
-  );
-  ctx.run(TASK.batchNormBackward, parts);
+  const inputs = { x: ctx.ptr(x), dy: ctx.ptr(dy), mean: ctx.ptr(mean), variance: ctx.ptr(variance), weight: weight ? ctx.ptr(weight) : 0 };
+  const outputs = { dx: ctx.ptr(dx), dweightOut: ctx.ptr(dweight), dbiasOut: ctx.ptr(dbias) };
+  ctx.task('batchNormBackward', { ...inputs, ...outputs, n: N, c: C, s: S, per, eps }, parts);
   return { dx, dweight, dbias };
 }

@@ -2,7 +2,7 @@
 import type { TensorInfo } from '../../backend.js';
 import type { AdamHyper, SgdHyper, UpdateKernels } from '../../kernels.js';
 import { sizeOf } from '../../shape.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 
 const fr = Math.fround;
 
@@ -27,15 +27,9 @@ export function sgdUpdate(
   const p = ctx.output(param.shape);
   const m = h.momentum;
   const buf = m !== 0 ? ctx.output(param.shape) : null;
-  ctx.args([n, per, ctx.ptr(param), ctx.ptr(grad), ptrOr0(state.momentum_buffer), ctx.ptr(p), buf ? ctx.ptr(buf) : 0, h.nesterov ? 1 : 0, h.maximize ? 1 : 0], {
-    10: fr(h.weightDecay),
-    12: fr(1 - h.dampening),
-    14: fr(m),
-    16: fr(-h.lr),
-    18: m,
-    20: h.weightDecay,
-  });
-  ctx.run(TASK.sgd, nparts);
+  const io = { param: ctx.ptr(param), grad: ctx.ptr(grad), buf: ptrOr0(state.momentum_buffer), paramOut: ctx.ptr(p), bufOut: buf ? ctx.ptr(buf) : 0 };
+  const scalars = { wdF: fr(h.weightDecay), dampF: fr(1 - h.dampening), momentumF: fr(m), negLr: fr(-h.lr), momentum: m, wd: h.weightDecay };
+  ctx.task('sgd', { n, per, ...io, nesterov: h.nesterov, maximize: h.maximize, ...scalars }, nparts);
   return { param: p, state: buf ? { momentum_buffer: buf } : {} };
 }
 
@@ -55,34 +49,25 @@ export function adamUpdate(
   const m = ctx.output(param.shape);
   const v = ctx.output(param.shape);
   const vmax = h.amsgrad ? ctx.output(param.shape) : null;
-  ctx.args(
-    [
-      n,
-      per,
-      ctx.ptr(param),
-      ctx.ptr(grad),
-      ptrOr0(state.exp_avg),
-      ptrOr0(state.exp_avg_sq),
-      ptrOr0(state.max_exp_avg_sq),
-      ctx.ptr(p),
-      ctx.ptr(m),
-      ctx.ptr(v),
-      vmax ? ctx.ptr(vmax) : 0,
-      h.decoupled ? 1 : 0,
-      h.maximize ? 1 : 0,
-    ],
-    {
-      14: h.decoupled ? 0 : fr(h.weightDecay),
-      16: fr(1 - h.lr * h.weightDecay),
-      18: fr(b1),
-      20: fr(1 - b1),
-      22: fr(b2),
-      24: fr(1 - b2),
-      26: fr(Math.sqrt(1 - b2 ** step)),
-      28: fr(h.eps),
-      30: fr(-(h.lr / (1 - b1 ** step))),
-    },
-  );
-  ctx.run(TASK.adam, nparts);
+  const inputs = {
+    param: ctx.ptr(param),
+    grad: ctx.ptr(grad),
+    expAvg: ptrOr0(state.exp_avg),
+    expAvgSq: ptrOr0(state.exp_avg_sq),
+    maxExpAvgSq: ptrOr0(state.max_exp_avg_sq),
+  };
+  const outputs = { paramOut: ctx.ptr(p), expAvgOut: ctx.ptr(m), expAvgSqOut: ctx.ptr(v), maxExpAvgSqOut: vmax ? ctx.ptr(vmax) : 0 };
+  const scalars = {
+    wdF: h.decoupled ? 0 : fr(h.weightDecay),
+    shrink: fr(1 - h.lr * h.weightDecay),
+    beta1: fr(b1),
+    oneMinusBeta1: fr(1 - b1),
+    beta2: fr(b2),
+    oneMinusBeta2: fr(1 - b2),
+    bc2Sqrt: fr(Math.sqrt(1 - b2 ** step)),
+    eps: fr(h.eps),
+    negStepSize: fr(-(h.lr / (1 - b1 ** step))),
+  };
+  ctx.task('adam', { n, per, ...inputs, ...outputs, decoupled: h.decoupled, maximize: h.maximize, ...scalars }, nparts);
   return { param: p, state: vmax ? { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax } : { exp_avg: m, exp_avg_sq: v } };
 }

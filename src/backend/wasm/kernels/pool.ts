@@ -2,27 +2,28 @@
 import type { TensorInfo } from '../../backend.js';
 import type { Pool2dInfo } from '../../geometry.js';
 import { sizeOf } from '../../shape.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 
-function words(p: Pool2dInfo): number[] {
-  return [
-    p.batch,
-    p.channels,
-    p.inH,
-    p.inW,
-    p.kH,
-    p.kW,
-    p.strideH,
-    p.strideW,
-    p.padH,
-    p.padW,
-    p.dilationH,
-    p.dilationW,
-    p.outH,
-    p.outW,
-    p.countIncludePad ? 1 : 0,
-    p.divisorOverride ?? 0,
-  ];
+/** The 'pool' argument block of the pooling tasks (interface.json). */
+function block(p: Pool2dInfo) {
+  return {
+    batch: p.batch,
+    channels: p.channels,
+    inH: p.inH,
+    inW: p.inW,
+    kH: p.kH,
+    kW: p.kW,
+    sH: p.strideH,
+    sW: p.strideW,
+    pH: p.padH,
+    pW: p.padW,
+    dH: p.dilationH,
+    dW: p.dilationW,
+    outH: p.outH,
+    outW: p.outW,
+    includePad: p.countIncludePad,
+    divisorOverride: p.divisorOverride ?? 0,
+  };
 }
 
 function planeParts(ctx: WasmContext, planes: number, work: number): { parts: number; per: number } {
@@ -37,8 +38,7 @@ export function maxPool2d(ctx: WasmContext, x: TensorInfo, p: Pool2dInfo): { val
   const indices = ctx.output(shape, 'int32');
   const planes = p.batch * p.channels;
   const { parts, per } = planeParts(ctx, planes, sizeOf(shape) * p.kH * p.kW);
-  ctx.args([...words(p), ctx.ptr(x), ctx.ptr(values), ctx.ptr(indices), per]);
-  ctx.run(TASK.maxPool, parts);
+  ctx.task('maxPool', { ...block(p), x: ctx.ptr(x), out: ctx.ptr(values), indices: ctx.ptr(indices), per }, parts);
   return { values, indices };
 }
 
@@ -48,8 +48,7 @@ export function maxPool2dBackward(ctx: WasmContext, dy: TensorInfo, indices: Ten
   const planeIn = inputShape[2] * inputShape[3];
   const planeOut = dy.shape[2] * dy.shape[3];
   const { parts, per } = planeParts(ctx, planes, planes * planeIn);
-  ctx.args([planes, planeIn, planeOut, ctx.ptr(dy), ctx.ptr(indices), ctx.ptr(dx), per]);
-  ctx.run(TASK.maxPoolBackward, parts);
+  ctx.task('maxPoolBackward', { planes, planeIn, planeOut, dy: ctx.ptr(dy), indices: ctx.ptr(indices), dx: ctx.ptr(dx), per }, parts);
   return dx;
 }
 
@@ -58,8 +57,7 @@ export function avgPool2d(ctx: WasmContext, x: TensorInfo, p: Pool2dInfo): Tenso
   const out = ctx.output(shape);
   const planes = p.batch * p.channels;
   const { parts, per } = planeParts(ctx, planes, sizeOf(shape) * p.kH * p.kW);
-  ctx.args([...words(p), ctx.ptr(x), ctx.ptr(out), 0, per]);
-  ctx.run(TASK.avgPool, parts);
+  ctx.task('avgPool', { ...block(p), x: ctx.ptr(x), out: ctx.ptr(out), per }, parts);
   return out;
 }
 
@@ -67,7 +65,6 @@ export function avgPool2dBackward(ctx: WasmContext, dy: TensorInfo, p: Pool2dInf
   const dx = ctx.output([p.batch, p.channels, p.inH, p.inW]);
   const planes = p.batch * p.channels;
   const { parts, per } = planeParts(ctx, planes, planes * p.inH * p.inW);
-  ctx.args([...words(p), ctx.ptr(dy), ctx.ptr(dx), 0, per]);
-  ctx.run(TASK.avgPoolBackward, parts);
+  ctx.task('avgPoolBackward', { ...block(p), dy: ctx.ptr(dy), dx: ctx.ptr(dx), per }, parts);
   return dx;
 }

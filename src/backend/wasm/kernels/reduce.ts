@@ -1,6 +1,6 @@
 /** sum over dims, when they form the [A reduced, B kept, C reduced] pattern every CNN reduction has. */
 import type { TensorInfo } from '../../backend.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 
 export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): TensorInfo | null {
   if (x.dtype !== 'float32' || x.shape.length === 0) return null;
@@ -32,7 +32,6 @@ export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): T
   if (B === 0) return out;
   const parts = Math.min(B, ctx.partsFor(A * B * C));
   const per = Math.ceil(B / parts);
-  ctx.args([ctx.ptr(x), ctx.ptr(out), A, B, C, per]);
-  ctx.run(TASK.sum, Math.ceil(B / per));
+  ctx.task('sum', { x: ctx.ptr(x), out: ctx.ptr(out), a: A, b: B, c: C, per }, Math.ceil(B / per));
   return out;
 }

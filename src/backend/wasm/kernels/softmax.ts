@@ -1,7 +1,7 @@
 /** softmax / log_softmax along any dim and their gradients (cross-entropy's hot path), lines split across threads. */
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
-import { TASK, type WasmContext } from '../context.js';
+import type { WasmContext } from '../context.js';
 
 function layout(shape: readonly number[], dim: number): [number, number, number] {
   return [sizeOf(shape.slice(0, dim)), shape[dim], sizeOf(shape.slice(dim + 1))];
@@ -18,8 +18,7 @@ export function softmax(ctx: WasmContext, x: TensorInfo, dim: number, log: boole
   const [outer, n, inner] = layout(x.shape, dim);
   const out = ctx.output(x.shape);
   const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
-  ctx.args([ctx.ptr(x), ctx.ptr(out), outer, n, inner, per, log ? 1 : 0]);
-  ctx.run(TASK.softmax, parts);
+  ctx.task('softmax', { x: ctx.ptr(x), out: ctx.ptr(out), outer, n, inner, per, log }, parts);
   return out;
 }
 
@@ -28,7 +27,6 @@ export function softmaxBackward(ctx: WasmContext, y: TensorInfo, dy: TensorInfo,
   const [outer, n, inner] = layout(y.shape, dim);
   const out = ctx.output(y.shape);
   const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
-  ctx.args([ctx.ptr(y), ctx.ptr(dy), ctx.ptr(out), outer, n, inner, per, log ? 1 : 0]);
-  ctx.run(TASK.softmaxBackward, parts);
+  ctx.task('softmaxBackward', { y: ctx.ptr(y), dy: ctx.ptr(dy), out: ctx.ptr(out), outer, n, inner, per, log }, parts);
   return out;
 }
