@@ -132,3 +132,16 @@ describe('EfficientNet compound scaling', () => {
     expect(y.shape).toEqual([1, 10]);
   }, 300_000);
 });
+
+describe('one style of builder', () => {
+  it('every zoo name is built by the exported factory of the same name in camelCase (models.resnet18 for resnet18)', () => {
+    const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const exports = models as unknown as Record<string, unknown>;
+    const wrong = models.list().filter((m) => typeof exports[camel(m.name)] !== 'function' || models.factoryOf(m.name) !== exports[camel(m.name)]);
+    expect(wrong.map((m) => m.name)).toEqual([]);
+    expect(models.list().length).toBeGreaterThan(60);
+    // A factory builds what models.create builds.
+    expect(models.resnet20().numParameters()).toBe(models.create('resnet20').numParameters());
+    expect(() => models.create('resnext50_32x4d', { widthPerGroups: 4 })).toThrow(/has no option 'widthPerGroups'/);
+  });
+});

@@ -47,3 +47,8 @@ export class AlexNet extends nn.Module {
     return this.classifier.forward(this.avgpool.forward(this.features.forward(x)).flatten(1));
   }
 }
+
+/** AlexNet, torchvision's variant (models.create('alexnet')). */
+export function alexnet(opts: ClassifierOptions = {}): AlexNet {
+  return new AlexNet(opts);
+}

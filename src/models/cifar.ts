@@ -55,3 +55,12 @@ export class VGGCifar extends nn.Module {
 export function mobilenetV2Cifar(opts: { numClasses?: number } = {}): nn.Module {
   return new MobileNetV2({ numClasses: opts.numClasses ?? 10, stemStride: 1 });
 }
+
+/** DenseNet-BC (L = 100, k = 12) for CIFAR. */
+export function densenetBc100(opts: { numClasses?: number; dropRate?: number } = {}): DenseNetBC {
+  return new DenseNetBC(100, 12, opts);
+}
+/** VGG-16 with BatchNorm for 32×32 inputs. */
+export function vggCifar(opts: ConstructorParameters<typeof VGGCifar>[0] = {}): VGGCifar {
+  return new VGGCifar(opts);
+}

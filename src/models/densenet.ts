@@ -1,5 +1,6 @@
 /** DenseNet-121/169/201 (Huang et al. 2017) in torchvision's layout. */
 import * as nn from '../nn/index.js';
+import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cat } from '../ops/shape.js';
 import { relu } from '../ops/activation.js';
@@ -102,4 +103,17 @@ export class DenseNet extends nn.Module {
     const f = relu(this.features.forward(x));
     return this.classifier.forward(adaptiveAvgPool2d(f, 1).flatten(1));
   }
+}
+
+/** DenseNet-121 (growth 32, BC). */
+export function densenet121(opts: Omit<DenseNetOptions, 'blockConfig'> = {}): DenseNet {
+  return new DenseNet(withOptions(opts, { blockConfig: [6, 12, 24, 16] }));
+}
+/** DenseNet-169 (growth 32, BC). */
+export function densenet169(opts: Omit<DenseNetOptions, 'blockConfig'> = {}): DenseNet {
+  return new DenseNet(withOptions(opts, { blockConfig: [6, 12, 32, 32] }));
+}
+/** DenseNet-201 (growth 32, BC). */
+export function densenet201(opts: Omit<DenseNetOptions, 'blockConfig'> = {}): DenseNet {
+  return new DenseNet(withOptions(opts, { blockConfig: [6, 12, 48, 32] }));
 }

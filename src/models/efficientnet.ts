@@ -8,6 +8,7 @@ import { rand } from '../tensor/creation.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
 import { uniform, zeros } from '../nn/init.js';
 import { convNormAct, initConvsAndNorms, makeDivisible } from './blocks.js';
+import { withOptions } from './options.js';
 
 /** Squeeze-and-excitation (Hu et al.): channel weights from global pooling → fc1 → act → fc2 → sigmoid. */
 export class SqueezeExcitation extends nn.Module {
@@ -154,4 +155,44 @@ export class EfficientNet extends nn.Module {
   forward(x: Tensor): Tensor {
     return this.classifier.forward(adaptiveAvgPool2d(this.features.forward(x), 1).flatten(1));
   }
+}
+
+/** EfficientNet options a factory leaves to the caller. */
+export type EfficientNetOptions = NonNullable<ConstructorParameters<typeof EfficientNet>[1]>;
+
+/** EfficientNet-B0. */
+export function efficientnetB0(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[0], withOptions(opts, { largeBnMomentum: false }));
+}
+/** EfficientNet-B1. */
+export function efficientnetB1(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[1], withOptions(opts, { largeBnMomentum: false }));
+}
+/** EfficientNet-B2. */
+export function efficientnetB2(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[2], withOptions(opts, { largeBnMomentum: false }));
+}
+/** EfficientNet-B3. */
+export function efficientnetB3(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[3], withOptions(opts, { largeBnMomentum: false }));
+}
+/** EfficientNet-B4. */
+export function efficientnetB4(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[4], withOptions(opts, { largeBnMomentum: false }));
+}
+/** EfficientNet-B5. */
+export function efficientnetB5(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[5], withOptions(opts, { largeBnMomentum: true }));
+}
+/** EfficientNet-B6. */
+export function efficientnetB6(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[6], withOptions(opts, { largeBnMomentum: true }));
+}
+/** EfficientNet-B7. */
+export function efficientnetB7(opts: Omit<EfficientNetOptions, 'largeBnMomentum'> = {}): EfficientNet {
+  return new EfficientNet(EFFICIENTNET_VARIANTS[7], withOptions(opts, { largeBnMomentum: true }));
+}
+/** EfficientNet from compound scaling: depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ (phi, default 0). */
+export function efficientnet(opts: EfficientNetOptions & { phi?: number } = {}): EfficientNet {
+  return new EfficientNet(compoundScaling(opts.phi ?? 0), opts);
 }

@@ -118,3 +118,8 @@ export class GoogLeNet extends nn.Module {
     return this.forwardWithAux(x).logits;
   }
 }
+
+/** GoogLeNet / Inception v1 (auxLogits: the auxiliary classifiers). */
+export function googlenet(opts: ConstructorParameters<typeof GoogLeNet>[0] = {}): GoogLeNet {
+  return new GoogLeNet(opts);
+}

@@ -90,7 +90,7 @@ export function zfnet(opts: Opts = {}): nn.Module {
 }
 
 /** VGG configuration A-LRN: VGG-11 with local response normalization after the first conv (Table 1 of the paper). */
-export function vggALrn(opts: Opts = {}): nn.Module {
+export function vgg11Lrn(opts: Opts = {}): nn.Module {
   const m = new VGG([64, 'M', 128, 'M', 256, 256, 'M', 512, 512, 'M', 512, 512, 'M'], opts);
   const layers = [...m.features];
   layers.splice(2, 0, new nn.LocalResponseNorm(5, { alpha: 1e-4, beta: 0.75, k: 2 }));
@@ -99,7 +99,7 @@ export function vggALrn(opts: Opts = {}): nn.Module {
 }
 
 /** VGG configuration C: VGG-16 whose third conv in stages 3–5 is 1×1 (the paper's 1×1 variant). */
-export function vggC(opts: Opts = {}): nn.Module {
+export function vgg16C(opts: Opts = {}): nn.Module {
   const m = new VGG([64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'], opts);
   const convs = [...m.features].filter((l): l is nn.Conv2d => l instanceof nn.Conv2d);
   const layers = [...m.features].map((l) => {
@@ -221,4 +221,13 @@ export class SimpNet extends nn.Module {
   forward(x: Tensor): Tensor {
     return this.classifier.forward(this.features.forward(x));
   }
+}
+
+/** MobileNet v1: depthwise separable convolutions. */
+export function mobilenetV1(opts: ConstructorParameters<typeof MobileNetV1>[0] = {}): MobileNetV1 {
+  return new MobileNetV1(opts);
+}
+/** SimpNet (Hasanpour et al.) for CIFAR. */
+export function simpnet(opts: ConstructorParameters<typeof SimpNet>[0] = {}): SimpNet {
+  return new SimpNet(opts);
 }

@@ -77,3 +77,8 @@ export class MobileNetV2 extends nn.Module {
     return this.classifier.forward(adaptiveAvgPool2d(this.features.forward(x), 1).flatten(1));
   }
 }
+
+/** MobileNet v2 (inverted residuals, linear bottlenecks). */
+export function mobilenetV2(opts: MobileNetV2Options = {}): MobileNetV2 {
+  return new MobileNetV2(opts);
+}

@@ -163,3 +163,16 @@ export function seResnet50(opts: { numClasses?: number } = {}): nn.Module {
   }
   return m;
 }
+
+/** CIFAR pre-activation ResNet-164 (bottleneck). */
+export function preactResnet164(opts: { numClasses?: number } = {}): nn.Module {
+  return preactResnetCifar(164, opts);
+}
+/** Wide ResNet WRN-16-4 for CIFAR. */
+export function wrn16_4(opts: { numClasses?: number; dropRate?: number } = {}): nn.Module {
+  return wideResnetCifar(16, 4, opts);
+}
+/** Wide ResNet WRN-28-10 for CIFAR. */
+export function wrn28_10(opts: { numClasses?: number; dropRate?: number } = {}): nn.Module {
+  return wideResnetCifar(28, 10, opts);
+}

@@ -1,18 +1,33 @@
-/** The model zoo registry: models.create(name, options) and models.list(). */
+/**
+ * The model zoo registry: models.create(name, options) and models.list(). Every entry is built by the factory of the
+ * same name (camelCase) in its family's file — models.resnet18(), models.lenet5() — as torchvision's builders; the
+ * classes (ResNet, AlexNet …) are the architectures those factories configure.
+ */
 import type { Module } from '../nn/module.js';
 import { lenet, lenet5 } from './lenet.js';
-import { AlexNet } from './alexnet.js';
-import { VGG, VGG_CONFIGS } from './vgg.js';
-import { ResNet } from './resnet.js';
-import { DenseNet } from './densenet.js';
-import { SqueezeNet } from './squeezenet.js';
-import { MobileNetV2 } from './mobilenet.js';
-import { compoundScaling, EfficientNet, EFFICIENTNET_VARIANTS } from './efficientnet.js';
-import { GoogLeNet } from './googlenet.js';
-import { CifarResNet } from './resnet_cifar.js';
-import { alexnet2012, MobileNetV1, nin, SimpNet, vggALrn, vggC, zfnet } from './lecture.js';
-import { preactResnet18, preactResnetCifar, seResnet50, wideResnetCifar } from './preact.js';
-import { DenseNetBC, mobilenetV2Cifar, VGGCifar } from './cifar.js';
+import { alexnet } from './alexnet.js';
+import { vgg11, vgg11Bn, vgg13, vgg13Bn, vgg16, vgg16Bn, vgg19, vgg19Bn } from './vgg.js';
+import { resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d, wideResnet101_2, wideResnet50_2 } from './resnet.js';
+import { densenet121, densenet169, densenet201 } from './densenet.js';
+import { squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
+import { mobilenetV2 } from './mobilenet.js';
+import {
+  efficientnet,
+  efficientnetB0,
+  efficientnetB1,
+  efficientnetB2,
+  efficientnetB3,
+  efficientnetB4,
+  efficientnetB5,
+  efficientnetB6,
+  efficientnetB7,
+  EFFICIENTNET_VARIANTS,
+} from './efficientnet.js';
+import { googlenet } from './googlenet.js';
+import { plain20, plain32, plain44, plain56, plain110, resnet20, resnet32, resnet44, resnet56, resnet110 } from './resnet_cifar.js';
+import { alexnet2012, mobilenetV1, nin, simpnet, vgg11Lrn, vgg16C, zfnet } from './lecture.js';
+import { preactResnet164, preactResnet18, seResnet50, wrn16_4, wrn28_10 } from './preact.js';
+import { densenetBc100, mobilenetV2Cifar, vggCifar } from './cifar.js';
 
 export interface ModelInfo {
   name: string;
@@ -25,30 +40,20 @@ export interface ModelInfo {
 type Factory = (opts: any) => Module;
 const REGISTRY = new Map<string, { factory: Factory; info: ModelInfo }>();
 
-/**
- * A registered variant's options: `defaults` under the caller's options, `overrides` over them. A view rather
- * than a copy ({ ...o }), so create() still sees which options the builder reads.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- passed on to each builder's own options type
-function overlay(o: Record<string, unknown> | undefined, defaults: Record<string, unknown>, overrides: Record<string, unknown> = {}): any {
-  const src = o ?? {};
-  const value = (k: string) => (k in overrides ? overrides[k] : (src[k] ?? defaults[k]));
-  return new Proxy(
-    {},
-    {
-      get: (_t, k) => (typeof k === 'string' ? value(k) : undefined),
-      has: (_t, k) => typeof k === 'string' && value(k) !== undefined,
-      ownKeys: () => [...new Set([...Reflect.ownKeys(src), ...Object.keys(defaults), ...Object.keys(overrides)])],
-      getOwnPropertyDescriptor: (_t, k) => (typeof k === 'string' ? { value: value(k), enumerable: true, configurable: true, writable: true } : undefined),
-    },
-  );
-}
-
 /** Adds a model to the registry (the zoo registers itself below; users may add their own). */
 export function register(info: ModelInfo, factory: Factory): void {
   REGISTRY.set(info.name, { factory, info });
 }
 
+/** The factory a registered name builds with (for tests and tools). */
+export function factoryOf(name: string): Factory | undefined {
+  return REGISTRY.get(name)?.factory;
+}
+
+const IMAGENET: [number, number, number] = [3, 224, 224];
+const CIFAR: [number, number, number] = [3, 32, 32];
+
+// ---- LeNet and torchvision-compatible ImageNet models (same module and parameter names, same counts) ----
 register(
   {
     name: 'lenet5',
@@ -58,66 +63,79 @@ register(
   lenet5,
 );
 register({ name: 'lenet', description: "The lectures' LeNet: conv20-pool-conv50-pool-fc500-fc10 on 28×28", inputShape: [1, 28, 28] }, lenet);
-
-// ---- torchvision-compatible ImageNet models (same module and parameter names, same counts) ----
-const IMAGENET: [number, number, number] = [3, 224, 224];
-register(
-  { name: 'alexnet', description: "AlexNet, torchvision's 64/192/384/256/256 variant (the lectures' table)", inputShape: IMAGENET },
-  (o) => new AlexNet(o),
-);
-for (const [depth, cfg] of [
-  [11, 'A'],
-  [13, 'B'],
-  [16, 'D'],
-  [19, 'E'],
-] as const) {
-  register({ name: `vgg${depth}`, description: `VGG-${depth} (configuration ${cfg})`, inputShape: IMAGENET }, (o) => new VGG(VGG_CONFIGS[cfg], o));
-  register(
-    { name: `vgg${depth}_bn`, description: `VGG-${depth} with BatchNorm`, inputShape: IMAGENET },
-    (o) => new VGG(VGG_CONFIGS[cfg], overlay(o, {}, { batchNorm: true })),
-  );
-}
-register(
-  { name: 'googlenet', description: 'GoogLeNet / Inception v1 (auxLogits option for the auxiliary classifiers)', inputShape: IMAGENET },
-  (o) => new GoogLeNet(o),
-);
-const RESNETS: [string, 'basic' | 'bottleneck', [number, number, number, number], Record<string, number>, string][] = [
-  ['resnet18', 'basic', [2, 2, 2, 2], {}, 'ResNet-18'],
-  ['resnet34', 'basic', [3, 4, 6, 3], {}, 'ResNet-34'],
-  ['resnet50', 'bottleneck', [3, 4, 6, 3], {}, 'ResNet-50'],
-  ['resnet101', 'bottleneck', [3, 4, 23, 3], {}, 'ResNet-101'],
-  ['resnet152', 'bottleneck', [3, 8, 36, 3], {}, 'ResNet-152'],
-  ['wide_resnet50_2', 'bottleneck', [3, 4, 6, 3], { widthPerGroup: 128 }, 'Wide ResNet-50-2'],
-  ['wide_resnet101_2', 'bottleneck', [3, 4, 23, 3], { widthPerGroup: 128 }, 'Wide ResNet-101-2'],
-  ['resnext50_32x4d', 'bottleneck', [3, 4, 6, 3], { groups: 32, widthPerGroup: 4 }, 'ResNeXt-50 32×4d'],
-  ['resnext101_32x8d', 'bottleneck', [3, 4, 23, 3], { groups: 32, widthPerGroup: 8 }, 'ResNeXt-101 32×8d'],
-];
-for (const [name, block, layers, extra, desc] of RESNETS) {
-  register({ name, description: desc, inputShape: IMAGENET }, (o) => new ResNet(block, layers, overlay(o, extra)));
-}
-for (const [name, blocks] of [
-  ['densenet121', [6, 12, 24, 16]],
-  ['densenet169', [6, 12, 32, 32]],
-  ['densenet201', [6, 12, 48, 32]],
-] as const) {
-  register(
-    { name, description: `DenseNet-${name.slice(8)} (growth 32, BC)`, inputShape: IMAGENET },
-    (o) => new DenseNet(overlay(o, { blockConfig: [...blocks] })),
-  );
-}
-register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, (o) => new SqueezeNet('1_0', o));
-register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, (o) => new SqueezeNet('1_1', o));
-register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, (o) => new MobileNetV2(o));
+register({ name: 'alexnet', description: "AlexNet, torchvision's 64/192/384/256/256 variant (the lectures' table)", inputShape: IMAGENET }, alexnet);
+register({ name: 'vgg11', description: 'VGG-11 (configuration A)', inputShape: IMAGENET }, vgg11);
+register({ name: 'vgg11_bn', description: 'VGG-11 with BatchNorm', inputShape: IMAGENET }, vgg11Bn);
+register({ name: 'vgg13', description: 'VGG-13 (configuration B)', inputShape: IMAGENET }, vgg13);
+register({ name: 'vgg13_bn', description: 'VGG-13 with BatchNorm', inputShape: IMAGENET }, vgg13Bn);
+register({ name: 'vgg16', description: 'VGG-16 (configuration D)', inputShape: IMAGENET }, vgg16);
+register({ name: 'vgg16_bn', description: 'VGG-16 with BatchNorm', inputShape: IMAGENET }, vgg16Bn);
+register({ name: 'vgg19', description: 'VGG-19 (configuration E)', inputShape: IMAGENET }, vgg19);
+register({ name: 'vgg19_bn', description: 'VGG-19 with BatchNorm', inputShape: IMAGENET }, vgg19Bn);
+register({ name: 'googlenet', description: 'GoogLeNet / Inception v1 (auxLogits option for the auxiliary classifiers)', inputShape: IMAGENET }, googlenet);
+register({ name: 'resnet18', description: 'ResNet-18', inputShape: IMAGENET }, resnet18);
+register({ name: 'resnet34', description: 'ResNet-34', inputShape: IMAGENET }, resnet34);
+register({ name: 'resnet50', description: 'ResNet-50', inputShape: IMAGENET }, resnet50);
+register({ name: 'resnet101', description: 'ResNet-101', inputShape: IMAGENET }, resnet101);
+register({ name: 'resnet152', description: 'ResNet-152', inputShape: IMAGENET }, resnet152);
+register({ name: 'wide_resnet50_2', description: 'Wide ResNet-50-2', inputShape: IMAGENET }, wideResnet50_2);
+register({ name: 'wide_resnet101_2', description: 'Wide ResNet-101-2', inputShape: IMAGENET }, wideResnet101_2);
+register({ name: 'resnext50_32x4d', description: 'ResNeXt-50 32×4d', inputShape: IMAGENET }, resnext50_32x4d);
+register({ name: 'resnext101_32x8d', description: 'ResNeXt-101 32×8d', inputShape: IMAGENET }, resnext101_32x8d);
+register({ name: 'densenet121', description: 'DenseNet-121 (growth 32, BC)', inputShape: IMAGENET }, densenet121);
+register({ name: 'densenet169', description: 'DenseNet-169 (growth 32, BC)', inputShape: IMAGENET }, densenet169);
+register({ name: 'densenet201', description: 'DenseNet-201 (growth 32, BC)', inputShape: IMAGENET }, densenet201);
+register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, squeezenet1_0);
+register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, squeezenet1_1);
+register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, mobilenetV2);
+const EFFICIENTNETS = [efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7];
 EFFICIENTNET_VARIANTS.forEach((v, i) => {
-  register(
-    {
-      name: `efficientnet_b${i}`,
-      description: `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`,
-      inputShape: [3, v.resolution, v.resolution],
-    },
-    (o) => new EfficientNet(v, overlay(o, { largeBnMomentum: i >= 5 })),
-  );
+  const description = `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`;
+  register({ name: `efficientnet_b${i}`, description, inputShape: [3, v.resolution, v.resolution] }, EFFICIENTNETS[i]);
 });
+
+// ---- CIFAR-size (32×32) models ----
+register({ name: 'resnet20', description: 'CIFAR ResNet-20 (He et al. 2016, 16/32/64 channels, projection shortcuts)', inputShape: CIFAR }, resnet20);
+register({ name: 'plain20', description: 'CIFAR plain net of depth 20 (ResNet-20 without shortcuts; the degradation experiment)', inputShape: CIFAR }, plain20);
+register({ name: 'resnet32', description: 'CIFAR ResNet-32 (He et al. 2016, 16/32/64 channels, projection shortcuts)', inputShape: CIFAR }, resnet32);
+register({ name: 'plain32', description: 'CIFAR plain net of depth 32 (ResNet-32 without shortcuts; the degradation experiment)', inputShape: CIFAR }, plain32);
+register({ name: 'resnet44', description: 'CIFAR ResNet-44 (He et al. 2016, 16/32/64 channels, projection shortcuts)', inputShape: CIFAR }, resnet44);
+register({ name: 'plain44', description: 'CIFAR plain net of depth 44 (ResNet-44 without shortcuts; the degradation experiment)', inputShape: CIFAR }, plain44);
+register({ name: 'resnet56', description: 'CIFAR ResNet-56 (He et al. 2016, 16/32/64 channels, projection shortcuts)', inputShape: CIFAR }, resnet56);
+register({ name: 'plain56', description: 'CIFAR plain net of depth 56 (ResNet-56 without shortcuts; the degradation experiment)', inputShape: CIFAR }, plain56);
+register({ name: 'resnet110', description: 'CIFAR ResNet-110 (He et al. 2016, 16/32/64 channels, projection shortcuts)', inputShape: CIFAR }, resnet110);
+register(
+  { name: 'plain110', description: 'CIFAR plain net of depth 110 (ResNet-110 without shortcuts; the degradation experiment)', inputShape: CIFAR },
+  plain110,
+);
+register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: CIFAR }, preactResnet164);
+register({ name: 'wrn16_4', description: 'Wide ResNet WRN-16-4 for CIFAR', inputShape: CIFAR }, wrn16_4);
+register({ name: 'wrn28_10', description: 'Wide ResNet WRN-28-10 for CIFAR (36.5M parameters)', inputShape: CIFAR }, wrn28_10);
+register({ name: 'densenet_bc100', description: 'DenseNet-BC (L=100, k=12) for CIFAR', inputShape: CIFAR }, densenetBc100);
+register({ name: 'vgg_cifar', description: 'VGG-16 with BatchNorm for 32×32 inputs', inputShape: CIFAR }, vggCifar);
+register({ name: 'mobilenet_v2_cifar', description: 'MobileNet v2 with a stride-1 stem for CIFAR', inputShape: CIFAR }, mobilenetV2Cifar);
+register({ name: 'simpnet', description: 'SimpNet (Hasanpour et al.), 13 conv layers, for CIFAR', inputShape: CIFAR }, simpnet);
+
+// ---- other architectures from the lectures (ImageNet-size) ----
+register(
+  { name: 'alexnet2012', description: 'The original AlexNet: 96/256/384/384/256, LRN, two-GPU groups, 227×227', inputShape: [3, 227, 227] },
+  alexnet2012,
+);
+register({ name: 'zfnet', description: 'ZFNet: 7×7 stride-2 conv1, conv3–5 512/1024/512', inputShape: IMAGENET }, zfnet);
+register({ name: 'vgg11_lrn', description: 'VGG configuration A-LRN', inputShape: IMAGENET }, vgg11Lrn);
+register({ name: 'vgg16_c', description: 'VGG configuration C (1×1 convs in stages 3–5)', inputShape: IMAGENET }, vgg16C);
+register({ name: 'nin', description: 'Network in Network: mlpconv blocks and global average pooling', inputShape: IMAGENET }, nin);
+register({ name: 'preact_resnet18', description: 'Pre-activation ResNet-18 (ImageNet)', inputShape: IMAGENET }, preactResnet18);
+register({ name: 'se_resnet50', description: 'SE-ResNet-50 (squeeze-and-excitation, reduction 16)', inputShape: IMAGENET }, seResnet50);
+register({ name: 'mobilenet_v1', description: 'MobileNet v1: depthwise separable convolutions', inputShape: IMAGENET }, mobilenetV1);
+register(
+  {
+    name: 'efficientnet',
+    description: 'EfficientNet from compound scaling: models.create("efficientnet", { phi }) (depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ)',
+    inputShape: IMAGENET,
+  },
+  efficientnet,
+);
 
 /**
  * Builds a registered model. Options: numClasses, inChannels and model-specific ones.
@@ -162,48 +180,3 @@ export function create(name: string, opts: Record<string, unknown> = {}): Module
 export function list(): ModelInfo[] {
   return [...REGISTRY.values()].map((e) => e.info);
 }
-
-// ---- CIFAR-size (32×32) models ----
-for (const depth of [20, 32, 44, 56, 110]) {
-  register(
-    { name: `resnet${depth}`, description: `CIFAR ResNet-${depth} (He et al. 2016, 16/32/64 channels, projection shortcuts)`, inputShape: [3, 32, 32] },
-    (o) => new CifarResNet(depth, o),
-  );
-  register(
-    {
-      name: `plain${depth}`,
-      description: `CIFAR plain net of depth ${depth} (ResNet-${depth} without shortcuts; the degradation experiment)`,
-      inputShape: [3, 32, 32],
-    },
-    (o) => new CifarResNet(depth, overlay(o, {}, { plain: true })),
-  );
-}
-register({ name: 'preact_resnet164', description: 'CIFAR pre-activation ResNet-164 (bottleneck, He et al. 2016b)', inputShape: [3, 32, 32] }, (o) =>
-  preactResnetCifar(164, o),
-);
-register({ name: 'wrn16_4', description: 'Wide ResNet WRN-16-4 for CIFAR', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(16, 4, o));
-register({ name: 'wrn28_10', description: 'Wide ResNet WRN-28-10 for CIFAR (36.5M parameters)', inputShape: [3, 32, 32] }, (o) => wideResnetCifar(28, 10, o));
-register({ name: 'densenet_bc100', description: 'DenseNet-BC (L=100, k=12) for CIFAR', inputShape: [3, 32, 32] }, (o) => new DenseNetBC(100, 12, o));
-register({ name: 'vgg_cifar', description: 'VGG-16 with BatchNorm for 32×32 inputs', inputShape: [3, 32, 32] }, (o) => new VGGCifar(o));
-register({ name: 'mobilenet_v2_cifar', description: 'MobileNet v2 with a stride-1 stem for CIFAR', inputShape: [3, 32, 32] }, (o) => mobilenetV2Cifar(o));
-register({ name: 'simpnet', description: 'SimpNet (Hasanpour et al.), 13 conv layers, for CIFAR', inputShape: [3, 32, 32] }, (o) => new SimpNet(o));
-
-// ---- other architectures from the lectures (ImageNet-size) ----
-register({ name: 'alexnet2012', description: 'The original AlexNet: 96/256/384/384/256, LRN, two-GPU groups, 227×227', inputShape: [3, 227, 227] }, (o) =>
-  alexnet2012(o),
-);
-register({ name: 'zfnet', description: 'ZFNet: 7×7 stride-2 conv1, conv3–5 512/1024/512', inputShape: [3, 224, 224] }, (o) => zfnet(o));
-register({ name: 'vgg11_lrn', description: 'VGG configuration A-LRN', inputShape: [3, 224, 224] }, (o) => vggALrn(o));
-register({ name: 'vgg16_c', description: 'VGG configuration C (1×1 convs in stages 3–5)', inputShape: [3, 224, 224] }, (o) => vggC(o));
-register({ name: 'nin', description: 'Network in Network: mlpconv blocks and global average pooling', inputShape: [3, 224, 224] }, (o) => nin(o));
-register({ name: 'preact_resnet18', description: 'Pre-activation ResNet-18 (ImageNet)', inputShape: [3, 224, 224] }, (o) => preactResnet18(o));
-register({ name: 'se_resnet50', description: 'SE-ResNet-50 (squeeze-and-excitation, reduction 16)', inputShape: [3, 224, 224] }, (o) => seResnet50(o));
-register({ name: 'mobilenet_v1', description: 'MobileNet v1: depthwise separable convolutions', inputShape: [3, 224, 224] }, (o) => new MobileNetV1(o));
-register(
-  {
-    name: 'efficientnet',
-    description: 'EfficientNet from compound scaling: models.create("efficientnet", { phi }) (depth 1.2^φ, width 1.1^φ, resolution 224·1.15^φ)',
-    inputShape: [3, 224, 224],
-  },
-  (o) => new EfficientNet(compoundScaling((o?.phi as number) ?? 0), o),
-);

@@ -1,5 +1,6 @@
 /** ResNet-18/34/50/101/152, Wide ResNet-50-2/101-2 and ResNeXt-50 32×4d/101 32×8d in torchvision's layout. */
 import * as nn from '../nn/index.js';
+import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../ops/activation.js';
 import { constant } from '../nn/init.js';
@@ -136,4 +137,41 @@ export class ResNet extends nn.Module {
     h = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(h))));
     return this.fc.forward(this.avgpool.forward(h).flatten(1));
   }
+}
+
+/** ResNet-18. */
+export function resnet18(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [2, 2, 2, 2], opts);
+}
+/** ResNet-34. */
+export function resnet34(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('basic', [3, 4, 6, 3], opts);
+}
+/** ResNet-50. */
+export function resnet50(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 6, 3], opts);
+}
+/** ResNet-101. */
+export function resnet101(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 23, 3], opts);
+}
+/** ResNet-152. */
+export function resnet152(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 8, 36, 3], opts);
+}
+/** Wide ResNet-50-2. */
+export function wideResnet50_2(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 6, 3], withOptions(opts, { widthPerGroup: 128 }));
+}
+/** Wide ResNet-101-2. */
+export function wideResnet101_2(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 23, 3], withOptions(opts, { widthPerGroup: 128 }));
+}
+/** ResNeXt-50 32×4d. */
+export function resnext50_32x4d(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 6, 3], withOptions(opts, { groups: 32, widthPerGroup: 4 }));
+}
+/** ResNeXt-101 32×8d. */
+export function resnext101_32x8d(opts: ResNetOptions = {}): ResNet {
+  return new ResNet('bottleneck', [3, 4, 23, 3], withOptions(opts, { groups: 32, widthPerGroup: 8 }));
 }

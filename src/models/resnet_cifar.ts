@@ -5,6 +5,7 @@
  * same-depth plain networks of the paper's degradation experiment.
  */
 import * as nn from '../nn/index.js';
+import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../ops/activation.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
@@ -65,4 +66,45 @@ export class CifarResNet extends nn.Module {
     h = this.layer3.forward(this.layer2.forward(this.layer1.forward(h)));
     return this.fc.forward(adaptiveAvgPool2d(h, 1).flatten(1));
   }
+}
+
+/** CIFAR ResNet-20. */
+export function resnet20(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(20, opts);
+}
+/** CIFAR plain net of depth 20 (ResNet-20 without shortcuts). */
+export function plain20(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(20, withOptions(opts, {}, { plain: true }));
+}
+/** CIFAR ResNet-32. */
+export function resnet32(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(32, opts);
+}
+/** CIFAR plain net of depth 32 (ResNet-32 without shortcuts). */
+export function plain32(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(32, withOptions(opts, {}, { plain: true }));
+}
+/** CIFAR ResNet-44. */
+export function resnet44(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(44, opts);
+}
+/** CIFAR plain net of depth 44 (ResNet-44 without shortcuts). */
+export function plain44(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(44, withOptions(opts, {}, { plain: true }));
+}
+/** CIFAR ResNet-56. */
+export function resnet56(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(56, opts);
+}
+/** CIFAR plain net of depth 56 (ResNet-56 without shortcuts). */
+export function plain56(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(56, withOptions(opts, {}, { plain: true }));
+}
+/** CIFAR ResNet-110. */
+export function resnet110(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(110, opts);
+}
+/** CIFAR plain net of depth 110 (ResNet-110 without shortcuts). */
+export function plain110(opts: { numClasses?: number } = {}): CifarResNet {
+  return new CifarResNet(110, withOptions(opts, {}, { plain: true }));
 }

@@ -80,3 +80,12 @@ export class SqueezeNet extends nn.Module {
     return this.classifier.forward(this.features.forward(x)).flatten(1);
   }
 }
+
+/** SqueezeNet 1.0. */
+export function squeezenet1_0(opts: ConstructorParameters<typeof SqueezeNet>[1] = {}): SqueezeNet {
+  return new SqueezeNet('1_0', opts);
+}
+/** SqueezeNet 1.1 (2.4× less computation than 1.0). */
+export function squeezenet1_1(opts: ConstructorParameters<typeof SqueezeNet>[1] = {}): SqueezeNet {
+  return new SqueezeNet('1_1', opts);
+}

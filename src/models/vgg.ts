@@ -1,5 +1,6 @@
 /** VGG-11/13/16/19 with and without BatchNorm, torchvision's layout (features / avgpool / classifier). */
 import * as nn from '../nn/index.js';
+import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { kaimingNormal, normal, zeros } from '../nn/init.js';
 
@@ -58,4 +59,40 @@ export class VGG extends nn.Module {
   forward(x: Tensor): Tensor {
     return this.classifier.forward(this.avgpool.forward(this.features.forward(x)).flatten(1));
   }
+}
+
+/** VGG options: numClasses, dropout, inChannels (batchNorm is fixed by the factory). */
+export type VGGOptions = Omit<NonNullable<ConstructorParameters<typeof VGG>[1]>, 'batchNorm'>;
+
+/** VGG-11 (configuration A). */
+export function vgg11(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.A, opts);
+}
+/** VGG-11 with BatchNorm. */
+export function vgg11Bn(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.A, withOptions(opts, {}, { batchNorm: true }));
+}
+/** VGG-13 (configuration B). */
+export function vgg13(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.B, opts);
+}
+/** VGG-13 with BatchNorm. */
+export function vgg13Bn(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.B, withOptions(opts, {}, { batchNorm: true }));
+}
+/** VGG-16 (configuration D). */
+export function vgg16(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.D, opts);
+}
+/** VGG-16 with BatchNorm. */
+export function vgg16Bn(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.D, withOptions(opts, {}, { batchNorm: true }));
+}
+/** VGG-19 (configuration E). */
+export function vgg19(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.E, opts);
+}
+/** VGG-19 with BatchNorm. */
+export function vgg19Bn(opts: VGGOptions = {}): VGG {
+  return new VGG(VGG_CONFIGS.E, withOptions(opts, {}, { batchNorm: true }));
 }
