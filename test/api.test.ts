@@ -71,6 +71,24 @@ describe('package', () => {
     }
     expect(offenders).toEqual([]);
   });
+  it('backends register themselves: the registry imports no backend, and a backend registered later is selectable', async () => {
+    const src = readFileSync(fileURLToPath(new URL('../src/backend/registry.ts', import.meta.url)), 'utf8');
+    expect([...src.matchAll(/from '(\.\/(?:js|wasm)\/[^']+)'/g)].map((m) => m[1])).toEqual([]);
+    const ct = await import('../src/index.js');
+    expect(ct.listBackends()).toEqual(expect.arrayContaining(['js', 'wasm']));
+    const { createJsBackend } = await import('../src/backend/js/index.js');
+    let created = 0;
+    ct.registerBackend('js-copy', () => (created++, { ...createJsBackend(), name: 'js-copy' }));
+    expect(created).toBe(0); // nothing is built until the backend is used
+    const before = ct.getBackend();
+    try {
+      ct.setBackend('js-copy');
+      expect(ct.tensor([1, 2]).add(1).toArray()).toEqual([2, 3]);
+      expect(created).toBe(1);
+    } finally {
+      ct.setBackend(before);
+    }
+  });
   it('CONTRIBUTING.md names only files and folders that exist', () => {
     const root = fileURLToPath(new URL('..', import.meta.url));
     const text = readFileSync(`${root}CONTRIBUTING.md`, 'utf8');

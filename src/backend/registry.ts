@@ -2,21 +2,15 @@
 import { isAllocationFailure, OutOfMemoryError } from './memory_error.js';
 import type { Backend } from './backend.js';
 import type { KernelName, Kernels } from './kernels.js';
-import { createJsBackend } from './js/index.js';
-import { createWasmBackend } from './wasm/index.js';
-import { wasmSupported } from './wasm/module.js';
+import { backendFactory, backendNames } from './backends.js';
+import './builtin.js';
 
-const factories = new Map<string, () => Backend>([['js', createJsBackend]]);
-if (wasmSupported()) factories.set('wasm', () => createWasmBackend());
+export { registerBackend } from './backends.js';
+
 const instances = new Map<string, Backend>();
 let active: Backend | null = null;
 /** The thread count asked for with setNumThreads, applied to backends started later too. */
 let requestedThreads: number | null = null;
-
-/** Makes a backend available to `setBackend`. */
-export function registerBackend(name: string, factory: () => Backend): void {
-  factories.set(name, factory);
-}
 
 /** Selects the backend new tensors and ops run on ('js' is always available). */
 export function setBackend(name: string): void {
@@ -45,7 +39,7 @@ export function getBackend(): string {
 
 /** Names of every registered backend. */
 export function listBackends(): string[] {
-  return [...factories.keys()];
+  return backendNames();
 }
 
 export function activeBackend(): Backend {
@@ -57,17 +51,17 @@ export function activeBackend(): Backend {
 function defaultBackendName(): string {
   const env = typeof process !== 'undefined' ? process.env?.CONVNET_BACKEND : undefined;
   if (env) {
-    if (!factories.has(env)) throw new Error(`CONVNET_BACKEND: unknown backend '${env}' (registered: ${[...factories.keys()].join(', ')})`);
+    if (!backendFactory(env)) throw new Error(`CONVNET_BACKEND: unknown backend '${env}' (registered: ${backendNames().join(', ')})`);
     return env;
   }
-  return factories.has('wasm') ? 'wasm' : 'js';
+  return backendFactory('wasm') ? 'wasm' : 'js';
 }
 
 function instance(name: string): Backend {
   let b = instances.get(name);
   if (!b) {
-    const factory = factories.get(name);
-    if (!factory) throw new Error(`setBackend: unknown backend '${name}' (registered: ${[...factories.keys()].join(', ')})`);
+    const factory = backendFactory(name);
+    if (!factory) throw new Error(`setBackend: unknown backend '${name}' (registered: ${backendNames().join(', ')})`);
     b = factory();
     if (requestedThreads !== null) b.setThreads?.(requestedThreads);
     instances.set(name, b);

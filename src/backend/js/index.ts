@@ -2,6 +2,7 @@
 import type { Backend, DataHandle, DType, TypedArray } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels, type UpdateKernelName } from '../kernels.js';
 import type { JsHandle } from './handle.js';
+import { registerBackend } from '../backends.js';
 import { cast, fill, makeBinary, makeUnary, makeUnaryBackward, where } from './elementwise.js';
 import { argReduce, sum } from './reduce.js';
 import { broadcastTo, concat, gather, pad, padBackward, scatterAdd, slice, sliceBackward, transpose } from './layout.js';
@@ -80,3 +81,5 @@ export function createJsBackend(): Backend {
     kernels: buildKernels(),
   };
 }
+
+registerBackend('js', createJsBackend);

@@ -10,7 +10,8 @@ import { createJsBackend } from '../js/index.js';
 import { Heap, Lease, WasmHandle } from './heap.js';
 import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
-import { defaultThreads, kernelModule, threadsSupported, type KernelExports, type WasmVariant } from './module.js';
+import { defaultThreads, kernelModule, threadsSupported, wasmSupported, type KernelExports, type WasmVariant } from './module.js';
+import { registerBackend } from '../backends.js';
 import { matmul } from './kernels/matmul.js';
 import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './kernels/conv.js';
 import { binary, fill, stridedCopy, unary, unaryBackward } from './kernels/elementwise.js';
@@ -200,3 +201,5 @@ function adoptOutputs(heap: Heap, js: Backend, out: unknown): unknown {
   }
   return out;
 }
+
+if (wasmSupported()) registerBackend('wasm', () => createWasmBackend());
