@@ -4,6 +4,7 @@
  * images: small layers (LeNet's 5×5 → 1×1 conv has one output pixel per image) still get wide, efficient products.
  * Chunks are sized so the column buffer stays under COL_BUDGET floats.
  */
+import type { CoreKernels } from '../kernels.js';
 import type { TensorInfo } from '../backend.js';
 import type { Conv2dInfo } from '../geometry.js';
 import { f32, info } from './handle.js';
@@ -201,3 +202,6 @@ export function conv2dBackwardWeight(x: TensorInfo, dy: TensorInfo, c: Conv2dInf
   }
   return info([outChannels, cg, kH, kW], dW);
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const CONV_KERNELS = { conv2d, conv2dBackwardInput, conv2dBackwardWeight } satisfies Partial<CoreKernels>;

@@ -1,4 +1,5 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, where, fill, cast. */
+import type { CoreKernels } from '../kernels.js';
 import { broadcastStrides, collapse, forEachRow } from '../strided.js';
 import { stridesOf } from '../shape.js';
 import type { DType, TensorInfo, TypedArray } from '../backend.js';
@@ -145,3 +146,6 @@ export function cast(x: TensorInfo, dtype: DType): TensorInfo {
   } else out = Float32Array.from(X);
   return info(x.shape, out);
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const ELEMENTWISE_KERNELS = { fill, cast, where } satisfies Partial<CoreKernels>;

@@ -3,50 +3,27 @@ import type { Backend, DataHandle, DType, TypedArray } from '../backend.js';
 import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels, type UpdateKernelName } from '../kernels.js';
 import type { JsHandle } from './handle.js';
 import { registerBackend } from '../backends.js';
-import { cast, fill, makeBinary, makeUnary, makeUnaryBackward, where } from './elementwise.js';
-import { argReduce, sum } from './reduce.js';
-import { broadcastTo, concat, gather, pad, padBackward, scatterAdd, slice, sliceBackward, transpose } from './layout.js';
-import { matmul } from './matmul.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight } from './conv.js';
-import { adaptiveAvgPool2d, adaptiveAvgPool2dBackward, adaptiveMaxPool2d, avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './pool.js';
-import { logSoftmax, logSoftmaxBackward, softmax, softmaxBackward } from './softmax.js';
-import { batchNormTrain, batchNormTrainBackward } from './norm.js';
+import { ELEMENTWISE_KERNELS, makeBinary, makeUnary, makeUnaryBackward } from './elementwise.js';
+import { REDUCE_KERNELS } from './reduce.js';
+import { LAYOUT_KERNELS } from './layout.js';
+import { MATMUL_KERNELS } from './matmul.js';
+import { CONV_KERNELS } from './conv.js';
+import { POOL_KERNELS } from './pool.js';
+import { SOFTMAX_KERNELS } from './softmax.js';
+import { NORM_KERNELS } from './norm.js';
 
 /** Every kernel but the optional fast optimizer updates (their reference loops live with each optimizer in src/optim/). */
 function buildKernels(): Omit<Kernels, UpdateKernelName> {
-  // Typed as CoreKernels so tsc checks every hand-written kernel's signature.
+  // Typed as CoreKernels: a kernel declared in kernels.ts that no family provides, or one with the wrong signature, fails tsc.
   const core: CoreKernels = {
-    fill,
-    cast,
-    where,
-    sum,
-    argReduce,
-    transpose,
-    broadcastTo,
-    concat,
-    slice,
-    sliceBackward,
-    gather,
-    scatterAdd,
-    pad,
-    padBackward,
-    matmul,
-    conv2d,
-    conv2dBackwardInput,
-    conv2dBackwardWeight,
-    maxPool2d,
-    maxPool2dBackward,
-    avgPool2d,
-    avgPool2dBackward,
-    adaptiveAvgPool2d,
-    adaptiveAvgPool2dBackward,
-    adaptiveMaxPool2d,
-    softmax,
-    softmaxBackward,
-    logSoftmax,
-    logSoftmaxBackward,
-    batchNormTrain,
-    batchNormTrainBackward,
+    ...ELEMENTWISE_KERNELS,
+    ...REDUCE_KERNELS,
+    ...LAYOUT_KERNELS,
+    ...MATMUL_KERNELS,
+    ...CONV_KERNELS,
+    ...POOL_KERNELS,
+    ...SOFTMAX_KERNELS,
+    ...NORM_KERNELS,
   };
   const table: Record<string, unknown> = { ...core };
   for (const op of BINARY_OPS) table[op] = makeBinary(op);

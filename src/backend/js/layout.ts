@@ -1,4 +1,5 @@
 /** Data movement: transpose, broadcast, concat, strided slice and its adjoint, gather/scatter-add, pad and its adjoint. */
+import type { CoreKernels } from '../kernels.js';
 import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
 import type { PadMode } from '../kernels.js';
@@ -200,3 +201,6 @@ export function padBackward(dy: TensorInfo, shape: readonly number[], pads: read
   });
   return info(shape, out);
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const LAYOUT_KERNELS = { transpose, broadcastTo, concat, slice, sliceBackward, gather, scatterAdd, pad, padBackward } satisfies Partial<CoreKernels>;

@@ -1,4 +1,5 @@
 /** Batched matmul on top of the blocked GEMM; transposed operands are read through strides, never copied. */
+import type { CoreKernels } from '../kernels.js';
 import type { TensorInfo } from '../backend.js';
 import { f32, info } from './handle.js';
 import { gemm } from './gemm.js';
@@ -27,3 +28,6 @@ export function matmul(a: TensorInfo, b: TensorInfo, transA: boolean, transB: bo
   }
   return info([batch, M, N], out);
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const MATMUL_KERNELS = { matmul } satisfies Partial<CoreKernels>;

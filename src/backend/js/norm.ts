@@ -3,6 +3,7 @@
  * the gradients, instead of the dozen elementwise passes of the composite formula. f64 accumulation.
  * Layout [N, C, S] with S the product of the dims after the channel dim (1 for [N, C]).
  */
+import type { CoreKernels } from '../kernels.js';
 import type { TensorInfo } from '../backend.js';
 import { sizeOf } from '../shape.js';
 import { f32, info } from './handle.js';
@@ -88,3 +89,6 @@ export function batchNormTrainBackward(
   }
   return { dx: info(x.shape, DX), dweight: info([C], dweight), dbias: info([C], dbias) };
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const NORM_KERNELS = { batchNormTrain, batchNormTrainBackward } satisfies Partial<CoreKernels>;

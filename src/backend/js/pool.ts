@@ -1,4 +1,5 @@
 /** Pooling kernels: max (with flat per-plane indices, as PyTorch returns), average, adaptive average/max. */
+import type { CoreKernels } from '../kernels.js';
 import type { TensorInfo } from '../backend.js';
 import type { Pool2dInfo } from '../geometry.js';
 import { sizeOf } from '../shape.js';
@@ -193,3 +194,14 @@ export function adaptiveMaxPool2d(x: TensorInfo, outH: number, outW: number): { 
   const shape = [batch, channels, outH, outW];
   return { values: info(shape, out), indices: info(shape, idx) };
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const POOL_KERNELS = {
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  adaptiveMaxPool2d,
+} satisfies Partial<CoreKernels>;

@@ -1,4 +1,5 @@
 /** Reductions: sum over any set of dims (float64 accumulation), and max/min with indices along one dim. */
+import type { CoreKernels } from '../kernels.js';
 import { forEachRow } from '../strided.js';
 import type { TensorInfo } from '../backend.js';
 import { sizeOf, stridesOf } from '../shape.js';
@@ -58,3 +59,6 @@ export function argReduce(x: TensorInfo, dim: number, mode: 'max' | 'min'): { va
   }
   return { values: info(outShape, values), indices: info(outShape, indices) };
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const REDUCE_KERNELS = { sum, argReduce } satisfies Partial<CoreKernels>;

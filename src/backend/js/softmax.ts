@@ -1,4 +1,5 @@
 /** softmax / log_softmax along one dim (max-subtracted for stability) and their gradients. */
+import type { CoreKernels } from '../kernels.js';
 import type { TensorInfo } from '../backend.js';
 import { sizeOf } from '../shape.js';
 import { f32, info } from './handle.js';
@@ -66,3 +67,6 @@ export function logSoftmaxBackward(y: TensorInfo, dy: TensorInfo, dim: number): 
   }
   return info(y.shape, out);
 }
+
+/** This family's kernels, collected into the js backend's table (index.ts). */
+export const SOFTMAX_KERNELS = { softmax, softmaxBackward, logSoftmax, logSoftmaxBackward } satisfies Partial<CoreKernels>;
