@@ -5,24 +5,22 @@
  * a wasm kernel needs them.
  */
 import type { Backend, DataHandle, DType, TensorInfo, TypedArray } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS, type Kernels } from '../kernels.js';
+import type { Kernels } from '../kernels.js';
+import { sizeOf } from '../shape.js';
 import { createJsBackend } from '../js/index.js';
 import { Heap, Lease, WasmHandle } from './heap.js';
 import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
 import { defaultThreads, kernelModule, threadsSupported, wasmSupported, type KernelExports, type WasmVariant } from './module.js';
 import { registerBackend } from '../backends.js';
-import { matmul } from './kernels/matmul.js';
-import { conv2d, conv2dBackwardInput, conv2dBackwardWeight, depthwiseBackwardInput, depthwiseBackwardWeight, depthwiseForward } from './kernels/conv.js';
-import { binary, fill, stridedCopy, unary, unaryBackward } from './kernels/elementwise.js';
-import { broadcastStrides } from '../strided.js';
-import { sizeOf, stridesOf } from '../shape.js';
-import { sum } from './kernels/reduce.js';
-import { avgPool2d, avgPool2dBackward, maxPool2d, maxPool2dBackward } from './kernels/pool.js';
-import { adamUpdate, sgdUpdate } from './kernels/optim.js';
-import { batchNormTrain, batchNormTrainBackward } from './kernels/norm.js';
-import { softmax, softmaxBackward } from './kernels/softmax.js';
-import { isDepthwiseInfo } from './kernels/shared.js';
+import { matmulKernels } from './kernels/matmul.js';
+import { convKernels } from './kernels/conv.js';
+import { elementwiseKernels } from './kernels/elementwise.js';
+import { reduceKernels } from './kernels/reduce.js';
+import { poolKernels } from './kernels/pool.js';
+import { optimKernels } from './kernels/optim.js';
+import { normKernels } from './kernels/norm.js';
+import { softmaxKernels } from './kernels/softmax.js';
 
 export interface WasmBackendOptions {
   /** 'single' forces plain (non-shared) memory and one thread, as in a page without cross-origin isolation. */
@@ -71,7 +69,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     };
   }
   const js$ = js; // the reference kernels, for cases the wasm kernels leave to them
-  /** Runs `fast` (null: not handled) at a safe point, else the js kernel with adopted outputs. */
+  /** Runs `fast` (null: not handled) at a safe point, else the js kernel with adopted outputs (optimizer updates have none and never decline). */
   const withFallback = <K extends keyof Kernels>(name: K, fast: (...a: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | null) =>
     ((...a: Parameters<Kernels[K]>) => {
       heap.safePoint(handlesIn(a));
@@ -80,60 +78,11 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       return adoptOutputs(heap, jsBackend, (js$[name] as (...b: unknown[]) => unknown)(...a));
     }) as unknown as Kernels[K];
 
-  const wasmKernels: Partial<Kernels> = {
-    matmul: withFallback('matmul', (a, b, transA, transB) => (a.dtype === 'float32' && b.dtype === 'float32' ? matmul(ctx, a, b, transA, transB) : null)),
-    conv2d: withFallback('conv2d', (x, w, bias, c) => (isDepthwiseInfo(c) ? depthwiseForward(ctx, x, w, bias, c) : conv2d(ctx, x, w, bias, c))),
-    conv2dBackwardInput: withFallback('conv2dBackwardInput', (dy, w, c) =>
-      isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c),
-    ),
-    conv2dBackwardWeight: withFallback('conv2dBackwardWeight', (x, dy, c) =>
-      isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c),
-    ),
-    fill: withFallback('fill', (shape, value, dtype) => fill(ctx, shape, value, dtype)),
-    sum: withFallback('sum', (x, dims) => sum(ctx, x, dims)),
-    maxPool2d: withFallback('maxPool2d', (x, p) => (x.dtype === 'float32' ? maxPool2d(ctx, x, p) : null)),
-    maxPool2dBackward: withFallback('maxPool2dBackward', (dy, ind, shape) => maxPool2dBackward(ctx, dy, ind, shape)),
-    avgPool2d: withFallback('avgPool2d', (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null)),
-    avgPool2dBackward: withFallback('avgPool2dBackward', (dy, p) => avgPool2dBackward(ctx, dy, p)),
-    // Optimizer updates: parameters are float32 (the optimizers check), so these have no js fallback to fall to.
-    sgdUpdate: (param, grad, state, h) => (heap.safePoint(handlesIn([param, grad, state])), sgdUpdate(ctx, param, grad, state, h)),
-    adamUpdate: (param, grad, state, h) => (heap.safePoint(handlesIn([param, grad, state])), adamUpdate(ctx, param, grad, state, h)),
-    batchNormTrain: withFallback('batchNormTrain', (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps)),
-    batchNormTrainBackward: withFallback('batchNormTrainBackward', (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps)),
-    softmax: withFallback('softmax', (x, dim) => softmax(ctx, x, dim, false)),
-    logSoftmax: withFallback('logSoftmax', (x, dim) => softmax(ctx, x, dim, true)),
-    softmaxBackward: withFallback('softmaxBackward', (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, false)),
-    logSoftmaxBackward: withFallback('logSoftmaxBackward', (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, true)),
-    transpose: withFallback('transpose', (x, perm) => {
-      const strides = stridesOf(x.shape);
-      return stridedCopy(
-        ctx,
-        x,
-        perm.map((p) => x.shape[p]),
-        perm.map((p) => strides[p]),
-      );
-    }),
-    broadcastTo: withFallback('broadcastTo', (x, shape) => stridedCopy(ctx, x, shape, broadcastStrides(x.shape, shape))),
-    slice: withFallback('slice', (x, starts, steps, outShape) => {
-      const strides = stridesOf(x.shape);
-      const base = starts.reduce((s, st, d) => s + st * strides[d], 0);
-      return stridedCopy(
-        ctx,
-        x,
-        outShape,
-        strides.map((s, d) => s * steps[d]),
-        base,
-      );
-    }),
-  };
-  for (const op of BINARY_OPS) {
-    (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (a, b, shape) => binary(ctx, op, a, b, shape));
+  // Every family's fast kernels (kernels/<family>.ts), each falling back to the js kernel where it returns null.
+  const families = [matmulKernels, convKernels, elementwiseKernels, reduceKernels, poolKernels, optimKernels, normKernels, softmaxKernels];
+  for (const family of families) {
+    for (const [name, fast] of Object.entries(family(ctx))) table[name] = withFallback(name as keyof Kernels, fast as never);
   }
-  for (const op of UNARY_OPS) {
-    (wasmKernels as Record<string, unknown>)[op] = withFallback(op, (x, p) => unary(ctx, op, x, p));
-    (wasmKernels as Record<string, unknown>)[`${op}Backward`] = withFallback(`${op}Backward`, (x, y, dy, p) => unaryBackward(ctx, op, x, y, dy, p));
-  }
-  Object.assign(table, wasmKernels);
 
   return {
     name: 'wasm',

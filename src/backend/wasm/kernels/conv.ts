@@ -6,6 +6,7 @@ import type { TensorInfo } from '../../backend.js';
 import type { Conv2dInfo } from '../../geometry.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 import type { TaskArgs } from '../generated/interface.js';
+import { isDepthwiseInfo, type FastKernels } from './shared.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
 const COLUMN_BLOCK_BYTES = 1 << 20;
@@ -210,4 +211,13 @@ export function depthwiseBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Ten
   const per = Math.ceil(c.outChannels / Math.max(1, parts));
   ctx.task('depthwiseBackwardWeight', { ...geometry(c), x: ctx.ptr(x), dy: ctx.ptr(dy), dw: ctx.ptr(dw), per }, Math.ceil(c.outChannels / per));
   return dw;
+}
+
+/** This family's fast kernels: im2col + GEMM, or the direct depthwise kernels when groups = in_channels. */
+export function convKernels(ctx: WasmContext): FastKernels {
+  return {
+    conv2d: (x, w, bias, c) => (isDepthwiseInfo(c) ? depthwiseForward(ctx, x, w, bias, c) : conv2d(ctx, x, w, bias, c)),
+    conv2dBackwardInput: (dy, w, c) => (isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c)),
+    conv2dBackwardWeight: (x, dy, c) => (isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c)),
+  };
 }

@@ -1,10 +1,11 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, fill. */
 import type { DType, TensorInfo } from '../../backend.js';
-import type { BinaryOp, UnaryOp, UnaryParams } from '../../kernels.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp, type UnaryParams } from '../../kernels.js';
 import { broadcastStrides, collapse } from '../../strided.js';
-import { sizeOf } from '../../shape.js';
+import { sizeOf, stridesOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
 import { BINARY_CODES, UNARY_CODES } from '../generated/interface.js';
+import type { FastKernels } from './shared.js';
 
 /** Binary op codes of the wasm kernels (generated from ../interface.json); ops missing there (pow) run the js kernel. */
 const BINARY: Partial<Record<BinaryOp | 'copy', number>> = BINARY_CODES;
@@ -111,4 +112,40 @@ export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly 
   const dims = { shape: padded(c.shape, 1), stridesA: padded(c.sa, 0), stridesB: padded(c.sa, 0) };
   ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank, ...dims, per }, Math.ceil(rows / per));
   return out;
+}
+
+/** This family's fast kernels: fill, every binary and unary op with its gradient, and the strided copies. */
+export function elementwiseKernels(ctx: WasmContext): FastKernels {
+  const table: Record<string, unknown> = {
+    fill: (shape: readonly number[], value: number, dtype: DType) => fill(ctx, shape, value, dtype),
+  };
+  for (const op of BINARY_OPS) table[op] = (a: TensorInfo, b: TensorInfo, shape: readonly number[]) => binary(ctx, op, a, b, shape);
+  for (const op of UNARY_OPS) {
+    table[op] = (x: TensorInfo, p: UnaryParams) => unary(ctx, op, x, p);
+    table[`${op}Backward`] = (x: TensorInfo, y: TensorInfo, dy: TensorInfo, p: UnaryParams) => unaryBackward(ctx, op, x, y, dy, p);
+  }
+  const copies: FastKernels = {
+    transpose: (x, perm) => {
+      const strides = stridesOf(x.shape);
+      return stridedCopy(
+        ctx,
+        x,
+        perm.map((p) => x.shape[p]),
+        perm.map((p) => strides[p]),
+      );
+    },
+    broadcastTo: (x, shape) => stridedCopy(ctx, x, shape, broadcastStrides(x.shape, shape)),
+    slice: (x, starts, steps, outShape) => {
+      const strides = stridesOf(x.shape);
+      const base = starts.reduce((s, st, d) => s + st * strides[d], 0);
+      return stridedCopy(
+        ctx,
+        x,
+        outShape,
+        strides.map((s, d) => s * steps[d]),
+        base,
+      );
+    },
+  };
+  return { ...(table as FastKernels), ...copies };
 }

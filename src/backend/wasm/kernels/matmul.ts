@@ -1,6 +1,7 @@
 /** Batched matmul on the SIMD GEMM, split across threads by batch item, then column or row blocks. */
 import type { TensorInfo } from '../../backend.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 export function matmul(ctx: WasmContext, a: TensorInfo, b: TensorInfo, transA: boolean, transB: boolean): TensorInfo {
   const [batch, aR, aC] = a.shape;
@@ -58,4 +59,9 @@ export function matmul(ctx: WasmContext, a: TensorInfo, b: TensorInfo, transA: b
 
 function roundUp(x: number, m: number): number {
   return Math.ceil(x / m) * m;
+}
+
+/** This family's fast kernels. */
+export function matmulKernels(ctx: WasmContext): FastKernels {
+  return { matmul: (a, b, transA, transB) => (a.dtype === 'float32' && b.dtype === 'float32' ? matmul(ctx, a, b, transA, transB) : null) };
 }

@@ -2,6 +2,7 @@
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 function layout(shape: readonly number[]): [number, number, number] {
   return [shape[0], shape[1], sizeOf(shape.slice(2))];
@@ -51,4 +52,12 @@ export function batchNormTrainBackward(
   const outputs = { dx: ctx.ptr(dx), dweightOut: ctx.ptr(dweight), dbiasOut: ctx.ptr(dbias) };
   ctx.task('batchNormBackward', { ...inputs, ...outputs, n: N, c: C, s: S, per, eps }, parts);
   return { dx, dweight, dbias };
+}
+
+/** This family's fast kernels. */
+export function normKernels(ctx: WasmContext): FastKernels {
+  return {
+    batchNormTrain: (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps),
+    batchNormTrainBackward: (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps),
+  };
 }

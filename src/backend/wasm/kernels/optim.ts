@@ -3,6 +3,7 @@ import type { TensorInfo } from '../../backend.js';
 import type { AdamHyper, SgdHyper, UpdateKernels } from '../../kernels.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 const fr = Math.fround;
 
@@ -70,4 +71,12 @@ export function adamUpdate(
   };
   ctx.task('adam', { n, per, ...inputs, ...outputs, decoupled: h.decoupled, maximize: h.maximize, ...scalars }, nparts);
   return { param: p, state: vmax ? { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax } : { exp_avg: m, exp_avg_sq: v } };
+}
+
+/** This family's fast kernels: the optional typed updates (parameters are float32; the optimizers check). */
+export function optimKernels(ctx: WasmContext): FastKernels {
+  return {
+    sgdUpdate: (param, grad, state, h) => sgdUpdate(ctx, param, grad, state, h),
+    adamUpdate: (param, grad, state, h) => adamUpdate(ctx, param, grad, state, h),
+  };
 }

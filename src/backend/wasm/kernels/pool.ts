@@ -3,6 +3,7 @@ import type { TensorInfo } from '../../backend.js';
 import type { Pool2dInfo } from '../../geometry.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 /** The 'pool' argument block of the pooling tasks (interface.json). */
 function block(p: Pool2dInfo) {
@@ -67,4 +68,14 @@ export function avgPool2dBackward(ctx: WasmContext, dy: TensorInfo, p: Pool2dInf
   const { parts, per } = planeParts(ctx, planes, planes * p.inH * p.inW);
   ctx.task('avgPoolBackward', { ...block(p), dy: ctx.ptr(dy), dx: ctx.ptr(dx), per }, parts);
   return dx;
+}
+
+/** This family's fast kernels (float32; the js kernels take other dtypes). */
+export function poolKernels(ctx: WasmContext): FastKernels {
+  return {
+    maxPool2d: (x, p) => (x.dtype === 'float32' ? maxPool2d(ctx, x, p) : null),
+    maxPool2dBackward: (dy, ind, shape) => maxPool2dBackward(ctx, dy, ind, shape),
+    avgPool2d: (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null),
+    avgPool2dBackward: (dy, p) => avgPool2dBackward(ctx, dy, p),
+  };
 }

@@ -1,6 +1,7 @@
 /** sum over dims, when they form the [A reduced, B kept, C reduced] pattern every CNN reduction has. */
 import type { TensorInfo } from '../../backend.js';
 import type { WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): TensorInfo | null {
   if (x.dtype !== 'float32' || x.shape.length === 0) return null;
@@ -34,4 +35,9 @@ export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): T
   const per = Math.ceil(B / parts);
   ctx.task('sum', { x: ctx.ptr(x), out: ctx.ptr(out), a: A, b: B, c: C, per }, Math.ceil(B / per));
   return out;
+}
+
+/** This family's fast kernels. */
+export function reduceKernels(ctx: WasmContext): FastKernels {
+  return { sum: (x, dims) => sum(ctx, x, dims) };
 }

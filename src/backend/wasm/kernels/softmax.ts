@@ -2,6 +2,7 @@
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
+import type { FastKernels } from './shared.js';
 
 function layout(shape: readonly number[], dim: number): [number, number, number] {
   return [sizeOf(shape.slice(0, dim)), shape[dim], sizeOf(shape.slice(dim + 1))];
@@ -29,4 +30,14 @@ export function softmaxBackward(ctx: WasmContext, y: TensorInfo, dy: TensorInfo,
   const { parts, per } = lineParts(ctx, outer * inner, outer * n * inner);
   ctx.task('softmaxBackward', { y: ctx.ptr(y), dy: ctx.ptr(dy), out: ctx.ptr(out), outer, n, inner, per, log }, parts);
   return out;
+}
+
+/** This family's fast kernels. */
+export function softmaxKernels(ctx: WasmContext): FastKernels {
+  return {
+    softmax: (x, dim) => softmax(ctx, x, dim, false),
+    logSoftmax: (x, dim) => softmax(ctx, x, dim, true),
+    softmaxBackward: (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, false),
+    logSoftmaxBackward: (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, true),
+  };
 }
