@@ -14,7 +14,7 @@ import { applyOpWithSaved, type Rule } from '../autograd/apply.js';
 import { kernel } from '../backend/registry.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 
-interface BatchNormAttrs {
+export interface BatchNormAttrs {
   eps: number;
   hasWeight: boolean;
   hasBias: boolean;
