@@ -62,20 +62,21 @@ describe('compareModels and the CLI', () => {
     expect(readFileSync(svg, 'utf8')).toContain('parameters (M)');
     expect(await main(['compare'])).toBe(2);
   });
-  it('convnet experiment init writes the figure and prints the std table', async () => {
+  it('convnet experiment init writes the figure, the results and the table', async () => {
     const progress: string[] = [];
     const spy = vi.spyOn(console, 'error').mockImplementation((...a) => void progress.push(a.join(' ')));
     try {
-      expect(await main(['experiment', 'init', '--width', '256', '--out', dir, '--json'])).toBe(0);
+      expect(await main(['experiment', 'init', '--set', 'width=256', '--out', dir, '--json'])).toBe(0);
     } finally {
       spy.mockRestore();
     }
     // Progress on stderr while it runs (stdout stays one JSON object).
-    expect(progress).toHaveLength(8);
+    expect(progress).toHaveLength(9); // eight configurations, then the symmetry runs
     expect(progress[0]).toBe('experiment init: configuration 1/8: tanh with N(0, 0.01²) initialization');
     const r = JSON.parse(out.at(-1)!);
-    expect(r.rows).toHaveLength(8);
-    expect(existsSync(join(dir, 'init-experiment.svg'))).toBe(true);
+    expect(r.results.configurations).toHaveLength(8);
+    expect(r.results.width).toBe(256);
+    for (const f of ['figure.svg', 'results.json', 'table.md']) expect(existsSync(join(dir, f)), f).toBe(true);
     expect(await main(['experiment', 'dropout'])).toBe(2);
   }, 300_000);
 });

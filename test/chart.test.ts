@@ -62,7 +62,8 @@ describe('chart', () => {
         title: 'params',
         rows: [
           { label: 'a', value: 1.5 },
-          { label: 'b', value: 12 },
+          { label: 'b', value: 12.5 },
+          { label: 'c', value: 3 },
         ],
         axis: { title: 'M' },
       }),
@@ -70,7 +71,7 @@ describe('chart', () => {
     );
     const [a, b] = [await chart.renderSvg(spec), await chart.renderSvg(spec)];
     expect(a).toBe(b);
-    expect(texts(a)).toEqual(expect.arrayContaining(['a', 'b', '1.50', '12.0', 'M', 'bars']));
+    expect(texts(a)).toEqual(expect.arrayContaining(['a', 'b', 'c', '1.50', '12.5', '3', 'M', 'bars']));
     expect(a.match(/class="mark-rect /g)).toHaveLength(1);
   });
   it('a histogram clips bins above yMax, and rows/columns lay views out in a grid', async () => {

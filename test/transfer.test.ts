@@ -98,7 +98,13 @@ describe('the fine-tuning experiment (convnet experiment finetune)', () => {
     // One progress line per epoch of each of the four runs (pretraining, two fine-tunings, from scratch).
     expect(progress).toHaveLength(1 + 3 * 20);
     expect(progress[1]).toMatch(/^experiment finetune: run 2\/4 \(fine-tuned, backbone lr ×1\): epoch 1\/20, test accuracy \d+\.\d%$/);
-    const r = JSON.parse(lines.at(-1)!) as { svg: string; pretrainAccuracy: number; trainImages: number; runs: { method: string; testAccuracy: number[] }[] };
+    const report = JSON.parse(lines.at(-1)!) as {
+      files: { figure: string };
+      verdict: { holds: boolean };
+      results: { pretrainAccuracy: number; trainImages: number; runs: { method: string; testAccuracy: number[] }[] };
+    };
+    const r = report.results;
+    expect(report.verdict.holds).toBe(true);
     expect(r.trainImages).toBe(250);
     expect(r.pretrainAccuracy).toBeGreaterThan(0.97);
     const [full, tenth, scratch] = r.runs;
@@ -109,7 +115,7 @@ describe('the fine-tuning experiment (convnet experiment finetune)', () => {
     expect(last(full)).toBeGreaterThan(last(scratch) + 0.01);
     expect(last(tenth)).toBeGreaterThan(last(scratch));
     expect(mean(full)).toBeGreaterThan(mean(scratch) + 0.01);
-    const svg = readFileSync(r.svg, 'utf8');
+    const svg = readFileSync(report.files.figure, 'utf8');
     expect(svg.match(/class="mark-line /g)).toHaveLength(3);
     expect(svg).toContain('from scratch');
   });

@@ -107,7 +107,7 @@ export function barChart(opts: {
   labels?: boolean;
 }): ViewSpec {
   const order = opts.rows.map((r) => r.label);
-  const y = { field: 'label', type: 'nominal', sort: order, title: null, axis: opts.labels === false ? null : {} };
+  const y = { field: 'label', type: 'nominal', sort: order, title: null, axis: opts.labels === false ? null : { labelLimit: 0 } };
   const x = {
     field: 'value',
     type: 'quantitative',
@@ -118,7 +118,13 @@ export function barChart(opts: {
     title: opts.title,
     width: opts.width ?? 240,
     height: { step: 22 },
-    data: { values: opts.rows.map((r) => ({ label: r.label, value: r.value, text: r.value < 10 ? r.value.toPrecision(3) : r.value.toFixed(1) })) },
+    data: {
+      values: opts.rows.map((r) => ({
+        label: r.label,
+        value: r.value,
+        text: Number.isInteger(r.value) ? String(r.value) : r.value < 10 ? r.value.toPrecision(3) : r.value.toFixed(1),
+      })),
+    },
     encoding: { y, x },
     layer: [
       { mark: { type: 'bar', color: opts.color ?? PALETTE[0] } },
@@ -164,12 +170,15 @@ export function histogram(opts: {
 }
 
 /** Views side by side under one title; `shareX`/`shareY` give them one scale (default: each its own). */
-export function row(views: readonly ViewSpec[], opts: { title?: string; shareX?: boolean; shareY?: boolean; spacing?: number } = {}): ViewSpec {
+export function row(
+  views: readonly ViewSpec[],
+  opts: { title?: string; shareX?: boolean; shareY?: boolean; spacing?: number; flush?: boolean } = {},
+): ViewSpec {
   return {
     ...(opts.title ? { title: opts.title } : {}),
     hconcat: [...views],
-    // Lay views out by their plots, not their labels, so a long caption does not push its neighbours apart.
-    bounds: 'flush',
+    // flush: lay views out by their plots, not their labels, so a long caption does not push its neighbours apart.
+    bounds: opts.flush ? 'flush' : 'full',
     spacing: opts.spacing ?? 40,
     resolve: {
       scale: { x: opts.shareX ? 'shared' : 'independent', y: opts.shareY ? 'shared' : 'independent', color: 'independent', strokeDash: 'independent' },

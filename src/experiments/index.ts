@@ -1,14 +1,67 @@
 /**
  * The lectures' experiments, as functions (the CLI runs them as `convnet experiment NAME`). Course material, kept out
  * of the library core: nothing in src/ imports this folder except the CLI. Published as `convnet-ts/experiments`.
- * Example: import { initExperiment, initExperimentFigure } from 'convnet-ts/experiments';
+ * Example:
+ *   import { EXPERIMENTS, runExperiment } from 'convnet-ts/experiments';
+ *   const r = await runExperiment(EXPERIMENTS.find((e) => e.name === 'init')!, { quick: true });
+ *   console.log(r.verdictLine);
  */
-export { initExperiment, initExperimentTable, initExperimentFigure, INITS, type InitExperimentRow, type InitName } from './init.js';
+import type { Experiment } from './experiment.js';
+import { FINETUNE_EXPERIMENT } from './finetune.js';
+export {
+  nonlinearityExperiment,
+  NONLINEARITY_EXPERIMENT,
+  ACTIVATIONS,
+  type ActivationName,
+  type NonlinearityResults,
+  type NonlinearityRun,
+} from './nonlinearity.js';
+export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
+import { INIT_EXPERIMENT } from './init.js';
+import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';
+import { NONLINEARITY_EXPERIMENT } from './nonlinearity.js';
+
+export {
+  runExperiment,
+  verdictLine,
+  markdownTable,
+  type Experiment,
+  type Outcome,
+  type Report,
+  type RunInfo,
+  type RunOptions,
+  type Verdict,
+} from './experiment.js';
+export { galleryMarkdown, writeGallery } from './gallery.js';
+export {
+  initExperiment,
+  initExperimentTable,
+  initExperimentFigure,
+  symmetryExperiment,
+  INIT_EXPERIMENT,
+  INITS,
+  type InitExperimentRow,
+  type InitName,
+  type InitResults,
+  type SymmetryRun,
+} from './init.js';
 export {
   finetuneExperiment,
   finetuneTable,
   finetuneFigure,
+  FINETUNE_EXPERIMENT,
   type FinetuneExperimentOptions,
   type FinetuneExperimentResult,
   type FinetuneRun,
 } from './finetune.js';
+
+/** Every experiment, in the gallery's order. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each experiment has its own results type
+export const EXPERIMENTS: readonly Experiment<any>[] = [INIT_EXPERIMENT, NONLINEARITY_EXPERIMENT, DESIGN_RULES_EXPERIMENT, FINETUNE_EXPERIMENT];
+
+/** The experiment called `name`, or an error listing them. */
+export function experiment(name: string): Experiment {
+  const e = EXPERIMENTS.find((x) => x.name === name);
+  if (!e) throw new Error(`experiment: unknown experiment '${name}' (available: ${EXPERIMENTS.map((x) => x.name).join(', ')}, all)`);
+  return e;
+}
