@@ -134,6 +134,42 @@ export function barChart(opts: {
 }
 
 /**
+ * Labelled points, optionally sized by a third quantity (the lectures' accuracy-vs-operations bubble chart).
+ *
+ * Example: scatter({ title: '', x: { title: 'GMACs', log: true }, y: { title: 'top-1 (%)' }, points: [{ label: 'resnet50', x: 4.1, y: 76.1, size: 25.6 }] })
+ */
+export function scatter(opts: {
+  title: string;
+  x: Axis;
+  y: Axis;
+  points: readonly { label: string; x: number; y: number; size?: number }[];
+  /** Legend title of the size (e.g. 'parameters (M)'); points are equal-sized without one. */
+  sizeTitle?: string;
+  color?: string;
+  width?: number;
+  height?: number;
+}): ViewSpec {
+  const encoding = {
+    x: { field: 'x', type: 'quantitative', title: opts.x.title, scale: scale(opts.x), axis: axis(opts.x) },
+    y: { field: 'y', type: 'quantitative', title: opts.y.title, scale: scale(opts.y), axis: axis(opts.y) },
+  };
+  return {
+    title: opts.title,
+    width: opts.width ?? 480,
+    height: opts.height ?? 320,
+    data: { values: opts.points.map((p) => ({ ...p })) },
+    encoding,
+    layer: [
+      {
+        mark: { type: 'circle', opacity: 0.55, color: opts.color ?? PALETTE[0] },
+        encoding: opts.sizeTitle ? { size: { field: 'size', type: 'quantitative', title: opts.sizeTitle, scale: { range: [30, 1500] } } } : {},
+      },
+      { mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10 }, encoding: { text: { field: 'label' } } },
+    ],
+  };
+}
+
+/**
  * A histogram from counts over bin edges (`edges.length === counts.length + 1`). `yMax` clips taller bars, so that one
  * huge bin (the exact zeros after a ReLU) does not flatten the rest.
  */
