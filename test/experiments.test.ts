@@ -32,7 +32,9 @@ describe('experiments', () => {
       expect(e.claim.length, e.name).toBeGreaterThan(30);
     }
     expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
-    expect(() => experiment('nope')).toThrow(/unknown experiment 'nope' \(available: init, nonlinearity, design-rules, finetune, all\)/);
+    expect(() => experiment('nope')).toThrow(
+      /unknown experiment 'nope' \(available: init, nonlinearity, optimizers, architectures, design-rules, pooling, finetune, all\)/,
+    );
   });
 
   it('the CLI lists them, rejects unknown names and settings, and one seed gives the same numbers', async () => {

@@ -60,9 +60,13 @@ export function lineChart(opts: {
   legend?: 'top-right' | 'bottom-right' | 'right';
   /** Draw a point at each value (default true; turn off for long series). */
   points?: boolean;
+  /** Connect points in the order given (a trajectory) instead of by x. */
+  path?: boolean;
 }): ViewSpec {
   const names = opts.series.map((s) => s.name);
-  const values = opts.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => ({ series: s.name, x, y })));
+  const values = opts.series.flatMap((s) =>
+    s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y], i) => ({ series: s.name, x, y, i })),
+  );
   const legendOrient = opts.legend ?? 'right';
   return {
     title: opts.title,
@@ -88,6 +92,7 @@ export function lineChart(opts: {
         scale: { domain: names, range: opts.series.map((s) => (s.dashed ? [6, 3] : [1, 0])) },
         legend: null,
       },
+      ...(opts.path ? { order: { field: 'i', type: 'quantitative' } } : {}),
     },
   };
 }
@@ -208,16 +213,19 @@ export function histogram(opts: {
 /** Views side by side under one title; `shareX`/`shareY` give them one scale (default: each its own). */
 export function row(
   views: readonly ViewSpec[],
-  opts: { title?: string; shareX?: boolean; shareY?: boolean; spacing?: number; flush?: boolean } = {},
+  opts: { title?: string; shareX?: boolean; shareY?: boolean; spacing?: number; flush?: boolean; shareLegend?: boolean } = {},
 ): ViewSpec {
+  const legend = opts.shareLegend ? 'shared' : 'independent';
   return {
     ...(opts.title ? { title: opts.title } : {}),
     hconcat: [...views],
     // flush: lay views out by their plots, not their labels, so a long caption does not push its neighbours apart.
     bounds: opts.flush ? 'flush' : 'full',
     spacing: opts.spacing ?? 40,
+    // shareLegend: panels showing the same series draw one legend (their colours become one scale).
     resolve: {
-      scale: { x: opts.shareX ? 'shared' : 'independent', y: opts.shareY ? 'shared' : 'independent', color: 'independent', strokeDash: 'independent' },
+      scale: { x: opts.shareX ? 'shared' : 'independent', y: opts.shareY ? 'shared' : 'independent', color: legend, strokeDash: legend },
+      legend: { color: legend, strokeDash: legend },
     },
   };
 }

@@ -65,7 +65,14 @@ export function measureArchitectures(names: readonly string[], onProgress: (line
     if (!info) throw new Error(`experiment architectures: unknown model '${model}'`);
     const s = summary(create(model), [...info.inputShape]);
     onProgress(`${i + 1}/${names.length} ${model}`);
-    return { model, inputShape: [...info.inputShape], params: s.total.params, macs: s.total.flops, activationMB: s.total.memoryKB / 1024, top1: TORCHVISION_TOP1[model] };
+    return {
+      model,
+      inputShape: [...info.inputShape],
+      params: s.total.params,
+      macs: s.total.flops,
+      activationMB: s.total.memoryKB / 1024,
+      top1: TORCHVISION_TOP1[model],
+    };
   });
 }
 
@@ -105,9 +112,13 @@ export const ARCHITECTURES_EXPERIMENT: Experiment<{ models: ArchitectureMeasure[
       verdict: {
         holds: checks.every(Boolean),
         measured: beat
-          .map((m) => `${m.model} ${fmt(m.top1)}% with ${fmt(vgg.params / m.params)}× fewer parameters and ${fmt(vgg.macs / m.macs)}× fewer MACs than VGG-16 (${fmt(vgg.top1)}%)`)
+          .map(
+            (m) =>
+              `${m.model} ${fmt(m.top1)}% with ${fmt(vgg.params / m.params)}× fewer parameters and ${fmt(vgg.macs / m.macs)}× fewer MACs than VGG-16 (${fmt(vgg.top1)}%)`,
+          )
           .join('; '),
-        criterion: 'ResNet-50, EfficientNet-B0, MobileNet v2 and DenseNet-121 each more accurate than VGG-16 with under a quarter of its parameters and a third of its MACs',
+        criterion:
+          'ResNet-50, EfficientNet-B0, MobileNet v2 and DenseNet-121 each more accurate than VGG-16 with under a quarter of its parameters and a third of its MACs',
       },
     };
   },

@@ -19,12 +19,23 @@ export {
 export { measureArchitectures, ARCHITECTURES_EXPERIMENT, TORCHVISION_TOP1, type ArchitectureMeasure } from './architectures.js';
 export { POOLING_EXPERIMENT, DOWNSAMPLING, shiftRight, type Downsampling, type PoolingRun } from './pooling.js';
 export { mnistSubset, trainEpochs, accuracyOn, type Split, type EpochLog } from './mnist_task.js';
+export {
+  OPTIMIZERS_EXPERIMENT,
+  OPTIMIZERS,
+  SURFACES,
+  surfaceRuns,
+  type OptimizerName,
+  type OptimizersResults,
+  type SurfaceName,
+  type Trajectory,
+} from './optimizers.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
 import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';
 import { NONLINEARITY_EXPERIMENT } from './nonlinearity.js';
 import { ARCHITECTURES_EXPERIMENT } from './architectures.js';
 import { POOLING_EXPERIMENT } from './pooling.js';
+import { OPTIMIZERS_EXPERIMENT } from './optimizers.js';
 
 export {
   runExperiment,
@@ -62,7 +73,15 @@ export {
 
 /** Every experiment, in the gallery's order. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each experiment has its own results type
-export const EXPERIMENTS: readonly Experiment<any>[] = [INIT_EXPERIMENT, NONLINEARITY_EXPERIMENT, ARCHITECTURES_EXPERIMENT, DESIGN_RULES_EXPERIMENT, POOLING_EXPERIMENT, FINETUNE_EXPERIMENT];
+export const EXPERIMENTS: readonly Experiment<any>[] = [
+  INIT_EXPERIMENT,
+  NONLINEARITY_EXPERIMENT,
+  OPTIMIZERS_EXPERIMENT,
+  ARCHITECTURES_EXPERIMENT,
+  DESIGN_RULES_EXPERIMENT,
+  POOLING_EXPERIMENT,
+  FINETUNE_EXPERIMENT,
+];
 
 /** The experiment called `name`, or an error listing them. */
 export function experiment(name: string): Experiment {

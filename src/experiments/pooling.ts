@@ -71,8 +71,10 @@ export interface PoolingRun {
 export const POOLING_EXPERIMENT: Experiment<{ trainImages: number; testImages: number; epochs: number; shifts: number[]; runs: PoolingRun[] }> = {
   name: 'pooling',
   lectures: '001, 002',
-  claim: 'Pooling makes a CNN’s output less sensitive to small shifts of its input, and max, average pooling and strided convolution all downsample about as well',
-  description: 'one small CNN on MNIST with max pooling, average pooling, strided convolution or no downsampling; predictions under 1–4 pixel shifts (10,000 images × 3 epochs; 3,000 × 1 with --quick)',
+  claim:
+    'Pooling makes a CNN’s output less sensitive to small shifts of its input, and max, average pooling and strided convolution all downsample about as well',
+  description:
+    'one small CNN on MNIST with max pooling, average pooling, strided convolution or no downsampling; predictions under 1–4 pixel shifts (10,000 images × 3 epochs; 3,000 × 1 with --quick)',
   params: { trainImages: 'training images (default 10000; quick 3000)', epochs: 'epochs (default 3; quick 1)' },
   async run({ quick, seed, onProgress, params }) {
     const int = (k: string, d: number) => {
@@ -92,7 +94,9 @@ export const POOLING_EXPERIMENT: Experiment<{ trainImages: number; testImages: n
       const unchanged = agreement(model, data.test, shifts);
       const shiftedAccuracy = shifts.map((s) => accuracyOn(model, { ...data.test, x: shiftRight(data.test.x, s) }));
       runs.push({ downsampling: kind, params: model.numParameters(), testAccuracy: accuracyOn(model, data.test), unchanged, shiftedAccuracy });
-      onProgress(`${kind}: test accuracy ${(runs.at(-1)!.testAccuracy * 100).toFixed(1)}%, unchanged under a 2-pixel shift ${(unchanged[1] * 100).toFixed(1)}%`);
+      onProgress(
+        `${kind}: test accuracy ${(runs.at(-1)!.testAccuracy * 100).toFixed(1)}%, unchanged under a 2-pixel shift ${(unchanged[1] * 100).toFixed(1)}%`,
+      );
     }
     const get = (k: Downsampling) => runs.find((r) => r.downsampling === k)!;
     const pooled = (['max pooling', 'average pooling', 'strided convolution'] as const).map(get);
@@ -111,7 +115,11 @@ export const POOLING_EXPERIMENT: Experiment<{ trainImages: number; testImages: n
             title: 'predictions unchanged by the shift',
             x: { title: 'shift (pixels)', integer: true },
             y: { title: 'unchanged (%)', domain: [0, 100] },
-            series: runs.map((r) => ({ name: r.downsampling, dashed: r.downsampling === 'no downsampling', points: [[0, 100], ...r.unchanged.map((u, i) => [shifts[i], u * 100] as [number, number])] })),
+            series: runs.map((r) => ({
+              name: r.downsampling,
+              dashed: r.downsampling === 'no downsampling',
+              points: [[0, 100], ...r.unchanged.map((u, i) => [shifts[i], u * 100] as [number, number])],
+            })),
             width: 300,
             height: 240,
             legend: 'bottom-right',
@@ -134,7 +142,8 @@ export const POOLING_EXPERIMENT: Experiment<{ trainImages: number; testImages: n
         measured:
           `predictions unchanged by a 2-pixel shift: ${pooled.map((r) => `${r.downsampling} ${pct(r.unchanged[1])}`).join(', ')} vs no downsampling ${pct(control.unchanged[1])}; ` +
           `test accuracy ${pooled.map((r) => `${r.downsampling} ${pct(r.testAccuracy)}`).join(', ')}`,
-        criterion: 'every downsampling network keeps more predictions under a 2-pixel shift than the one without; their test accuracies within 3 points of each other',
+        criterion:
+          'every downsampling network keeps more predictions under a 2-pixel shift than the one without; their test accuracies within 3 points of each other',
       },
     };
   },
