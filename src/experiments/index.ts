@@ -29,6 +29,7 @@ export {
   type SurfaceName,
   type Trajectory,
 } from './optimizers.js';
+export { SCHEDULES_EXPERIMENT, SCHEDULES, schedule, type ScheduleName, type ScheduleRun } from './schedules.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
 import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';
@@ -36,6 +37,7 @@ import { NONLINEARITY_EXPERIMENT } from './nonlinearity.js';
 import { ARCHITECTURES_EXPERIMENT } from './architectures.js';
 import { POOLING_EXPERIMENT } from './pooling.js';
 import { OPTIMIZERS_EXPERIMENT } from './optimizers.js';
+import { SCHEDULES_EXPERIMENT } from './schedules.js';
 
 export {
   runExperiment,
@@ -77,6 +79,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   INIT_EXPERIMENT,
   NONLINEARITY_EXPERIMENT,
   OPTIMIZERS_EXPERIMENT,
+  SCHEDULES_EXPERIMENT,
   ARCHITECTURES_EXPERIMENT,
   DESIGN_RULES_EXPERIMENT,
   POOLING_EXPERIMENT,
