@@ -3,7 +3,7 @@
  * budget with the direction of its effect asserted where the quick budget shows it. Which claims need the full
  * budget is said next to each assertion.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -33,7 +33,7 @@ describe('experiments', () => {
     }
     expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
     expect(() => experiment('nope')).toThrow(
-      /unknown experiment 'nope' \(available: init, nonlinearity, optimizers, schedules, architectures, design-rules, pooling, finetune, all\)/,
+      /unknown experiment 'nope' \(available: init, nonlinearity, optimizers, schedules, batchnorm, architectures, design-rules, pooling, finetune, all\)/,
     );
   });
 
@@ -78,5 +78,9 @@ describe('experiments', () => {
       expect(gallery).toContain(`![${r.info.experiment}](${r.info.experiment}/figure.svg)`);
     }
     expect(galleryMarkdown(reports)).toBe(gallery);
+    // 'gallery' rebuilds the same page from the files alone (so runs at different budgets can share it).
+    rmSync(join(root, 'README.md'));
+    expect(await main(['experiment', 'gallery', '--out', root])).toBe(0);
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe(gallery);
   }, 300_000);
 });

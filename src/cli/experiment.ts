@@ -1,5 +1,5 @@
 /** `convnet experiment` (the lectures' claims, measured) and `convnet compare` (models side by side). */
-import { EXPERIMENTS, experiment, runExperiment, writeGallery, type Report } from '../experiments/index.js';
+import { EXPERIMENTS, experiment, readReports, runExperiment, writeGallery, type Report } from '../experiments/index.js';
 import { compareModels, comparisonFigure, comparisonTable } from '../analysis/compare.js';
 import { renderSvg } from '../chart/render.js';
 import { joinPath, writeFileAtomic } from '../platform/node.js';
@@ -9,12 +9,14 @@ export const EXPERIMENT_HELP = `convnet experiment — the lectures' claims as e
 
 Usage: convnet experiment NAME [--quick] [--out DIR] [--seed S] [--set KEY=VALUE,...] [--json]
        convnet experiment all [--quick] [--out DIR] [--seed S]
+       convnet experiment gallery [--out DIR]
        convnet experiment list
 
 Each run writes DIR/results.json (every plotted number, the machine, backend, threads, version and wall time),
 DIR/figure.svg (its title states the claim) and DIR/table.md, and prints a one-line verdict: the claim, what was
 measured, and whether it held by the stated criterion. 'all' runs every experiment into DIR/NAME/ and writes the
-gallery DIR/README.md (npm run experiments: into docs/experiments).
+gallery DIR/README.md (npm run experiments: into docs/experiments). 'gallery' rewrites DIR/README.md from the
+reports already in DIR/NAME/, so experiments run at different budgets can share one page.
 
 Options:
   --quick          the quick budget (about a minute or less each on 2 cores) instead of the full one
@@ -58,6 +60,15 @@ export async function experimentCommand(argv: string[]): Promise<void> {
   const [name, ...extra] = positionals;
   if (values.help || !name) return void console.log(EXPERIMENT_HELP);
   if (extra.length) throw new UsageError(`experiment: one experiment at a time, got ${positionals.join(' ')} (or 'all')`);
+  if (name === 'gallery') {
+    const dir = (values.out as string | undefined) ?? 'runs/experiments';
+    const reports = await readReports(
+      dir,
+      EXPERIMENTS.map((e) => e.name),
+    );
+    if (reports.length === 0) throw new UsageError(`experiment gallery: no reports in ${dir}/NAME/ (run 'convnet experiment NAME --out ${dir}/NAME' first)`);
+    return void console.log(`wrote ${await writeGallery(reports, dir)} (${reports.length} experiments)`);
+  }
   if (name === 'list') {
     for (const e of EXPERIMENTS) {
       console.log(`${e.name} (lectures ${e.lectures}): ${e.claim}.`);

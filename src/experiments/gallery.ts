@@ -1,5 +1,5 @@
 /** The gallery: every experiment's figure, claim, verdict, table, command and running time on one Markdown page. */
-import { joinPath, writeFileAtomic } from '../platform/node.js';
+import { fileExists, joinPath, readFileBytes, writeFileAtomic } from '../platform/node.js';
 import type { Report } from './experiment.js';
 
 /** The Markdown of the gallery page for reports written to `<dir>/<name>/`. */
@@ -43,4 +43,22 @@ export async function writeGallery(reports: readonly Report[], dir: string): Pro
   const path = await joinPath(dir, 'README.md');
   await writeFileAtomic(path, galleryMarkdown(reports), 'experiment');
   return path;
+}
+
+/**
+ * The reports already written under `<dir>/<name>/` for the given experiment names (results.json and table.md),
+ * in that order; names without a report are skipped. Lets the gallery mix runs made at different budgets.
+ */
+export async function readReports(dir: string, names: readonly string[]): Promise<Report[]> {
+  const reports: Report[] = [];
+  const text = async (path: string) => ((await fileExists(path)) ? new TextDecoder().decode(await readFileBytes(path, 'experiment gallery')) : null);
+  for (const name of names) {
+    const json = await text(await joinPath(dir, name, 'results.json'));
+    const table = await text(await joinPath(dir, name, 'table.md'));
+    if (json === null || table === null) continue;
+    const saved = JSON.parse(json) as { info: Report['info']; verdict: Report['verdict'] & { line: string }; results: unknown };
+    const { line, ...verdict } = saved.verdict;
+    reports.push({ info: saved.info, verdict, verdictLine: line, results: saved.results, table: table.trimEnd(), figure: {} as Report['figure'], files: {} });
+  }
+  return reports;
 }

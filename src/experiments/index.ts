@@ -30,6 +30,7 @@ export {
   type Trajectory,
 } from './optimizers.js';
 export { SCHEDULES_EXPERIMENT, SCHEDULES, schedule, type ScheduleName, type ScheduleRun } from './schedules.js';
+export { BATCHNORM_EXPERIMENT, type BatchNormResults } from './batchnorm.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
 import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';
@@ -38,6 +39,7 @@ import { ARCHITECTURES_EXPERIMENT } from './architectures.js';
 import { POOLING_EXPERIMENT } from './pooling.js';
 import { OPTIMIZERS_EXPERIMENT } from './optimizers.js';
 import { SCHEDULES_EXPERIMENT } from './schedules.js';
+import { BATCHNORM_EXPERIMENT } from './batchnorm.js';
 
 export {
   runExperiment,
@@ -50,7 +52,7 @@ export {
   type RunOptions,
   type Verdict,
 } from './experiment.js';
-export { galleryMarkdown, writeGallery } from './gallery.js';
+export { galleryMarkdown, readReports, writeGallery } from './gallery.js';
 export {
   initExperiment,
   initExperimentTable,
@@ -80,6 +82,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   NONLINEARITY_EXPERIMENT,
   OPTIMIZERS_EXPERIMENT,
   SCHEDULES_EXPERIMENT,
+  BATCHNORM_EXPERIMENT,
   ARCHITECTURES_EXPERIMENT,
   DESIGN_RULES_EXPERIMENT,
   POOLING_EXPERIMENT,
