@@ -60,7 +60,8 @@ export function summary(model: nn.AnyModule, inputShape: readonly number[], opts
   for (const [name, m] of model.namedModules()) names.set(m, name);
   const rows: LayerRow[] = [];
   // Receptive field (size, jump = product of strides) of each traced tensor; unknown tensors take the largest so far.
-  const rf = new Map<Tensor, { size: number; jump: number }>();
+  // Weak: holding every traced tensor kept all activations alive (EfficientNet-B7 at 600×600 outgrew wasm's 4 GiB).
+  const rf = new WeakMap<Tensor, { size: number; jump: number }>();
   let widest = { size: 1, jump: 1 };
   let lastOut: number[] = [1, ...inputShape];
   const open: { row: LayerRow; start: number }[] = [];
