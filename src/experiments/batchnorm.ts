@@ -13,7 +13,7 @@ import { normal } from '../nn/init.js';
 import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { markdownTable, type Experiment } from './experiment.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
 import { accuracyOn, mnistSubset, trainEpochs, type Split } from './mnist_task.js';
 
 /** Three conv blocks and a global-average-pooled linear head (as ResNets end); initStd rescales the conv weights. */
@@ -81,11 +81,7 @@ export const BATCHNORM_EXPERIMENT: Experiment<BatchNormResults> = {
     'a small MNIST CNN with and without BatchNorm across learning rates and initial weight scales; train vs eval mode; BN folded into the convs (10,000 images × 3 epochs; 3,000 × 2 with --quick)',
   params: { trainImages: 'training images (default 10000; quick 3000)', epochs: 'epochs (default 3; quick 2)' },
   async run({ quick, seed, onProgress, params }) {
-    const int = (k: string, d: number) => {
-      const v = params[k] === undefined ? d : Number(params[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`experiment batchnorm: ${k} must be a positive integer, got '${params[k]}'`);
-      return v;
-    };
+    const int = (k: string, d: number) => intSetting('batchnorm', params, k, d);
     const trainImages = int('trainImages', quick ? 3000 : 10000);
     const epochs = int('epochs', quick ? 2 : 3);
     const data = await mnistSubset(trainImages, 2000, seed);

@@ -102,6 +102,13 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
+/** A positive-integer setting from --set (or `fallback`), with an error naming the experiment and the setting. */
+export function intSetting(experiment: string, params: Readonly<Record<string, string>>, name: string, fallback: number): number {
+  const v = params[name] === undefined ? fallback : Number(params[name]);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`experiment ${experiment}: ${name} must be a positive integer, got '${params[name]}'`);
+  return v;
+}
+
 /** Rejects overrides the experiment does not take, naming the ones it does. */
 function checkParams(exp: Experiment, params: Readonly<Record<string, string>>): void {
   const known = Object.keys(exp.params ?? {});

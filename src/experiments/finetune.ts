@@ -17,7 +17,7 @@ import { paramGroups, replaceHead } from '../nn/transfer.js';
 import type { Module } from '../nn/module.js';
 import { evaluate } from '../train/fit.js';
 import { figure, lineChart, type ChartSpec } from '../chart/spec.js';
-import { markdownTable, type Experiment } from './experiment.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
 
 export interface FinetuneExperimentOptions {
   /** Images per class (digits 5–9) for the second task (default 50). */
@@ -207,11 +207,7 @@ export const FINETUNE_EXPERIMENT: Experiment<FinetuneExperimentResult> = {
   description: 'LeNet-5 pretrained on MNIST digits 0–4, then taught 5–9 from 50 images each: fine-tuned vs from scratch (20 epochs; 8 with --quick)',
   params: { epochs: 'epochs on the small set (default 20; quick 8)', perClass: 'images per digit of 5–9 (default 50)' },
   async run({ quick, seed, onProgress, params }) {
-    const int = (name: string, fallback: number) => {
-      const v = params[name] === undefined ? fallback : Number(params[name]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`experiment finetune: ${name} must be a positive integer, got '${params[name]}'`);
-      return v;
-    };
+    const int = (k: string, d: number) => intSetting('finetune', params, k, d);
     const r = await finetuneExperiment({ epochs: int('epochs', quick ? 8 : 20), perClass: int('perClass', 50), seed, onProgress });
     const last = (i: number) => r.runs[i].testAccuracy.at(-1)!;
     const mean = (i: number) => r.runs[i].testAccuracy.reduce((a, b) => a + b, 0) / r.runs[i].testAccuracy.length;

@@ -4,6 +4,7 @@
  * experiments want every curve as it is).
  */
 import { noGrad } from '../autograd/grad_mode.js';
+import * as nn from '../nn/index.js';
 import { mnist } from '../data/datasets.js';
 import { datasetInfo } from '../data/registry.js';
 import type { AnyModule } from '../nn/module.js';
@@ -140,4 +141,23 @@ export function trainEpochs(
     opts.onEpoch?.(log);
   }
   return { logs, diverged: false, stepLosses };
+}
+
+/** The small CNN the training experiments share: conv 16 → pool → conv 32 → pool → linear (20,490 parameters). */
+export function smallCnn(): nn.Sequential {
+  return new nn.Sequential(
+    new nn.Conv2d(1, 16, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(16, 32, 3, { padding: 1 }),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(32 * 7 * 7, 10),
+  );
+}
+
+/** [step, mean of the last `k` values] for each step (1-based): per-step losses made readable. */
+export function movingAverage(xs: readonly number[], k = 10): [number, number][] {
+  return xs.map((_, i) => [i + 1, xs.slice(Math.max(0, i - k + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(k, i + 1)]);
 }

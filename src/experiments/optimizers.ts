@@ -15,8 +15,8 @@ import { SGD } from '../optim/sgd.js';
 import { randn, tensor } from '../tensor/creation.js';
 import { Generator, manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { markdownTable, type Experiment } from './experiment.js';
-import { mnistSubset, trainEpochs } from './mnist_task.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
+import { mnistSubset, movingAverage, smallCnn, trainEpochs } from './mnist_task.js';
 
 export const OPTIMIZERS = ['SGD', 'SGD+momentum', 'Nesterov', 'AdaGrad', 'RMSProp', 'Adam', 'AdamW'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -133,19 +133,6 @@ export function surfaceRuns(steps: number, seed: number): Trajectory[] {
   return out;
 }
 
-function cnn(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(32 * 7 * 7, 10),
-  );
-}
-
 const paramNorm = (m: nn.AnyModule) => Math.sqrt(m.parameters().reduce((s, p) => s + p.square().sum().item(), 0));
 
 export interface OptimizersResults {
@@ -165,11 +152,7 @@ export const OPTIMIZERS_EXPERIMENT: Experiment<OptimizersResults> = {
     'seven optimizers on three 2-D losses (trajectories), on a small MNIST CNN (loss curves), and Adam+L2 vs AdamW (10,000 images × 2 epochs; 3,000 × 1 with --quick)',
   params: { trainImages: 'CNN training images (default 10000; quick 3000)', epochs: 'CNN epochs (default 2; quick 1)' },
   async run({ quick, seed, onProgress, params }) {
-    const int = (k: string, d: number) => {
-      const v = params[k] === undefined ? d : Number(params[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`experiment optimizers: ${k} must be a positive integer, got '${params[k]}'`);
-      return v;
-    };
+    const int = (k: string, d: number) => intSetting('optimizers', params, k, d);
     const steps = 150;
     const surfaces = surfaceRuns(steps, seed);
     onProgress(`2-D surfaces: ${surfaces.length} runs of ${steps} steps`);
@@ -179,7 +162,7 @@ export const OPTIMIZERS_EXPERIMENT: Experiment<OptimizersResults> = {
     const cnnRuns: OptimizersResults['cnn']['runs'] = [];
     for (const optimizer of OPTIMIZERS) {
       manualSeed(seed + 1);
-      const model = cnn();
+      const model = smallCnn();
       const r = trainEpochs(model, make(optimizer, model.parameters(), 'cnn'), data, { epochs, seed: seed + 2 });
       cnnRuns.push({ optimizer, stepLoss: r.stepLosses, finalTrainLoss: r.logs.at(-1)!.trainLoss, testAccuracy: r.logs.at(-1)!.testAcc });
       onProgress(
@@ -194,7 +177,7 @@ export const OPTIMIZERS_EXPERIMENT: Experiment<OptimizersResults> = {
       [`AdamW (weightDecay ${weightDecay})`, (p: Iterable<Tensor>) => new AdamW(p, { lr: 1e-3, weightDecay })],
     ] as const) {
       manualSeed(seed + 1);
-      const model = cnn();
+      const model = smallCnn();
       const r = trainEpochs(model, build(model.parameters()), data, { epochs, seed: seed + 2 });
       decayRuns.push({ method, paramNorm: paramNorm(model), testAccuracy: r.logs.at(-1)!.testAcc });
       onProgress(`${method}: parameter norm ${decayRuns.at(-1)!.paramNorm.toFixed(2)}`);
@@ -212,8 +195,6 @@ export const OPTIMIZERS_EXPERIMENT: Experiment<OptimizersResults> = {
     };
     const esc = (o: OptimizerName) => traj('saddle point', o).escapeStep ?? `never in ${steps}`;
     const e = (v: number) => v.toExponential(1);
-    const smooth = (xs: number[], k = 10) =>
-      xs.map((_, i) => [i + 1, xs.slice(Math.max(0, i - k + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(k, i + 1)] as [number, number]);
     return {
       results: { steps, surfaces, cnn: { trainImages, epochs, runs: cnnRuns }, decay: { weightDecay, runs: decayRuns } },
       figure: figure(
@@ -238,7 +219,7 @@ export const OPTIMIZERS_EXPERIMENT: Experiment<OptimizersResults> = {
               title: 'small CNN on MNIST: training loss (mean of the last 10 steps)',
               x: { title: 'step', zero: true },
               y: { title: 'cross-entropy', zero: true },
-              series: cnnRuns.map((r) => ({ name: r.optimizer, points: smooth(r.stepLoss) })),
+              series: cnnRuns.map((r) => ({ name: r.optimizer, points: movingAverage(r.stepLoss) })),
               width: 380,
               height: 220,
               points: false,

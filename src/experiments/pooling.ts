@@ -11,7 +11,7 @@ import { pad } from '../ops/shape.js';
 import { Adam } from '../optim/adam.js';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { markdownTable, type Experiment } from './experiment.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
 import { accuracyOn, mnistBackground, mnistSubset, trainEpochs, type Split } from './mnist_task.js';
 
 export const DOWNSAMPLING = ['max pooling', 'average pooling', 'strided convolution', 'no downsampling'] as const;
@@ -77,11 +77,7 @@ export const POOLING_EXPERIMENT: Experiment<{ trainImages: number; testImages: n
     'one small CNN on MNIST with max pooling, average pooling, strided convolution or no downsampling; predictions under 1–4 pixel shifts (10,000 images × 3 epochs; 3,000 × 1 with --quick)',
   params: { trainImages: 'training images (default 10000; quick 3000)', epochs: 'epochs (default 3; quick 1)' },
   async run({ quick, seed, onProgress, params }) {
-    const int = (k: string, d: number) => {
-      const v = params[k] === undefined ? d : Number(params[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`experiment pooling: ${k} must be a positive integer, got '${params[k]}'`);
-      return v;
-    };
+    const int = (k: string, d: number) => intSetting('pooling', params, k, d);
     const trainImages = int('trainImages', quick ? 3000 : 10000);
     const epochs = int('epochs', quick ? 1 : 3);
     const data = await mnistSubset(trainImages, 2000, seed);

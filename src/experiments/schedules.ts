@@ -5,12 +5,11 @@
  * without warmup starts with an exploding loss.
  */
 import { barChart, column, figure, lineChart, row } from '../chart/spec.js';
-import * as nn from '../nn/index.js';
 import { LambdaLR } from '../optim/schedulers/basic.js';
 import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../tensor/random.js';
-import { markdownTable, type Experiment } from './experiment.js';
-import { mnistSubset, trainEpochs } from './mnist_task.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
+import { mnistSubset, movingAverage, smallCnn, trainEpochs } from './mnist_task.js';
 
 export const SCHEDULES = ['constant', 'step', 'cosine', 'linear', 'inverse sqrt'] as const;
 export type ScheduleName = (typeof SCHEDULES)[number];
@@ -32,19 +31,6 @@ export function schedule(name: ScheduleName, t: number, T: number, warmup: numbe
     }
   })();
   return warmup > 0 ? base * Math.min(1, (t + 1) / warmup) : base;
-}
-
-function cnn(): nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(32 * 7 * 7, 10),
-  );
 }
 
 export interface ScheduleRun {
@@ -72,11 +58,7 @@ export const SCHEDULES_EXPERIMENT: Experiment<{ trainImages: number; epochs: num
     'five schedules with and without warmup, and a high rate with and without warmup, on a small MNIST CNN with SGD + momentum (10,000 images × 4 epochs; 3,000 × 2 with --quick)',
   params: { trainImages: 'training images (default 10000; quick 3000)', epochs: 'epochs (default 4; quick 2)' },
   async run({ quick, seed, onProgress, params }) {
-    const int = (k: string, d: number) => {
-      const v = params[k] === undefined ? d : Number(params[k]);
-      if (!Number.isInteger(v) || v < 1) throw new Error(`experiment schedules: ${k} must be a positive integer, got '${params[k]}'`);
-      return v;
-    };
+    const int = (k: string, d: number) => intSetting('schedules', params, k, d);
     const trainImages = int('trainImages', quick ? 3000 : 10000);
     const epochs = int('epochs', quick ? 2 : 4);
     const data = await mnistSubset(trainImages, 2000, seed);
@@ -86,7 +68,7 @@ export const SCHEDULES_EXPERIMENT: Experiment<{ trainImages: number; epochs: num
     const warmupSteps = Math.ceil(trainImages / batchSize);
     const train = (name: ScheduleName, warmup: boolean, lr: number): ScheduleRun => {
       manualSeed(seed + 1);
-      const model = cnn();
+      const model = smallCnn();
       const opt = new SGD(model.parameters(), { lr, momentum: 0.9 });
       const sched = new LambdaLR(opt, (t) => schedule(name, t, steps, warmup ? warmupSteps : 0));
       const lrs: number[] = [opt.paramGroups[0].lr];
@@ -119,8 +101,6 @@ export const SCHEDULES_EXPERIMENT: Experiment<{ trainImages: number; epochs: num
       warmup: noWarm.diverged || noWarm.earlyPeak > 1.5 * warm.earlyPeak,
     };
     const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : 'diverged');
-    const smooth = (xs: number[], k = 10) =>
-      xs.map((_, i) => [i + 1, xs.slice(Math.max(0, i - k + 1), i + 1).reduce((a, b) => a + b, 0) / Math.min(k, i + 1)] as [number, number]);
     return {
       results: { trainImages, epochs, steps, runs, highLr },
       figure: figure(
@@ -161,8 +141,8 @@ export const SCHEDULES_EXPERIMENT: Experiment<{ trainImages: number; epochs: num
             x: { title: 'step', zero: true },
             y: { title: 'cross-entropy', zero: true },
             series: [
-              { name: 'no warmup', points: smooth(noWarm.stepLoss) },
-              { name: `linear warmup over ${warmupSteps} steps`, points: smooth(warm.stepLoss) },
+              { name: 'no warmup', points: movingAverage(noWarm.stepLoss) },
+              { name: `linear warmup over ${warmupSteps} steps`, points: movingAverage(warm.stepLoss) },
             ],
             width: 560,
             height: 200,
