@@ -33,7 +33,7 @@ describe('experiments', () => {
     }
     expect(VERSION).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
     expect(() => experiment('nope')).toThrow(
-      /unknown experiment 'nope' \(available: init, nonlinearity, optimizers, schedules, batchnorm, architectures, design-rules, pooling, finetune, all\)/,
+      /unknown experiment 'nope' \(available: init, nonlinearity, optimizers, schedules, batchnorm, regularization, architectures, design-rules, pooling, finetune, all\)/,
     );
   });
 

@@ -18,7 +18,7 @@ export {
 } from './nonlinearity.js';
 export { measureArchitectures, ARCHITECTURES_EXPERIMENT, TORCHVISION_TOP1, type ArchitectureMeasure } from './architectures.js';
 export { POOLING_EXPERIMENT, DOWNSAMPLING, shiftRight, type Downsampling, type PoolingRun } from './pooling.js';
-export { mnistSubset, trainEpochs, accuracyOn, type Split, type EpochLog } from './mnist_task.js';
+export { mnistSubset, trainEpochs, accuracyOn, smallCnn, movingAverage, type Split, type EpochLog } from './mnist_task.js';
 export {
   OPTIMIZERS_EXPERIMENT,
   OPTIMIZERS,
@@ -31,6 +31,7 @@ export {
 } from './optimizers.js';
 export { SCHEDULES_EXPERIMENT, SCHEDULES, schedule, type ScheduleName, type ScheduleRun } from './schedules.js';
 export { BATCHNORM_EXPERIMENT, type BatchNormResults } from './batchnorm.js';
+export { REGULARIZATION_EXPERIMENT, REGULARIZERS, randomShift, type Regularizer, type RegularizationRun } from './regularization.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
 import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';
@@ -40,6 +41,7 @@ import { POOLING_EXPERIMENT } from './pooling.js';
 import { OPTIMIZERS_EXPERIMENT } from './optimizers.js';
 import { SCHEDULES_EXPERIMENT } from './schedules.js';
 import { BATCHNORM_EXPERIMENT } from './batchnorm.js';
+import { REGULARIZATION_EXPERIMENT } from './regularization.js';
 
 export {
   runExperiment,
@@ -83,6 +85,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   OPTIMIZERS_EXPERIMENT,
   SCHEDULES_EXPERIMENT,
   BATCHNORM_EXPERIMENT,
+  REGULARIZATION_EXPERIMENT,
   ARCHITECTURES_EXPERIMENT,
   DESIGN_RULES_EXPERIMENT,
   POOLING_EXPERIMENT,
