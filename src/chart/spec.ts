@@ -28,6 +28,8 @@ export interface Series {
   /** [x, y] pairs; non-finite y values are left out (a gap, not a zero). */
   points: readonly (readonly [number, number])[];
   dashed?: boolean;
+  /** Its colour (default: the palette's, by position), e.g. to draw a model's train and test curves alike. */
+  color?: string;
 }
 
 /** Colours of the category10 scheme, in order: series keep their colour in every panel. */
@@ -82,7 +84,7 @@ export function lineChart(opts: {
         type: 'nominal',
         title: null,
         sort: names,
-        scale: { domain: names, range: names.map((_, i) => PALETTE[i % PALETTE.length]) },
+        scale: { domain: names, range: opts.series.map((s, i) => s.color ?? PALETTE[i % PALETTE.length]) },
         legend: { orient: legendOrient, symbolType: 'stroke', labelLimit: 0 },
       },
       strokeDash: {
@@ -117,7 +119,7 @@ export function barChart(opts: {
     field: 'value',
     type: 'quantitative',
     title: opts.axis.title,
-    scale: { zero: true, ...(opts.axis.domain ? { domain: [...opts.axis.domain] } : {}) },
+    scale: { ...(opts.axis.log ? { type: 'log' } : { zero: true }), ...(opts.axis.domain ? { domain: [...opts.axis.domain] } : {}) },
   };
   return {
     title: opts.title,
@@ -206,6 +208,30 @@ export function histogram(opts: {
       x2: { field: 'x1' },
       y: { field: 'count', type: 'quantitative', scale: { domain: [0, Math.max(1, opts.yMax ?? Math.max(...opts.counts))] }, axis: null },
       y2: { datum: 0 },
+    },
+  };
+}
+
+/**
+ * A grid of small images (data URLs, e.g. from pngDataUrl), one row per label, drawn pixelated at `size` pixels.
+ *
+ * Example: imageGrid({ title: 'augmented samples', rows: [{ label: 'flip', images: [url1, url2] }] })
+ */
+export function imageGrid(opts: { title: string; rows: readonly { label: string; images: readonly string[] }[]; size?: number }): ViewSpec {
+  const size = opts.size ?? 48;
+  const cols = Math.max(1, ...opts.rows.map((r) => r.images.length));
+  const labels = opts.rows.map((r) => r.label);
+  return {
+    title: opts.title,
+    width: cols * (size + 4),
+    height: opts.rows.length * (size + 4),
+    data: { values: opts.rows.flatMap((r) => r.images.map((url, col) => ({ row: r.label, col, url }))) },
+    view: { stroke: null },
+    mark: { type: 'image', width: size, height: size, smooth: false },
+    encoding: {
+      x: { field: 'col', type: 'ordinal', axis: null, scale: { domain: Array.from({ length: cols }, (_, i) => i) } },
+      y: { field: 'row', type: 'ordinal', sort: labels, title: null, axis: { labelFontSize: 12, ticks: false, domain: false, labelLimit: 0 } },
+      url: { field: 'url', type: 'nominal' },
     },
   };
 }

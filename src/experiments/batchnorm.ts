@@ -14,24 +14,11 @@ import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { intSetting, markdownTable, type Experiment } from './experiment.js';
-import { accuracyOn, mnistSubset, trainEpochs, type Split } from './mnist_task.js';
+import { accuracyOn, gapCnn, mnistSubset, trainEpochs, type Split } from './mnist_task.js';
 
-/** Three conv blocks and a global-average-pooled linear head (as ResNets end); initStd rescales the conv weights. */
+/** The shared GAP CNN with or without BatchNorm after each conv; initStd rescales the conv weights. */
 function cnn(bn: boolean, initStd?: number): nn.Sequential {
-  const block = (inC: number, outC: number, pool: boolean) => [
-    new nn.Conv2d(inC, outC, 3, { padding: 1, bias: !bn }),
-    ...(bn ? [new nn.BatchNorm2d(outC)] : []),
-    new nn.ReLU(),
-    ...(pool ? [new nn.MaxPool2d(2)] : []),
-  ];
-  const m = new nn.Sequential(
-    ...block(1, 16, true),
-    ...block(16, 32, true),
-    ...block(32, 64, false),
-    new nn.AdaptiveAvgPool2d(1),
-    new nn.Flatten(),
-    new nn.Linear(64, 10),
-  );
+  const m = gapCnn(bn ? (c) => new nn.BatchNorm2d(c) : undefined);
   if (initStd !== undefined) for (const l of m.modules()) if (l instanceof nn.Conv2d) normal(l.weight, 0, initStd);
   return m;
 }

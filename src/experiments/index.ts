@@ -18,7 +18,19 @@ export {
 } from './nonlinearity.js';
 export { measureArchitectures, ARCHITECTURES_EXPERIMENT, TORCHVISION_TOP1, type ArchitectureMeasure } from './architectures.js';
 export { POOLING_EXPERIMENT, DOWNSAMPLING, shiftRight, type Downsampling, type PoolingRun } from './pooling.js';
-export { mnistSubset, trainEpochs, accuracyOn, smallCnn, movingAverage, type Split, type EpochLog } from './mnist_task.js';
+export {
+  mnistSubset,
+  cifarSubset,
+  loadTask,
+  gapCnn,
+  recalibrateBatchNorm,
+  trainEpochs,
+  accuracyOn,
+  smallCnn,
+  movingAverage,
+  type Split,
+  type EpochLog,
+} from './mnist_task.js';
 export {
   OPTIMIZERS_EXPERIMENT,
   OPTIMIZERS,
@@ -31,6 +43,10 @@ export {
 } from './optimizers.js';
 export { SCHEDULES_EXPERIMENT, SCHEDULES, schedule, type ScheduleName, type ScheduleRun } from './schedules.js';
 export { BATCHNORM_EXPERIMENT, type BatchNormResults } from './batchnorm.js';
+export { NORMALIZATION_EXPERIMENT, NORMALIZATIONS, type NormalizationName, type NormalizationResults, type NormalizationRun } from './normalization.js';
+export { BN_ONLY_EXPERIMENT, TRAINABLE, trainableParameters, type Trainable, type BnOnlyResults, type BnOnlyRun } from './bn_only.js';
+export { AUGMENTATION_EXPERIMENT, AUGMENTATIONS, type AugmentationName, type AugmentationResults, type AugmentationRun } from './augmentation.js';
+export { DEGRADATION_EXPERIMENT, type DegradationResults, type DegradationRun } from './degradation.js';
 export { REGULARIZATION_EXPERIMENT, REGULARIZERS, randomShift, type Regularizer, type RegularizationRun } from './regularization.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
@@ -42,6 +58,10 @@ import { OPTIMIZERS_EXPERIMENT } from './optimizers.js';
 import { SCHEDULES_EXPERIMENT } from './schedules.js';
 import { BATCHNORM_EXPERIMENT } from './batchnorm.js';
 import { REGULARIZATION_EXPERIMENT } from './regularization.js';
+import { DEGRADATION_EXPERIMENT } from './degradation.js';
+import { NORMALIZATION_EXPERIMENT } from './normalization.js';
+import { BN_ONLY_EXPERIMENT } from './bn_only.js';
+import { AUGMENTATION_EXPERIMENT } from './augmentation.js';
 
 export {
   runExperiment,
@@ -85,7 +105,11 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   OPTIMIZERS_EXPERIMENT,
   SCHEDULES_EXPERIMENT,
   BATCHNORM_EXPERIMENT,
+  NORMALIZATION_EXPERIMENT,
+  BN_ONLY_EXPERIMENT,
   REGULARIZATION_EXPERIMENT,
+  DEGRADATION_EXPERIMENT,
+  AUGMENTATION_EXPERIMENT,
   ARCHITECTURES_EXPERIMENT,
   DESIGN_RULES_EXPERIMENT,
   POOLING_EXPERIMENT,

@@ -1,11 +1,12 @@
 /**
- * What the training experiments share: a seeded subset of the bundled MNIST held as tensors, and a plain training
+ * What the training experiments share: a seeded subset of the bundled MNIST (or of CIFAR-10) held as tensors, and a plain training
  * loop that records per-epoch training loss and accuracy and test accuracy (no early stopping, no checkpoints —
  * experiments want every curve as it is).
  */
 import { noGrad } from '../autograd/grad_mode.js';
 import * as nn from '../nn/index.js';
-import { mnist } from '../data/datasets.js';
+import { cifar10, mnist } from '../data/datasets.js';
+import type { ImageDataset } from '../data/dataset.js';
 import { datasetInfo } from '../data/registry.js';
 import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
@@ -15,7 +16,7 @@ import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface Split {
-  /** Images [N, 1, 28, 28], normalized with MNIST's mean and std. */
+  /** Images [N, C, H, W], normalized with the dataset's mean and std per channel. */
   x: Tensor;
   y: Tensor;
   labels: Int32Array;
@@ -37,26 +38,73 @@ function pick(n: number, count: number, g: Generator): number[] {
   return idx.slice(0, Math.min(count, n));
 }
 
+/** A seeded subset of an image dataset's two splits as normalized tensors. */
+async function subsetOf(
+  name: 'mnist' | 'cifar10',
+  load: (train: boolean) => Promise<ImageDataset>,
+  trainCount: number,
+  testCount: number,
+  seed: number,
+): Promise<{ train: Split; test: Split }> {
+  const { mean, std } = datasetInfo(name).normalization;
+  const g = new Generator(seed);
+  const split = async (train: boolean, count: number): Promise<Split> => {
+    const ds = await load(train);
+    const [c, h, w] = ds.sampleShape;
+    const chosen = pick(ds.length, count, g);
+    const per = c * h * w;
+    const plane = h * w;
+    const xs = new Float32Array(chosen.length * per);
+    const labels = new Int32Array(chosen.length);
+    chosen.forEach((src, j) => {
+      for (let p = 0; p < per; p++) {
+        const ch = Math.floor(p / plane);
+        xs[j * per + p] = (ds.images[src * per + p] / 255 - mean[ch]) / std[ch];
+      }
+      labels[j] = ds.labels[src];
+    });
+    return { x: tensor(xs, [chosen.length, c, h, w]), y: tensor(labels, [chosen.length]), labels };
+  };
+  return { train: await split(true, trainCount), test: await split(false, testCount) };
+}
+
 /**
  * A seeded subset of MNIST as tensors.
  * Args: trainCount, testCount — images from each split; seed; dataDir — the IDX files (default: the bundled copy).
  */
-export async function mnistSubset(trainCount: number, testCount: number, seed: number, dataDir?: string): Promise<{ train: Split; test: Split }> {
-  const { mean, std } = datasetInfo('mnist').normalization;
-  const g = new Generator(seed);
-  const split = async (train: boolean, count: number): Promise<Split> => {
-    const ds = await mnist({ train, root: dataDir });
-    const chosen = pick(ds.length, count, g);
-    const per = 28 * 28;
-    const xs = new Float32Array(chosen.length * per);
-    const labels = new Int32Array(chosen.length);
-    chosen.forEach((src, j) => {
-      for (let p = 0; p < per; p++) xs[j * per + p] = (ds.images[src * per + p] / 255 - mean[0]) / std[0];
-      labels[j] = ds.labels[src];
-    });
-    return { x: tensor(xs, [chosen.length, 1, 28, 28]), y: tensor(labels, [chosen.length]), labels };
-  };
-  return { train: await split(true, trainCount), test: await split(false, testCount) };
+export function mnistSubset(trainCount: number, testCount: number, seed: number, dataDir?: string): Promise<{ train: Split; test: Split }> {
+  return subsetOf('mnist', (train) => mnist({ train, root: dataDir }), trainCount, testCount, seed);
+}
+
+/**
+ * A seeded subset of CIFAR-10 (binary version) as tensors [N, 3, 32, 32], normalized per channel.
+ * Args: trainCount, testCount; seed; dataDir — the folder with data_batch_*.bin(.gz) (default: the cache folder).
+ */
+export function cifarSubset(trainCount: number, testCount: number, seed: number, dataDir?: string): Promise<{ train: Split; test: Split }> {
+  return subsetOf('cifar10', (train) => cifar10({ train, root: dataDir }), trainCount, testCount, seed);
+}
+
+/**
+ * The data an experiment trains on, by name: the bundled MNIST or CIFAR-10 from `dataDir` (a clear error, naming the
+ * experiment and the --set that fixes it, when CIFAR-10 is not there).
+ */
+export async function loadTask(
+  experiment: string,
+  dataset: string,
+  trainCount: number,
+  testCount: number,
+  seed: number,
+  dataDir?: string,
+): Promise<{ data: { train: Split; test: Split }; inChannels: number }> {
+  if (dataset === 'mnist') return { data: await mnistSubset(trainCount, testCount, seed, dataDir), inChannels: 1 };
+  if (dataset !== 'cifar10') throw new Error(`experiment ${experiment}: dataset must be 'cifar10' or 'mnist', got '${dataset}'`);
+  try {
+    return { data: await cifarSubset(trainCount, testCount, seed, dataDir), inChannels: 3 };
+  } catch (e) {
+    throw new Error(
+      `experiment ${experiment}: CIFAR-10 is needed at this budget: ${(e as Error).message}. Pass the folder of its binary files (cifar-10-binary.tar.gz unpacked) with --set data=DIR, or run with --quick (MNIST)`,
+    );
+  }
 }
 
 /** Top-1 accuracy of `model` (eval mode, no gradients) on a split, in batches. */
@@ -73,6 +121,28 @@ export function accuracyOn(model: AnyModule, s: Split, batch = 500): number {
   });
   model.train(wasTraining);
   return correct / s.labels.length;
+}
+
+/**
+ * "Precise BN" (Wu & Johnson 2021): replaces every BatchNorm's running statistics by their exact average over the
+ * first `count` training images in batches of 100 (weights untouched). Early in training at a high learning rate the
+ * weights move faster than the running averages follow, and eval mode then misjudges a network that trains well.
+ */
+export function recalibrateBatchNorm(model: AnyModule, s: Split, count: number): void {
+  const bns = [...model.modules()].filter((m): m is nn.BatchNorm2d => m instanceof nn.BatchNorm2d);
+  if (!bns.length) return;
+  const wasTraining = model.training;
+  const momenta = bns.map((b) => b.momentum);
+  for (const b of bns) {
+    b.momentum = null;
+    b.resetRunningStats();
+  }
+  model.train();
+  noGrad(() => {
+    for (let i = 0; i < Math.min(count, s.labels.length); i += 100) model.forward(s.x.narrow(0, i, Math.min(100, s.labels.length - i)));
+  });
+  bns.forEach((b, i) => (b.momentum = momenta[i]));
+  model.train(wasTraining);
 }
 
 export interface EpochLog {
@@ -101,13 +171,16 @@ export function trainEpochs(
     /** Extra loss terms (weight penalties), added to the cross-entropy. */
     penalty?: () => Tensor | null;
     onEpoch?: (log: EpochLog) => void;
+    /** Recalibrate BatchNorm's statistics on this many training images before each test ("precise BN"). */
+    preciseBn?: number;
   },
-): { logs: EpochLog[]; diverged: boolean; stepLosses: number[] } {
+): { logs: EpochLog[]; diverged: boolean; stepLosses: number[]; stepAccuracies: number[] } {
   const { epochs, batchSize = 64, seed = 0 } = opts;
   const n = data.train.labels.length;
   const g = new Generator(seed);
   const logs: EpochLog[] = [];
   const stepLosses: number[] = [];
+  const stepAccuracies: number[] = [];
   let step = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     model.train();
@@ -126,7 +199,7 @@ export function trainEpochs(
       if (extra) loss = loss.add(extra);
       const value = loss.item();
       stepLosses.push(value);
-      if (!Number.isFinite(value)) return { logs, diverged: true, stepLosses };
+      if (!Number.isFinite(value)) return { logs, diverged: true, stepLosses, stepAccuracies };
       loss.backward();
       opt.step();
       step++;
@@ -134,26 +207,56 @@ export function trainEpochs(
       lossSum += value * idx.shape[0];
       const pred = logits.argmax(1).data();
       const ys = y.data();
-      for (let j = 0; j < pred.length; j++) if (pred[j] === ys[j]) correct++;
+      let right = 0;
+      for (let j = 0; j < pred.length; j++) if (pred[j] === ys[j]) right++;
+      correct += right;
+      stepAccuracies.push(right / pred.length);
     }
+    if (opts.preciseBn) recalibrateBatchNorm(model, data.train, opts.preciseBn);
     const log = { epoch, trainLoss: lossSum / n, trainAcc: correct / n, testAcc: accuracyOn(model, data.test), lr: opt.paramGroups[0].lr as number };
     logs.push(log);
     opts.onEpoch?.(log);
   }
-  return { logs, diverged: false, stepLosses };
+  return { logs, diverged: false, stepLosses, stepAccuracies };
 }
 
-/** The small CNN the training experiments share: conv 16 → pool → conv 32 → pool → linear (20,490 parameters). */
-export function smallCnn(): nn.Sequential {
+/**
+ * The small CNN the training experiments share: conv 16 → pool → conv 32 → pool → linear (20,490 parameters);
+ * `norm` (if given) builds a normalization layer after each conv, whose bias it makes redundant.
+ */
+export function smallCnn(norm?: (channels: number) => nn.AnyModule): nn.Sequential {
   return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
+    new nn.Conv2d(1, 16, 3, { padding: 1, bias: !norm }),
+    ...(norm ? [norm(16)] : []),
     new nn.ReLU(),
     new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
+    new nn.Conv2d(16, 32, 3, { padding: 1, bias: !norm }),
+    ...(norm ? [norm(32)] : []),
     new nn.ReLU(),
     new nn.MaxPool2d(2),
     new nn.Flatten(),
     new nn.Linear(32 * 7 * 7, 10),
+  );
+}
+
+/**
+ * Three conv blocks (16, 32, 64 channels; the first two max-pooled) and a global-average-pooled linear head, as
+ * ResNets end; `norm` (if given) builds the normalization layer after each conv, whose bias it makes redundant.
+ */
+export function gapCnn(norm?: (channels: number) => nn.AnyModule, inChannels = 1): nn.Sequential {
+  const block = (inC: number, outC: number, pool: boolean) => [
+    new nn.Conv2d(inC, outC, 3, { padding: 1, bias: !norm }),
+    ...(norm ? [norm(outC)] : []),
+    new nn.ReLU(),
+    ...(pool ? [new nn.MaxPool2d(2)] : []),
+  ];
+  return new nn.Sequential(
+    ...block(inChannels, 16, true),
+    ...block(16, 32, true),
+    ...block(32, 64, false),
+    new nn.AdaptiveAvgPool2d(1),
+    new nn.Flatten(),
+    new nn.Linear(64, 10),
   );
 }
 

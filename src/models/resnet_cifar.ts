@@ -38,27 +38,44 @@ export class CifarBlock extends nn.Module {
   }
 }
 
+/** Options of the CIFAR ResNets and plain nets. */
+export interface CifarResNetOptions {
+  /** Classes (default 10). */
+  numClasses?: number;
+  /** Input channels (default 3; 1 for MNIST). */
+  inChannels?: number;
+  /** Channels of the first stage; the others have 2× and 4× (default 16, the paper's). */
+  width?: number;
+}
+
 export class CifarResNet extends nn.Module {
-  conv1 = new nn.Conv2d(3, 16, 3, { padding: 1, bias: false });
-  bn1 = new nn.BatchNorm2d(16);
+  conv1: nn.Conv2d;
+  bn1: nn.BatchNorm2d;
   layer1: nn.Sequential;
   layer2: nn.Sequential;
   layer3: nn.Sequential;
   fc: nn.Linear;
   constructor(
     readonly depth: number,
-    opts: { numClasses?: number; plain?: boolean } = {},
+    opts: CifarResNetOptions & { plain?: boolean } = {},
   ) {
     super();
-    if ((depth - 2) % 6 !== 0 || depth < 8) throw new Error(`CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${depth}`);
+    if (!Number.isInteger(depth) || (depth - 2) % 6 !== 0 || depth < 8)
+      throw new Error(`CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got ${depth}`);
+    const w = opts.width ?? 16;
+    const inChannels = opts.inChannels ?? 3;
+    if (!Number.isInteger(w) || w < 1) throw new Error(`CifarResNet: width must be a positive integer, got ${w}`);
+    if (!Number.isInteger(inChannels) || inChannels < 1) throw new Error(`CifarResNet: inChannels must be a positive integer, got ${inChannels}`);
     const n = (depth - 2) / 6;
     const plain = opts.plain ?? false;
     const stage = (inC: number, outC: number, stride: number) =>
       new nn.Sequential(...Array.from({ length: n }, (_, i) => new CifarBlock(i === 0 ? inC : outC, outC, i === 0 ? stride : 1, plain)));
-    this.layer1 = stage(16, 16, 1);
-    this.layer2 = stage(16, 32, 2);
-    this.layer3 = stage(32, 64, 2);
-    this.fc = new nn.Linear(64, opts.numClasses ?? 10);
+    this.conv1 = new nn.Conv2d(inChannels, w, 3, { padding: 1, bias: false });
+    this.bn1 = new nn.BatchNorm2d(w);
+    this.layer1 = stage(w, w, 1);
+    this.layer2 = stage(w, 2 * w, 2);
+    this.layer3 = stage(2 * w, 4 * w, 2);
+    this.fc = new nn.Linear(4 * w, opts.numClasses ?? 10);
     initConvsAndNorms(this);
   }
   forward(x: Tensor): Tensor {
@@ -69,42 +86,42 @@ export class CifarResNet extends nn.Module {
 }
 
 /** CIFAR ResNet-20. */
-export function resnet20(opts: { numClasses?: number } = {}): CifarResNet {
+export function resnet20(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(20, opts);
 }
 /** CIFAR plain net of depth 20 (ResNet-20 without shortcuts). */
-export function plain20(opts: { numClasses?: number } = {}): CifarResNet {
+export function plain20(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(20, withOptions(opts, {}, { plain: true }));
 }
 /** CIFAR ResNet-32. */
-export function resnet32(opts: { numClasses?: number } = {}): CifarResNet {
+export function resnet32(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(32, opts);
 }
 /** CIFAR plain net of depth 32 (ResNet-32 without shortcuts). */
-export function plain32(opts: { numClasses?: number } = {}): CifarResNet {
+export function plain32(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(32, withOptions(opts, {}, { plain: true }));
 }
 /** CIFAR ResNet-44. */
-export function resnet44(opts: { numClasses?: number } = {}): CifarResNet {
+export function resnet44(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(44, opts);
 }
 /** CIFAR plain net of depth 44 (ResNet-44 without shortcuts). */
-export function plain44(opts: { numClasses?: number } = {}): CifarResNet {
+export function plain44(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(44, withOptions(opts, {}, { plain: true }));
 }
 /** CIFAR ResNet-56. */
-export function resnet56(opts: { numClasses?: number } = {}): CifarResNet {
+export function resnet56(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(56, opts);
 }
 /** CIFAR plain net of depth 56 (ResNet-56 without shortcuts). */
-export function plain56(opts: { numClasses?: number } = {}): CifarResNet {
+export function plain56(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(56, withOptions(opts, {}, { plain: true }));
 }
 /** CIFAR ResNet-110. */
-export function resnet110(opts: { numClasses?: number } = {}): CifarResNet {
+export function resnet110(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(110, opts);
 }
 /** CIFAR plain net of depth 110 (ResNet-110 without shortcuts). */
-export function plain110(opts: { numClasses?: number } = {}): CifarResNet {
+export function plain110(opts: CifarResNetOptions = {}): CifarResNet {
   return new CifarResNet(110, withOptions(opts, {}, { plain: true }));
 }

@@ -34,7 +34,8 @@ abstract class BatchNormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly eps: number;
-  readonly momentum: number | null;
+  /** Weight of each new batch in the running statistics; null: their cumulative average (settable, as in PyTorch). */
+  momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 

@@ -1,0 +1,127 @@
+/**
+ * Lecture 000 on normalization layers (Wu & He 2018, "Group Normalization", fig. 1): batch norm estimates its
+ * statistics from the batch, so its error grows as the batch shrinks; layer, instance and group norm normalize each
+ * sample on its own and do not care. The small CNN is trained on an MNIST subset with each normalization at batch
+ * sizes 2–32, for the same number of epochs, the learning rate scaled linearly with the batch (0.02 at 32).
+ */
+import { figure, lineChart, row, barChart } from '../chart/spec.js';
+import * as nn from '../nn/index.js';
+import { SGD } from '../optim/sgd.js';
+import { manualSeed } from '../tensor/random.js';
+import { intSetting, markdownTable, type Experiment } from './experiment.js';
+import { smallCnn, mnistSubset, trainEpochs } from './mnist_task.js';
+
+/** Each normalization, as the GN paper defines them: LN and IN are GN with 1 group and with one group per channel. */
+export const NORMALIZATIONS = {
+  BatchNorm: (c: number) => new nn.BatchNorm2d(c),
+  LayerNorm: (c: number) => new nn.GroupNorm(1, c),
+  InstanceNorm: (c: number) => new nn.InstanceNorm2d(c, { affine: true }),
+  'GroupNorm (4 channels per group)': (c: number) => new nn.GroupNorm(c / 4, c),
+} as const;
+export type NormalizationName = keyof typeof NORMALIZATIONS;
+
+export interface NormalizationRun {
+  norm: NormalizationName;
+  batchSize: number;
+  lr: number;
+  testError: number;
+  diverged: boolean;
+  seconds: number;
+}
+
+export interface NormalizationResults {
+  trainImages: number;
+  testImages: number;
+  epochs: number;
+  batchSizes: number[];
+  /** The learning rate at batch 32. */
+  baseLr: number;
+  runs: NormalizationRun[];
+}
+
+/** The experiment (`convnet experiment normalization`). */
+export const NORMALIZATION_EXPERIMENT: Experiment<NormalizationResults> = {
+  name: 'normalization',
+  lectures: '000',
+  claim: "Batch norm's error grows as the batch gets small; layer, instance and group norm do not depend on the batch size",
+  description:
+    'one MNIST CNN with BatchNorm, LayerNorm, InstanceNorm and GroupNorm at batch sizes 2, 4, 8, 16 and 32 (4,000 images × 8 epochs; --quick: batch sizes 2, 8 and 32, 1,000 images × 3 epochs), the learning rate scaled with the batch',
+  params: {
+    trainImages: 'training images (default 4000; quick 1000)',
+    epochs: 'epochs (default 8; quick 3)',
+    lr: 'the learning rate at batch 32, scaled linearly for the others (default 0.02)',
+  },
+  async run({ quick, seed, onProgress, params }) {
+    const trainImages = intSetting('normalization', params, 'trainImages', quick ? 1000 : 4000);
+    const epochs = intSetting('normalization', params, 'epochs', quick ? 3 : 8);
+    const baseLr = params.lr === undefined ? 0.02 : Number(params.lr);
+    if (!(baseLr > 0 && baseLr < 10)) throw new Error(`experiment normalization: lr must be a number in (0, 10), got '${params.lr}'`);
+    const testImages = quick ? 1000 : 2000;
+    const batchSizes = quick ? [2, 8, 32] : [2, 4, 8, 16, 32];
+    const data = await mnistSubset(trainImages, testImages, seed);
+    const names = Object.keys(NORMALIZATIONS) as NormalizationName[];
+    const runs: NormalizationRun[] = [];
+    for (const norm of names)
+      for (const batchSize of batchSizes) {
+        manualSeed(seed + 1);
+        const model = smallCnn(NORMALIZATIONS[norm]);
+        const lr = (baseLr * batchSize) / 32;
+        const t0 = performance.now();
+        const r = trainEpochs(model, new SGD(model.parameters(), { lr, momentum: 0.9 }), data, { epochs, batchSize, seed: seed + 2 });
+        const testError = r.diverged ? 90 : 100 - r.logs.at(-1)!.testAcc * 100;
+        runs.push({ norm, batchSize, lr, testError, diverged: r.diverged, seconds: Math.round((performance.now() - t0) / 100) / 10 });
+        onProgress(`${norm}, batch ${batchSize}: test error ${testError.toFixed(1)}%`);
+      }
+
+    const err = (norm: NormalizationName, b: number) => runs.find((r) => r.norm === norm && r.batchSize === b)!.testError;
+    const spread = (norm: NormalizationName) => {
+      const es = batchSizes.map((b) => err(norm, b));
+      return Math.max(...es) - Math.min(...es);
+    };
+    const gn = names[3];
+    const bnRise = err('BatchNorm', 2) - err('BatchNorm', 32);
+    const f = (v: number) => `${v.toFixed(1)}%`;
+    const others = names.filter((n) => n !== 'BatchNorm');
+    return {
+      results: { trainImages, testImages, epochs, batchSizes, baseLr, runs },
+      figure: figure(
+        row(
+          [
+            lineChart({
+              title: 'test error vs batch size',
+              x: { title: 'images per batch (log scale)', log: true },
+              y: { title: 'test error (%)', zero: true },
+              series: names.map((norm) => ({ name: norm, points: batchSizes.map((b) => [b, err(norm, b)] as [number, number]) })),
+              width: 320,
+              height: 240,
+            }),
+            barChart({
+              title: 'error at batch 2 minus error at batch 32',
+              rows: names.map((norm) => ({ label: norm, value: Math.round((err(norm, 2) - err(norm, 32)) * 10) / 10 })),
+              axis: { title: 'points of test error' },
+              width: 220,
+            }),
+          ],
+          { shareLegend: false },
+        ),
+        "Batch norm needs a batch; group, layer and instance norm don't",
+        {
+          subtitle: `MNIST, ${trainImages.toLocaleString('en')} training images, ${epochs} epoch${epochs > 1 ? 's' : ''}, SGD lr ${baseLr} × batch/32, momentum 0.9`,
+        },
+      ),
+      table: markdownTable(
+        ['normalization', ...batchSizes.map((b) => `batch ${b}`), 'spread'],
+        names.map((norm) => [norm, ...batchSizes.map((b) => f(err(norm, b))), `${spread(norm).toFixed(1)} points`]),
+      ),
+      verdict: {
+        holds: bnRise > 2 && others.every((n) => spread(n) < spread('BatchNorm') / 2),
+        measured:
+          `BatchNorm ${f(err('BatchNorm', 2))} at batch 2 vs ${f(err('BatchNorm', 32))} at 32 (spread ${spread('BatchNorm').toFixed(1)} points); ` +
+          others.map((n) => `${n.split(' ')[0]} spread ${spread(n).toFixed(1)}`).join(', ') +
+          ` (GroupNorm ${f(err(gn, 2))} at batch 2)`,
+        criterion:
+          "BN's test error at batch 2 is more than 2 points above its error at batch 32, and the error of each other normalization varies across batch sizes by less than half as much as BN's",
+      },
+    };
+  },
+};
