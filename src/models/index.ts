@@ -46,7 +46,21 @@ export {
 } from './efficientnet.js';
 export { GoogLeNet, Inception, InceptionAux, BasicConv2d, googlenet } from './googlenet.js';
 export { convNormAct, makeDivisible } from './blocks.js';
-export { CifarResNet, CifarBlock, type CifarResNetOptions, resnet20, resnet32, resnet44, resnet56, resnet110, plain20, plain32, plain44, plain56, plain110 } from './resnet_cifar.js';
+export {
+  CifarResNet,
+  CifarBlock,
+  type CifarResNetOptions,
+  resnet20,
+  resnet32,
+  resnet44,
+  resnet56,
+  resnet110,
+  plain20,
+  plain32,
+  plain44,
+  plain56,
+  plain110,
+} from './resnet_cifar.js';
 export { alexnet2012, zfnet, vgg11Lrn, vgg16C, nin, MobileNetV1, SimpNet, mobilenetV1, simpnet } from './lecture.js';
 export {
   PreActBlock,
