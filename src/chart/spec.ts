@@ -269,11 +269,16 @@ export function column(views: readonly ViewSpec[], opts: { title?: string } = {}
  * Makes a view a figure: the title states what the figure shows (for an experiment, the claim), the white background
  * and fonts are set, and the result is a complete Vega-Lite spec.
  */
-export function figure(view: ViewSpec, title: string, opts: { subtitle?: string } = {}): ChartSpec {
+export function figure(view: ViewSpec, title: string, opts: { subtitle?: string | readonly string[] } = {}): ChartSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...view,
-    title: { text: title, fontSize: 14, anchor: 'start', ...(opts.subtitle ? { subtitle: opts.subtitle } : {}) },
+    title: {
+      text: title,
+      fontSize: 14,
+      anchor: 'start',
+      ...(opts.subtitle ? { subtitle: typeof opts.subtitle === 'string' ? opts.subtitle : [...opts.subtitle] } : {}),
+    },
     config: CONFIG,
   } as ChartSpec;
 }

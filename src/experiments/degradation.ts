@@ -6,7 +6,7 @@
  * training error per step (in train mode, as the paper plots it) and test error per epoch are recorded.
  * The quick budget uses the bundled MNIST and narrower nets, so it runs without CIFAR-10.
  */
-import { lineChart, figure, PALETTE, row } from '../chart/spec.js';
+import { lineChart, figure, PALETTE, row, type ChartSpec } from '../chart/spec.js';
 import { CifarResNet } from '../models/resnet_cifar.js';
 import { SGD } from '../optim/sgd.js';
 import { manualSeed } from '../tensor/random.js';
@@ -44,6 +44,42 @@ function depthsSetting(v: string | undefined, fallback: number[]): number[] {
   return [...ds].sort((a, b) => a - b);
 }
 
+const BATCH_SIZE = 64;
+
+/** The figure, from the results alone (so a committed results.json can be redrawn). */
+export function degradationFigure(res: DegradationResults): ChartSpec {
+  const depths = [...new Set(res.runs.map((r) => r.depth))].sort((a, b) => a - b);
+  const stepsPerEpoch = Math.ceil(res.trainImages / BATCH_SIZE);
+  const panel = (kind: 'plain' | 'resnet') =>
+    lineChart({
+      title: kind === 'plain' ? 'plain networks' : 'ResNets (identity shortcuts)',
+      x: { title: 'epoch' },
+      y: { title: 'error (%)', domain: [0, 100] },
+      series: depths.flatMap((d, i) => {
+        const r = res.runs.find((x) => x.kind === kind && x.depth === d)!;
+        const color = PALETTE[i % PALETTE.length];
+        return [
+          {
+            name: `${kind}-${d} train`,
+            color,
+            points: movingAverage(r.stepErrors, Math.max(1, Math.round(stepsPerEpoch / 2))).map(([s, e]) => [s / stepsPerEpoch, e] as [number, number]),
+          },
+          { name: `${kind}-${d} test`, color, dashed: true, points: r.logs.map((l) => [l.epoch, 100 - l.testAcc * 100] as [number, number]) },
+        ];
+      }),
+      points: false,
+      width: 300,
+      height: 230,
+    });
+  const epochs = `${res.epochs} epoch${res.epochs > 1 ? 's' : ''}`;
+  return figure(row([panel('plain'), panel('resnet')], { shareY: true }), 'Deeper plain nets train worse (degradation); ResNets of the same depths do not', {
+    subtitle: [
+      `${res.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${res.trainImages.toLocaleString('en')} training images, ${epochs}, width ${res.width}, SGD lr 0.1, momentum 0.9`,
+      'solid: training error (train mode, moving average over half an epoch); dashed: test error (BN statistics recalibrated on 1,000 training images)',
+    ],
+  });
+}
+
 /** The experiment (`convnet experiment degradation`). */
 export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
   name: 'degradation',
@@ -66,7 +102,7 @@ export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
     const trainImages = intSetting('degradation', params, 'trainImages', quick ? 2500 : 5000);
     const epochs = intSetting('degradation', params, 'epochs', quick ? 2 : 6);
     const testImages = quick ? 1000 : 2000;
-    const batchSize = 64;
+    const batchSize = BATCH_SIZE;
     const { data, inChannels } = await loadTask('degradation', dataset, trainImages, testImages, seed, params.data);
     const runs: DegradationRun[] = [];
     for (const kind of ['plain', 'resnet'] as const)
@@ -105,38 +141,9 @@ export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
     const f = (v: number) => `${v.toFixed(1)}%`;
     const plainGap = get('plain', deep).finalTrainError - get('plain', shallow).finalTrainError;
     const resGap = get('resnet', deep).finalTrainError - get('resnet', shallow).finalTrainError;
-    const stepsPerEpoch = Math.ceil(trainImages / batchSize);
-    const panel = (kind: 'plain' | 'resnet') =>
-      lineChart({
-        title: kind === 'plain' ? 'plain networks' : 'ResNets (identity shortcuts)',
-        x: { title: 'epoch' },
-        y: { title: 'error (%)', domain: [0, 100] },
-        series: depths.flatMap((d, i) => {
-          const r = get(kind, d);
-          const color = PALETTE[i % PALETTE.length];
-          return [
-            {
-              name: `${kind}-${d} train`,
-              color,
-              points: movingAverage(r.stepErrors, Math.max(1, Math.round(stepsPerEpoch / 2))).map(([s, e]) => [s / stepsPerEpoch, e] as [number, number]),
-            },
-            { name: `${kind}-${d} test`, color, dashed: true, points: r.logs.map((l) => [l.epoch, 100 - l.testAcc * 100] as [number, number]) },
-          ];
-        }),
-        points: false,
-        width: 300,
-        height: 230,
-        legend: 'top-right',
-      });
     return {
       results: { dataset, trainImages, testImages, epochs, width, runs },
-      figure: figure(
-        row([panel('plain'), panel('resnet')], { shareY: true }),
-        'Deeper plain nets train worse (degradation); ResNets of the same depths do not',
-        {
-          subtitle: `${dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${trainImages.toLocaleString('en')} training images, ${epochs} epoch${epochs > 1 ? 's' : ''}, width ${width}; solid: training error (train mode, moving average over half an epoch), dashed: test error (BN statistics recalibrated on 1,000 training images)`,
-        },
-      ),
+      figure: degradationFigure({ dataset, trainImages, testImages, epochs, width, runs }),
       table: markdownTable(
         ['network', 'parameters', 'final training error', 'final test error', 'seconds'],
         runs.map((r) => [`${r.kind}-${r.depth}`, r.parameters.toLocaleString('en'), f(r.finalTrainError), f(r.finalTestError), r.seconds]),

@@ -16,7 +16,15 @@ export {
   type NonlinearityResults,
   type NonlinearityRun,
 } from './nonlinearity.js';
-export { measureArchitectures, ARCHITECTURES_EXPERIMENT, TORCHVISION_TOP1, type ArchitectureMeasure } from './architectures.js';
+export {
+  measureArchitectures,
+  ARCHITECTURES_EXPERIMENT,
+  TORCHVISION_TOP1,
+  CIFAR_MODELS,
+  type ArchitectureMeasure,
+  type CifarComparison,
+  type CifarMeasure,
+} from './architectures.js';
 export { POOLING_EXPERIMENT, DOWNSAMPLING, shiftRight, type Downsampling, type PoolingRun } from './pooling.js';
 export {
   mnistSubset,
@@ -46,7 +54,7 @@ export { BATCHNORM_EXPERIMENT, type BatchNormResults } from './batchnorm.js';
 export { NORMALIZATION_EXPERIMENT, NORMALIZATIONS, type NormalizationName, type NormalizationResults, type NormalizationRun } from './normalization.js';
 export { BN_ONLY_EXPERIMENT, TRAINABLE, trainableParameters, type Trainable, type BnOnlyResults, type BnOnlyRun } from './bn_only.js';
 export { AUGMENTATION_EXPERIMENT, AUGMENTATIONS, type AugmentationName, type AugmentationResults, type AugmentationRun } from './augmentation.js';
-export { DEGRADATION_EXPERIMENT, type DegradationResults, type DegradationRun } from './degradation.js';
+export { DEGRADATION_EXPERIMENT, degradationFigure, type DegradationResults, type DegradationRun } from './degradation.js';
 export { REGULARIZATION_EXPERIMENT, REGULARIZERS, randomShift, type Regularizer, type RegularizationRun } from './regularization.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
