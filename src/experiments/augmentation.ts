@@ -10,11 +10,9 @@ import { pngDataUrl } from '../chart/png.js';
 import { datasetInfo } from '../data/registry.js';
 import * as T from '../data/transforms.js';
 import { SGD } from '../optim/sgd.js';
-import { tensor } from '../tensor/creation.js';
 import { Generator, manualSeed } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { intSetting, markdownTable, type Experiment } from './experiment.js';
-import { mnistSubset, smallCnn, trainEpochs, type EpochLog } from './mnist_task.js';
+import { mnistSubset, onNormalized, smallCnn, trainEpochs, type EpochLog } from './mnist_task.js';
 
 /** Each augmentation, as the library's transforms on [0, 1] images. */
 export const AUGMENTATIONS = {
@@ -27,19 +25,6 @@ export const AUGMENTATIONS = {
   'translation + rotation + noise': T.compose(T.randomTranslate(2), T.randomRotation(15), T.gaussianNoise(0.2)),
 } as const;
 export type AugmentationName = keyof typeof AUGMENTATIONS;
-
-/** Applies a [0, 1]-space transform to a batch normalized with MNIST's mean and std. */
-function onNormalized(t: T.Transform, g: Generator): (x: Tensor) => Tensor {
-  const { mean, std } = datasetInfo('mnist').normalization;
-  return (x) => {
-    const raw = Float32Array.from(x.data(), (v) => v * std[0] + mean[0]);
-    const out = t.apply({ x: raw, shape: [...x.shape], y: new Int32Array(x.shape[0]) }, g);
-    return tensor(
-      out.x.map((v) => (v - mean[0]) / std[0]),
-      out.shape,
-    );
-  };
-}
 
 export interface AugmentationRun {
   augmentation: AugmentationName;

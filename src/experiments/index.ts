@@ -55,7 +55,7 @@ export { NORMALIZATION_EXPERIMENT, NORMALIZATIONS, type NormalizationName, type 
 export { BN_ONLY_EXPERIMENT, TRAINABLE, trainableParameters, type Trainable, type BnOnlyResults, type BnOnlyRun } from './bn_only.js';
 export { AUGMENTATION_EXPERIMENT, AUGMENTATIONS, type AugmentationName, type AugmentationResults, type AugmentationRun } from './augmentation.js';
 export { DEGRADATION_EXPERIMENT, degradationFigure, type DegradationResults, type DegradationRun } from './degradation.js';
-export { REGULARIZATION_EXPERIMENT, REGULARIZERS, randomShift, type Regularizer, type RegularizationRun } from './regularization.js';
+export { REGULARIZATION_EXPERIMENT, REGULARIZERS, type Regularizer, type RegularizationRun } from './regularization.js';
 export { designRules, DESIGN_RULES_EXPERIMENT, type DesignMeasure, type DesignRulesResults } from './design_rules.js';
 import { INIT_EXPERIMENT } from './init.js';
 import { DESIGN_RULES_EXPERIMENT } from './design_rules.js';

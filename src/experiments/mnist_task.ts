@@ -7,6 +7,7 @@ import { noGrad } from '../autograd/grad_mode.js';
 import * as nn from '../nn/index.js';
 import { cifar10, mnist } from '../data/datasets.js';
 import type { ImageDataset } from '../data/dataset.js';
+import type { Transform } from '../data/transforms.js';
 import { datasetInfo } from '../data/registry.js';
 import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
@@ -105,6 +106,22 @@ export async function loadTask(
       `experiment ${experiment}: CIFAR-10 is needed at this budget: ${(e as Error).message}. Pass the folder of its binary files (cifar-10-binary.tar.gz unpacked) with --set data=DIR, or run with --quick (MNIST)`,
     );
   }
+}
+
+/**
+ * A batch transform of the library (data.transforms, written for [0, 1] images: zero fill is a blank pixel) applied
+ * to a batch normalized with MNIST's mean and std, with draws from `g`.
+ */
+export function onNormalized(t: Transform, g: Generator): (x: Tensor) => Tensor {
+  const { mean, std } = datasetInfo('mnist').normalization;
+  return (x) => {
+    const raw = Float32Array.from(x.data(), (v) => v * std[0] + mean[0]);
+    const out = t.apply({ x: raw, shape: [...x.shape], y: new Int32Array(x.shape[0]) }, g);
+    return tensor(
+      out.x.map((v) => (v - mean[0]) / std[0]),
+      out.shape,
+    );
+  };
 }
 
 /** Top-1 accuracy of `model` (eval mode, no gradients) on a split, in batches. */

@@ -8,11 +8,11 @@ import { barChart, column, figure, lineChart, PALETTE, row } from '../chart/spec
 import * as nn from '../nn/index.js';
 import { l1Penalty } from '../optim/clip.js';
 import { SGD } from '../optim/sgd.js';
-import { tensor } from '../tensor/creation.js';
 import { Generator, manualSeed } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { intSetting, markdownTable, type Experiment } from './experiment.js';
-import { accuracyOn, mnistBackground, mnistSubset, smallCnn, trainEpochs, type EpochLog } from './mnist_task.js';
+import { accuracyOn, mnistSubset, onNormalized, smallCnn, trainEpochs, type EpochLog } from './mnist_task.js';
+import { randomTranslate } from '../data/transforms.js';
 
 export const REGULARIZERS = [
   'none',
@@ -24,27 +24,6 @@ export const REGULARIZERS = [
   'all together',
 ] as const;
 export type Regularizer = (typeof REGULARIZERS)[number];
-
-/** Each image of the batch moved by its own random offset of up to `max` pixels in x and y, blank pixels coming in. */
-export function randomShift(x: Tensor, max: number, g: Generator): Tensor {
-  const [n, c, h, w] = x.shape;
-  const src = x.data();
-  const out = new Float32Array(src.length).fill(mnistBackground());
-  for (let i = 0; i < n; i++) {
-    const dx = Math.floor(g.random() * (2 * max + 1)) - max;
-    const dy = Math.floor(g.random() * (2 * max + 1)) - max;
-    for (let ch = 0; ch < c; ch++)
-      for (let r = 0; r < h; r++) {
-        const sr = r - dy;
-        if (sr < 0 || sr >= h) continue;
-        for (let col = 0; col < w; col++) {
-          const sc = col - dx;
-          if (sc >= 0 && sc < w) out[((i * c + ch) * h + r) * w + col] = src[((i * c + ch) * h + sr) * w + sc];
-        }
-      }
-  }
-  return tensor(out, [...x.shape]);
-}
 
 function model(dropout: boolean): nn.Sequential {
   const m = smallCnn();
@@ -91,7 +70,7 @@ export const REGULARIZATION_EXPERIMENT: Experiment<{ trainImages: number; valida
       const r = trainEpochs(net, opt, data, {
         epochs,
         seed: seed + 2,
-        transform: augment ? (x) => randomShift(x, 2, g) : undefined,
+        transform: augment ? onNormalized(randomTranslate(2), g) : undefined,
         penalty: method === 'L1 (1e-5 · Σ|w|)' ? () => l1Penalty(net.parameters()).mul(1e-5) : undefined,
         onEpoch: (log) => {
           if (early && log.testAcc > best.acc)
