@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng, pngDataUrl } from '../src/chart/png.js';
 import { figure, imageGrid } from '../src/chart/spec.js';
 import { renderSvg } from '../src/chart/render.js';
-import { loadTask, recalibrateBatchNorm, trainableParameters } from '../src/experiments/index.js';
+import { degradationFigure, experiment, loadTask, recalibrateBatchNorm, runExperiment, trainableParameters } from '../src/experiments/index.js';
 import { CifarResNet, resnet20 } from '../src/models/index.js';
 import * as nn from '../src/nn/index.js';
 import { noGrad } from '../src/autograd/grad_mode.js';
@@ -119,5 +119,35 @@ describe('experiment building blocks', () => {
     const { data, inChannels } = await loadTask('degradation', 'mnist', 20, 10, 0);
     expect(inChannels).toBe(1);
     expect(data.train.x.shape).toEqual([20, 1, 28, 28]);
+  });
+
+  it('degradation draws its figure from its results alone (a committed results.json can be redrawn)', async () => {
+    const run = (kind: 'plain' | 'resnet', depth: number) => ({
+      kind,
+      depth,
+      parameters: 1,
+      logs: [{ epoch: 1, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, lr: 0.1 }],
+      stepErrors: [60, 55, 50],
+      finalTrainError: 50,
+      finalTestError: 50,
+      seconds: 1,
+    });
+    const svg = await renderSvg(
+      degradationFigure({
+        dataset: 'cifar10',
+        trainImages: 192,
+        testImages: 10,
+        epochs: 1,
+        width: 16,
+        runs: [run('plain', 8), run('plain', 20), run('resnet', 8), run('resnet', 20)],
+      }),
+    );
+    for (const label of ['plain-20 train', 'resnet-8 test', 'CIFAR-10, 192 training images']) expect(svg).toContain(label);
+  });
+
+  it("architectures' CIFAR part is a checked setting", async () => {
+    await expect(runExperiment(experiment('architectures'), { quick: true, params: { cifar: 'yes' } })).rejects.toThrow(
+      /experiment architectures: cifar must be 'on' or 'off', got 'yes'/,
+    );
   });
 });
