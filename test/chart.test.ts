@@ -74,6 +74,23 @@ describe('chart', () => {
     expect(texts(a)).toEqual(expect.arrayContaining(['a', 'b', 'c', '1.50', '12.5', '3', 'M', 'bars']));
     expect(a.match(/class="mark-rect /g)).toHaveLength(1);
   });
+  it('bars on a log axis start at the power of ten below the smallest value (a log scale has no zero)', async () => {
+    const rows = [
+      { label: 'all', value: 272474 },
+      { label: 'bn', value: 1568 },
+      { label: 'head', value: 650 },
+    ];
+    const svg = await chart.renderSvg(chart.figure(chart.barChart({ title: 'p', rows, axis: { title: 'n', log: true }, width: 300 }), 'log bars'));
+    const group = /class="mark-rect role-mark[^"]*"[^>]*>(.*?)<\/g>/.exec(svg)![1];
+    // Each bar is a path "M x0,y h width v height"; all start at the same x (the base 100) and grow with the value.
+    const bars = [...group.matchAll(/d="M([\d.]+),[\d.]+h([\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(bars).toHaveLength(3);
+    expect(new Set(bars.map(([x]) => x)).size).toBe(1);
+    expect(bars[0][1]).toBeGreaterThan(bars[1][1]);
+    expect(bars[1][1]).toBeGreaterThan(bars[2][1]);
+    expect(bars[2][1]).toBeGreaterThan(0);
+    expect(texts(svg)).toEqual(expect.arrayContaining(['100', '1,000']));
+  });
   it('a histogram clips bins above yMax, and rows/columns lay views out in a grid', async () => {
     const h = (yMax?: number) => chart.histogram({ title: 'h', counts: [100, 5, 3], edges: [0, 1, 2, 3], yMax });
     const svg = await chart.renderSvg(chart.figure(chart.column([chart.row([h(), h(5)], { title: 'row 1' }), chart.row([h()], { title: 'row 2' })]), 'grid'));

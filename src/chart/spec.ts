@@ -114,12 +114,18 @@ export function barChart(opts: {
   labels?: boolean;
 }): ViewSpec {
   const order = opts.rows.map((r) => r.label);
+  // A log axis has no zero: bars start at the power of ten below the smallest value.
+  const positive = opts.rows.map((r) => r.value).filter((v) => v > 0);
+  const logBase = opts.axis.domain?.[0] ?? 10 ** Math.floor(Math.log10(positive.length ? Math.min(...positive) : 1));
   const y = { field: 'label', type: 'nominal', sort: order, title: null, axis: opts.labels === false ? null : { labelLimit: 0 } };
   const x = {
     field: 'value',
     type: 'quantitative',
     title: opts.axis.title,
-    scale: { ...(opts.axis.log ? { type: 'log' } : { zero: true }), ...(opts.axis.domain ? { domain: [...opts.axis.domain] } : {}) },
+    scale: {
+      ...(opts.axis.log ? { type: 'log', domainMin: logBase } : { zero: true }),
+      ...(opts.axis.domain ? { domain: [...opts.axis.domain] } : {}),
+    },
   };
   return {
     title: opts.title,
@@ -134,7 +140,7 @@ export function barChart(opts: {
     },
     encoding: { y, x },
     layer: [
-      { mark: { type: 'bar', color: opts.color ?? PALETTE[0] } },
+      { mark: { type: 'bar', color: opts.color ?? PALETTE[0] }, ...(opts.axis.log ? { encoding: { x2: { datum: logBase } } } : {}) },
       { mark: { type: 'text', align: 'left', dx: 3, fontSize: 11 }, encoding: { text: { field: 'text' } } },
     ],
   };

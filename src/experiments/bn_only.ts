@@ -5,7 +5,7 @@
  * training the same number of parameters in the classifier alone: the random features, rescaled and shifted per
  * channel, are already expressive. Compared: everything trained, BN only, the head (fc) only, BN and head.
  */
-import { barChart, figure, lineChart, row } from '../chart/spec.js';
+import { barChart, figure, lineChart, row, type ChartSpec } from '../chart/spec.js';
 import * as nn from '../nn/index.js';
 import { CifarResNet } from '../models/resnet_cifar.js';
 import type { Parameter } from '../nn/parameter.js';
@@ -46,6 +46,36 @@ export interface BnOnlyResults {
   trainImages: number;
   epochs: number;
   runs: BnOnlyRun[];
+}
+
+/** The figure, from the results alone (so a committed results.json can be redrawn). */
+export function bnOnlyFigure(res: BnOnlyResults): ChartSpec {
+  const name = `ResNet-${res.depth}${res.width === 16 ? '' : ` (width ${res.width})`}`;
+  return figure(
+    row([
+      lineChart({
+        title: 'test accuracy while training',
+        x: { title: 'epoch', integer: true },
+        y: { title: 'test accuracy (%)', domain: [0, 100] },
+        series: res.runs.map((r) => ({ name: r.trainable, points: r.logs.map((l) => [l.epoch, l.testAcc * 100] as [number, number]) })),
+        width: 300,
+        height: 220,
+      }),
+      barChart({
+        title: 'parameters trained',
+        rows: res.runs.map((r) => ({ label: r.trainable, value: r.trainedParameters })),
+        axis: { title: 'parameters (log scale)', log: true },
+        width: 220,
+      }),
+    ]),
+    'Training only BatchNorm’s γ and β: random features, rescaled per channel, still learn',
+    {
+      subtitle: [
+        `${name}, ${res.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${res.trainImages.toLocaleString('en')} training images, ${res.epochs} epochs`,
+        'SGD momentum 0.9, lr 0.1 for everything and 1 for the partial runs; BN statistics recalibrated on 1,000 training images before testing',
+      ],
+    },
+  );
 }
 
 /** The experiment (`convnet experiment bn-only`). */
@@ -100,29 +130,7 @@ export const BN_ONLY_EXPERIMENT: Experiment<BnOnlyResults> = {
     const name = `ResNet-${depth}${width === 16 ? '' : ` (width ${width})`}`;
     return {
       results: { dataset, depth, width, trainImages, epochs, runs },
-      figure: figure(
-        row([
-          lineChart({
-            title: 'test accuracy while training',
-            x: { title: 'epoch', integer: true },
-            y: { title: 'test accuracy (%)', domain: [0, 100] },
-            series: runs.map((r) => ({ name: r.trainable, points: r.logs.map((l) => [l.epoch, l.testAcc * 100] as [number, number]) })),
-            width: 300,
-            height: 220,
-            legend: 'bottom-right',
-          }),
-          barChart({
-            title: 'parameters trained',
-            rows: runs.map((r) => ({ label: r.trainable, value: r.trainedParameters })),
-            axis: { title: 'parameters (log scale)', log: true },
-            width: 220,
-          }),
-        ]),
-        'Training only BatchNorm’s γ and β: random features, rescaled per channel, still learn',
-        {
-          subtitle: `${name}, ${dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${trainImages.toLocaleString('en')} training images, ${epochs} epochs, SGD momentum 0.9, lr 0.1 for everything and 1 for the partial runs`,
-        },
-      ),
+      figure: bnOnlyFigure({ dataset, depth, width, trainImages, epochs, runs }),
       table: markdownTable(
         ['trained', 'parameters trained', 'share', 'test accuracy'],
         runs.map((r) => [r.trainable, r.trainedParameters.toLocaleString('en'), share(r), pct(r.testAccuracy)]),

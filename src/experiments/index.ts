@@ -52,7 +52,7 @@ export {
 export { SCHEDULES_EXPERIMENT, SCHEDULES, schedule, type ScheduleName, type ScheduleRun } from './schedules.js';
 export { BATCHNORM_EXPERIMENT, type BatchNormResults } from './batchnorm.js';
 export { NORMALIZATION_EXPERIMENT, NORMALIZATIONS, type NormalizationName, type NormalizationResults, type NormalizationRun } from './normalization.js';
-export { BN_ONLY_EXPERIMENT, TRAINABLE, trainableParameters, type Trainable, type BnOnlyResults, type BnOnlyRun } from './bn_only.js';
+export { BN_ONLY_EXPERIMENT, bnOnlyFigure, TRAINABLE, trainableParameters, type Trainable, type BnOnlyResults, type BnOnlyRun } from './bn_only.js';
 export { AUGMENTATION_EXPERIMENT, AUGMENTATIONS, type AugmentationName, type AugmentationResults, type AugmentationRun } from './augmentation.js';
 export { DEGRADATION_EXPERIMENT, degradationFigure, type DegradationResults, type DegradationRun } from './degradation.js';
 export { REGULARIZATION_EXPERIMENT, REGULARIZERS, type Regularizer, type RegularizationRun } from './regularization.js';
