@@ -1,10 +1,11 @@
-/** The `convnet` command: train, finetune, eval, predict, export, summary, compare, experiment, bench. */
+/** The `convnet` command: train, finetune, eval, predict, export, summary, compare, experiment, bench, playground. */
 import { UsageError } from './args.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
 import { evalCommand, EVAL_HELP, predictCommand, PREDICT_HELP } from './evaluate.js';
 import { summaryCommand, SUMMARY_HELP } from './summary.js';
 import { finetuneCommand, FINETUNE_HELP, Interrupted, trainCommand, TRAIN_HELP } from './train.js';
+import { playgroundCommand, PLAYGROUND_HELP } from './playground.js';
 import { compareCommand, COMPARE_HELP, experimentCommand, EXPERIMENT_HELP } from './experiment.js';
 
 const HELP = `convnet — convolutional neural networks in TypeScript
@@ -21,6 +22,7 @@ Commands:
   experiment  run a lecture experiment (init: activation statistics by initialization; finetune: transfer vs scratch)
   finetune  transfer learning from PyTorch or convnet-ts weights: new head, frozen layers, slower backbone
   bench     measure the benchmark workloads
+  playground  serve the playground: the lectures' CNNs training live in a web page
 
 Run 'convnet <command> --help' for a command's options and examples.
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
   experiment: [experimentCommand, EXPERIMENT_HELP],
   finetune: [finetuneCommand, FINETUNE_HELP],
   export: [exportCommand, EXPORT_HELP],
+  playground: [playgroundCommand, PLAYGROUND_HELP],
 };
 
 export async function main(argv: string[]): Promise<number> {

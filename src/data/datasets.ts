@@ -77,7 +77,7 @@ async function bundledMnistDir(): Promise<string | null> {
   const url = await builtin<typeof import('node:url')>('node:url');
   if (!url || !import.meta.url.startsWith('file:')) return null;
   const { fileURLToPath } = url;
-  const dir = fileURLToPath(new URL('../../datasets/mnist/', import.meta.url));
+  const dir = fileURLToPath(new URL(/* @vite-ignore */ '../../datasets/mnist/', import.meta.url));
   return (await fileExists(await joinPath(dir, 'train-images-idx3-ubyte.gz'))) ? dir : null;
 }
 
@@ -177,7 +177,8 @@ const CIFAR = {
 /** Finds the folder holding the batch files: root itself or its standard sub-folder. */
 async function cifarDir(root: Folder, variant: 'cifar10' | 'cifar100', file: string): Promise<Folder | null> {
   for (const dir of [root, root.sub(CIFAR[variant].folder)]) {
-    if ((await dir.has(file)) || (await dir.has(`${file}.gz`))) return dir;
+    // .gz first, as readMaybeGz reads: a served folder of .gz files then answers every probe with 200.
+    if ((await dir.has(`${file}.gz`)) || (await dir.has(file))) return dir;
   }
   return null;
 }

@@ -33,6 +33,8 @@ export interface DegradationResults {
   testImages: number;
   epochs: number;
   width: number;
+  /** Whether each residual branch's last BN γ started at zero (absent in results from before the setting existed: off). */
+  zeroInitResidual?: boolean;
   runs: DegradationRun[];
 }
 
@@ -74,7 +76,7 @@ export function degradationFigure(res: DegradationResults): ChartSpec {
   const epochs = `${res.epochs} epoch${res.epochs > 1 ? 's' : ''}`;
   return figure(row([panel('plain'), panel('resnet')], { shareY: true }), 'Deeper plain nets train worse (degradation); ResNets of the same depths do not', {
     subtitle: [
-      `${res.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${res.trainImages.toLocaleString('en')} training images, ${epochs}, width ${res.width}, SGD lr 0.1, momentum 0.9`,
+      `${res.dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${res.trainImages.toLocaleString('en')} training images, ${epochs}, width ${res.width}, SGD lr 0.1, momentum 0.9${res.zeroInitResidual ? ', residual branches’ last BN γ initialised to 0' : ''}`,
       'solid: training error (train mode, moving average over half an epoch); dashed: test error (BN statistics recalibrated on 1,000 training images)',
     ],
   });
@@ -94,6 +96,7 @@ export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
     width: "the first stage's channels (default 16, the paper's; quick 8)",
     trainImages: 'training images (default 5000; quick 2500)',
     epochs: 'epochs (default 6; quick 2)',
+    zeroInit: "'on' (default) starts each ResNet block as the identity (last BN γ = 0, torchvision's zero_init_residual); 'off' is the paper's init",
   },
   async run({ quick, seed, onProgress, params }) {
     const dataset = params.dataset ?? (quick ? 'mnist' : 'cifar10');
@@ -102,13 +105,16 @@ export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
     const trainImages = intSetting('degradation', params, 'trainImages', quick ? 2500 : 5000);
     const epochs = intSetting('degradation', params, 'epochs', quick ? 2 : 6);
     const testImages = quick ? 1000 : 2000;
+    const zi = params.zeroInit ?? 'on';
+    if (zi !== 'on' && zi !== 'off') throw new Error(`experiment degradation: zeroInit must be 'on' or 'off', got '${zi}'`);
+    const zeroInitResidual = zi === 'on';
     const batchSize = BATCH_SIZE;
     const { data, inChannels } = await loadTask('degradation', dataset, trainImages, testImages, seed, params.data);
     const runs: DegradationRun[] = [];
     for (const kind of ['plain', 'resnet'] as const)
       for (const depth of depths) {
         manualSeed(seed + 1);
-        const model = new CifarResNet(depth, { plain: kind === 'plain', width, inChannels });
+        const model = new CifarResNet(depth, { plain: kind === 'plain', width, inChannels, zeroInitResidual });
         const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
         const t0 = performance.now();
         const r = trainEpochs(model, opt, data, {
@@ -142,8 +148,8 @@ export const DEGRADATION_EXPERIMENT: Experiment<DegradationResults> = {
     const plainGap = get('plain', deep).finalTrainError - get('plain', shallow).finalTrainError;
     const resGap = get('resnet', deep).finalTrainError - get('resnet', shallow).finalTrainError;
     return {
-      results: { dataset, trainImages, testImages, epochs, width, runs },
-      figure: degradationFigure({ dataset, trainImages, testImages, epochs, width, runs }),
+      results: { dataset, trainImages, testImages, epochs, width, zeroInitResidual, runs },
+      figure: degradationFigure({ dataset, trainImages, testImages, epochs, width, zeroInitResidual, runs }),
       table: markdownTable(
         ['network', 'parameters', 'final training error', 'final test error', 'seconds'],
         runs.map((r) => [`${r.kind}-${r.depth}`, r.parameters.toLocaleString('en'), f(r.finalTrainError), f(r.finalTestError), r.seconds]),

@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { relu } from '../ops/activation.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
 import { initConvsAndNorms } from './blocks.js';
+import { constant } from '../nn/init.js';
 
 export class CifarBlock extends nn.Module {
   conv1: nn.Conv2d;
@@ -46,6 +47,11 @@ export interface CifarResNetOptions {
   inChannels?: number;
   /** Channels of the first stage; the others have 2× and 4× (default 16, the paper's). */
   width?: number;
+  /**
+   * Zero the last BatchNorm's γ in every residual branch (torchvision's `zero_init_residual`, Goyal et al. 2017), so
+   * each block starts as the identity and a deep ResNet starts as a shallow one. No effect on plain nets.
+   */
+  zeroInitResidual?: boolean;
 }
 
 export class CifarResNet extends nn.Module {
@@ -77,6 +83,7 @@ export class CifarResNet extends nn.Module {
     this.layer3 = stage(2 * w, 4 * w, 2);
     this.fc = new nn.Linear(4 * w, opts.numClasses ?? 10);
     initConvsAndNorms(this);
+    if (opts.zeroInitResidual && !plain) for (const m of this.modules()) if (m instanceof CifarBlock) constant(m.bn2.weight!, 0);
   }
   forward(x: Tensor): Tensor {
     let h = relu(this.bn1.forward(this.conv1.forward(x)));

@@ -51,10 +51,11 @@ async function responseBytes(res: Response, name: string, what: string): Promise
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Whether a URL answers (GET without reading the body far); false on 404 or a network error. */
+/** Whether a URL answers a HEAD request; false on 404 or a network error. */
 export async function urlExists(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, { method: 'HEAD' });
+    await res.arrayBuffer(); // read the (empty) body: a response left unread shows in DevTools as a failed request
     return res.ok;
   } catch {
     return false;

@@ -1,0 +1,86 @@
+/** The playground's entry: a hash router over the demos (#/mnist, #/cifar10, ...) with the configuration in the link. */
+import './style.css';
+import { h, fill } from './ui/dom.js';
+import { mountTrainDemo, type TrainDemo } from './demos/train_demo.js';
+import { mountCifarData } from './demos/cifar_data.js';
+import { decodeConfig, parseHash } from './share.js';
+import { defaultConfig } from './trainer/config.js';
+
+interface Route {
+  path: string;
+  title: string;
+  blurb: string;
+  mount(root: HTMLElement, configParam: string | null): { close(): void } | void;
+}
+
+/** Where the data is served: the bundled MNIST next to the page, CIFAR-10 from `--data-dir` when given. */
+const DATA_BASE = new URL('data/', document.baseURI).href;
+
+function configFrom(param: string | null, dataset: 'mnist' | 'cifar10', root: HTMLElement) {
+  if (!param) return defaultConfig(dataset);
+  try {
+    return decodeConfig(param, dataset);
+  } catch (e) {
+    root.append(h('p', { class: 'error', role: 'alert' }, `${(e as Error).message}; the defaults are used instead.`));
+    return defaultConfig(dataset);
+  }
+}
+
+const ROUTES: Route[] = [
+  {
+    path: 'mnist',
+    title: 'MNIST',
+    blurb: 'Train a CNN on handwritten digits: edit the network, watch the curves, activations, filters and mistakes.',
+    mount: (root, param) => mountTrainDemo(root, 'mnist', { dataset: 'mnist', root: `${DATA_BASE}mnist/` }, configFrom(param, 'mnist', root)),
+  },
+  {
+    path: 'cifar10',
+    title: 'CIFAR-10',
+    blurb: 'The same views on 32×32 colour photos, with the official CIFAR-10 archive you pick (kept in IndexedDB).',
+    mount: (root, param) => {
+      const config = configFrom(param, 'cifar10', root);
+      let demo: TrainDemo | null = null;
+      const picker = mountCifarData(root, DATA_BASE, (source) => {
+        demo = mountTrainDemo(root, 'cifar10', source, config);
+      });
+      return { close: () => (picker.close(), demo?.close()) };
+    },
+  },
+];
+
+let current: { close(): void } | void;
+
+function home(root: HTMLElement) {
+  root.append(
+    h('h1', {}, 'Convolutional networks, training live in your browser'),
+    h('p', { class: 'lead' }, 'Everything runs here, on this page’s CPU threads (WebAssembly SIMD), with PyTorch’s layer names and numerics.'),
+    h('ul', { class: 'cards' }, ...ROUTES.map((r) => h('li', {}, h('a', { href: `#/${r.path}` }, h('strong', {}, r.title)), h('p', {}, r.blurb)))),
+  );
+}
+
+function render() {
+  const root = document.getElementById('app')!;
+  current?.close();
+  current = undefined;
+  fill(root);
+  const { route, config } = parseHash();
+  const r = ROUTES.find((x) => x.path === route);
+  document.title = r ? `${r.title} · convnet-ts playground` : 'convnet-ts playground';
+  document
+    .querySelectorAll('#nav a')
+    .forEach((a) => (a.getAttribute('href') === `#/${route}` ? a.setAttribute('aria-current', 'page') : a.removeAttribute('aria-current')));
+  if (r) current = r.mount(root, config);
+  else home(root);
+}
+
+fill(document.getElementById('nav')!, ...ROUTES.map((r) => h('a', { href: `#/${r.path}` }, r.title)));
+// Only a change of demo remounts (the demos rewrite their own ?c= as settings change).
+let lastRoute = parseHash().route;
+window.addEventListener('hashchange', () => {
+  const { route } = parseHash();
+  if (route !== lastRoute) {
+    lastRoute = route;
+    render();
+  }
+});
+render();

@@ -1,0 +1,366 @@
+/**
+ * The playground as a user meets it: built by Vite as `npm run build:playground` builds it, served as a static site
+ * (with and without cross-origin isolation), driven in Debian's Chromium with clicks, typing and file pickers.
+ * Skipped, saying why, without Chromium. Screenshots go to test/.generated/playground/ (and to the folder in
+ * $PLAYGROUND_SCREENSHOTS, e.g. docs/playground, to refresh the committed ones).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { decode as decodePng } from 'fast-png';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { data, io } from '../src/index.js';
+import { serveStatic, type StaticServer } from '../src/cli/static_server.js';
+import { findChromium, launchChromium, type Chromium } from './browser/harness.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SHOTS = join(ROOT, 'test/.generated/playground');
+
+const { path: chromiumPath, reason } = findChromium();
+if (!chromiumPath) console.warn(`playground tests skipped: ${reason}`);
+
+/** A CIFAR-10 folder in the official binary format: 1,200 training and 200 test images of coloured blocks. */
+function tinyCifar(dir: string) {
+  const make = (n: number, seed: number) => {
+    const images = new Uint8Array(n * 3072);
+    const labels: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = (i * 7 + seed) % 10;
+      labels.push(c);
+      // Class c: a bright block whose position and colour channel depend on the class, over noise.
+      for (let k = 0; k < 3072; k++) images[i * 3072 + k] = (k * 31 + i * 17 + seed) % 64;
+      const ch = c % 3;
+      const y0 = 4 + (c % 4) * 6;
+      const x0 = 4 + Math.floor(c / 4) * 8;
+      for (let y = y0; y < y0 + 8; y++) for (let x = x0; x < x0 + 8; x++) images[i * 3072 + ch * 1024 + y * 32 + x] = 250;
+    }
+    return data.encodeCifar(images, labels, 'cifar10');
+  };
+  for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin.gz`), gzipSync(make(240, b)));
+  writeFileSync(join(dir, 'test_batch.bin.gz'), gzipSync(make(200, 99)));
+}
+
+/** A ustar archive of the given files (what `tar czf` writes, enough for the library's reader). */
+function tar(files: Record<string, Uint8Array>): Uint8Array {
+  const blocks: Uint8Array[] = [];
+  for (const [name, body] of Object.entries(files)) {
+    const header = new Uint8Array(512);
+    const put = (text: string, at: number) => header.set(new TextEncoder().encode(text), at);
+    put(name, 0);
+    put('0000644\0', 100);
+    put('0000000\0', 108);
+    put('0000000\0', 116);
+    put(body.length.toString(8).padStart(11, '0') + '\0', 124);
+    put('00000000000\0', 136);
+    put('        ', 148);
+    put('0', 156);
+    put('ustar\u000000', 257);
+    const sum = header.reduce((a, b) => a + b, 0);
+    put(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+    blocks.push(header, body, new Uint8Array((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(new Uint8Array(1024));
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let off = 0;
+  for (const b of blocks) {
+    out.set(b, off);
+    off += b.length;
+  }
+  return out;
+}
+
+/** A page with every console error, page error and failed request collected, and long tasks observed from the start. */
+async function open(browser: Browser | BrowserContext, url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('requestfailed', (r) => problems.push(`failed request: ${r.method()} ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: { start: number; duration: number }[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+/** Saves a screenshot, checks it is not blank (many distinct colours), and copies it where asked. */
+async function screenshot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const png = decodePng(readFileSync(file));
+  const colours = new Set<number>();
+  const ch = png.channels;
+  for (let i = 0; i < png.data.length; i += ch * 7) colours.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
+  expect(colours.size, `${name}.png looks blank`).toBeGreaterThan(50);
+  if (process.env.PLAYGROUND_SCREENSHOTS) {
+    mkdirSync(process.env.PLAYGROUND_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, join(process.env.PLAYGROUND_SCREENSHOTS, `${name}.png`));
+  }
+}
+
+/** axe-core's serious and critical violations on the page. */
+async function accessibility(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    return (await axe.run()).violations.map((v) => ({ id: v.id, impact: v.impact, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}) at ${v.where.join(', ')}`);
+}
+
+/** Waiting for the worker: generous, since CI machines are slow and busy. */
+const POLL = { timeout: 60_000, interval: 200 };
+const ready = (page: Page) => page.getByRole('button', { name: 'Train' }).and(page.locator(':enabled')).waitFor({ timeout: 90_000 });
+const valAccuracy = async (page: Page) => Number(/validation accuracy ([\d.]+)%/.exec(await page.locator('.val-line').innerText())?.[1] ?? NaN);
+
+describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
+  let chrome: Chromium;
+  let site: string;
+  let cifarDir: string;
+  let server: StaticServer;
+  let plain: StaticServer;
+
+  beforeAll(async () => {
+    site = mkdtempSync(join(tmpdir(), 'convnet-playground-'));
+    cifarDir = mkdtempSync(join(tmpdir(), 'convnet-cifar-'));
+    tinyCifar(cifarDir);
+    const { build } = await import('vite');
+    await build({ configFile: join(ROOT, 'playground/vite.config.ts'), logLevel: 'warn', build: { outDir: site, emptyOutDir: true, sourcemap: false } });
+    server = await serveStatic(site, {
+      mounts: { '/data/cifar10/': cifarDir },
+      files: { '/data/index.json': JSON.stringify({ datasets: ['mnist', 'cifar10'] }) },
+    });
+    plain = await serveStatic(site, { isolated: false }); // its data/index.json (from the build) lists MNIST only
+    chrome = await launchChromium(chromiumPath!);
+  }, 300_000);
+
+  afterAll(async () => {
+    await chrome?.close();
+    await server?.close();
+    await plain?.close();
+    for (const d of [site, cifarDir]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('the home page lists the demos, with no console error, failed request or serious accessibility violation', async () => {
+    const { page, problems } = await open(chrome.browser, server.url);
+    await expect(page.getByRole('link', { name: 'MNIST' }).first().isVisible()).resolves.toBe(true);
+    expect(await page.locator('.cards li').count()).toBeGreaterThanOrEqual(2);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'home');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('MNIST: trains to ≥ 95% validation accuracy within 90 s, the page never blocked for more than 100 ms', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
+    await ready(page);
+    expect(await page.locator('.status').innerText()).toMatch(/wasm backend, 2 threads/);
+    const start = await page.evaluate(() => performance.now());
+    await page.getByRole('button', { name: 'Train' }).click();
+    const t0 = Date.now();
+    // Rule: the validation accuracy (all 5,000 held-out images) shown on the page reaches 95% within 90 s.
+    await page.waitForFunction(
+      () => Number(/validation accuracy ([\d.]+)%/.exec(document.querySelector('.val-line')?.textContent ?? '')?.[1] ?? 0) >= 95,
+      null,
+      {
+        timeout: 90_000,
+        polling: 500,
+      },
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    // Let the views refresh while it trains, then look at the long tasks since training started.
+    await page.waitForTimeout(4000);
+    const long = await page.evaluate(
+      (s) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= s),
+      start,
+    );
+    console.log(
+      `playground MNIST: ≥ 95% validation accuracy after ${seconds.toFixed(1)} s; long tasks during training: ${JSON.stringify(long.map((t) => Math.round(t.duration)))}`,
+    );
+    expect(long.filter((t) => t.duration > 100)).toEqual([]);
+    expect(await page.locator('.speed-line').innerText()).toMatch(/images\/s · forward [\d.]+ ms, backward [\d.]+ ms per example/);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('button', { name: /^test image 3, label/ }).click();
+    await page.getByText('test image 3', { exact: true }).waitFor();
+    expect(await page.locator('.act-row').count()).toBe(10);
+    expect(await page.locator('.filter-block').count()).toBe(2);
+    expect(await page.locator('table.confusion tbody tr').count()).toBe(10);
+    expect(await page.locator('.wrong-item canvas').count()).toBeGreaterThan(0);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'mnist');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('MNIST: a wrong network shows the library’s error on its line; pause, step and reset work', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
+    await ready(page);
+    const editor = page.getByLabel(/one PyTorch layer per line/);
+    await editor.fill('Conv2d(1, 4, kernel_size=3)\nReLU()\nFlatten()\nLinear(100, 10)');
+    await page.getByRole('button', { name: 'Apply network (resets)' }).click();
+    await expect.poll(() => page.locator('.controls .error').innerText(), POLL).toMatch(/^network line 4: .*Linear.*input to this layer: \[1, 2704\]/);
+    await editor.fill('Conv2d(1, 4, kernel_size=3)\nReLU()\nFlatten()\nLinear(2704, 10)');
+    await page.getByRole('button', { name: 'Apply network (resets)' }).click();
+    await expect.poll(() => page.locator('table.layers caption').innerText(), POLL).toBe('27,090 parameters');
+    expect(await page.locator('.controls .error').innerText()).toBe('');
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), POLL).toMatch(/^step 1 · /);
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), POLL).toMatch(/^step 2 · /);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
+    await ready(page);
+    await page.getByLabel('optimizer').selectOption('nesterov');
+    await page.getByLabel('learning rate').fill('0.05');
+    await page.getByLabel('learning rate').press('Tab');
+    await page.getByLabel('schedule', { exact: true }).selectOption('cosine');
+    await page.getByLabel('rotate').check();
+    await page.getByRole('button', { name: 'Step' }).click();
+    for (let i = 0; i < 40; i++) await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), POLL).toMatch(/^step 41 · /);
+    const link = page.url();
+    expect(link).toMatch(/#\/mnist\?c=/);
+    // The download is the network with its configuration; the accuracy it shows is the evaluation after step 41.
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), POLL).toMatch(/^step 42 · /);
+    await expect.poll(() => page.locator('.val-line').innerText(), POLL).toMatch(/\(step 42\)$/);
+    const before = await valAccuracy(page);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save network' }).click();
+    const file = join(site, 'saved.safetensors');
+    await (await download).saveAs(file);
+    const saved = io.decodeSafetensors(readFileSync(file));
+    expect(Object.keys(saved.tensors)).toContain('0.weight');
+    expect(JSON.parse(saved.metadata['convnet-ts.playground'])).toMatchObject({ optimizer: 'nesterov', lr: 0.05, schedule: 'cosine', augment: ['rotate'] });
+
+    const other = await open(chrome.browser, link);
+    await ready(other.page);
+    expect(await other.page.getByLabel('optimizer').inputValue()).toBe('nesterov');
+    expect(await other.page.getByLabel('learning rate').inputValue()).toBe('0.05');
+    expect(await other.page.getByLabel('schedule', { exact: true }).inputValue()).toBe('cosine');
+    expect(await other.page.getByLabel('rotate').isChecked()).toBe(true);
+    expect(await other.page.getByLabel('translate').isChecked()).toBe(false);
+    await other.page.locator('input[type=file][accept=".safetensors"]').setInputFiles(file);
+    await expect.poll(() => valAccuracy(other.page), POLL).toBe(before);
+    expect(before).toBeGreaterThan(50);
+    expect(other.problems).toEqual([]);
+    expect(problems).toEqual([]);
+    await other.page.close();
+    await page.close();
+  });
+
+  it('CIFAR-10 from the server’s data folder: loads, trains and shows every view', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/cifar10`);
+    await ready(page);
+    expect(await page.locator('.status').innerText()).toMatch(/1,000 training, 200 validation images/);
+    await page.getByRole('button', { name: 'Train' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), { timeout: 60_000 }).toMatch(/^step [1-9]\d* · /);
+    await page.waitForTimeout(3500);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    expect(await page.locator('.act-row').count()).toBe(14);
+    expect(await page.locator('.filter-block').count()).toBe(3);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'cifar10');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('CIFAR-10 from a picked archive: the picker, then training; the archive is kept for the next visit (IndexedDB)', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (const f of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_4', 'data_batch_5', 'test_batch'])
+      files[`cifar-10-batches-bin/${f}.bin`] = new Uint8Array(gunzipSync(readFileSync(join(cifarDir, `${f}.bin.gz`))));
+    const archive = join(site, 'cifar-10-binary.tar.gz');
+    writeFileSync(archive, gzipSync(tar(files)));
+    const context = await chrome.browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const { page, problems } = await open(context, `${plain.url}#/cifar10`);
+    await expect.poll(() => page.getByRole('status').first().innerText(), POLL).toMatch(/no CIFAR-10 folder/);
+    expect(await accessibility(page)).toEqual([]);
+    await page.getByLabel('CIFAR-10 binary archive').setInputFiles(archive);
+    await ready(page);
+    expect(await page.locator('.status').innerText()).toMatch(/1,000 training, 200 validation images/);
+    // A later visit finds the archive in IndexedDB and goes straight to the demo.
+    const again = await open(context, `${plain.url}#/cifar10`);
+    await ready(again.page);
+    expect(await again.page.getByLabel('CIFAR-10 binary archive').count()).toBe(0);
+    expect([...problems, ...again.problems]).toEqual([]);
+    await context.close();
+  });
+
+  it('the static site without cross-origin isolation trains on one thread', async () => {
+    const { page, problems } = await open(chrome.browser, `${plain.url}#/mnist`);
+    await ready(page);
+    expect(await page.locator('.status').innerText()).toMatch(/1 thread \(page not cross-origin isolated: one thread\)/);
+    await page.getByRole('button', { name: 'Step' }).click();
+    await expect.poll(() => page.locator('.speed-line').innerText(), POLL).toMatch(/^step 1 · /);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('convnet playground (the real binary)', () => {
+  it('serves a built site with the isolation headers, the data folder and its index, nothing outside them, and stops on Ctrl-C', async () => {
+    const siteDir = mkdtempSync(join(tmpdir(), 'convnet-site-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'convnet-data-'));
+    writeFileSync(join(siteDir, 'index.html'), '<!doctype html><title>x</title>');
+    writeFileSync(join(dataDir, 'test_batch.bin'), 'cifar');
+    const bin = join(ROOT, 'dist/cli/bin.js');
+    const child = spawn(process.execPath, [bin, 'playground', '--site', siteDir, '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no URL printed: ${stdout}`)), 30_000);
+      child.stdout.on('data', () => {
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout);
+        if (!m) return;
+        clearTimeout(t);
+        resolve(m[1]);
+      });
+    });
+    expect(stdout).toContain('cross-origin isolated');
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(await page.text()).toContain('<title>x</title>');
+    expect(await (await fetch(url + 'data/index.json')).json()).toEqual({ datasets: ['mnist', 'cifar10'] });
+    expect(await (await fetch(url + 'data/cifar10/test_batch.bin')).text()).toBe('cifar');
+    for (const bad of ['data/cifar10/../index.html', '%2e%2e/package.json', 'data/cifar10/%2e%2e/%2e%2e/etc/passwd', 'missing.js'])
+      expect((await fetch(url + bad)).status, bad).toBe(404);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    rmSync(siteDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says how to build the site when there is none, and rejects a missing data folder', () => {
+    const bin = join(ROOT, 'dist/cli/bin.js');
+    const empty = mkdtempSync(join(tmpdir(), 'convnet-empty-'));
+    const r = spawnSync(process.execPath, [bin, 'playground', '--site', empty], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/convnet playground: no built playground in .* \(run 'npm run build:playground' first/);
+    writeFileSync(join(empty, 'index.html'), '');
+    const d = spawnSync(process.execPath, [bin, 'playground', '--site', empty, '--data-dir', join(empty, 'nope')], { encoding: 'utf8' });
+    expect(d.status).toBe(2);
+    expect(d.stderr).toMatch(/--data-dir .*nope does not exist/);
+    rmSync(empty, { recursive: true, force: true });
+  });
+});

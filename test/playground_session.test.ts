@@ -1,0 +1,108 @@
+/**
+ * The playground's training core in Node: what the Worker runs (TrainingSession), the configuration checks, the
+ * learning-rate schedules and the configuration carried in a link.
+ */
+import { describe, expect, it } from 'vitest';
+import { data } from '../src/index.js';
+import { TrainingSession, type Task } from '../playground/src/trainer/session.js';
+import { configErrors, defaultConfig, scheduledLr, type TrainConfig } from '../playground/src/trainer/config.js';
+import { decodeConfig, encodeConfig, parseHash } from '../playground/src/share.js';
+
+async function mnistTask(train: number, val: number): Promise<Task> {
+  const all = await data.mnist({ train: true });
+  const test = await data.mnist({ train: false });
+  const per = 784;
+  const at = (from: number, n: number) =>
+    new data.ImageDataset(all.images.subarray(from * per, (from + n) * per), all.labels.subarray(from, from + n), [1, 28, 28], all.classes);
+  return {
+    name: 'MNIST',
+    classes: data.MNIST_CLASSES,
+    sampleShape: [1, 28, 28],
+    mean: [0.1307],
+    std: [0.3081],
+    train: at(0, train),
+    val: at(50_000, val),
+    test,
+  };
+}
+
+describe('TrainingSession (the Worker’s training)', () => {
+  it('trains the default MNIST network past 90% validation accuracy in 300 steps, and every view has its shape', async () => {
+    const s = new TrainingSession(await mnistTask(20_000, 1000), defaultConfig('mnist'));
+    const before = s.evaluate();
+    expect(before.accuracy).toBeLessThan(0.3);
+    let last;
+    for (let i = 0; i < 300; i++) last = s.trainStep();
+    expect(last!.step).toBe(300);
+    expect(last!.epoch).toBeCloseTo((300 * 32) / 20_000, 10);
+    expect(last!.forwardMs).toBeGreaterThan(0);
+    const e = s.evaluate();
+    expect(e.accuracy).toBeGreaterThan(0.9);
+    expect(e.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(e.confusion.reduce((a, row, i) => a + row[i], 0)).toBe(Math.round(e.accuracy * 1000));
+    for (let i = 1; i < e.wrong.length; i++) expect(e.wrong[i].confidence).toBeLessThanOrEqual(e.wrong[i - 1].confidence);
+    const p = s.predict([0, 1, 2]);
+    expect(p.map((x) => x.top.length)).toEqual([3, 3, 3]);
+    for (const x of p) expect(x.top[0].p).toBeGreaterThanOrEqual(x.top[1].p);
+    const { activations, probs } = s.activations(0);
+    expect(activations.map((a) => a.shape)).toEqual(s.shapes);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(s.filters().map((f) => f.shape)).toEqual([
+      [8, 1, 5, 5],
+      [16, 8, 5, 5],
+    ]);
+    expect(s.filters()[0].grads.some((g) => g !== 0)).toBe(true);
+  });
+
+  it('is deterministic for a seed (a shared link trains the same network), and hyperparameters change while it trains', async () => {
+    const task = await mnistTask(2000, 200);
+    const run = (c: TrainConfig) => {
+      const s = new TrainingSession(task, c);
+      return Array.from({ length: 5 }, () => s.trainStep().loss);
+    };
+    const c = { ...defaultConfig('mnist'), augment: ['translate', 'erase'] as TrainConfig['augment'] };
+    expect(run(c)).toEqual(run(c));
+    expect(run({ ...c, seed: 2 })).not.toEqual(run(c));
+    const s = new TrainingSession(task, { ...c, schedule: 'cosine', epochs: 1 });
+    expect(s.trainStep().lr).toBe(c.lr);
+    s.update({ ...s.config, lr: 0.5, optimizer: 'sgd', batchSize: 8 });
+    const st = s.trainStep();
+    expect(st.lr).toBeCloseTo(scheduledLr({ lr: 0.5, schedule: 'cosine' }, 1, 250), 12);
+    expect(st.accuracy * 8).toBe(Math.round(st.accuracy * 8)); // a batch of 8
+  });
+
+  it('rejects a network that does not end in one output per class, naming the last line', async () => {
+    const task = await mnistTask(100, 100);
+    expect(() => new TrainingSession(task, { ...defaultConfig('mnist'), network: 'Flatten()\nLinear(784, 12)' })).toThrow(
+      /^network line 2: the network must end with 10 outputs \(one per class\) for MNIST, it ends with shape \[12\]$/,
+    );
+    expect(() => new TrainingSession(task, { ...defaultConfig('mnist'), network: 'Flatten()\nLinear(748, 10)' })).toThrow(/^network line 2: .*Linear/);
+  });
+});
+
+describe('schedules and configurations', () => {
+  it('schedules follow their closed forms and hold after the horizon', () => {
+    const lr = (schedule: TrainConfig['schedule'], step: number) => scheduledLr({ lr: 1, schedule }, step, 100);
+    expect([0, 50, 100, 150].map((s) => lr('constant', s))).toEqual([1, 1, 1, 1]);
+    expect([0, 49, 50, 74, 75, 200].map((s) => lr('step', s))).toEqual([1, 1, 0.1, 0.1, 0.01, 0.01]);
+    expect(lr('cosine', 50)).toBeCloseTo(0.5, 12);
+    expect(lr('cosine', 100)).toBeCloseTo(0, 12);
+    expect(lr('linear', 25)).toBeCloseTo(0.75, 12);
+    expect(lr('warmup-cosine', 0)).toBeCloseTo(0.2, 12);
+    expect(lr('warmup-cosine', 4)).toBeCloseTo(1, 12);
+    expect(lr('warmup-cosine', 5)).toBeCloseTo(1, 12);
+    expect(lr('warmup-cosine', 100)).toBeCloseTo(0, 12);
+  });
+
+  it('a configuration survives the link, and a bad link says what is wrong', () => {
+    const c: TrainConfig = { ...defaultConfig('cifar10'), lr: 0.0123, network: 'Conv2d(3, 4, 3)  # ünïcode comment\nFlatten()\nLinear(3600, 10)' };
+    const { route, config } = parseHash(`#/cifar10?c=${encodeConfig(c)}`);
+    expect(route).toBe('cifar10');
+    expect(decodeConfig(config!, 'cifar10')).toEqual(c);
+    expect(() => decodeConfig('not base64!', 'mnist')).toThrow(/not readable/);
+    expect(() => decodeConfig(encodeConfig({ ...c, lr: -1, optimizer: 'lion' as never }), 'mnist')).toThrow(
+      /invalid: optimizer: one of sgd, .*, got 'lion'; learning rate: in \(0, 10\], got -1/,
+    );
+    expect(configErrors(defaultConfig('mnist'))).toEqual([]);
+  });
+});
