@@ -14,6 +14,7 @@ import * as nn from '../src/nn/index.js';
 import { noGrad } from '../src/autograd/grad_mode.js';
 import { randn, tensor } from '../src/tensor/creation.js';
 import { manualSeed } from '../src/tensor/random.js';
+import { relu } from '../src/ops/activation.js';
 
 /** The chunks of a PNG file, with their CRCs checked against zlib's. */
 function chunks(png: Uint8Array): { type: string; data: Uint8Array }[] {
@@ -100,6 +101,22 @@ describe('experiment building blocks', () => {
     expect(() => new CifarResNet(21)).toThrow(/depth must be 6n \+ 2/);
   });
 
+  it('zeroInitResidual starts every residual block as the identity (torchvision’s zero_init_residual); plain nets are unchanged', () => {
+    manualSeed(3);
+    const m = new CifarResNet(14, { width: 4, zeroInitResidual: true });
+    m.eval();
+    const blocks = [...m.layer1.children()] as nn.Module[];
+    expect(blocks.every((b) => (b as unknown as { bn2: nn.BatchNorm2d }).bn2.weight!.data().every((v: number) => v === 0))).toBe(true);
+    // An identity block then maps a post-ReLU input to itself.
+    const x = relu(randn(2, 4, 6, 6));
+    expect(Array.from(blocks[1].forward(x).data())).toEqual(Array.from(x.data()));
+    manualSeed(3);
+    const plain = new CifarResNet(14, { width: 4, zeroInitResidual: true, plain: true });
+    manualSeed(3);
+    const plainDefault = new CifarResNet(14, { width: 4, plain: true });
+    expect(plain.stateDict()['layer1.0.bn2.weight'].data()).toEqual(plainDefault.stateDict()['layer1.0.bn2.weight'].data());
+  });
+
   it('trainableParameters freezes all but the chosen parameters', () => {
     const m = new CifarResNet(8, { width: 4 });
     const bn = trainableParameters(m, 'BatchNorm γ, β only');
@@ -143,6 +160,12 @@ describe('experiment building blocks', () => {
       }),
     );
     for (const label of ['plain-20 train', 'resnet-8 test', 'CIFAR-10, 192 training images']) expect(svg).toContain(label);
+  });
+
+  it("degradation's zeroInit is a checked setting", async () => {
+    await expect(runExperiment(experiment('degradation'), { quick: true, params: { zeroInit: 'true' } })).rejects.toThrow(
+      /experiment degradation: zeroInit must be 'on' or 'off', got 'true'/,
+    );
   });
 
   it("architectures' CIFAR part is a checked setting", async () => {
