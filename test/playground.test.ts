@@ -225,6 +225,47 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('draw a digit: strokes traced from MNIST test digits with the mouse are read right (rule: at least 8 of 10)', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/draw`);
+    // The page trains its model for one epoch by itself, then pauses.
+    await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 180_000 });
+    expect(await valAccuracy(page)).toBeGreaterThan(95);
+    const test = await data.mnist({ train: false });
+    const canvas = page.getByLabel(/drawing area/);
+    const box = (await canvas.boundingBox())!;
+    const cell = box.width / 28;
+    let right = 0;
+    const read: string[] = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const index = Array.from(test.labels).indexOf(digit, 100); // the first of each class after image 100
+      await page.getByRole('button', { name: 'Clear' }).click();
+      // One mouse stroke along each row's run of ink (pixels > 128), as a hand would fill the digit in.
+      for (let y = 0; y < 28; y++) {
+        for (let x = 0; x < 28; x++) {
+          if (test.images[index * 784 + y * 28 + x] <= 128 || (x > 0 && test.images[index * 784 + y * 28 + x - 1] > 128)) continue;
+          let end = x;
+          while (end + 1 < 28 && test.images[index * 784 + y * 28 + end + 1] > 128) end++;
+          const py = box.y + (y + 0.5) * cell;
+          await page.mouse.move(box.x + (x + 0.5) * cell, py);
+          await page.mouse.down();
+          await page.mouse.move(box.x + (end + 0.5) * cell, py, { steps: 2 });
+          await page.mouse.up();
+        }
+      }
+      await page.waitForTimeout(300);
+      const answer = await page.locator('.draw-answer strong').innerText();
+      read.push(`${digit}→${answer}`);
+      if (answer === String(digit)) right++;
+    }
+    console.log(`playground draw: ${right}/10 traced digits read right (${read.join(', ')})`);
+    expect(right).toBeGreaterThanOrEqual(8);
+    expect(await page.locator('.draw-panel .act-row').count()).toBe(10);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'draw');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
     const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
     await ready(page);

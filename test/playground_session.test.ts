@@ -7,6 +7,7 @@ import { data } from '../src/index.js';
 import { TrainingSession, type Task } from '../playground/src/trainer/session.js';
 import { configErrors, defaultConfig, scheduledLr, type TrainConfig } from '../playground/src/trainer/config.js';
 import { decodeConfig, encodeConfig, parseHash } from '../playground/src/share.js';
+import { toMnist } from '../playground/src/draw/preprocess.js';
 
 async function mnistTask(train: number, val: number): Promise<Task> {
   const all = await data.mnist({ train: true });
@@ -104,5 +105,39 @@ describe('schedules and configurations', () => {
       /invalid: optimizer: one of sgd, .*, got 'lion'; learning rate: in \(0, 10\], got -1/,
     );
     expect(configErrors(defaultConfig('mnist'))).toEqual([]);
+  });
+});
+
+describe('a drawing made MNIST-like', () => {
+  it('an MNIST digit drawn 10× larger, off-centre, comes back close to itself; no ink gives null', async () => {
+    const test = await data.mnist({ train: false });
+    const size = 300;
+    for (const index of [0, 1, 2, 3, 4]) {
+      const ink = new Float32Array(size * size);
+      // 10× larger, shifted to the top-left corner of the drawing area.
+      for (let y = 0; y < 280; y++)
+        for (let x = 0; x < 280; x++) ink[y * size + x] = test.images[index * 784 + Math.floor(y / 10) * 28 + Math.floor(x / 10)] / 255;
+      const out = toMnist(ink, size)!;
+      const orig = Float32Array.from(test.images.subarray(index * 784, (index + 1) * 784), (v) => v / 255);
+      // Cosine similarity at the best shift of at most one pixel (centring by the centre of mass rounds).
+      let best = 0;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          let dot = 0;
+          let n1 = 0;
+          let n2 = 0;
+          for (let y = 0; y < 28; y++)
+            for (let x = 0; x < 28; x++) {
+              const a = out[y * 28 + x];
+              const b = y + dy >= 0 && y + dy < 28 && x + dx >= 0 && x + dx < 28 ? orig[(y + dy) * 28 + x + dx] : 0;
+              dot += a * b;
+              n1 += a * a;
+              n2 += b * b;
+            }
+          best = Math.max(best, dot / Math.sqrt(n1 * n2));
+        }
+      expect(best, `test image ${index}`).toBeGreaterThan(0.99);
+    }
+    expect(toMnist(new Float32Array(100), 10)).toBeNull();
   });
 });

@@ -34,6 +34,13 @@ const ROUTES: Route[] = [
     mount: (root, param) => mountTrainDemo(root, 'mnist', { dataset: 'mnist', root: `${DATA_BASE}mnist/` }, configFrom(param, 'mnist', root)),
   },
   {
+    path: 'draw',
+    title: 'Draw a digit',
+    blurb: 'Draw with the mouse or a finger: a CNN trained here a moment ago reads it, and shows what each layer sees.',
+    mount: (root, param) =>
+      mountTrainDemo(root, 'mnist', { dataset: 'mnist', root: `${DATA_BASE}mnist/` }, configFrom(param, 'mnist', root), { draw: 'first', autoTrainEpochs: 1 }),
+  },
+  {
     path: 'cifar10',
     title: 'CIFAR-10',
     blurb: 'The same views on 32×32 colour photos, with the official CIFAR-10 archive you pick (kept in IndexedDB).',

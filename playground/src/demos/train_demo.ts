@@ -12,6 +12,7 @@ import { AUGMENTATIONS, OPTIMIZERS, SCHEDULES, configErrors, type TrainConfig } 
 import type { DataSource, DatasetName, FromWorker, ModelInfo, ToWorker } from '../trainer/protocol.js';
 import type { Evaluation, Prediction } from '../trainer/session.js';
 import { shareUrl } from '../share.js';
+import { drawPanel } from '../draw/draw_panel.js';
 
 const OPTIMIZER_TEXT: Record<string, string> = {
   sgd: 'SGD',
@@ -42,7 +43,14 @@ export interface TrainDemo {
  * Mounts the demo into `root`. `source` says where the data is (for CIFAR-10 the page asks for the archive first
  * when the server has no data folder).
  */
-export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: DataSource, initial: TrainConfig): TrainDemo {
+export interface TrainDemoOptions {
+  /** Where the "draw a digit" panel goes (MNIST): after the other views (default) or first. */
+  draw?: 'first' | 'last' | 'none';
+  /** Start training at once and pause after this many epochs (the draw page trains its model by itself). */
+  autoTrainEpochs?: number;
+}
+
+export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: DataSource, initial: TrainConfig, opts: TrainDemoOptions = {}): TrainDemo {
   let config: TrainConfig = structuredClone(initial);
   const state: TrainDemo['state'] = { step: 0, valAccuracy: 0, running: false, info: null };
   const curves = { loss: [] as [number, number][], acc: [] as [number, number][], valLoss: [] as [number, number][], valAcc: [] as [number, number][] };
@@ -51,6 +59,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
   let testPixels: Uint8Array[] = [];
   let lastPredictions: Prediction[] = [];
   let example = 0;
+  let autoStarted = false;
 
   const worker = new Worker(new URL('../trainer/trainer.worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ToWorker) => worker.postMessage(m);
@@ -119,6 +128,12 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
   const confusion = h('div', { class: 'confusion-wrap' });
   const wrong = h('div', { class: 'wrong' });
 
+  const drawWhere = dataset === 'mnist' ? (opts.draw ?? 'last') : 'none';
+  const draw = drawWhere === 'none' ? null : drawPanel((pixels) => send({ type: 'draw', pixels }));
+  const drawSection = draw
+    ? h('section', { class: 'draw-section', 'aria-labelledby': `draw-${dataset}` }, h('h2', { id: `draw-${dataset}` }, 'Draw a digit'), draw.el)
+    : null;
+
   const curveChart = new LiveChart(lossChart, () =>
     figure(
       row([
@@ -176,6 +191,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
         { class: 'views' },
         status,
         throughput,
+        drawWhere === 'first' ? drawSection : null,
         lossChart,
         h('h2', {}, 'Test images and the top-3 predictions'),
         h('p', { class: 'hint' }, 'Click an image to see its activations below.'),
@@ -190,6 +206,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
           h('div', {}, h('h2', {}, 'Confusion matrix (validation)'), confusion),
           h('div', {}, h('h2', {}, 'Most confidently wrong'), wrong),
         ),
+        drawWhere === 'last' ? drawSection : null,
       ),
     ),
   );
@@ -330,6 +347,16 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
         break;
       case 'ready':
         showInfo(m.info);
+        if (opts.autoTrainEpochs && !autoStarted) {
+          autoStarted = true;
+          state.running = true;
+          send({ type: 'run', untilStep: opts.autoTrainEpochs * m.info.stepsPerEpoch });
+          runButton.textContent = 'Pause';
+          stepButton.disabled = true;
+        }
+        break;
+      case 'drawing':
+        draw?.show(m.probs, m.activations, state.info?.classes ?? []);
         break;
       case 'error':
         if (m.line !== undefined) {
@@ -347,6 +374,12 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
             push(curves.loss, [s.epoch, smoothLoss]);
             push(curves.acc, [s.epoch, smoothAcc * 100]);
           }
+        }
+        if (!m.running && state.running) {
+          // The worker paused by itself (the end of an automatic run, or an error).
+          state.running = false;
+          runButton.textContent = 'Resume';
+          stepButton.disabled = false;
         }
         const last = m.stats.at(-1);
         if (last) {

@@ -17,7 +17,7 @@ export interface DataSource {
 
 export type ToWorker =
   | { type: 'init'; source: DataSource; config: TrainConfig }
-  | { type: 'run' }
+  | { type: 'run'; /** Pause by itself after this step (e.g. one epoch). */ untilStep?: number }
   | { type: 'pause' }
   | { type: 'step'; steps: number }
   | { type: 'reset'; config: TrainConfig }

@@ -22,6 +22,7 @@ let task: Task | null = null;
 let session: TrainingSession | null = null;
 let threads = 1;
 let running = false;
+let untilStep = Infinity;
 let pending: StepStats[] = [];
 let lastPost = 0;
 let imagesSince = 0;
@@ -172,7 +173,16 @@ function steps(n: number): boolean {
 async function loop() {
   while (running && session) {
     const t0 = performance.now();
-    while (running && performance.now() - t0 < 40) if (!steps(1)) break;
+    while (running && performance.now() - t0 < 40) {
+      if (!steps(1)) break;
+      if (session.step >= untilStep) {
+        running = false;
+        postProgress(true);
+        postEvaluation();
+        postViews();
+        return;
+      }
+    }
     postProgress();
     const now = performance.now();
     // Validation (the whole held-out set) every 3 s, or rarer when it is slow, so it takes at most a sixth of the
@@ -195,6 +205,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       case 'run':
         if (!session || running) break;
         running = true;
+        untilStep = m.untilStep ?? Infinity;
         postProgress(true);
         void loop();
         break;
