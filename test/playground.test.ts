@@ -266,6 +266,38 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('classify2d: circles and the spiral are separated as it trains, clicks add points, the page never blocks', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/classify2d`);
+    const status = page.locator('.views [role=status]');
+    await expect.poll(() => status.innerText(), POLL).toMatch(/parameters · ready|^step 0 /);
+    const start = await page.evaluate(() => performance.now());
+    const accuracy = async () => Number(/training accuracy ([\d.]+)%/.exec(await status.innerText())?.[1] ?? 0);
+    for (const set of ['circles', 'spiral']) {
+      await page.getByLabel('data set').selectOption(set);
+      await page.getByRole('button', { name: 'Reset' }).click();
+      await page.getByRole('button', { name: 'Train' }).click();
+      // Rule: every training point on the right side (≥ 98%) within 60 s.
+      await expect.poll(accuracy, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(98);
+      await page.getByRole('button', { name: 'Pause' }).click();
+    }
+    const long = await page.evaluate(
+      (s) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= s),
+      start,
+    );
+    expect(long.filter((t) => t.duration > 100)).toEqual([]);
+    expect(await page.locator('.unit-layer').count()).toBe(2);
+    expect(await page.locator('.unit-layer canvas').count()).toBe(32);
+    const canvas = page.getByLabel(/decision surface/);
+    await canvas.click({ position: { x: 20, y: 20 } });
+    await canvas.click({ position: { x: 380, y: 20 }, modifiers: ['Shift'] });
+    await expect.poll(() => status.innerText(), POLL).toMatch(/ 202 points$/);
+    expect(page.url()).toMatch(/#\/classify2d\?c=/);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'classify2d');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
     const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
     await ready(page);

@@ -99,9 +99,9 @@ describe('schedules and configurations', () => {
     const c: TrainConfig = { ...defaultConfig('cifar10'), lr: 0.0123, network: 'Conv2d(3, 4, 3)  # ünïcode comment\nFlatten()\nLinear(3600, 10)' };
     const { route, config } = parseHash(`#/cifar10?c=${encodeConfig(c)}`);
     expect(route).toBe('cifar10');
-    expect(decodeConfig(config!, 'cifar10')).toEqual(c);
-    expect(() => decodeConfig('not base64!', 'mnist')).toThrow(/not readable/);
-    expect(() => decodeConfig(encodeConfig({ ...c, lr: -1, optimizer: 'lion' as never }), 'mnist')).toThrow(
+    expect(decodeConfig(config!, defaultConfig('cifar10'))).toEqual(c);
+    expect(() => decodeConfig('not base64!', defaultConfig('mnist'))).toThrow(/not readable/);
+    expect(() => decodeConfig(encodeConfig({ ...c, lr: -1, optimizer: 'lion' as never }), defaultConfig('mnist'))).toThrow(
       /invalid: optimizer: one of sgd, .*, got 'lion'; learning rate: in \(0, 10\], got -1/,
     );
     expect(configErrors(defaultConfig('mnist'))).toEqual([]);

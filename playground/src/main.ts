@@ -3,6 +3,8 @@ import './style.css';
 import { h, fill } from './ui/dom.js';
 import { mountTrainDemo, type TrainDemo } from './demos/train_demo.js';
 import { mountCifarData } from './demos/cifar_data.js';
+import { defaultToyConfig, mountClassify2d } from './demos/classify2d.js';
+import { toyDataErrors } from './toy/datasets.js';
 import { decodeConfig, parseHash } from './share.js';
 import { defaultConfig } from './trainer/config.js';
 
@@ -19,7 +21,7 @@ const DATA_BASE = new URL('data/', document.baseURI).href;
 function configFrom(param: string | null, dataset: 'mnist' | 'cifar10', root: HTMLElement) {
   if (!param) return defaultConfig(dataset);
   try {
-    return decodeConfig(param, dataset);
+    return decodeConfig(param, defaultConfig(dataset));
   } catch (e) {
     root.append(h('p', { class: 'error', role: 'alert' }, `${(e as Error).message}; the defaults are used instead.`));
     return defaultConfig(dataset);
@@ -39,6 +41,22 @@ const ROUTES: Route[] = [
     blurb: 'Draw with the mouse or a finger: a CNN trained here a moment ago reads it, and shows what each layer sees.',
     mount: (root, param) =>
       mountTrainDemo(root, 'mnist', { dataset: 'mnist', root: `${DATA_BASE}mnist/` }, configFrom(param, 'mnist', root), { draw: 'first', autoTrainEpochs: 1 }),
+  },
+  {
+    path: 'classify2d',
+    title: 'Classify 2-D points',
+    blurb: 'Spiral, circles, XOR: watch a small network bend its decision boundary, unit by unit. Click to add points.',
+    mount: (root, param) => {
+      let config = defaultToyConfig();
+      if (param) {
+        try {
+          config = decodeConfig(param, config, toyDataErrors);
+        } catch (e) {
+          root.append(h('p', { class: 'error', role: 'alert' }, `${(e as Error).message}; the defaults are used instead.`));
+        }
+      }
+      return mountClassify2d(root, config);
+    },
   },
   {
     path: 'cifar10',

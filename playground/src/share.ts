@@ -2,7 +2,7 @@
  * The configuration in the URL, as TensorFlow Playground does: `#/mnist?c=<base64url JSON>`. A shared link
  * reproduces the setup (same network, hyperparameters and seed, hence the same training).
  */
-import { configErrors, defaultConfig, type TrainConfig } from './trainer/config.js';
+import { configErrors, type TrainConfig } from './trainer/config.js';
 
 const toBase64Url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
@@ -16,7 +16,7 @@ export function encodeConfig(c: TrainConfig): string {
 }
 
 /** The config a link carries, completed with the defaults; an error lists every invalid field. */
-export function decodeConfig(s: string, dataset: 'mnist' | 'cifar10'): TrainConfig {
+export function decodeConfig<C extends TrainConfig>(s: string, defaults: C, check: (c: C) => string[] = () => []): C {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(s)));
@@ -24,8 +24,8 @@ export function decodeConfig(s: string, dataset: 'mnist' | 'cifar10'): TrainConf
     throw new Error('this link’s configuration is not readable (it may have been cut short)');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('this link’s configuration is not an object');
-  const c = { ...defaultConfig(dataset), ...(parsed as Partial<TrainConfig>) };
-  const errs = configErrors(c);
+  const c = { ...defaults, ...(parsed as Partial<C>) };
+  const errs = [...configErrors(c), ...check(c)];
   if (errs.length) throw new Error(`this link’s configuration is invalid: ${errs.join('; ')}`);
   return c;
 }
