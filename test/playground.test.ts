@@ -298,6 +298,36 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('optimizers race: trajectories on each surface, eight networks trained on the same batches, the page never blocks', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/optimizers`);
+    const status = page.locator('section [role=status]');
+    await expect.poll(() => status.innerText(), POLL).toMatch(/parameters per network · 10,000 MNIST images, batch 32 · ready/);
+    const start = await page.evaluate(() => performance.now());
+    await page.getByRole('button', { name: 'Race' }).click();
+    // Rule: after 400 steps (1.3 epochs) every optimizer, at its default rate, has its smoothed loss below 1.
+    await expect
+      .poll(async () => Number(/^step (\d+)/.exec(await status.innerText())?.[1] ?? 0), { timeout: 120_000, interval: 500 })
+      .toBeGreaterThanOrEqual(400);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const standings = await page.locator('table.racers td.num').allInnerTexts();
+    expect(standings).toHaveLength(8);
+    for (const s of standings) expect(Number(s.split(' · ')[0]), s).toBeLessThan(1);
+    for (const surface of ['rosenbrock', 'saddle']) {
+      await page.getByLabel('surface', { exact: true }).selectOption(surface);
+      await expect.poll(() => page.locator('.surface-box .hint').innerText(), POLL).toMatch(surface === 'saddle' ? /^saddle/ : /^Rosenbrock/);
+    }
+    const long = await page.evaluate(
+      (s) => (window as unknown as { longTasks: { start: number; duration: number }[] }).longTasks.filter((t) => t.start >= s),
+      start,
+    );
+    expect(long.filter((t) => t.duration > 100)).toEqual([]);
+    expect(page.url()).toMatch(/#\/optimizers\?c=/);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'optimizers');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
     const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
     await ready(page);

@@ -3,11 +3,14 @@
  * learning-rate schedules and the configuration carried in a link.
  */
 import { describe, expect, it } from 'vitest';
-import { data } from '../src/index.js';
+import { data, tensor } from '../src/index.js';
 import { TrainingSession, type Task } from '../playground/src/trainer/session.js';
 import { configErrors, defaultConfig, scheduledLr, type TrainConfig } from '../playground/src/trainer/config.js';
 import { decodeConfig, encodeConfig, parseHash } from '../playground/src/share.js';
 import { toMnist } from '../playground/src/draw/preprocess.js';
+import { RACERS, SURFACES, surfacePath } from '../playground/src/race/race.js';
+import { toySet, toyDataErrors } from '../playground/src/toy/datasets.js';
+import { defaultRaceConfig, raceConfigErrors } from '../playground/src/demos/race.js';
 
 async function mnistTask(train: number, val: number): Promise<Task> {
   const all = await data.mnist({ train: true });
@@ -139,5 +142,43 @@ describe('a drawing made MNIST-like', () => {
       expect(best, `test image ${index}`).toBeGreaterThan(0.99);
     }
     expect(toMnist(new Float32Array(100), 10)).toBeNull();
+  });
+});
+
+describe('the optimizers race, on 2-D surfaces', () => {
+  const racer = (id: string) => RACERS.find((r) => r.id === id)!;
+  const end = (surface: 'quadratic' | 'rosenbrock' | 'saddle', id: string, steps = 300) =>
+    surfacePath(surface, racer(id), racer(id).lr[surface], steps).at(-1)!;
+  it('at their default rates: momentum beats plain SGD along the ill-conditioned valley; Adam runs down Rosenbrock’s valley, SGD crawls; all but SGD leave the saddle', () => {
+    const dist = (p: [number, number], q: [number, number]) => Math.hypot(p[0] - q[0], p[1] - q[1]);
+    expect(dist(end('quadratic', 'momentum'), [0, 0])).toBeLessThan(dist(end('quadratic', 'sgd'), [0, 0]) / 10);
+    const rosen = (p: [number, number]) => SURFACES.rosenbrock.value(p[0], p[1]);
+    expect(rosen(end('rosenbrock', 'adam'))).toBeLessThan(0.5); // from 12.5
+    expect(rosen(end('rosenbrock', 'sgd'))).toBeGreaterThan(10 * rosen(end('rosenbrock', 'adam'))); // SGD crawls along the curved valley
+    // The lecture's saddle picture: plain SGD is still on the ridge after 300 steps, every other optimizer has left it.
+    expect(Math.abs(end('saddle', 'sgd')[1])).toBeLessThan(0.1);
+    for (const r of RACERS.filter((r) => r.id !== 'sgd')) expect(Math.abs(end('saddle', r.id)[1]), r.id).toBeGreaterThan(0.5);
+    for (const r of RACERS)
+      for (const s of ['quadratic', 'rosenbrock', 'saddle'] as const) expect(surfacePath(s, r, r.lr[s], 300), `${r.id} on ${s}`).toHaveLength(301);
+  });
+  it('a diverging path stops where it leaves the plane, and the surfaces agree with their plain-number values', () => {
+    expect(surfacePath('rosenbrock', racer('sgd'), 0.1, 300).length).toBeLessThan(301);
+    for (const s of Object.values(SURFACES)) {
+      const p = [0.3, -0.7];
+      expect(s.loss(tensor(p)).item()).toBeCloseTo(s.value(p[0], p[1]), 4);
+    }
+  });
+  it('race and toy-data settings from a link are checked', () => {
+    expect(raceConfigErrors(defaultRaceConfig())).toEqual([]);
+    expect(raceConfigErrors({ ...defaultRaceConfig(), surface: 'himmelblau' as never, steps: 1e9, enabled: ['lion'] })).toEqual([
+      "surface: one of quadratic, rosenbrock, saddle, got 'himmelblau'",
+      'steps: an integer in 1…5000, got 1000000000',
+      'optimizers: any of sgd, momentum, nesterov, rmsprop, adagrad, adadelta, adam, adamw',
+    ]);
+    expect(toyDataErrors({ toySet: 'moons', points: 1e7, noise: -1 })).toHaveLength(3);
+    const a = toySet('spiral', 100, 0.03, 5);
+    expect(toySet('spiral', 100, 0.03, 5)).toEqual(a);
+    expect(a.labels.filter((l) => l === 1)).toHaveLength(50);
+    expect(a.xy.every((v) => v >= -1 && v <= 1)).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import { mountTrainDemo, type TrainDemo } from './demos/train_demo.js';
 import { mountCifarData } from './demos/cifar_data.js';
 import { defaultToyConfig, mountClassify2d } from './demos/classify2d.js';
 import { toyDataErrors } from './toy/datasets.js';
-import { decodeConfig, parseHash } from './share.js';
+import { decodeConfig, decodeState, parseHash } from './share.js';
+import { defaultRaceConfig, mountRace, raceConfigErrors } from './demos/race.js';
 import { defaultConfig } from './trainer/config.js';
 
 interface Route {
@@ -56,6 +57,22 @@ const ROUTES: Route[] = [
         }
       }
       return mountClassify2d(root, config);
+    },
+  },
+  {
+    path: 'optimizers',
+    title: 'Optimizers race',
+    blurb: 'SGD, momentum, Nesterov, RMSprop, Adagrad, Adadelta, Adam, AdamW: paths on loss surfaces and curves on a network.',
+    mount: (root, param) => {
+      let config = defaultRaceConfig();
+      if (param) {
+        try {
+          config = decodeState(param, config, raceConfigErrors);
+        } catch (e) {
+          root.append(h('p', { class: 'error', role: 'alert' }, `${(e as Error).message}; the defaults are used instead.`));
+        }
+      }
+      return mountRace(root, `${DATA_BASE}mnist/`, config);
     },
   },
   {

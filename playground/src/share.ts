@@ -11,12 +11,12 @@ const toBase64Url = (bytes: Uint8Array) =>
     .replace(/=+$/, '');
 const fromBase64Url = (s: string) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
 
-export function encodeConfig(c: TrainConfig): string {
+export function encodeConfig(c: object): string {
   return toBase64Url(new TextEncoder().encode(JSON.stringify(c)));
 }
 
-/** The config a link carries, completed with the defaults; an error lists every invalid field. */
-export function decodeConfig<C extends TrainConfig>(s: string, defaults: C, check: (c: C) => string[] = () => []): C {
+/** Any demo's settings from a link, completed with its defaults; `check` lists what is invalid (then it throws). */
+export function decodeState<C extends object>(s: string, defaults: C, check: (c: C) => string[]): C {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(s)));
@@ -25,13 +25,18 @@ export function decodeConfig<C extends TrainConfig>(s: string, defaults: C, chec
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('this link’s configuration is not an object');
   const c = { ...defaults, ...(parsed as Partial<C>) };
-  const errs = [...configErrors(c), ...check(c)];
+  const errs = check(c);
   if (errs.length) throw new Error(`this link’s configuration is invalid: ${errs.join('; ')}`);
   return c;
 }
 
+/** A training configuration from a link (TrainConfig's checks, and the demo's own). */
+export function decodeConfig<C extends TrainConfig>(s: string, defaults: C, check: (c: C) => string[] = () => []): C {
+  return decodeState(s, defaults, (c) => [...configErrors(c), ...check(c)]);
+}
+
 /** The link to a demo with a configuration. */
-export function shareUrl(route: string, c: TrainConfig, base = location.href): string {
+export function shareUrl(route: string, c: object, base = location.href): string {
   const u = new URL(base);
   u.hash = `#/${route}?c=${encodeConfig(c)}`;
   return u.toString();
