@@ -328,6 +328,28 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('autoencoder: the reconstruction error falls as it trains, the code plane shows every digit, a click decodes a point', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/autoencoder`);
+    const status = page.locator('.views [role=status]');
+    await expect.poll(() => status.innerText(), POLL).toMatch(/parameters · 20,000 MNIST training images · ready/);
+    const error = async () => Number(/reconstruction error ([\d.]+)/.exec(await page.locator('.val-line').innerText())?.[1] ?? NaN);
+    await expect.poll(error, POLL).toBeGreaterThan(0);
+    const before = await error();
+    await page.getByRole('button', { name: 'Train' }).click();
+    // Rule: the validation error falls below a quarter of the untrained network's (~0.23) within 90 s.
+    await expect.poll(error, { timeout: 90_000, interval: 500 }).toBeLessThan(0.25 * before);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    const plane = page.getByLabel(/the code plane/);
+    await plane.click({ position: { x: 210, y: 210 } });
+    await page.getByRole('img', { name: /^the decoder's image at/ }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.recon canvas').count()).toBe(16);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'autoencoder');
+    console.log(`playground autoencoder: validation error ${before.toFixed(4)} → ${(await error()).toFixed(4)}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
     const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
     await ready(page);

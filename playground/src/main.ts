@@ -7,6 +7,7 @@ import { defaultToyConfig, mountClassify2d } from './demos/classify2d.js';
 import { toyDataErrors } from './toy/datasets.js';
 import { decodeConfig, decodeState, parseHash } from './share.js';
 import { defaultRaceConfig, mountRace, raceConfigErrors } from './demos/race.js';
+import { aeConfigErrors, defaultAeConfig, mountAutoencoder } from './demos/autoencoder.js';
 import { defaultConfig } from './trainer/config.js';
 
 interface Route {
@@ -73,6 +74,22 @@ const ROUTES: Route[] = [
         }
       }
       return mountRace(root, `${DATA_BASE}mnist/`, config);
+    },
+  },
+  {
+    path: 'autoencoder',
+    title: 'Autoencoder',
+    blurb: 'Digits squeezed through a 2-D code and back: see where each digit lands, and what the decoder draws anywhere.',
+    mount: (root, param) => {
+      let config = defaultAeConfig();
+      if (param) {
+        try {
+          config = decodeConfig(param, config, aeConfigErrors);
+        } catch (e) {
+          root.append(h('p', { class: 'error', role: 'alert' }, `${(e as Error).message}; the defaults are used instead.`));
+        }
+      }
+      return mountAutoencoder(root, `${DATA_BASE}mnist/`, config);
     },
   },
   {
