@@ -3,6 +3,7 @@
  * models.lenet5(); torchvision's builders) and the architectures' classes the factories configure.
  */
 export { create, list, register, factoryOf, type ModelInfo } from './registry.js';
+export { identify, headOf, type Identified } from './identify.js';
 export { withOptions } from './options.js';
 export { lenet5, lenet, type LeNet5Options } from './lenet.js';
 export { AlexNet, alexnet } from './alexnet.js';
