@@ -13,7 +13,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { data, io } from '../src/index.js';
+import { data, io, models, nn } from '../src/index.js';
+import { encodePng } from '../src/chart/png.js';
 import { serveStatic, type StaticServer } from '../src/cli/static_server.js';
 import { findChromium, launchChromium, type Chromium } from './browser/harness.js';
 
@@ -346,6 +347,57 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     expect(await accessibility(page)).toEqual([]);
     await screenshot(page, 'autoencoder');
     console.log(`playground autoencoder: validation error ${before.toFixed(4)} → ${(await error()).toFixed(4)}`);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('your own model: a torchvision .pth finds its architecture, shows its table, classifies, fine-tunes two steps and downloads a file that loads back; an ONNX file too', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/model`);
+    const status = page.locator('.status');
+    await page.getByLabel(/^Model file/).setInputFiles(join(ROOT, 'test/fixtures/interop/squeezenet1_1.pth'));
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/^squeezenet1_1: ready/);
+    expect(await page.locator('.model-summary p').innerText()).toMatch(
+      /squeezenet1_1 from squeezenet1_1\.pth \(pth\) · 1,235,496 parameters · input \[3, 224, 224\] · 1000 classes/,
+    );
+    expect(await page.locator('table.layers.wide tbody tr').count()).toBeGreaterThan(20);
+    expect(await page.locator('table.layers.wide caption').innerText()).toMatch(/M multiply-adds/);
+    await page.getByLabel(/^Image \(PNG or JPEG\)/).setInputFiles(join(ROOT, 'test/fixtures/images/palette.png'));
+    await expect.poll(() => page.locator('ol.top5 li').count(), POLL).toBe(5);
+    const labels = await page.locator('ol.top5 li').allInnerTexts();
+    for (const l of labels) expect(l).toMatch(/^[\w '.,-]+ \d+\.\d%$/); // ImageNet names, not indices
+    // Two classes of generated images, one folder each.
+    const folder = join(site, 'my-images');
+    for (const [cls, rgb] of [
+      ['apples', [220, 30, 30]],
+      ['sky', [40, 90, 230]],
+    ] as const) {
+      mkdirSync(join(folder, cls), { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        const px = new Uint8Array(40 * 40 * 3).map((_, k) => Math.max(0, Math.min(255, rgb[k % 3] + ((k * 7 + i * 13) % 40) - 20)));
+        writeFileSync(join(folder, cls, `${i}.png`), encodePng(px, 40, 40, 3));
+      }
+    }
+    await page.getByLabel('steps').fill('2');
+    await page.getByLabel('steps').press('Tab');
+    await page.getByLabel(/^A folder with one sub-folder/).setInputFiles(folder);
+    await expect
+      .poll(() => page.locator('[role=log]').innerText(), { timeout: 120_000 })
+      .toMatch(/^step 2\/2 · loss [\d.]+ · batch accuracy \d+% · classes apples, sky$/);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Download safetensors' }).click();
+    const file = join(site, 'tuned.safetensors');
+    await (await download).saveAs(file);
+    const tuned = io.decodeSafetensors(readFileSync(file));
+    expect(models.identify(tuned.tensors)).toMatchObject({ name: 'squeezenet1_1', numClasses: 2 });
+    expect(JSON.parse(tuned.metadata['convnet-ts.classes'])).toEqual(['apples', 'sky']);
+    (models.create('squeezenet1_1', { numClasses: 2 }) as nn.Module).loadStateDict(tuned.tensors, { strict: true });
+    // An ONNX file is its own architecture.
+    await page.getByLabel(/^Model file/).setInputFiles(join(ROOT, 'test/fixtures/onnx/mobilenet_v2_025.onnx'));
+    await expect.poll(() => status.innerText(), { timeout: 60_000 }).toMatch(/^ONNX graph: ready/);
+    await page.getByLabel(/^Image \(PNG or JPEG\)/).setInputFiles(join(ROOT, 'test/fixtures/images/gradient.jpg'));
+    await expect.poll(() => status.innerText(), POLL).toMatch(/^ONNX graph: .* \(\d+\.\d%\)$/);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'model');
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -8,6 +8,7 @@ import { toyDataErrors } from './toy/datasets.js';
 import { decodeConfig, decodeState, parseHash } from './share.js';
 import { defaultRaceConfig, mountRace, raceConfigErrors } from './demos/race.js';
 import { aeConfigErrors, defaultAeConfig, mountAutoencoder } from './demos/autoencoder.js';
+import { mountModel } from './demos/model.js';
 import { defaultConfig } from './trainer/config.js';
 
 interface Route {
@@ -91,6 +92,12 @@ const ROUTES: Route[] = [
       }
       return mountAutoencoder(root, `${DATA_BASE}mnist/`, config);
     },
+  },
+  {
+    path: 'model',
+    title: 'Your own model',
+    blurb: 'Open a .pth, .safetensors or .onnx file: its layer table, its predictions on your image, a new head for your classes.',
+    mount: (root) => mountModel(root),
   },
   {
     path: 'cifar10',
