@@ -78,8 +78,9 @@ export default defineConfig({
   plugins: [serveData()],
   server: { headers: ISOLATION_HEADERS, fs: { allow: [REPO] } },
   preview: { headers: ISOLATION_HEADERS },
-  // Class names stay (the library prints layers and names them in errors by their class name).
-  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
+  // Class names stay (the library prints layers and names them in errors by their class name); the worker bundles'
+  // build time is expected, not a slow plugin to report.
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true }, checks: { bundlerTimings: false } } },
   build: {
     minify: process.env.PLAYGROUND_MINIFY !== 'off',
     sourcemap: true,
@@ -87,6 +88,6 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4096,
-    rolldownOptions: { output: { keepNames: true } },
+    rolldownOptions: { output: { keepNames: true }, checks: { bundlerTimings: false } },
   },
 });

@@ -402,6 +402,51 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.close();
   });
 
+  it('the lectures: output sizes, the classic tables with receptive fields, init histograms, batch norm, regularization', async () => {
+    const { page, problems } = await open(chrome.browser, `${server.url}#/lectures`);
+    // W' = ⌊(7 − 3 + 2) / 2⌋ + 1 = 4; with stride 3 the windows no longer tile the input.
+    expect(await page.locator('.formula').innerText()).toMatch(/= 4 \(the windows tile the padded input exactly\)/);
+    await page.getByLabel('stride S').fill('4');
+    await page.getByLabel('stride S').press('Tab');
+    await expect
+      .poll(() => page.locator('.formula').innerText(), POLL)
+      .toBe('W′ = ⌊(W − K + 2P) / S⌋ + 1 = ⌊(7 − 3 + 2) / 4⌋ + 1 = 2 (not exact: the last 2 column(s) are never covered — PyTorch floors)');
+    await page.getByRole('button', { name: '1', exact: true }).click();
+    expect(await page.getByRole('button', { name: '1', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    // AlexNet's table, and the receptive field of its last convolution.
+    await expect.poll(() => page.locator('#anatomy-title ~ [role=status]').innerText(), { timeout: 60_000 }).toBe('alexnet: input [3, 224, 224]');
+    expect(await page.locator('.anatomy-table caption').innerText()).toMatch(/^61,100,840 parameters · 71[\d.,]+ M multiply-adds/);
+    expect(await page.locator('.anatomy-table tbody tr').count()).toBeGreaterThanOrEqual(14);
+    await page.getByRole('button', { name: 'features.3', exact: true }).click();
+    expect(await page.locator('canvas.rf + p').innerText()).toMatch(/^features\.3 \(Conv2d\): one unit sees 51×51 pixels of the 224×224 input/);
+    // Init histograms (a narrow net, so it is quick).
+    await page.getByLabel('width').fill('256');
+    await page.getByLabel('width').press('Tab');
+    await page.locator('#init-title ~ .inline-fields').getByRole('button', { name: 'Run' }).click();
+    await page.locator('#init-title ~ .chart svg').waitFor({ timeout: 60_000 });
+    // Batch norm at a high learning rate: the network with BN trains, the one without does not keep up.
+    await page.locator('#bn-title ~ .inline-fields').getByRole('button', { name: 'Train' }).click();
+    await page.locator('#bn-title ~ div table.gap').waitFor({ timeout: 120_000 });
+    const bnRows = await page.locator('#bn-title ~ div table.gap tbody tr').allInnerTexts();
+    console.log(`playground lectures, batch norm at lr 0.1: ${bnRows.join(' | ')}`);
+    const val = (r: string) => (/diverged/.test(r) ? 0 : Number(r.split('\t')[2].replace('%', '')));
+    // Rule (SGD lr 0.1, momentum 0.9, 300 steps; measured in Node: 79.9% with BN, 8.9% without): BN ≥ 60% and 20 points ahead.
+    expect(val(bnRows[1])).toBeGreaterThan(60);
+    expect(val(bnRows[1])).toBeGreaterThan(val(bnRows[0]) + 20);
+    expect(await page.locator('#bn-title ~ div .modes').last().innerText()).toMatch(/eval mode \(running statistics\) [\d.]+% · train mode on batches of 2/);
+    // Regularizers on 500 images: the unregularized network memorises them.
+    await page.locator('#reg-title ~ .inline-fields').getByRole('button', { name: 'Train' }).click();
+    await page.locator('#reg-title ~ div table.gap').waitFor({ timeout: 180_000 });
+    const regRows = await page.locator('#reg-title ~ div table.gap tbody tr').allInnerTexts();
+    console.log(`playground lectures, regularization on 500 images: ${regRows.join(' | ')}`);
+    expect(regRows).toHaveLength(5);
+    expect(Number(regRows[0].split('\t')[1].replace('%', ''))).toBeGreaterThan(95);
+    expect(await accessibility(page)).toEqual([]);
+    await screenshot(page, 'lectures');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('the link restores the configuration, and a saved network loads back with the same validation accuracy', async () => {
     const { page, problems } = await open(chrome.browser, `${server.url}#/mnist`);
     await ready(page);

@@ -9,6 +9,7 @@ import { decodeConfig, decodeState, parseHash } from './share.js';
 import { defaultRaceConfig, mountRace, raceConfigErrors } from './demos/race.js';
 import { aeConfigErrors, defaultAeConfig, mountAutoencoder } from './demos/autoencoder.js';
 import { mountModel } from './demos/model.js';
+import { mountLectures } from './demos/lectures.js';
 import { defaultConfig } from './trainer/config.js';
 
 interface Route {
@@ -98,6 +99,12 @@ const ROUTES: Route[] = [
     title: 'Your own model',
     blurb: 'Open a .pth, .safetensors or .onnx file: its layer table, its predictions on your image, a new head for your classes.',
     mount: (root) => mountModel(root),
+  },
+  {
+    path: 'lectures',
+    title: 'The lectures',
+    blurb: 'Output sizes, receptive fields and the classic networks’ tables; init, batch norm and regularization, live.',
+    mount: (root) => mountLectures(root, `${DATA_BASE}mnist/`),
   },
   {
     path: 'cifar10',

@@ -5,6 +5,7 @@
  */
 import { h, fill, numberField } from '../ui/dom.js';
 import { activationRow, imageCanvas } from '../ui/views.js';
+import { layerTable } from '../ui/layer_table.js';
 import type { ModelFromWorker, ModelToWorker, OpenedModel } from '../model/protocol.js';
 
 const IMAGE_TYPES = /\.(png|jpe?g)$/i;
@@ -104,41 +105,7 @@ export function mountModel(root: HTMLElement): { close(): void } {
         ` from ${m.file} (${m.format}) · ${fmt(m.parameters)} parameters · input [${m.inputShape.join(', ')}] · ${m.numClasses} classes`,
         m.alsoMatches.length ? ` · the same layout as ${m.alsoMatches.join(', ')}` : '',
       ),
-      h(
-        'div',
-        { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'the per-layer table (scrolls)' },
-        h(
-          'table',
-          { class: 'layers wide' },
-          h('caption', {}, `${fmt(m.total.flops / 1e6)} M multiply-adds, ${fmt(m.total.memoryKB / 1024)} MB of activations (batch 1)`),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['layer', 'type', 'output', 'memory (KB)', 'parameters', 'multiply-adds (M)', 'receptive field'].map((t) => h('th', { scope: 'col' }, t)),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            ...m.layers.map((r) =>
-              h(
-                'tr',
-                { class: r.group ? 'group' : '' },
-                h('td', { style: `padding-left:${0.3 + r.depth * 0.8}rem` }, r.name),
-                h('td', {}, r.type),
-                h('td', {}, r.outputShape.slice(1).join('×')),
-                h('td', { class: 'num' }, r.group ? '' : fmt(r.memoryKB)),
-                h('td', { class: 'num' }, r.params ? fmt(r.params) : ''),
-                h('td', { class: 'num' }, r.flops ? fmt(r.flops / 1e6) : ''),
-                h('td', { class: 'num' }, r.receptiveField),
-              ),
-            ),
-          ),
-        ),
-      ),
+      layerTable(m.layers, m.total),
     );
   }
 

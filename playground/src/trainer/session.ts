@@ -232,12 +232,16 @@ export class TrainingSession {
     return { probs, labels };
   }
 
-  /** Loss, accuracy, confusion matrix and the most confidently wrong images on (up to `limit` of) the validation set. */
-  evaluate(limit = Infinity): Evaluation {
-    const n = Math.min(limit, this.task.val.length);
+  /**
+   * Loss, accuracy, confusion matrix and the most confidently wrong images on (up to `limit` of) the validation set,
+   * or of the training images (eval mode, no augmentation) with split 'train'.
+   */
+  evaluate(limit = Infinity, split: 'val' | 'train' = 'val'): Evaluation {
+    const ds = split === 'val' ? this.task.val : this.task.train;
+    const n = Math.min(limit, ds.length);
     const k = this.task.classes.length;
     const { probs, labels } = this.logits(
-      this.task.val,
+      ds,
       Array.from({ length: n }, (_, i) => i),
     );
     const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
