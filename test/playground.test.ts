@@ -259,6 +259,11 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
       if (answer === String(digit)) right++;
     }
     console.log(`playground draw: ${right}/10 traced digits read right (${read.join(', ')})`);
+    // The keyboard's way: a test image painted in, read like a drawing.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Use a test image' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.draw-answer').innerText(), POLL).toMatch(/^\d \(\d+\.\d%\)$/);
     expect(right).toBeGreaterThanOrEqual(8);
     expect(await page.locator('.draw-panel .act-row').count()).toBe(10);
     expect(await accessibility(page)).toEqual([]);

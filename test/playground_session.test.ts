@@ -11,6 +11,7 @@ import { toMnist } from '../playground/src/draw/preprocess.js';
 import { RACERS, SURFACES, surfacePath } from '../playground/src/race/race.js';
 import { toySet, toyDataErrors } from '../playground/src/toy/datasets.js';
 import { defaultRaceConfig, raceConfigErrors } from '../playground/src/demos/race.js';
+import { groupByFolder } from '../playground/src/demos/model.js';
 
 async function mnistTask(train: number, val: number): Promise<Task> {
   const all = await data.mnist({ train: true });
@@ -180,5 +181,18 @@ describe('the optimizers race, on 2-D surfaces', () => {
     expect(toySet('spiral', 100, 0.03, 5)).toEqual(a);
     expect(a.labels.filter((l) => l === 1)).toHaveLength(50);
     expect(a.xy.every((v) => v >= -1 && v <= 1)).toBe(true);
+  });
+});
+
+describe('fine-tuning images grouped by folder', () => {
+  it('one class per parent folder (sorted), only PNG/JPEG files, loose files ignored', () => {
+    const files = ['pets/cats/1.png', 'pets/dogs/a.JPG', 'pets/cats/2.jpeg', 'pets/readme.txt', 'pets/dogs/notes.md', 'loose.png', 'pets/birds/x.png'].map(
+      (path) => ({ path }),
+    );
+    const { classes, byClass } = groupByFolder(files);
+    expect(classes).toEqual(['birds', 'cats', 'dogs']);
+    expect(byClass.get('cats')).toEqual([0, 2]);
+    expect(byClass.get('dogs')).toEqual([1]);
+    expect(byClass.get('birds')).toEqual([6]);
   });
 });

@@ -75,9 +75,23 @@ export function mountModel(root: HTMLElement): { close(): void } {
     const { bytes, name } = await readFile(f);
     send({ type: 'image', bytes, name }, [bytes]);
   });
-  folderInput.addEventListener('change', async () => {
-    const files = Array.from(folderInput.files ?? []);
-    const { classes, byClass } = groupByFolder(files.map((f) => ({ path: f.webkitRelativePath || f.name })));
+  const tuneZone = h(
+    'section',
+    { class: 'drop', 'aria-labelledby': 'tune-title' },
+    h('h2', { id: 'tune-title' }, 'Fine-tune its head'),
+    h('label', { for: folderInput.id }, 'A folder with one sub-folder of images per class '),
+    folderInput,
+    h('p', { class: 'hint' }, 'or drop the folder here.'),
+    numberField('steps', steps, { name: 'steps', min: 1, max: 1000, integer: true, step: 1 }, (v) => (steps = v)),
+    numberField('learning rate', lr, { name: 'lr', min: 1e-6, max: 1 }, (v) => (lr = v)),
+    tuneLog,
+    h('div', { class: 'buttons' }, ...exportButtons),
+  );
+
+  /** Fine-tunes on files with their folder paths (from the folder picker or a dropped folder). */
+  async function tuneOn(files: { file: File; path: string }[]) {
+    if (!opened) return fill(tuneLog, 'Open a model first.');
+    const { classes, byClass } = groupByFolder(files.map((f) => ({ path: f.path })));
     if (classes.length < 2) {
       fill(
         tuneLog,
@@ -86,12 +100,24 @@ export function mountModel(root: HTMLElement): { close(): void } {
       return;
     }
     const images: { label: number; bytes: ArrayBuffer; name: string }[] = [];
-    for (const [c, cls] of classes.entries()) for (const i of byClass.get(cls)!) images.push({ label: c, ...(await readFile(files[i])) });
+    for (const [c, cls] of classes.entries()) for (const i of byClass.get(cls)!) images.push({ label: c, ...(await readFile(files[i].file)) });
     fill(tuneLog, `${images.length} images in ${classes.length} classes (${classes.join(', ')}): training a new head…`);
     send(
       { type: 'finetune', classes, images, steps, lr },
       images.map((i) => i.bytes),
     );
+  }
+  folderInput.addEventListener('change', () => tuneOn(Array.from(folderInput.files ?? [], (f) => ({ file: f, path: f.webkitRelativePath || f.name }))));
+  tuneZone.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    tuneZone.classList.add('over');
+  });
+  tuneZone.addEventListener('dragleave', () => tuneZone.classList.remove('over'));
+  tuneZone.addEventListener('drop', async (e) => {
+    e.preventDefault();
+    tuneZone.classList.remove('over');
+    const entries = Array.from(e.dataTransfer?.items ?? [], (i) => i.webkitGetAsEntry()).filter((x): x is FileSystemEntry => x !== null);
+    await tuneOn(await filesOf(entries));
   });
 
   function showSummary(m: OpenedModel) {
@@ -215,17 +241,7 @@ export function mountModel(root: HTMLElement): { close(): void } {
         h('label', { for: imageInput.id }, 'Image (PNG or JPEG) '),
         imageInput,
       ),
-      h(
-        'section',
-        { 'aria-labelledby': 'tune-title' },
-        h('h2', { id: 'tune-title' }, 'Fine-tune its head'),
-        h('label', { for: folderInput.id }, 'A folder with one sub-folder of images per class '),
-        folderInput,
-        numberField('steps', steps, { name: 'steps', min: 1, max: 1000, integer: true, step: 1 }, (v) => (steps = v)),
-        numberField('learning rate', lr, { name: 'lr', min: 1e-6, max: 1 }, (v) => (lr = v)),
-        tuneLog,
-        h('div', { class: 'buttons' }, ...exportButtons),
-      ),
+      tuneZone,
     ),
     result,
   );
@@ -242,4 +258,25 @@ function filterTiles(shape: number[], weights: Float32Array): HTMLElement {
       : imageCanvas(weights.subarray(o * ci * k, o * ci * k + k), 1, kh, kw, { zoom: Math.max(2, Math.floor(28 / kh)), label: `filter ${o}` }),
   );
   return h('div', { class: 'tiles' }, ...tiles);
+}
+
+/** Every file under dropped entries, with its path ('flowers/roses/1.jpg'): folders are read recursively. */
+async function filesOf(entries: FileSystemEntry[]): Promise<{ file: File; path: string }[]> {
+  const out: { file: File; path: string }[] = [];
+  const walk = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      out.push({ file, path: entry.fullPath.replace(/^\//, '') });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      // readEntries returns a batch at a time (100 in Chrome) until it returns none.
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (!batch.length) break;
+        for (const e of batch) await walk(e);
+      }
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
 }

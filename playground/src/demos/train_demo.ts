@@ -129,7 +129,13 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
   const wrong = h('div', { class: 'wrong' });
 
   const drawWhere = dataset === 'mnist' ? (opts.draw ?? 'last') : 'none';
-  const draw = drawWhere === 'none' ? null : drawPanel((pixels) => send({ type: 'draw', pixels }));
+  const draw =
+    drawWhere === 'none'
+      ? null
+      : drawPanel(
+          (pixels) => send({ type: 'draw', pixels }),
+          () => (testPixels.length ? testPixels[Math.floor(Math.random() * testPixels.length)] : null),
+        );
   const drawSection = draw
     ? h('section', { class: 'draw-section', 'aria-labelledby': `draw-${dataset}` }, h('h2', { id: `draw-${dataset}` }, 'Draw a digit'), draw.el)
     : null;

@@ -17,7 +17,7 @@ export interface DrawPanel {
   clear(): void;
 }
 
-export function drawPanel(onDrawing: (pixels: Float32Array) => void): DrawPanel {
+export function drawPanel(onDrawing: (pixels: Float32Array) => void, sample?: () => Uint8Array | null): DrawPanel {
   const canvas = h('canvas', { width: SIZE, height: SIZE, class: 'draw', 'aria-label': 'drawing area: draw a digit with the mouse, a finger or a pen' });
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const preview = h('div', { class: 'draw-preview' });
@@ -25,6 +25,29 @@ export function drawPanel(onDrawing: (pixels: Float32Array) => void): DrawPanel 
   const probs = h('div', { class: 'draw-probs' });
   const layers = h('div', { class: 'activations' });
   const clearButton = h('button', { onclick: () => clear() }, 'Clear');
+  // Without a mouse or a finger (the keyboard, a screen reader): paint a test image instead of drawing.
+  const sampleButton = sample
+    ? h(
+        'button',
+        {
+          onclick: () => {
+            const px = sample();
+            if (!px) return;
+            const img = ctx.createImageData(SIZE, SIZE);
+            for (let y = 0; y < SIZE; y++)
+              for (let x = 0; x < SIZE; x++) {
+                const v = px[Math.floor((y * 28) / SIZE) * 28 + Math.floor((x * 28) / SIZE)];
+                const k = (y * SIZE + x) * 4;
+                img.data[k] = img.data[k + 1] = img.data[k + 2] = v;
+                img.data[k + 3] = 255;
+              }
+            ctx.putImageData(img, 0, 0);
+            send();
+          },
+        },
+        'Use a test image',
+      )
+    : null;
 
   function clear() {
     ctx.fillStyle = '#000';
@@ -100,7 +123,7 @@ export function drawPanel(onDrawing: (pixels: Float32Array) => void): DrawPanel 
   const el = h(
     'div',
     { class: 'draw-panel' },
-    h('div', { class: 'draw-left' }, canvas, h('div', { class: 'buttons' }, clearButton), preview),
+    h('div', { class: 'draw-left' }, canvas, h('div', { class: 'buttons' }, clearButton, sampleButton), preview),
     h('div', { class: 'draw-right' }, answer, probs, h('h3', {}, 'Activations for your drawing'), layers),
   );
   return {
