@@ -10,6 +10,7 @@ import { forEachRow } from '../backend/strided.js';
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { PickleError, PyDict, unpickle, type PyCallable } from './pickle.js';
+import { STATE_DICT_METADATA, type StateDictMetadata } from '../nn/module.js';
 import { readZip, ZipError } from './zip.js';
 import { bf16ToFloat, halfToFloat } from './half.js';
 import { describeValue } from './format_error.js';
@@ -250,6 +251,9 @@ function toPlain(root: unknown, name: string): unknown {
       const o: Record<string, unknown> = {};
       done.set(v, o);
       for (const [k, x] of v.map) Object.defineProperty(o, k as string, { value: convert(x, depth + 1), enumerable: true, writable: true, configurable: true });
+      // An OrderedDict's attributes (BUILD): torch.save'd state dicts carry `_metadata` (module prefix → version).
+      const meta = v.attrs instanceof PyDict ? v.attrs.map.get('_metadata') : undefined;
+      if (meta instanceof PyDict) Object.defineProperty(o, STATE_DICT_METADATA, { value: metadataOf(meta), enumerable: false });
       return o;
     }
     const m = new Map<unknown, unknown>();
@@ -258,6 +262,17 @@ function toPlain(root: unknown, name: string): unknown {
     return m;
   };
   return convert(root, 0);
+}
+
+/** `_metadata` as { prefix: { version } }, keeping only what loading uses (integer versions). */
+function metadataOf(meta: PyDict): StateDictMetadata {
+  const out: StateDictMetadata = Object.create(null);
+  for (const [k, v] of meta.map) {
+    if (typeof k !== 'string' || !(v instanceof PyDict)) continue;
+    const version = v.map.get('version');
+    out[k] = typeof version === 'number' || typeof version === 'bigint' ? { version: Number(version) } : {};
+  }
+  return out;
 }
 
 export interface StateDictOptions {
@@ -314,6 +329,17 @@ export function extractStateDict(checkpoint: unknown, opts: StateDictOptions = {
     if (k === '__proto__') throw new PthError(`${name}: a state-dict key '__proto__' is not allowed`);
     if (Object.hasOwn(out, k)) throw new PthError(`${name}: two keys map to '${k}' after stripping and remapping`);
     out[k] = t;
+  }
+  // The version metadata follows the keys (prefixes stripped the same way), so loadStateDict applies PyTorch's rule.
+  const meta = (sd as { [STATE_DICT_METADATA]?: StateDictMetadata })[STATE_DICT_METADATA];
+  if (meta) {
+    const moved: StateDictMetadata = Object.create(null);
+    for (const [k0, v] of Object.entries(meta)) {
+      let k = `${k0}.`;
+      for (const p of prefixes) if (k.startsWith(p)) k = k.slice(p.length);
+      moved[k.slice(0, -1)] = v;
+    }
+    Object.defineProperty(out, STATE_DICT_METADATA, { value: moved, enumerable: false });
   }
   return out;
 }

@@ -5,7 +5,7 @@
  */
 export * as functional from './functional.js';
 export * as init from './init.js';
-export { Module, StateDictError, type LoadStateDictResult, type AnyModule, type ModuleClass } from './module.js';
+export { Module, StateDictError, STATE_DICT_METADATA, type StateDictMetadata, type LoadStateDictResult, type AnyModule, type ModuleClass } from './module.js';
 export { Parameter } from './parameter.js';
 export { ELEMENTWISE, type LayerInfo, type ChannelAffine, type OnnxLayerContext, type OnnxEmit, type OnnxValue, type OnnxAttr } from './describe.js';
 export { Linear, Identity, Flatten } from './layers/linear.js';

@@ -38,6 +38,14 @@ export function withForwardTracer<T>(t: ForwardTracer, fn: () => T): T {
   }
 }
 
+/**
+ * PyTorch's `state_dict._metadata`: module prefix → { version }. A `.pth` state dict carries it (as a hidden property
+ * under this key, set by io.decodePth); a safetensors file or a plain object has none. BatchNorm's loading rule
+ * depends on it (see loadStateDict).
+ */
+export const STATE_DICT_METADATA: unique symbol = Symbol.for('convnet-ts.stateDictMetadata');
+export type StateDictMetadata = Record<string, { version?: number }>;
+
 export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
@@ -268,17 +276,27 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
    * Copies values from `dict` into the parameters and buffers.
    * strict (default true): missing and unexpected keys are errors. Shape mismatches are always errors.
    * Every problem is reported at once, and nothing is loaded unless everything can be.
+   * As PyTorch: a BatchNorm's num_batches_tracked absent from a dict without version metadata for that module (a
+   * plain dict, a safetensors file) is set to 0, not missing; in a torch.save state dict (version 2) it is missing.
+   * opts.metadata overrides the dict's own (STATE_DICT_METADATA); null means none.
    */
-  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(dict: Record<string, Tensor>, opts: { strict?: boolean; metadata?: StateDictMetadata | null } = {}): LoadStateDictResult {
     const strict = opts.strict ?? true;
+    const metadata = opts.metadata !== undefined ? opts.metadata : ((dict as { [STATE_DICT_METADATA]?: StateDictMetadata })[STATE_DICT_METADATA] ?? null);
     const own = this.stateDict();
     const targets = new Map<string, Tensor>();
+    // PyTorch's BatchNorm rule: a dict without version metadata for the module (a plain dict, safetensors) that lacks
+    // num_batches_tracked loads it as 0; a versioned one (torch.save's, version ≥ 2) must have it.
+    const zeroFilled = new Set<string>();
     for (const [path, m] of this.namedModules()) {
       const key = (name: string) => (path ? `${path}.${name}` : name);
       for (const [name, p] of m.ownParameters()) targets.set(key(name), p);
       for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) targets.set(key(name), b);
+      const nbt = key('num_batches_tracked');
+      const version = metadata?.[path]?.version;
+      if (m._buffers.get('num_batches_tracked') && !(nbt in dict) && (version === undefined || version < 2)) zeroFilled.add(nbt);
     }
-    const missingKeys = Object.keys(own).filter((k) => !(k in dict));
+    const missingKeys = Object.keys(own).filter((k) => !(k in dict) && !zeroFilled.has(k));
     const unexpectedKeys = Object.keys(dict).filter((k) => !targets.has(k));
     const shapeMismatches: { key: string; expected: number[]; got: number[] }[] = [];
     for (const [k, target] of targets) {
@@ -305,7 +323,10 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
     noGrad(() => {
       for (const [k, target] of targets) {
         const src = dict[k];
-        if (src === undefined) continue;
+        if (src === undefined) {
+          if (zeroFilled.has(k)) target.copy_(zerosLikeShape(target));
+          continue;
+        }
         target.copy_(src.numel() === 1 && target.numel() === 1 ? src.reshape(target.shape) : src);
       }
     });
@@ -366,4 +387,9 @@ function indent(s: string): string {
 
 function describe(t: unknown): string {
   return t instanceof Tensor ? shapeToString(t.shape) : typeof t;
+}
+
+/** Zeros of a tensor's shape and dtype (for num_batches_tracked). */
+function zerosLikeShape(t: Tensor): Tensor {
+  return t.mul(0);
 }
