@@ -302,6 +302,19 @@ describe('safetensors', () => {
     expect((await ct.io.loadSafetensors(path))['layer.weight'].toArray()).toEqual(r['layer.weight'].toArray());
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
+  it('decodes a Node Buffer (readFileSync) and a view into a larger buffer, not only a fresh Uint8Array', async () => {
+    const r = record();
+    const path = join(dir, 'buf.safetensors');
+    await ct.io.saveSafetensors(path, r);
+    // A Buffer's slice() is a view: reading tensor data must respect byteOffset.
+    const fromBuffer = ct.io.decodeSafetensors(readFileSync(path)).tensors;
+    for (const [k, v] of Object.entries(r)) expect(fromBuffer[k].toArray(), k).toEqual(v.toArray());
+    const bytes = ct.io.encodeSafetensors(r);
+    const padded = new Uint8Array(bytes.length + 13);
+    padded.set(bytes, 13);
+    const fromView = ct.io.decodeSafetensors(padded.subarray(13)).tensors;
+    for (const [k, v] of Object.entries(r)) expect(fromView[k].toArray(), k).toEqual(v.toArray());
+  });
   const file = (header: object, data: Uint8Array) => {
     const h = new TextEncoder().encode(JSON.stringify(header));
     const out = new Uint8Array(8 + h.length + data.length);

@@ -5,6 +5,7 @@
  * each one from the .pth file and, converted, from safetensors bytes.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { relativeToMax } from './helpers/tolerance.js';
@@ -39,6 +40,32 @@ describe('torchvision checkpoints in zoo models', () => {
       again.loadStateDict(viaSafetensors);
       again.eval();
       expect(Array.from(ct.noGrad(() => again.forward(x)).data())).toEqual(Array.from(logits.data()));
+    });
+  }
+});
+
+describe('the other direction: safetensors written by convnet-ts, read by PyTorch', () => {
+  // scripts/gen_export_fixtures.ts wrote the files (with BatchNorm statistics convnet-ts computed) and its logits;
+  // scripts/check_export_fixtures.py loaded them into torchvision strictly and recorded PyTorch's logits and verdict.
+  const verdict = JSON.parse(readFileSync(`${dir}export_verdict.json`, 'utf8')) as {
+    models: Record<string, { strict_load: string; max_relative_difference: number; logits: number[]; agrees: boolean; metadata: Record<string, string> }>;
+  };
+  const ours = JSON.parse(readFileSync(`${dir}convnet_logits.json`, 'utf8')) as Record<string, number[]>;
+  for (const name of ['resnet18', 'mobilenet_v2']) {
+    it(`${name}: PyTorch loaded it strictly and its logits agree with convnet-ts's to 1e-4 (relative to the largest)`, () => {
+      const v = verdict.models[name];
+      expect(v.strict_load).toBe('ok');
+      expect(v.metadata).toEqual({ writer: 'convnet-ts', model: name });
+      expect(v.max_relative_difference).toBeLessThan(1e-4);
+      expect(v.agrees).toBe(true);
+      // The committed file still gives convnet-ts's recorded logits, and those are PyTorch's.
+      const sd = ct.io.decodeSafetensors(gunzipSync(readFileSync(`${dir}convnet_${name}.safetensors.gz`))).tensors;
+      const model = ct.models.create(name);
+      model.loadStateDict(sd);
+      model.eval();
+      const logits = ct.noGrad(() => model.forward(input())).data();
+      expect(relativeToMax(logits, ours[name])).toBeLessThanOrEqual(1e-5);
+      expect(relativeToMax(logits, v.logits)).toBeLessThanOrEqual(1e-4);
     });
   }
 });

@@ -71,7 +71,8 @@ export function decodeSafetensors(bytes: Uint8Array, opts: { name?: string } = {
       throw new SafetensorsError(`tensor '${name}' has ${end - begin} bytes but shape ${describeValue(shape)} of ${e.dtype} needs ${count * size}${where}`);
     ranges.push([begin, end, name]);
     const raw = bytes.slice(dataStart + begin, dataStart + end);
-    const dv = new DataView(raw.buffer);
+    // raw.byteOffset: a Node Buffer's slice() is a view, not a copy (so raw.buffer is the whole input).
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     let values: Float32Array | Int32Array;
     switch (e.dtype) {
       case 'F32':
