@@ -17,7 +17,7 @@ import torchvision.models as tvm
 
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "interop")
 os.makedirs(out, exist_ok=True)
-MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d"]
+MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d", "shufflenet_v2_x1_0"]
 BASE = 1 << 16
 
 torch.manual_seed(0)

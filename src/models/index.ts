@@ -27,6 +27,17 @@ export { DenseNet, DenseBlock, DenseLayer, transition, densenet121, densenet169,
 export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 export { MobileNetV2, InvertedResidual, mobilenetV2, type MobileNetV2Options } from './mobilenet.js';
 export {
+  ShuffleNetV2,
+  ShuffleUnit,
+  channelShuffle,
+  SHUFFLENET_V2_CHANNELS,
+  shufflenetV2X0_5,
+  shufflenetV2X1_0,
+  shufflenetV2X1_5,
+  shufflenetV2X2_0,
+  type ShuffleNetV2Options,
+} from './shufflenet.js';
+export {
   EfficientNet,
   MBConv,
   SqueezeExcitation,

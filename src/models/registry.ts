@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from './shufflenet.js';
 import { plain20, plain32, plain44, plain56, plain110, resnet20, resnet32, resnet44, resnet56, resnet110 } from './resnet_cifar.js';
 import { alexnet2012, mobilenetV1, nin, simpnet, vgg11Lrn, vgg16C, zfnet } from './lecture.js';
 import { preactResnet164, preactResnet18, seResnet50, wrn16_4, wrn28_10 } from './preact.js';
@@ -88,6 +89,10 @@ register({ name: 'densenet201', description: 'DenseNet-201 (growth 32, BC)', inp
 register({ name: 'squeezenet1_0', description: 'SqueezeNet 1.0', inputShape: IMAGENET }, squeezenet1_0);
 register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less computation than 1.0)', inputShape: IMAGENET }, squeezenet1_1);
 register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, mobilenetV2);
+register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
+register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
+register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);
+register({ name: 'shufflenet_v2_x2_0', description: 'ShuffleNet V2 ×2.0', inputShape: IMAGENET }, shufflenetV2X2_0);
 const EFFICIENTNETS = [efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7];
 EFFICIENTNET_VARIANTS.forEach((v, i) => {
   const description = `EfficientNet-B${i} (width ${v.widthMult}, depth ${v.depthMult}, ${v.resolution}×${v.resolution})`;

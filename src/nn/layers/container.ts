@@ -1,6 +1,7 @@
 /** Sequential, ModuleList, ModuleDict. */
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module, type AnyModule } from '../module.js';
+import { ELEMENTWISE, type LayerInfo } from '../describe.js';
 
 /**
  * Runs its children in order. Children are named '0', '1', ... or by the keys of a record, so parameter names match
@@ -54,6 +55,11 @@ export class Sequential extends Module<[Tensor], Tensor> {
 
   [Symbol.iterator](): Iterator<AnyModule> {
     return this._modules.values();
+  }
+
+  /** An empty Sequential is the identity (summaries describe only layers without children). */
+  override describe(): LayerInfo {
+    return ELEMENTWISE;
   }
 
   forward(x: Tensor): Tensor {
