@@ -1,6 +1,6 @@
 """Writes test/fixtures/interop/: for each torchvision model the interop issue names, a torch.save checkpoint of
 its state dict and PyTorch's eval-mode logits on a fixed input. Run with Debian's python3-torchvision:
-    /usr/bin/python3 scripts/gen_interop_fixtures.py
+    /usr/bin/python3 scripts/gen_interop_fixtures.py [model ...]   (names: only those, merged into logits.json)
 
 Random weights are fine, but full-size files are not (resnext50 alone is 100 MB), so every parameter is a strided
 view (as_strided) into one shared random storage of 2^16 floats: torch.save writes that storage once, and the
@@ -11,13 +11,22 @@ is x[i] = sin(0.001·i) in NCHW order, which the tests rebuild exactly.
 import json
 import math
 import os
+import sys
 
 import torch
 import torchvision.models as tvm
 
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "interop")
 os.makedirs(out, exist_ok=True)
-MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d", "shufflenet_v2_x1_0"]
+MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d", "shufflenet_v2_x1_0",
+          "mobilenet_v3_large"]
+# Names on the command line regenerate only those models (merged into logits.json): the others' files stay as they are.
+only = sys.argv[1:]
+if only:
+    unknown = [n for n in only if n not in MODELS]
+    if unknown:
+        raise SystemExit(f"unknown models {unknown}; known: {MODELS}")
+    MODELS = only
 BASE = 1 << 16
 
 torch.manual_seed(0)
@@ -66,5 +75,9 @@ for name in MODELS:
     torch.save(model.state_dict(), path)
     summary[name] = {"logits": logits.flatten().tolist(), "bytes": os.path.getsize(path)}
     print(name, os.path.getsize(path), "bytes, logits std", float(logits.std()), "max", float(logits.abs().max()))
-with open(os.path.join(out, "logits.json"), "w") as f:
+logits_path = os.path.join(out, "logits.json")
+if only and os.path.exists(logits_path):
+    with open(logits_path) as f:
+        summary = {**json.load(f), **summary}
+with open(logits_path, "w") as f:
     json.dump(summary, f)

@@ -16,12 +16,14 @@ export class SqueezeExcitation extends nn.Module {
   fc1: nn.Conv2d;
   fc2: nn.Conv2d;
   activation: nn.Module;
-  scale_activation = new nn.Sigmoid();
-  constructor(channels: number, squeeze: number, activation: nn.Module = new nn.ReLU()) {
+  scale_activation: nn.Module;
+  /** scaleActivation: Sigmoid (EfficientNet) or Hardsigmoid (MobileNetV3), as torchvision's SqueezeExcitation. */
+  constructor(channels: number, squeeze: number, activation: nn.Module = new nn.ReLU(), scaleActivation: nn.Module = new nn.Sigmoid()) {
     super();
     this.fc1 = new nn.Conv2d(channels, squeeze, 1);
     this.fc2 = new nn.Conv2d(squeeze, channels, 1);
     this.activation = activation;
+    this.scale_activation = scaleActivation;
   }
   forward(x: Tensor): Tensor {
     const s = this.scale_activation.forward(this.fc2.forward(this.activation.forward(this.fc1.forward(this.avgpool.forward(x)))));

@@ -27,6 +27,8 @@ export const ZOO_SIGNATURES: readonly { name: string; head: string; signature: s
   { name: 'squeezenet1_0', head: 'classifier.1.weight', signature: '61b1e387-52' },
   { name: 'squeezenet1_1', head: 'classifier.1.weight', signature: 'b3f5c1da-52' },
   { name: 'mobilenet_v2', head: 'classifier.1.weight', signature: '152a65f5-262' },
+  { name: 'mobilenet_v3_large', head: 'classifier.3.weight', signature: '7b4e10c0-266' },
+  { name: 'mobilenet_v3_small', head: 'classifier.3.weight', signature: '544606c3-210' },
   { name: 'shufflenet_v2_x0_5', head: 'fc.weight', signature: '840db38d-282' },
   { name: 'shufflenet_v2_x1_0', head: 'fc.weight', signature: 'ece17161-282' },
   { name: 'shufflenet_v2_x1_5', head: 'fc.weight', signature: '135966d7-282' },
