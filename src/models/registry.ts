@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
 import { mobilenetV3Large, mobilenetV3Small } from './mobilenet_v3.js';
 import { shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from './shufflenet.js';
 import { plain20, plain32, plain44, plain56, plain110, resnet20, resnet32, resnet44, resnet56, resnet110 } from './resnet_cifar.js';
@@ -92,6 +93,10 @@ register({ name: 'squeezenet1_1', description: 'SqueezeNet 1.1 (2.4× less compu
 register({ name: 'mobilenet_v2', description: 'MobileNet v2 (inverted residuals, linear bottlenecks)', inputShape: IMAGENET }, mobilenetV2);
 register({ name: 'mobilenet_v3_large', description: 'MobileNet V3 large (hard-swish, squeeze-and-excitation)', inputShape: IMAGENET }, mobilenetV3Large);
 register({ name: 'mobilenet_v3_small', description: 'MobileNet V3 small', inputShape: IMAGENET }, mobilenetV3Small);
+register({ name: 'mnasnet0_5', description: 'MNASNet-B1 ×0.5 (found by architecture search)', inputShape: IMAGENET }, mnasnet0_5);
+register({ name: 'mnasnet0_75', description: 'MNASNet-B1 ×0.75', inputShape: IMAGENET }, mnasnet0_75);
+register({ name: 'mnasnet1_0', description: 'MNASNet-B1 ×1.0', inputShape: IMAGENET }, mnasnet1_0);
+register({ name: 'mnasnet1_3', description: 'MNASNet-B1 ×1.3', inputShape: IMAGENET }, mnasnet1_3);
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
 register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);
