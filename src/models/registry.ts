@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { convnextBase, convnextLarge, convnextSmall, convnextTiny } from './convnext.js';
 import { mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
 import { mobilenetV3Large, mobilenetV3Small } from './mobilenet_v3.js';
 import { shufflenetV2X0_5, shufflenetV2X1_0, shufflenetV2X1_5, shufflenetV2X2_0 } from './shufflenet.js';
@@ -97,6 +98,10 @@ register({ name: 'mnasnet0_5', description: 'MNASNet-B1 ×0.5 (found by architec
 register({ name: 'mnasnet0_75', description: 'MNASNet-B1 ×0.75', inputShape: IMAGENET }, mnasnet0_75);
 register({ name: 'mnasnet1_0', description: 'MNASNet-B1 ×1.0', inputShape: IMAGENET }, mnasnet1_0);
 register({ name: 'mnasnet1_3', description: 'MNASNet-B1 ×1.3', inputShape: IMAGENET }, mnasnet1_3);
+register({ name: 'convnext_tiny', description: 'ConvNeXt-T (7×7 depthwise, LayerNorm, inverted MLP, layer scale)', inputShape: IMAGENET }, convnextTiny);
+register({ name: 'convnext_small', description: 'ConvNeXt-S', inputShape: IMAGENET }, convnextSmall);
+register({ name: 'convnext_base', description: 'ConvNeXt-B', inputShape: IMAGENET }, convnextBase);
+register({ name: 'convnext_large', description: 'ConvNeXt-L', inputShape: IMAGENET }, convnextLarge);
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
 register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);
