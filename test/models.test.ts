@@ -11,6 +11,9 @@ import { models } from '../src/index.js';
 /** Natural-size forwards cost over ~5 GFLOP on the js backend for these; the suite runs them at 64×64 instead
  * (every layer still runs) and `npm run test:zoo` runs all models at their natural size. */
 const HEAVY = new Set([
+  'efficientnet_v2_s',
+  'efficientnet_v2_m',
+  'efficientnet_v2_l',
   'convnext_small',
   'convnext_base',
   'convnext_large',

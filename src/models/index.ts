@@ -26,6 +26,7 @@ export {
 export { DenseNet, DenseBlock, DenseLayer, transition, densenet121, densenet169, densenet201, type DenseNetOptions } from './densenet.js';
 export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 export { MobileNetV2, InvertedResidual, mobilenetV2, type MobileNetV2Options } from './mobilenet.js';
+export { EfficientNetV2, FusedMBConv, efficientnetV2S, efficientnetV2M, efficientnetV2L, type EfficientNetV2Options } from './efficientnet_v2.js';
 export { ConvNeXt, CNBlock, LayerNorm2d, Permute, convnextTiny, convnextSmall, convnextBase, convnextLarge, type ConvNeXtOptions } from './convnext.js';
 export { MNASNet, MnasBlock, roundToMultipleOf, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3, type MNASNetOptions } from './mnasnet.js';
 export { MobileNetV3, MobileNetV3Block, mobilenetV3Large, mobilenetV3Small, type MobileNetV3Options } from './mobilenet_v3.js';

@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { efficientnetV2L, efficientnetV2M, efficientnetV2S } from './efficientnet_v2.js';
 import { convnextBase, convnextLarge, convnextSmall, convnextTiny } from './convnext.js';
 import { mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
 import { mobilenetV3Large, mobilenetV3Small } from './mobilenet_v3.js';
@@ -102,6 +103,9 @@ register({ name: 'convnext_tiny', description: 'ConvNeXt-T (7×7 depthwise, Laye
 register({ name: 'convnext_small', description: 'ConvNeXt-S', inputShape: IMAGENET }, convnextSmall);
 register({ name: 'convnext_base', description: 'ConvNeXt-B', inputShape: IMAGENET }, convnextBase);
 register({ name: 'convnext_large', description: 'ConvNeXt-L', inputShape: IMAGENET }, convnextLarge);
+register({ name: 'efficientnet_v2_s', description: 'EfficientNetV2-S (Fused-MBConv, then MBConv; 384×384)', inputShape: [3, 384, 384] }, efficientnetV2S);
+register({ name: 'efficientnet_v2_m', description: 'EfficientNetV2-M (480×480)', inputShape: [3, 480, 480] }, efficientnetV2M);
+register({ name: 'efficientnet_v2_l', description: 'EfficientNetV2-L (480×480)', inputShape: [3, 480, 480] }, efficientnetV2L);
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
 register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);
