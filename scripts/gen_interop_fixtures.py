@@ -19,7 +19,7 @@ import torchvision.models as tvm
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "interop")
 os.makedirs(out, exist_ok=True)
 MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d", "shufflenet_v2_x1_0",
-          "mobilenet_v3_large", "mnasnet1_0", "convnext_tiny", "efficientnet_v2_s"]
+          "mobilenet_v3_large", "mnasnet1_0", "convnext_tiny", "efficientnet_v2_s", "inception_v3"]
 # Names on the command line regenerate only those models (merged into logits.json): the others' files stay as they are.
 only = sys.argv[1:]
 if only:
@@ -32,7 +32,8 @@ BASE = 1 << 16
 torch.manual_seed(0)
 summary = {}
 for name in MODELS:
-    kw = {"aux_logits": False, "init_weights": False} if name == "googlenet" else {}
+    # The auxiliary classifiers need their natural input size (299 for Inception v3); the fixture input is 224.
+    kw = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
     model = getattr(tvm, name)(weights=None, **kw)
     base = (torch.rand(BASE) * 2 - 1)
     norm_weights = {id(m.weight) for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)}

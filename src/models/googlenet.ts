@@ -11,7 +11,7 @@ import { truncNormal, constant } from '../nn/init.js';
 export class BasicConv2d extends nn.Module {
   conv: nn.Conv2d;
   bn: nn.BatchNorm2d;
-  constructor(inC: number, outC: number, k: number, opts: { stride?: number; padding?: number } = {}) {
+  constructor(inC: number, outC: number, k: number | [number, number], opts: { stride?: number; padding?: number | [number, number] } = {}) {
     super();
     this.conv = new nn.Conv2d(inC, outC, k, { ...opts, bias: false });
     this.bn = new nn.BatchNorm2d(outC, { eps: 0.001 });

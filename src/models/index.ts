@@ -26,6 +26,17 @@ export {
 export { DenseNet, DenseBlock, DenseLayer, transition, densenet121, densenet169, densenet201, type DenseNetOptions } from './densenet.js';
 export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 export { MobileNetV2, InvertedResidual, mobilenetV2, type MobileNetV2Options } from './mobilenet.js';
+export {
+  Inception3,
+  InceptionA,
+  InceptionB,
+  InceptionC,
+  InceptionD,
+  InceptionE,
+  InceptionV3Aux,
+  inceptionV3,
+  type InceptionV3Options,
+} from './inception_v3.js';
 export { EfficientNetV2, FusedMBConv, efficientnetV2S, efficientnetV2M, efficientnetV2L, type EfficientNetV2Options } from './efficientnet_v2.js';
 export { ConvNeXt, CNBlock, LayerNorm2d, Permute, convnextTiny, convnextSmall, convnextBase, convnextLarge, type ConvNeXtOptions } from './convnext.js';
 export { MNASNet, MnasBlock, roundToMultipleOf, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3, type MNASNetOptions } from './mnasnet.js';

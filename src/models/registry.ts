@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { inceptionV3 } from './inception_v3.js';
 import { efficientnetV2L, efficientnetV2M, efficientnetV2S } from './efficientnet_v2.js';
 import { convnextBase, convnextLarge, convnextSmall, convnextTiny } from './convnext.js';
 import { mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet.js';
@@ -106,6 +107,10 @@ register({ name: 'convnext_large', description: 'ConvNeXt-L', inputShape: IMAGEN
 register({ name: 'efficientnet_v2_s', description: 'EfficientNetV2-S (Fused-MBConv, then MBConv; 384×384)', inputShape: [3, 384, 384] }, efficientnetV2S);
 register({ name: 'efficientnet_v2_m', description: 'EfficientNetV2-M (480×480)', inputShape: [3, 480, 480] }, efficientnetV2M);
 register({ name: 'efficientnet_v2_l', description: 'EfficientNetV2-L (480×480)', inputShape: [3, 480, 480] }, efficientnetV2L);
+register(
+  { name: 'inception_v3', description: 'Inception v3 (factorized convolutions; auxLogits, transformInput options; 299×299)', inputShape: [3, 299, 299] },
+  inceptionV3,
+);
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
 register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);

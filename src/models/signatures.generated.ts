@@ -40,6 +40,7 @@ export const ZOO_SIGNATURES: readonly { name: string; head: string; signature: s
   { name: 'efficientnet_v2_s', head: 'classifier.1.weight', signature: 'b791ec8a-672' },
   { name: 'efficientnet_v2_m', head: 'classifier.1.weight', signature: '80827fa4-963' },
   { name: 'efficientnet_v2_l', head: 'classifier.1.weight', signature: '4717d1cd-1331' },
+  { name: 'inception_v3', head: 'fc.weight', signature: '3dee33ee-484' },
   { name: 'shufflenet_v2_x0_5', head: 'fc.weight', signature: '840db38d-282' },
   { name: 'shufflenet_v2_x1_0', head: 'fc.weight', signature: 'ece17161-282' },
   { name: 'shufflenet_v2_x1_5', head: 'fc.weight', signature: '135966d7-282' },
