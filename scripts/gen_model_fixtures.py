@@ -12,7 +12,9 @@ NAMES = ['alexnet', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'vgg11_bn', 'vgg13_bn', 
          'squeezenet1_1', 'mobilenet_v2'] + [f'efficientnet_b{i}' for i in range(8)] + \
         [f'shufflenet_v2_{w}' for w in ('x0_5', 'x1_0', 'x1_5', 'x2_0')] + ['mobilenet_v3_large', 'mobilenet_v3_small'] + \
         ['mnasnet0_5', 'mnasnet0_75', 'mnasnet1_0', 'mnasnet1_3'] + [f'convnext_{s}' for s in ('tiny', 'small', 'base', 'large')] + \
-        [f'efficientnet_v2_{s}' for s in ('s', 'm', 'l')] + ['inception_v3']
+        [f'efficientnet_v2_{s}' for s in ('s', 'm', 'l')] + ['inception_v3'] + \
+        [f'regnet_{k}_{s}' for k, sizes in (('y', ('400mf', '800mf', '1_6gf', '3_2gf', '8gf', '16gf', '32gf', '128gf')),
+                                             ('x', ('400mf', '800mf', '1_6gf', '3_2gf', '8gf', '16gf', '32gf'))) for s in sizes]
 out = {'torchvision': torchvision.__version__, 'models': {}}
 for name in NAMES:
     kwargs = {'aux_logits': False, 'init_weights': False} if name == 'googlenet' else {}

@@ -24,6 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
+import { regnet, REGNET_SETTINGS, type RegNetOptions } from './regnet.js';
 import { inceptionV3 } from './inception_v3.js';
 import { efficientnetV2L, efficientnetV2M, efficientnetV2S } from './efficientnet_v2.js';
 import { convnextBase, convnextLarge, convnextSmall, convnextTiny } from './convnext.js';
@@ -111,6 +112,11 @@ register(
   { name: 'inception_v3', description: 'Inception v3 (factorized convolutions; auxLogits, transformInput options; 299×299)', inputShape: [3, 299, 299] },
   inceptionV3,
 );
+for (const name of Object.keys(REGNET_SETTINGS)) {
+  const [, kind, size] = /^regnet_([xy])_(.+)$/.exec(name)!;
+  const description = `RegNet${kind.toUpperCase()}-${size.replace('_', '.').toUpperCase()} (design-space network${kind === 'y' ? ', squeeze-and-excitation' : ''})`;
+  register({ name, description, inputShape: IMAGENET }, (opts: RegNetOptions = {}) => regnet(name, opts));
+}
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);
 register({ name: 'shufflenet_v2_x1_5', description: 'ShuffleNet V2 ×1.5', inputShape: IMAGENET }, shufflenetV2X1_5);
