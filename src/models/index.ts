@@ -26,7 +26,7 @@ export {
 export { DenseNet, DenseBlock, DenseLayer, transition, densenet121, densenet169, densenet201, type DenseNetOptions } from './densenet.js';
 export { SqueezeNet, Fire, squeezenet1_0, squeezenet1_1 } from './squeezenet.js';
 export { MobileNetV2, InvertedResidual, mobilenetV2, type MobileNetV2Options } from './mobilenet.js';
-export { RegNet, ResBottleneckBlock, BottleneckTransform, regnet, regnetStages, REGNET_SETTINGS, type RegNetParams, type RegNetOptions } from './regnet.js';
+export * from './regnet.js';
 export {
   Inception3,
   InceptionA,

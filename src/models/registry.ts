@@ -24,7 +24,7 @@ import {
   EFFICIENTNET_VARIANTS,
 } from './efficientnet.js';
 import { googlenet } from './googlenet.js';
-import { regnet, REGNET_SETTINGS, type RegNetOptions } from './regnet.js';
+import { REGNET_FACTORIES, REGNET_SETTINGS } from './regnet.js';
 import { inceptionV3 } from './inception_v3.js';
 import { efficientnetV2L, efficientnetV2M, efficientnetV2S } from './efficientnet_v2.js';
 import { convnextBase, convnextLarge, convnextSmall, convnextTiny } from './convnext.js';
@@ -115,7 +115,7 @@ register(
 for (const name of Object.keys(REGNET_SETTINGS)) {
   const [, kind, size] = /^regnet_([xy])_(.+)$/.exec(name)!;
   const description = `RegNet${kind.toUpperCase()}-${size.replace('_', '.').toUpperCase()} (design-space network${kind === 'y' ? ', squeeze-and-excitation' : ''})`;
-  register({ name, description, inputShape: IMAGENET }, (opts: RegNetOptions = {}) => regnet(name, opts));
+  register({ name, description, inputShape: IMAGENET }, REGNET_FACTORIES[name]);
 }
 register({ name: 'shufflenet_v2_x0_5', description: 'ShuffleNet V2 ×0.5 (channel split and shuffle)', inputShape: IMAGENET }, shufflenetV2X0_5);
 register({ name: 'shufflenet_v2_x1_0', description: 'ShuffleNet V2 ×1.0', inputShape: IMAGENET }, shufflenetV2X1_0);

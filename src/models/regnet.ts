@@ -157,3 +157,54 @@ export function regnet(name: string, opts: RegNetOptions = {}): RegNet {
   if (!p) throw new Error(`regnet: no RegNet '${name}' (have ${Object.keys(REGNET_SETTINGS).join(', ')})`);
   return new RegNet(p, opts);
 }
+
+// One factory per size, named as the zoo names them (regnet_y_400mf → regnetY_400mf).
+/** regnet_y_400mf (torchvision's settings). */
+export const regnetY_400mf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_400mf', opts);
+/** regnet_y_800mf (torchvision's settings). */
+export const regnetY_800mf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_800mf', opts);
+/** regnet_y_1_6gf (torchvision's settings). */
+export const regnetY_1_6gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_1_6gf', opts);
+/** regnet_y_3_2gf (torchvision's settings). */
+export const regnetY_3_2gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_3_2gf', opts);
+/** regnet_y_8gf (torchvision's settings). */
+export const regnetY_8gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_8gf', opts);
+/** regnet_y_16gf (torchvision's settings). */
+export const regnetY_16gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_16gf', opts);
+/** regnet_y_32gf (torchvision's settings). */
+export const regnetY_32gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_32gf', opts);
+/** regnet_y_128gf (torchvision's settings). */
+export const regnetY_128gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_y_128gf', opts);
+/** regnet_x_400mf (torchvision's settings). */
+export const regnetX_400mf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_400mf', opts);
+/** regnet_x_800mf (torchvision's settings). */
+export const regnetX_800mf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_800mf', opts);
+/** regnet_x_1_6gf (torchvision's settings). */
+export const regnetX_1_6gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_1_6gf', opts);
+/** regnet_x_3_2gf (torchvision's settings). */
+export const regnetX_3_2gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_3_2gf', opts);
+/** regnet_x_8gf (torchvision's settings). */
+export const regnetX_8gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_8gf', opts);
+/** regnet_x_16gf (torchvision's settings). */
+export const regnetX_16gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_16gf', opts);
+/** regnet_x_32gf (torchvision's settings). */
+export const regnetX_32gf = (opts: RegNetOptions = {}): RegNet => regnet('regnet_x_32gf', opts);
+
+/** The factories by zoo name, for the registry. */
+export const REGNET_FACTORIES: Record<string, (opts?: RegNetOptions) => RegNet> = {
+  regnet_y_400mf: regnetY_400mf,
+  regnet_y_800mf: regnetY_800mf,
+  regnet_y_1_6gf: regnetY_1_6gf,
+  regnet_y_3_2gf: regnetY_3_2gf,
+  regnet_y_8gf: regnetY_8gf,
+  regnet_y_16gf: regnetY_16gf,
+  regnet_y_32gf: regnetY_32gf,
+  regnet_y_128gf: regnetY_128gf,
+  regnet_x_400mf: regnetX_400mf,
+  regnet_x_800mf: regnetX_800mf,
+  regnet_x_1_6gf: regnetX_1_6gf,
+  regnet_x_3_2gf: regnetX_3_2gf,
+  regnet_x_8gf: regnetX_8gf,
+  regnet_x_16gf: regnetX_16gf,
+  regnet_x_32gf: regnetX_32gf,
+};
