@@ -7,6 +7,7 @@ import { data, initBackend, manualSeed, mseLoss, noGrad, tensor, nn, Generator, 
 import { makeOptimizer } from '../trainer/session.js';
 import type { TrainConfig } from '../trainer/config.js';
 import type { AeFromWorker, AeToWorker } from './protocol.js';
+import { turn } from '../trainer/turn.js';
 
 const post = (m: AeFromWorker) => (self as unknown as Worker).postMessage(m);
 const TRAIN = 20_000;
@@ -23,9 +24,6 @@ let gen = new Generator(0);
 let order: number[] = [];
 let step = 0;
 let running = false;
-
-const channel = new MessageChannel();
-const turn = () => new Promise<void>((resolve) => ((channel.port1.onmessage = () => resolve()), channel.port2.postMessage(0)));
 
 function build(text: string, part: 'encoder' | 'decoder', input: number[], output: number[]): nn.Sequential {
   try {

@@ -8,13 +8,11 @@ import { renderSvg } from '../../../src/chart/render.js';
 import { initExperiment, initExperimentFigure } from '../../../src/experiments/init.js';
 import { TrainingSession, type Task } from '../trainer/session.js';
 import type { LectureFromWorker, LectureToWorker } from './protocol.js';
+import { turn } from '../trainer/turn.js';
 
 const post = (m: LectureFromWorker) => (self as unknown as Worker).postMessage(m);
 let mnist: { train: data.ImageDataset; test: data.ImageDataset } | null = null;
 let current = 0; // the comparison running; a new one (or stop) ends the previous
-
-const channel = new MessageChannel();
-const turn = () => new Promise<void>((resolve) => ((channel.port1.onmessage = () => resolve()), channel.port2.postMessage(0)));
 
 /** Accuracy (%) with BatchNorm in train mode on batches of `batch` (statistics of the batch), running stats untouched. */
 function trainModeAccuracy(s: TrainingSession, batch: number, n: number): number {

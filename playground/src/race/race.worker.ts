@@ -5,6 +5,7 @@
 import { crossEntropy, data, initBackend, manualSeed, tensor, nn, Generator } from '../../../src/index.js';
 import { RACERS, SURFACES, surfacePath } from './race.js';
 import type { RaceFromWorker, RaceToWorker } from './protocol.js';
+import { turn } from '../trainer/turn.js';
 
 const post = (m: RaceFromWorker) => (self as unknown as Worker).postMessage(m);
 const TRAIN_IMAGES = 10_000;
@@ -24,9 +25,6 @@ let running = false;
 let step = 0;
 let order: number[] = [];
 let gen = new Generator(0);
-
-const channel = new MessageChannel();
-const turn = () => new Promise<void>((resolve) => ((channel.port1.onmessage = () => resolve()), channel.port2.postMessage(0)));
 
 function batch() {
   const n = images!.length;

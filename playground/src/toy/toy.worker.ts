@@ -6,6 +6,7 @@ import { crossEntropy, manualSeed, noGrad, softmax, tensor, initBackend, nn, typ
 import { makeOptimizer } from '../trainer/session.js';
 import type { TrainConfig } from '../trainer/config.js';
 import { SURFACE_GRID, UNIT_GRID, type HiddenUnits, type ToyFromWorker, type ToyToWorker } from './protocol.js';
+import { turn } from '../trainer/turn.js';
 
 let model: nn.Sequential | null = null;
 let opt: ReturnType<typeof makeOptimizer> | null = null;
@@ -67,9 +68,6 @@ function frame() {
   model.train();
   post({ type: 'frame', step, loss, accuracy, surface, hidden, running });
 }
-
-const channel = new MessageChannel();
-const turn = () => new Promise<void>((resolve) => ((channel.port1.onmessage = () => resolve()), channel.port2.postMessage(0)));
 
 async function loop() {
   let lastFrame = 0;

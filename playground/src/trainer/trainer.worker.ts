@@ -8,6 +8,7 @@ import { TrainingSession, type Task } from './session.js';
 import type { DataSource, FromWorker, ModelInfo, ToWorker } from './protocol.js';
 import type { StepStats } from './session.js';
 import type { TrainConfig } from './config.js';
+import { turn } from './turn.js';
 
 const post = (m: FromWorker, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
@@ -149,10 +150,6 @@ function refreshSoon() {
     }
   }, 60);
 }
-
-/** Yields one event-loop turn without setTimeout's 4 ms clamp. */
-const channel = new MessageChannel();
-const turn = () => new Promise<void>((resolve) => ((channel.port1.onmessage = () => resolve()), channel.port2.postMessage(0)));
 
 function steps(n: number): boolean {
   const s = session!;
