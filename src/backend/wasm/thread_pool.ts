@@ -5,7 +5,12 @@
  * thread ran them. Workers start in the background; until they report ready, the caller runs every part alone.
  *
  * Mailbox words (per worker, in the control block): SEQ (bumped to post a task; -1 stops), DONE (the SEQ it has
- * finished), TASK, ARGS, NPARTS, COUNTER (byte address of the shared part counter), READY, ERROR.
+ * finished), TASK, ARGS, NPARTS, COUNTER (byte address of the shared part counter), READY, ERROR, PAGES (the memory's
+ * size in pages when the task was posted).
+ *
+ * Growth: another thread learns that a shared memory grew only when it next handles V8's interrupt, so a worker woken
+ * right after a growth can still see the old size and trap on the new end of the heap (a part's scratch lives there).
+ * Such a worker takes no part of that task; the parts are claimed from a shared counter, so the others run them.
  */
 import { CONTROL_BASE } from './heap.js';
 import { builtinSync } from '../../platform/builtins.js';
@@ -17,7 +22,8 @@ const SEQ = 0,
   NPARTS = 4,
   COUNTER = 5,
   READY = 6,
-  ERROR = 7;
+  ERROR = 7,
+  PAGES = 8;
 const MAILBOX_WORDS_CONST = 16;
 const MAILBOX_WORDS = MAILBOX_WORDS_CONST;
 const MAX_THREADS_CONST = 64;
@@ -53,7 +59,8 @@ const start = (data) => {
     if (seq < 0) return;
     const task = ctrl[m + ${TASK}], args = ctrl[m + ${ARGS}], n = ctrl[m + ${NPARTS}], counter = ctrl[m + ${COUNTER}] >> 2;
     try {
-      for (let p = Atomics.add(ctrl, counter, 1); p < n; p = Atomics.add(ctrl, counter, 1)) run(task, args, p, thread);
+      if (memory.buffer.byteLength >= ctrl[m + ${PAGES}] * 65536)
+        for (let p = Atomics.add(ctrl, counter, 1); p < n; p = Atomics.add(ctrl, counter, 1)) run(task, args, p, thread);
     } catch (e) {
       Atomics.store(ctrl, m + ${ERROR}, 1);
       Atomics.store(ctrl, counter, n);
@@ -148,6 +155,7 @@ export class ThreadPool {
     const ctrl = this.ctrl;
     const counter = COUNTER_ADDR >> 2;
     const woken: number[] = [];
+    const pages = this.memory.buffer.byteLength / 65536;
     if (nparts > 1) {
       Atomics.store(ctrl, counter, 0);
       for (let t = 1; t < this.threads && woken.length < nparts - 1; t++) {
@@ -157,6 +165,7 @@ export class ThreadPool {
         ctrl[m + ARGS] = args;
         ctrl[m + NPARTS] = nparts;
         ctrl[m + COUNTER] = COUNTER_ADDR;
+        ctrl[m + PAGES] = pages;
         Atomics.store(ctrl, m + SEQ, ++this.seqs[t]);
         Atomics.notify(ctrl, m + SEQ);
         woken.push(t);
