@@ -122,6 +122,8 @@ describe('models outside torchvision', () => {
       simpnet: 5478223, // Hasanpour et al.: 5.48M
       vgg16_c: 133638952, // Simonyan & Zisserman, Table 2: 134M
       vgg11_lrn: 132863336, // Table 2: 133M
+      nasnet_a_cifar: 3346538, // Zoph et al., Table 1: NASNet-A (6 @ 768) 3.3M
+      nasnet_a_mobile: 5289978, // Table 2: 5.3M (Keras's NASNetMobile: 5,289,978 trainable)
     };
     for (const [name, n] of Object.entries(counts)) expect(models.create(name).numParameters(), name).toBe(n);
   }, 300_000);

@@ -33,7 +33,8 @@ export class SqueezeExcitation extends nn.Module {
 
 /** Drops the residual branch of whole samples with probability p in training (Huang et al.), scaling survivors. */
 export class StochasticDepth extends nn.Module {
-  constructor(readonly p: number) {
+  /** Mutable, so a schedule can raise it during training (NASNet's drop path). */
+  constructor(public p: number) {
     super();
   }
   forward(x: Tensor): Tensor {

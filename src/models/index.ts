@@ -104,3 +104,22 @@ export {
   seResnet50,
 } from './preact.js';
 export { DenseNetBC, VGGCifar, mobilenetV2Cifar, densenetBc100, vggCifar } from './cifar.js';
+export {
+  NASNet,
+  NasCell,
+  NasBlock,
+  NasOperation,
+  FactorizedReduce,
+  NASNET_A,
+  NAS_OPS,
+  validateGenotype,
+  unusedStates,
+  nasnet,
+  nasnetACifar,
+  nasnetAMobile,
+  type NasOp,
+  type CellBlock,
+  type CellSpec,
+  type Genotype,
+  type NASNetOptions,
+} from './nasnet.js';

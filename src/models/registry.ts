@@ -35,6 +35,7 @@ import { plain20, plain32, plain44, plain56, plain110, resnet20, resnet32, resne
 import { alexnet2012, mobilenetV1, nin, simpnet, vgg11Lrn, vgg16C, zfnet } from './lecture.js';
 import { preactResnet164, preactResnet18, seResnet50, wrn16_4, wrn28_10 } from './preact.js';
 import { densenetBc100, mobilenetV2Cifar, vggCifar } from './cifar.js';
+import { nasnet, nasnetACifar, nasnetAMobile } from './nasnet.js';
 
 export interface ModelInfo {
   name: string;
@@ -148,6 +149,23 @@ register({ name: 'densenet_bc100', description: 'DenseNet-BC (L=100, k=12) for C
 register({ name: 'vgg_cifar', description: 'VGG-16 with BatchNorm for 32×32 inputs', inputShape: CIFAR }, vggCifar);
 register({ name: 'mobilenet_v2_cifar', description: 'MobileNet v2 with a stride-1 stem for CIFAR', inputShape: CIFAR }, mobilenetV2Cifar);
 register({ name: 'simpnet', description: 'SimpNet (Hasanpour et al.), 13 conv layers, for CIFAR', inputShape: CIFAR }, simpnet);
+register(
+  {
+    name: 'nasnet_a_cifar',
+    description: 'NASNet-A 6@768 for CIFAR-10 (Zoph et al. 2018, cells found by architecture search; 3.3M parameters)',
+    inputShape: CIFAR,
+  },
+  nasnetACifar,
+);
+register({ name: 'nasnet_a_mobile', description: 'NASNet-A Mobile 4@1056 for 224×224 ImageNet (5.3M parameters)', inputShape: IMAGENET }, nasnetAMobile);
+register(
+  {
+    name: 'nasnet',
+    description: "A NASNet of any cell pair: options genotype (convnet search's output), stem cifar|imagenet, cellsPerStack, filters",
+    inputShape: CIFAR,
+  },
+  nasnet,
+);
 
 // ---- other architectures from the lectures (ImageNet-size) ----
 register(
