@@ -155,9 +155,11 @@ export function scatter(opts: {
   title: string;
   x: Axis;
   y: Axis;
-  points: readonly { label: string; x: number; y: number; size?: number }[];
+  points: readonly { label: string; x: number; y: number; size?: number; group?: string }[];
   /** Legend title of the size (e.g. 'parameters (M)'); points are equal-sized without one. */
   sizeTitle?: string;
+  /** Legend title of the points' groups (e.g. 'strategy'): each group gets a palette colour. */
+  groupTitle?: string;
   color?: string;
   width?: number;
   height?: number;
@@ -175,7 +177,10 @@ export function scatter(opts: {
     layer: [
       {
         mark: { type: 'circle', opacity: 0.55, color: opts.color ?? PALETTE[0] },
-        encoding: opts.sizeTitle ? { size: { field: 'size', type: 'quantitative', title: opts.sizeTitle, scale: { range: [30, 1500] } } } : {},
+        encoding: {
+          ...(opts.sizeTitle ? { size: { field: 'size', type: 'quantitative', title: opts.sizeTitle, scale: { range: [30, 1500] } } } : {}),
+          ...(opts.groupTitle ? { color: { field: 'group', type: 'nominal', title: opts.groupTitle, scale: { range: PALETTE } } } : {}),
+        },
       },
       { mark: { type: 'text', align: 'left', dx: 6, dy: -6, fontSize: 10 }, encoding: { text: { field: 'label' } } },
     ],

@@ -1,4 +1,4 @@
-/** The `convnet` command: train, finetune, eval, predict, export, summary, compare, experiment, bench, playground. */
+/** The `convnet` command: train, finetune, eval, predict, export, summary, compare, experiment, search, bench, playground. */
 import { UsageError } from './args.js';
 import { benchCommand, BENCH_HELP } from './bench.js';
 import { exportCommand, EXPORT_HELP } from './export.js';
@@ -7,6 +7,7 @@ import { summaryCommand, SUMMARY_HELP } from './summary.js';
 import { finetuneCommand, FINETUNE_HELP, Interrupted, trainCommand, TRAIN_HELP } from './train.js';
 import { playgroundCommand, PLAYGROUND_HELP } from './playground.js';
 import { compareCommand, COMPARE_HELP, experimentCommand, EXPERIMENT_HELP } from './experiment.js';
+import { searchCommand, SEARCH_HELP } from './search.js';
 
 const HELP = `convnet — convolutional neural networks in TypeScript
 
@@ -20,6 +21,7 @@ Commands:
   summary   the per-layer table of a model (memory, params, multiply-adds, receptive field)
   compare   several models' size and cost side by side
   experiment  run a lecture experiment (init: activation statistics by initialization; finetune: transfer vs scratch)
+  search    find a convolutional cell by architecture search (NASNet's space: random search, regularized evolution)
   finetune  transfer learning from PyTorch or convnet-ts weights: new head, frozen layers, slower backbone
   bench     measure the benchmark workloads
   playground  serve the playground: the lectures' CNNs training live in a web page
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, [(argv: string[]) => Promise<void>, string]> = {
   bench: [benchCommand, BENCH_HELP],
   compare: [compareCommand, COMPARE_HELP],
   experiment: [experimentCommand, EXPERIMENT_HELP],
+  search: [searchCommand, SEARCH_HELP],
   finetune: [finetuneCommand, FINETUNE_HELP],
   export: [exportCommand, EXPORT_HELP],
   playground: [playgroundCommand, PLAYGROUND_HELP],

@@ -19,7 +19,8 @@ export const TRAIN_HELP = `convnet train — train a model
 
 Usage: convnet train --model NAME --dataset NAME [options]
 
-  --model NAME            ${'model from `convnet summary --list`'} (e.g. lenet5, lenet)
+  --model NAME            ${'model from `convnet summary --list`'} (e.g. lenet5, lenet), or a model definition FILE.json
+                          (what convnet search writes: a zoo model and its options)
   --model-opts K=V,...    model options, e.g. activation=tanh,pooling=avg (lenet5 trains with relu,max unless given)
   --dataset NAME          ${DATASETS.join(' | ')}
   --data-dir DIR          folder with the dataset files (MNIST defaults to the bundled copy)
@@ -148,7 +149,10 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   const onnxFile = weightsFile && weightsFormat(weightsBytes!, weightsFile) === 'onnx' ? weightsFile : null;
   if (onnxFile && values.model !== undefined)
     throw new UsageError('finetune: an .onnx file holds its own architecture; give --weights FILE.onnx without --model');
-  const modelName = onnxFile ?? (values.model as string | undefined);
+  // --model FILE.json: a model definition (convnet search writes one), i.e. a zoo name and its options.
+  const definitionFile = !onnxFile && typeof values.model === 'string' && values.model.toLowerCase().endsWith('.json') ? values.model : null;
+  const definition = definitionFile ? models.parseModelDefinition(new TextDecoder().decode(await readFileBytes(definitionFile, mode)), definitionFile) : null;
+  const modelName = onnxFile ?? definition?.model ?? (values.model as string | undefined);
   const datasetName = values.dataset as string | undefined;
   if (!modelName) throw new UsageError("train: --model is required (see 'convnet train --help')");
   if (!datasetName) throw new UsageError("train: --dataset is required (see 'convnet train --help')");
@@ -181,7 +185,7 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   // Training recipes: the library's lenet5() is the 1998 layout (tanh, average pooling); trained from scratch, the CLI
   // uses the modern variant unless --model-opts says otherwise, so the bare command reaches 99% on MNIST.
   const recipe = mode === 'train' ? (TRAINING_DEFAULT_OPTIONS[modelName] ?? {}) : {};
-  const modelOpts = { ...recipe, ...keyValues(values['model-opts'] as string | undefined, 'model-opts') };
+  const modelOpts = { ...recipe, ...(definition?.options ?? {}), ...keyValues(values['model-opts'] as string | undefined, 'model-opts') };
   if (warmup >= epochs && warmup > 0) throw new UsageError(`--warmup ${warmup} must be smaller than --epochs ${epochs}`);
   // Without --out, a new run never lands on an earlier one: runs/MODEL-DATASET, else -2, -3, ...
   const out =
@@ -241,7 +245,8 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
   if (valCount >= full.length) throw new UsageError(`--val-split ${valCount} leaves no training samples (the training set has ${full.length})`);
   const [trainSet, valSet] = data.randomSplit(full, [full.length - valCount, valCount], { seed });
 
-  say(`model ${modelName} ${JSON.stringify(modelOpts)} — ${model.numParameters().toLocaleString('en-US')} parameters, input [${inputShape}]`);
+  const shownOpts = definitionFile ? { ...modelOpts, ...('genotype' in modelOpts ? { genotype: `<${definitionFile}>` } : {}) } : modelOpts;
+  say(`model ${modelName} ${JSON.stringify(shownOpts)} — ${model.numParameters().toLocaleString('en-US')} parameters, input [${inputShape}]`);
   say(formatSummary(summary(model, inputShape)));
   say(
     `data ${datasetName}: ${trainSet.length} train / ${valSet.length} validation / ${testSet.length} test, batch ${batchSize}${augment.length ? `, augment ${augment.join(',')}` : ''}`,

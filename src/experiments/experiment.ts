@@ -85,7 +85,7 @@ export function verdictLine(claim: string, v: Verdict): string {
   return `${claim}: ${v.measured} — ${answer} (${v.criterion})`;
 }
 
-async function machine(): Promise<{ runtime: string; cpu: string | null; cores: number | null }> {
+export async function machine(): Promise<{ runtime: string; cpu: string | null; cores: number | null }> {
   const os = isNode() ? await builtin<typeof import('node:os')>('node:os') : null;
   if (os) {
     const cpus = os.cpus();

@@ -130,3 +130,4 @@ export function experiment(name: string): Experiment {
   if (!e) throw new Error(`experiment: unknown experiment '${name}' (available: ${EXPERIMENTS.map((x) => x.name).join(', ')}, all)`);
   return e;
 }
+export * from './search/index.js';

@@ -123,3 +123,4 @@ export {
   type Genotype,
   type NASNetOptions,
 } from './nasnet.js';
+export { parseModelDefinition, fromDefinition, MODEL_DEFINITION_FORMAT, type ModelDefinition } from './definition.js';
