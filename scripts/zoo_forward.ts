@@ -2,8 +2,16 @@
 import * as ct from '../src/index.js';
 import { models } from '../src/index.js';
 
+// Too large for the 4 GiB wasm32 heap with its activations (644 M parameters, 2.6 GB): its stages are checked
+// against torchvision's names and shapes in test/models.test.ts instead.
+const SKIP: Record<string, string> = { regnet_y_128gf: '644 M parameters, beyond the wasm32 heap; checked by stages in test/models.test.ts' };
+
 let failed = 0;
 for (const info of models.list()) {
+  if (SKIP[info.name]) {
+    console.log(`${info.name.padEnd(20)} skipped: ${SKIP[info.name]}`);
+    continue;
+  }
   const t0 = performance.now();
   try {
     const m = models.create(info.name).eval();
