@@ -20,7 +20,7 @@ out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "interop
 os.makedirs(out, exist_ok=True)
 MODELS = ["resnet18", "mobilenet_v2", "squeezenet1_1", "densenet121", "efficientnet_b0", "googlenet", "resnext50_32x4d", "shufflenet_v2_x1_0",
           "mobilenet_v3_large", "mnasnet1_0", "convnext_tiny", "efficientnet_v2_s", "inception_v3",
-          "regnet_y_400mf", "regnet_x_400mf"]
+          "regnet_y_400mf", "regnet_x_400mf", "mobilenet_v3_small"]
 # Names on the command line regenerate only those models (merged into logits.json): the others' files stay as they are.
 only = sys.argv[1:]
 if only:
