@@ -453,6 +453,18 @@ describe.runIf(hasWasm)('wasm backend', () => {
     expect(firstMismatch(out, reference, 1e-3)).toBeNull();
   });
 
+  it('counts the calls that ran a js reference kernel (a kernel it lacks, or a case its kernel declines)', () => {
+    setBackend('wasm');
+    const backend = activeBackend() as WasmBackend;
+    backend.fallbacks.clear();
+    const a = ct.randn([64, 64]);
+    a.add(a).data(); // float32: the wasm kernel
+    expect(backend.fallbacks.get('add')).toBeUndefined();
+    const i = ct.tensor([1, 2, 3], undefined, { dtype: 'int32' });
+    expect([...i.add(i).data()]).toEqual([2, 4, 6]); // int32: declined, the js kernel runs
+    expect(backend.fallbacks.get('add')).toBe(1);
+  });
+
   it('reclaims memory under a small budget (forced collection, or eviction to the host) with identical results', () => {
     registerBackend('wasm-evict', () => createWasmBackend({ heapBudget: 1 << 20, threads: ct.getNumThreads(), collect: false }));
     registerBackend('wasm-collect', () => createWasmBackend({ heapBudget: 4 << 20, threads: ct.getNumThreads() }));

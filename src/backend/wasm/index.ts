@@ -43,6 +43,8 @@ export interface WasmBackend extends Backend {
   /** Restarts the pool with `n` threads (1 without shared memory). */
   setThreads(n: number): void;
   readonly heap: Heap;
+  /** Calls that ran a `js` reference kernel (no wasm kernel, or one that declined the case), by kernel name. */
+  readonly fallbacks: Map<string, number>;
   /** Stops the worker threads. */
   terminate(): void;
 }
@@ -61,10 +63,13 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const jsBackend = createJsBackend();
   const js = jsBackend.kernels as Kernels;
   const table: Record<string, unknown> = {};
+  const fallbacks = new Map<string, number>();
+  const countFallback = (name: string) => fallbacks.set(name, (fallbacks.get(name) ?? 0) + 1);
   // Every js kernel, run on views of wasm memory; outputs are adopted (kept on the host until needed).
   for (const [name, fn] of Object.entries(js)) {
     table[name] = (...args: unknown[]) => {
       heap.safePoint(handlesIn(args));
+      countFallback(name);
       return adoptOutputs(heap, jsBackend, (fn as (...a: unknown[]) => unknown)(...args));
     };
   }
@@ -75,6 +80,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       heap.safePoint(handlesIn(a));
       const r = fast(...a);
       if (r !== null) return r;
+      countFallback(name);
       return adoptOutputs(heap, jsBackend, (js$[name] as (...b: unknown[]) => unknown)(...a));
     }) as unknown as Kernels[K];
 
@@ -98,6 +104,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       ctx.pool = new ThreadPool(heap.memory, module, exports.runTask, n);
     },
     heap,
+    fallbacks,
     ready: async () => {
       await ctx.pool.ready();
     },
