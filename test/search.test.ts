@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as ct from '../src/index.js';
 import { main } from '../src/cli/main.js';
-import { architectureSearch, genotypeKey, mutateGenotype, randomGenotype, cellDiagramSvg } from '../src/experiments/search/index.js';
+import { architectureSearch, genotypeKey, mutateGenotype, randomGenotype, cellDiagram } from '../src/experiments/search/index.js';
+import { renderSvg } from '../src/chart/render.js';
 import { Generator } from '../src/tensor/random.js';
 import { tempDir } from './helpers/tmp.js';
 import { writeMnist } from './helpers/synthetic.js';
@@ -48,13 +49,19 @@ describe('the NASNet search space', () => {
     expect([...kinds].sort()).toEqual(['input', 'op']);
   });
 
-  it('the cell diagram draws every operation, the inputs and the concatenation', () => {
-    const svg = cellDiagramSvg(ct.models.NASNET_A, 'NASNet-A');
+  it('the cell diagram draws every operation, the inputs, the adds and the concatenation, with one edge per connection', async () => {
+    const spec = cellDiagram(ct.models.NASNET_A, 'NASNet-A') as unknown as { layer: { data: { values: Record<string, unknown>[] } }[] };
+    const [edges, arrows, boxes, adds, labels] = spec.layer.map((l) => l.data.values);
+    // Normal: 10 operation inputs + 10 into the adds + 6 concatenated states; reduction: 10 + 10 + 4.
+    expect(new Set(edges.map((e) => e.edge)).size).toBe(50);
+    expect(arrows.length).toBe(50);
+    expect(boxes.length).toBe(2 * (2 + 10 + 1)); // inputs, operations, concat
+    expect(adds.length).toBe(10);
+    expect(labels.filter((l) => l.text === 'sep_conv_5x5').length).toBe(4);
+    const svg = await renderSvg(spec as never);
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/>sep_conv_5x5</g)?.length).toBe(4);
-    expect(svg.match(/>concat</g)?.length).toBe(2);
-    // Normal cell: 10 operation inputs + 10 into the adds + 6 concatenated states; reduction: 10 + 10 + 4.
-    expect(svg.match(/<path d=/g)?.length).toBe(26 + 24 + 1); // + the arrowhead's own path
+    expect(svg).toContain('sep_conv_7x7');
+    expect(svg).toContain('concat');
   });
 });
 

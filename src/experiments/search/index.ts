@@ -10,5 +10,5 @@ export {
   type SearchStrategy,
 } from './search.js';
 export { randomGenotype, mutateGenotype, genotypeKey, describeCell, stateName, DEFAULT_SPACE, type Mutation, type SpaceOptions } from './space.js';
-export { cellDiagramSvg } from './diagram.js';
+export { cellDiagram } from './diagram.js';
 export { searchFigure, searchTable, searchDefinition, writeSearchReport } from './report.js';

@@ -8,7 +8,7 @@ import { figure, lineChart, row, scatter, PALETTE, type ChartSpec } from '../../
 import { MODEL_DEFINITION_FORMAT, type ModelDefinition } from '../../models/definition.js';
 import { joinPath, writeFileAtomic } from '../../platform/node.js';
 import { markdownTable } from '../experiment.js';
-import { cellDiagramSvg } from './diagram.js';
+import { cellDiagram } from './diagram.js';
 import type { Candidate, SearchResult, SearchStrategy } from './search.js';
 import { describeCell } from './space.js';
 
@@ -94,7 +94,7 @@ export async function writeSearchReport(r: SearchResult, dir: string): Promise<R
   const b = r.best;
   await writeFileAtomic(
     files.cell,
-    cellDiagramSvg(b.genotype, `Best cell: candidate #${b.id} (${b.strategy}), ${pct(b.valAccuracy)} validation accuracy`),
+    await renderSvg(cellDiagram(b.genotype, `The best cells: candidate #${b.id} (${b.strategy}), ${pct(b.valAccuracy)} validation accuracy`)),
     'search',
   );
   const cells = [
