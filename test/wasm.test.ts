@@ -355,6 +355,32 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
+  it('adaptive average pooling with even windows (global pooling) runs in wasm and matches js; uneven windows use js', () => {
+    const backend = () => activeBackend() as WasmBackend;
+    for (const [shape, out, even] of [
+      [[4, 16, 7, 7], [1, 1], true],
+      [[2, 3, 6, 9], [2, 3], true],
+      [[1, 5, 12, 4], [3, 1], true],
+      [[2, 3, 7, 5], [3, 2], false],
+      [[1, 2, 5, 5], [1, 2], false],
+    ] as const) {
+      let fell = 0;
+      expectSame(
+        `adaptiveAvgPool2d ${JSON.stringify([shape, out])}`,
+        onBoth(() => {
+          const wasm = ct.getBackend() === 'wasm';
+          if (wasm) backend().fallbacks.clear();
+          const x = ct.randn([...shape], { requiresGrad: true });
+          const y = F.adaptiveAvgPool2d(x, [...out]);
+          y.backward(ct.randn(y.shape));
+          if (wasm) fell = (backend().fallbacks.get('adaptiveAvgPool2d') ?? 0) + (backend().fallbacks.get('adaptiveAvgPool2dBackward') ?? 0);
+          return [y, x.grad!];
+        }),
+      );
+      expect(fell, JSON.stringify([shape, out])).toBe(even ? 0 : 2);
+    }
+  });
+
   it('fused training-mode batch norm (forward, running statistics, gradients) matches js', () => {
     for (const [shape, affine] of [
       [[8, 16, 7, 9], true],

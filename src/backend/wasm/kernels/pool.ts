@@ -70,6 +70,35 @@ export function avgPool2dBackward(ctx: WasmContext, dy: TensorInfo, p: Pool2dInf
   return dx;
 }
 
+/**
+ * Adaptive average pooling whose windows tile the input exactly (H and W multiples of the output's, as global pooling
+ * always is) is average pooling with kernel = stride = H/outH × W/outW; null (the js kernel) for uneven windows.
+ */
+export function evenAdaptiveWindow(inputShape: readonly number[], outH: number, outW: number): Pool2dInfo | null {
+  const [batch, channels, inH, inW] = inputShape;
+  if (outH < 1 || outW < 1 || inH % outH !== 0 || inW % outW !== 0) return null;
+  const kH = inH / outH;
+  const kW = inW / outW;
+  return {
+    batch,
+    channels,
+    inH,
+    inW,
+    kH,
+    kW,
+    strideH: kH,
+    strideW: kW,
+    padH: 0,
+    padW: 0,
+    dilationH: 1,
+    dilationW: 1,
+    outH,
+    outW,
+    countIncludePad: true,
+    divisorOverride: null,
+  };
+}
+
 /** This family's fast kernels (float32; the js kernels take other dtypes). */
 export function poolKernels(ctx: WasmContext): FastKernels {
   return {
@@ -77,5 +106,13 @@ export function poolKernels(ctx: WasmContext): FastKernels {
     maxPool2dBackward: (dy, ind, shape) => maxPool2dBackward(ctx, dy, ind, shape),
     avgPool2d: (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null),
     avgPool2dBackward: (dy, p) => avgPool2dBackward(ctx, dy, p),
+    adaptiveAvgPool2d: (x, outH, outW) => {
+      const p = x.dtype === 'float32' ? evenAdaptiveWindow(x.shape, outH, outW) : null;
+      return p ? avgPool2d(ctx, x, p) : null;
+    },
+    adaptiveAvgPool2dBackward: (dy, inputShape) => {
+      const p = dy.dtype === 'float32' ? evenAdaptiveWindow(inputShape, dy.shape[2], dy.shape[3]) : null;
+      return p ? avgPool2dBackward(ctx, dy, p) : null;
+    },
   };
 }
