@@ -51,11 +51,11 @@ export const AUGMENTATION_EXPERIMENT: Experiment<AugmentationResults> = {
   claim:
     'Data augmentation that preserves meaning (translation, rotation, per-pixel noise) improves generalization from few images; a transform that changes meaning (flipping a digit) helps less',
   description:
-    'the small CNN on 1,000 MNIST images for 30 epochs with no augmentation and with each transform, and a grid of augmented samples (500 images × 12 epochs with --quick)',
-  params: { trainImages: 'training images (default 1000; quick 500)', epochs: 'epochs (default 30; quick 12)' },
+    'the small CNN on 1,000 MNIST images for 60 epochs (SGD, cosine-decayed rate) with no augmentation and with each transform, and a grid of augmented samples (500 images × 12 epochs with --quick)',
+  params: { trainImages: 'training images (default 1000; quick 500)', epochs: 'epochs (default 60; quick 12)' },
   async run({ quick, seed, onProgress, params }) {
     const trainImages = intSetting('augmentation', params, 'trainImages', quick ? 500 : 1000);
-    const epochs = intSetting('augmentation', params, 'epochs', quick ? 12 : 30);
+    const epochs = intSetting('augmentation', params, 'epochs', quick ? 12 : 60);
     if (epochs < 3) throw new Error(`experiment augmentation: epochs must be at least 3 (the accuracy is the mean of the last 3), got ${epochs}`);
     const data = await mnistSubset(trainImages, 2000, seed);
     const names = Object.keys(AUGMENTATIONS) as AugmentationName[];
@@ -77,8 +77,15 @@ export const AUGMENTATION_EXPERIMENT: Experiment<AugmentationResults> = {
       manualSeed(seed + 1);
       const net = smallCnn();
       const t = AUGMENTATIONS[augmentation];
-      const r = trainEpochs(net, new SGD(net.parameters(), { lr: 0.05, momentum: 0.9 }), data, {
+      const opt = new SGD(net.parameters(), { lr: 0.05, momentum: 0.9 });
+      const steps = epochs * Math.ceil(trainImages / 64);
+      const r = trainEpochs(net, opt, data, {
         epochs,
+        // Cosine decay to 0: augmented data is harder to fit, and a constant rate leaves it under-fitted and the last
+        // epochs noisy (at 30 epochs and a constant 0.05 the combination ended at 88% training accuracy, no gain).
+        afterStep: (step) => {
+          opt.paramGroups[0].lr = 0.05 * 0.5 * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps));
+        },
         seed: seed + 2,
         transform: t ? onNormalized(t, new Generator(seed + 3)) : undefined,
       });
@@ -114,7 +121,9 @@ export const AUGMENTATION_EXPERIMENT: Experiment<AugmentationResults> = {
           }),
         ]),
         'Augmentations that keep a digit a digit improve generalization from few images',
-        { subtitle: `MNIST, ${trainImages.toLocaleString('en')} training images, ${epochs} epochs, the small CNN, SGD lr 0.05, momentum 0.9` },
+        {
+          subtitle: `MNIST, ${trainImages.toLocaleString('en')} training images, ${epochs} epochs, the small CNN, SGD lr 0.05 cosine-decayed to 0, momentum 0.9`,
+        },
       ),
       table: markdownTable(
         ['augmentation', 'test accuracy', 'gain (points)', 'final training accuracy'],
