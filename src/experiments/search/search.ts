@@ -10,7 +10,7 @@ import { getBackend, getNumThreads } from '../../backend/registry.js';
 import { NASNet, NAS_OPS, type Genotype, type NasOp } from '../../models/nasnet.js';
 import { Adam } from '../../optim/adam.js';
 import { Generator, manualSeed } from '../../tensor/random.js';
-import { machine, VERSION } from '../experiment.js';
+import { machine, VERSION, type RunInfo } from '../experiment.js';
 import { loadTask, trainEpochs, type Split } from '../mnist_task.js';
 import { genotypeKey, mutateGenotype, randomGenotype, type Mutation, type SpaceOptions } from './space.js';
 
@@ -88,16 +88,8 @@ export interface SearchResult {
   candidates: Candidate[];
   best: Candidate;
   bestByStrategy: Partial<Record<SearchStrategy, Candidate>>;
-  info: {
-    backend: string;
-    threads: number;
-    version: string;
-    runtime: string;
-    cpu: string | null;
-    cores: number | null;
-    startedAt: string;
-    wallSeconds: number;
-  };
+  /** Where and how it ran (the experiments' RunInfo fields that apply). */
+  info: Pick<RunInfo, 'backend' | 'threads' | 'version' | 'runtime' | 'cpu' | 'cores' | 'startedAt' | 'wallSeconds'>;
 }
 
 /** The quick budget (what the tests run; under a minute on 2 cores) and the default one. */

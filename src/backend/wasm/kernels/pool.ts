@@ -1,6 +1,6 @@
 /** Max and average pooling (forward and backward) over ranges of planes. */
 import type { TensorInfo } from '../../backend.js';
-import type { Pool2dInfo } from '../../geometry.js';
+import { computePool2dInfo, type Pool2dInfo } from '../../geometry.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
 import type { FastKernels } from './shared.js';
@@ -75,28 +75,9 @@ export function avgPool2dBackward(ctx: WasmContext, dy: TensorInfo, p: Pool2dInf
  * always is) is average pooling with kernel = stride = H/outH × W/outW; null (the js kernel) for uneven windows.
  */
 export function evenAdaptiveWindow(inputShape: readonly number[], outH: number, outW: number): Pool2dInfo | null {
-  const [batch, channels, inH, inW] = inputShape;
+  const [, , inH, inW] = inputShape;
   if (outH < 1 || outW < 1 || inH % outH !== 0 || inW % outW !== 0) return null;
-  const kH = inH / outH;
-  const kW = inW / outW;
-  return {
-    batch,
-    channels,
-    inH,
-    inW,
-    kH,
-    kW,
-    strideH: kH,
-    strideW: kW,
-    padH: 0,
-    padW: 0,
-    dilationH: 1,
-    dilationW: 1,
-    outH,
-    outW,
-    countIncludePad: true,
-    divisorOverride: null,
-  };
+  return computePool2dInfo(inputShape, [inH / outH, inW / outW], {}, 'adaptiveAvgPool2d');
 }
 
 /** This family's fast kernels (float32; the js kernels take other dtypes). */
