@@ -28,6 +28,7 @@ export { manualSeed, getRngState, setRngState, Generator, type RngState } from '
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
 export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
 export { setBackend, initBackend, getBackend, listBackends, registerBackend, setNumThreads, getNumThreads } from './backend/registry.js';
+export { useWebGpu } from './backend/webgpu/device.js';
 export type { Backend, DType, TypedArray, TensorInfo, DataHandle } from './backend/backend.js';
 export { OutOfMemoryError } from './backend/memory_error.js';
 export { FormatError } from './io/format_error.js';

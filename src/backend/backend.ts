@@ -26,6 +26,15 @@ export interface Backend {
   adopt?(data: TypedArray): DataHandle;
   /** The values behind a handle; callers must treat the result as read-only. */
   read(handle: DataHandle, dtype: DType, size: number): TypedArray;
+  /**
+   * The values behind a handle once the device has computed them (GPU backends, whose `read` works only for values
+   * already on the host); backends without it read synchronously.
+   */
+  readAsync?(handle: DataHandle, dtype: DType, size: number): Promise<TypedArray>;
+  /** The values if they are on the host now, else null (GPU results not yet read back); backends without it read. */
+  peek?(handle: DataHandle): TypedArray | null;
+  /** Copies `size` values from one handle to another on the device (`copy_` without a round trip through the host). */
+  copy?(src: DataHandle, dst: DataHandle, size: number): void;
   /** Overwrites the values behind a handle in place (optimizer updates, running statistics). */
   write(handle: DataHandle, data: TypedArray): void;
   /** Releases memory; called by the library when the last tensor viewing it is garbage collected. */

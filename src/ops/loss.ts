@@ -55,7 +55,8 @@ function flattenClasses(input: Tensor, target: Tensor, op: string): { logits: Te
 
 function checkLabels(labels: Tensor, c: number, ignoreIndex: number, op: string): void {
   if (labels.dtype !== 'int32') throw new Error(`${op}: class-index targets must be int32, got ${labels.dtype}`);
-  const data = labels.data();
+  const data = labels.storage.peek();
+  if (!data) return; // on the GPU: gather checks the range, and the next read reports it
   for (let i = 0; i < data.length; i++) {
     const t = data[i];
     if (t !== ignoreIndex && (t < 0 || t >= c)) throw new Error(`${op}: target ${t} is out of range for ${c} classes (at position ${i})`);

@@ -267,7 +267,8 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 
 function checkIndexRange(index: Tensor, bound: number, op: string, what: string): void {
   if (index.dtype !== 'int32') throw new Error(`${op}: index must be an int32 tensor, got ${index.dtype}`);
-  const data = index.storage.read();
+  const data = index.storage.peek();
+  if (!data) return; // on the GPU: the kernel checks, and the next read reports it
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0 || data[i] >= bound) throw new Error(`${op}: index ${data[i]} is out of range for ${what} of size ${bound}`);
   }

@@ -28,6 +28,19 @@ export class Storage {
     return this.backend.read(this.handle, this.dtype, this.size);
   }
 
+  /**
+   * The values when the host has them without waiting, else null: index checks use it, and leave a GPU-computed
+   * index to the kernel's own check (reported at the next read).
+   */
+  peek(): TypedArray | null {
+    return this.backend.peek ? this.backend.peek(this.handle) : this.read();
+  }
+
+  /** The values, once the backend has computed them (GPU backends); the same as read() elsewhere. */
+  readAsync(): Promise<TypedArray> {
+    return this.backend.readAsync ? this.backend.readAsync(this.handle, this.dtype, this.size) : Promise.resolve(this.read());
+  }
+
   /** Moves the data to another backend (used when the active backend changes). */
   moveTo(target: Backend): void {
     if (target === this.backend) return;

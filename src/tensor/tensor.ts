@@ -86,6 +86,24 @@ export class Tensor {
   data(): TypedArray {
     return this.storage.read().slice();
   }
+  /**
+   * A copy of the values, once the backend has computed them: the way to read a tensor on the webgpu backend, where
+   * it is the only synchronisation (afterwards data() reads the same values without waiting). Works on every backend.
+   * Example: `const v = await loss.dataAsync()`
+   */
+  async dataAsync(): Promise<TypedArray> {
+    return (await this.storage.readAsync()).slice();
+  }
+  /** item() that waits for the backend (see dataAsync). */
+  async itemAsync(): Promise<number> {
+    if (this.numel() !== 1) throw new Error(`itemAsync: only one-element tensors can be converted to a number, got shape ${shapeToString(this.shape)}`);
+    return (await this.storage.readAsync())[0];
+  }
+  /** toArray() that waits for the backend (see dataAsync). */
+  async toArrayAsync(): Promise<NestedArray> {
+    await this.storage.readAsync();
+    return this.toArray();
+  }
   /** The values as nested arrays. */
   toArray(): NestedArray {
     const d = this.storage.read();
@@ -157,8 +175,16 @@ export class Tensor {
     if (src.shape.join() !== this.shape.join()) {
       throw new Error(`copy_: source shape ${shapeToString(src.shape)} does not match destination ${shapeToString(this.shape)}`);
     }
-    const values = src.dtype === this.dtype ? src.storage.read() : src.to(this.dtype).storage.read();
-    this.storage.moveTo(activeBackend());
+    const from = src.dtype === this.dtype ? src : src.to(this.dtype);
+    const backend = activeBackend();
+    if (backend.copy && from.storage.backend === backend) {
+      // On the device (webgpu): no round trip through the host.
+      this.storage.moveTo(backend);
+      backend.copy(from.storage.handle, this.storage.handle, this.storage.size);
+      return this;
+    }
+    const values = from.storage.read();
+    this.storage.moveTo(backend);
     this.storage.backend.write(this.storage.handle, values);
     return this;
   }

@@ -96,3 +96,40 @@ export function resnet18Logits(): ResnetResult {
   const logits = [...y.data()];
   return { logits, seconds: (performance.now() - t0) / 1000 };
 }
+
+/**
+ * trainLenet for every backend, the asynchronous ones included (webgpu): the same model, data and steps; the losses
+ * stay on the device until the end, so the loop never waits for the GPU. Returns every step's loss.
+ */
+export async function trainLenetAsync(mnist: ct.data.ImageDataset, steps = 50, batch = 64): Promise<{ losses: number[]; seconds: number }> {
+  ct.manualSeed(0);
+  const model = ct.models.lenet5({ activation: 'relu', pooling: 'max' });
+  const opt = new ct.optim.SGD(model.parameters(), { lr: 0.02, momentum: 0.9 });
+  const losses: ct.Tensor[] = [];
+  const t0 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const idx = Array.from({ length: batch }, (_, i) => (s * batch + i) % mnist.length);
+    const b = mnist.getBatch(idx);
+    const x = ct.nn.functional.pad(ct.tensor(b.x, b.shape).sub(0.1307).div(0.3081), [2, 2, 2, 2]);
+    const y = ct.tensor(b.y, [batch], { dtype: 'int32' });
+    opt.zeroGrad();
+    const loss = ct.nn.functional.crossEntropy(model.forward(x), y);
+    loss.backward();
+    opt.step();
+    losses.push(loss);
+  }
+  const values = await Promise.all(losses.map((l) => l.itemAsync()));
+  return { losses: values, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** resnet18Logits for every backend, the asynchronous ones included (webgpu). */
+export async function resnet18LogitsAsync(): Promise<ResnetResult> {
+  ct.manualSeed(0);
+  const model = ct.models.create('resnet18');
+  model.eval();
+  const x = ct.randn(1, 3, 224, 224);
+  const t0 = performance.now();
+  const y = ct.noGrad(() => model.forward(x) as ct.Tensor);
+  const logits = [...(await y.dataAsync())];
+  return { logits, seconds: (performance.now() - t0) / 1000 };
+}

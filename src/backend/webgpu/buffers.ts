@@ -1,0 +1,79 @@
+/**
+ * GPU memory in size classes: a freed buffer goes back to a free list of its class and the next tensor of that class
+ * reuses it, so a training loop that allocates the same shapes every step creates no buffer after its first steps.
+ * Classes are 1, 1.25, 1.5 and 1.75 × a power of two (at most 25% wasted per buffer).
+ */
+import { OutOfMemoryError } from '../memory_error.js';
+
+// GPUBufferUsage's values, written out so that no global from the WebGPU spec is needed at load time (Node).
+export const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
+const DATA_USAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+
+/** What a tensor's handle points at; the finalizer holds this (not the handle with its CPU copy) to free it. */
+export interface GpuSlot {
+  buffer: GPUBuffer;
+  bytes: number;
+  freed: boolean;
+}
+
+/** The size class of `bytes`: the smallest 2^k·{1, 1.25, 1.5, 1.75} ≥ bytes (at least 16 bytes). */
+export function sizeClass(bytes: number): number {
+  const n = Math.max(16, bytes);
+  const p = 2 ** Math.floor(Math.log2(n));
+  if (p === n) return n;
+  const quarter = p / 4;
+  return p + Math.ceil((n - p) / quarter) * quarter;
+}
+
+export class BufferPool {
+  private readonly free = new Map<number, GPUBuffer[]>();
+  /** Bytes held in free lists; past `maxPooled` freed buffers are destroyed instead. */
+  pooledBytes = 0;
+  /** Bytes of live (in-use) buffers. */
+  liveBytes = 0;
+  created = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly maxBytes: number,
+    /** Destroys a buffer once the commands already recorded that use it are submitted. */
+    private readonly retire: (b: GPUBuffer) => void,
+    private readonly maxPooled = 512 * 2 ** 20,
+  ) {}
+
+  acquire(bytes: number): GpuSlot {
+    const size = sizeClass(bytes);
+    if (size > this.maxBytes) throw new OutOfMemoryError(null, bytes, 'webgpu');
+    const list = this.free.get(size);
+    const reused = list?.pop();
+    if (reused) {
+      this.pooledBytes -= size;
+      this.liveBytes += size;
+      return { buffer: reused, bytes: size, freed: false };
+    }
+    this.created++;
+    this.liveBytes += size;
+    return { buffer: this.device.createBuffer({ size, usage: DATA_USAGE }), bytes: size, freed: false };
+  }
+
+  release(slot: GpuSlot): void {
+    if (slot.freed) return;
+    slot.freed = true;
+    this.liveBytes -= slot.bytes;
+    if (this.pooledBytes + slot.bytes > this.maxPooled) {
+      this.retire(slot.buffer);
+      return;
+    }
+    let list = this.free.get(slot.bytes);
+    if (!list) this.free.set(slot.bytes, (list = []));
+    list.push(slot.buffer);
+    this.pooledBytes += slot.bytes;
+  }
+
+  /** Destroys every pooled buffer (live ones stay). */
+  trim(): void {
+    for (const list of this.free.values()) for (const b of list) this.retire(b);
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The webgpu backend in Node (Dawn from the `webgpu` package, on SwiftShader where there is no GPU): every PyTorch
+ * fixture case, the conv/pool/matmul/norm kernels against the js reference on random shapes (odd sizes, strides,
+ * dilation, groups) forward and backward, training steps equal to the js backend's, flat GPU memory over a loop,
+ * and the errors: synchronous reads, missing kernels, out-of-range indices. Skipped, saying why, without a device.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as ct from '../src/index.js';
+import type { Tensor } from '../src/index.js';
+import { activeBackend } from '../src/backend/registry.js';
+import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
+import { loadCases } from './helpers/fixtures.js';
+import { runCaseAsync } from './helpers/parity_cases.js';
+import type { FixtureCase } from './helpers/fixture_codec.js';
+import { relativeToMax } from './helpers/tolerance.js';
+import { startWebGpu } from './helpers/webgpu.js';
+import { resnet18LogitsAsync, trainLenetAsync } from './browser/workloads.js';
+
+const reason = await startWebGpu();
+if (reason) console.warn(`webgpu suite skipped: ${reason}`);
+
+/** Ops whose values or gradients go through exp, log, tanh or pow, which WGSL allows a few ulps more error than the host's. */
+const TRANSCENDENTAL = new Set([
+  'exp',
+  'log',
+  'pow',
+  'powScalar',
+  'sigmoid',
+  'tanh',
+  'elu',
+  'selu',
+  'gelu',
+  'geluTanh',
+  'silu',
+  'softplus',
+  'logsumexp',
+  'softmax',
+  'logSoftmax',
+  'crossEntropy',
+  'nllLoss',
+  'bceWithLogits',
+  'localResponseNorm',
+]);
+
+/**
+ * Tolerances on this backend, per op, relative to the tensor's scale as the parity suite measures: the same as the
+ * host backends' (1e-5; 1e-4 for large reductions) even though GPU sums run in another order, except 1e-4 for the
+ * transcendental ops (measured on SwiftShader: geluTanh's gradient and bceWithLogits' are 5e-5 off at 1e-5).
+ */
+export function webgpuRtol(c: FixtureCase, base: number): number {
+  return TRANSCENDENTAL.has(c.op) ? Math.max(base, 1e-4) : base;
+}
+
+/** Runs `fn` on webgpu and on js with the same inputs (uploaded to each), returning both results' values. */
+async function both(inputs: Float32Array[], shapes: number[][], fn: (xs: Tensor[]) => Tensor[]): Promise<{ gpu: Float32Array[]; js: Float32Array[] }> {
+  const run = async (backend: string) => {
+    ct.setBackend(backend);
+    const xs = inputs.map((d, i) => ct.tensor(d, shapes[i]).requiresGrad_());
+    const outs = fn(xs);
+    return Promise.all(outs.map(async (t) => (await t.dataAsync()) as Float32Array));
+  };
+  const gpu = await run('webgpu');
+  const js = await run('js');
+  ct.setBackend('webgpu');
+  return { gpu, js };
+}
+
+const rand = (n: number, seed: number) => {
+  const g = new ct.Generator(seed);
+  return Float32Array.from({ length: n }, () => g.normal());
+};
+
+describe.skipIf(reason !== null)('webgpu backend (Node, Dawn)', () => {
+  let previous = 'js';
+  beforeAll(() => {
+    previous = ct.getBackend();
+    ct.setBackend('webgpu');
+  });
+  afterAll(() => ct.setBackend(previous));
+
+  it('names its adapter', () => {
+    expect((activeBackend() as WebGpuBackend).adapterName).toMatch(/\w/);
+  });
+
+  it('passes every PyTorch fixture case (outputs, extras, gradients)', async () => {
+    const cases = loadCases();
+    const failures: string[] = [];
+    for (const c of cases) {
+      try {
+        await runCaseAsync(c, webgpuRtol);
+      } catch (e) {
+        failures.push(`${c.id}: ${(e as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  const convShapes: { x: number[]; w: number[]; opts: ct.nn.functional.Conv2dOptions }[] = [
+    { x: [2, 3, 9, 7], w: [5, 3, 3, 3], opts: { padding: 1 } },
+    { x: [1, 4, 11, 10], w: [6, 2, 3, 2], opts: { stride: [2, 1], padding: [1, 0], groups: 2 } },
+    { x: [3, 6, 8, 8], w: [6, 1, 3, 3], opts: { padding: 1, groups: 6 } },
+    { x: [2, 5, 13, 9], w: [7, 5, 5, 3], opts: { stride: 2, dilation: [1, 2], padding: 2 } },
+    { x: [1, 70, 5, 5], w: [66, 70, 1, 1], opts: {} },
+    { x: [2, 3, 6, 6], w: [4, 3, 3, 3], opts: { padding: 'same', dilation: 2 } },
+  ];
+  for (const s of convShapes) {
+    it(`conv2d ${JSON.stringify(s)} forward and both gradients equal js`, async () => {
+      const n = (sh: number[]) => sh.reduce((a, b) => a * b, 1);
+      const bias = [s.w[0]];
+      const { gpu, js } = await both([rand(n(s.x), 1), rand(n(s.w), 2), rand(s.w[0], 3)], [s.x, s.w, bias], ([x, w, b]) => {
+        const y = ct.nn.functional.conv2d(x, w, b, s.opts);
+        y.mul(ct.tensor(rand(y.numel(), 4), y.shape))
+          .sum()
+          .backward();
+        return [y, x.grad!, w.grad!, b.grad!];
+      });
+      for (let i = 0; i < gpu.length; i++) expect(relativeToMax(gpu[i], js[i]), `output ${i}`).toBeLessThan(1e-5);
+    });
+  }
+
+  it('matmul with every transposition and odd sizes equals js', async () => {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [65, 17, 130],
+      [3, 200, 5],
+    ]) {
+      const { gpu, js } = await both(
+        [rand(2 * m * k, 5), rand(2 * k * n, 6)],
+        [
+          [2, m, k],
+          [2, k, n],
+        ],
+        ([a, b]) => {
+          const y = ct.matmul(a, b);
+          y.mul(ct.tensor(rand(y.numel(), 7), y.shape))
+            .sum()
+            .backward();
+          return [y, a.grad!, b.grad!];
+        },
+      );
+      for (let i = 0; i < gpu.length; i++) expect(relativeToMax(gpu[i], js[i]), `${m}x${k}x${n} output ${i}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('pooling (max with overlap, average with ceil mode and padding, adaptive) forward and backward equal js', async () => {
+    const F = ct.nn.functional;
+    const cases: ((x: Tensor) => Tensor)[] = [
+      (x) => F.maxPool2d(x, 3, { stride: 2, padding: 1 }),
+      (x) => F.maxPool2d(x, 2, { dilation: 2 }),
+      (x) => F.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }),
+      (x) => F.avgPool2d(x, [2, 3], { stride: [1, 2] }),
+      (x) => F.adaptiveAvgPool2d(x, [3, 4]),
+      (x) => F.adaptiveMaxPool2d(x, [4, 3]),
+    ];
+    for (const [i, f] of cases.entries()) {
+      const { gpu, js } = await both([rand(2 * 3 * 11 * 9, 8 + i)], [[2, 3, 11, 9]], ([x]) => {
+        const y = f(x);
+        y.mul(ct.tensor(rand(y.numel(), 20 + i), y.shape))
+          .sum()
+          .backward();
+        return [y, x.grad!];
+      });
+      expect(relativeToMax(gpu[0], js[0]), `case ${i} forward`).toBeLessThan(1e-6);
+      expect(relativeToMax(gpu[1], js[1]), `case ${i} backward`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('batch, layer and group norm, softmax and cross-entropy forward and backward equal js', async () => {
+    const F = ct.nn.functional;
+    const { gpu, js } = await both([rand(4 * 6 * 5 * 3, 30), rand(6, 31), rand(6, 32)], [[4, 6, 5, 3], [6], [6]], ([x, w, b]) => {
+      const rm = ct.zeros([6]);
+      const rv = ct.ones([6]);
+      const y = F.batchNorm(x, rm, rv, { weight: w, bias: b, training: true })
+        .add(F.groupNorm(x, 3, { weight: w, bias: b }))
+        .add(F.layerNorm(x, [5, 3]));
+      const logits = y.mean([2, 3]);
+      const loss = F.crossEntropy(logits, ct.tensor(Int32Array.from([0, 5, 2, 3]), [4])).add(F.softmax(y, 1).mul(y).mean());
+      loss.backward();
+      return [y, loss, x.grad!, w.grad!, b.grad!, rm, rv];
+    });
+    for (let i = 0; i < gpu.length; i++) expect(relativeToMax(gpu[i], js[i]), `output ${i}`).toBeLessThan(1e-5);
+  });
+
+  it('large tensors: a sum over 2^20 values and an elementwise op past 65,535 workgroups equal js', async () => {
+    const n = 1 << 20;
+    const { gpu, js } = await both([rand(n * 17, 40)], [[17, n]], ([x]) => [x.sum(1), x.mul(2).add(1).sum(0)]);
+    expect(relativeToMax(gpu[0], js[0])).toBeLessThan(1e-5);
+    expect(relativeToMax(gpu[1], js[1])).toBeLessThan(1e-6);
+  }, 60_000);
+
+  it('reading a GPU result synchronously explains how to read it; after dataAsync, data() works', async () => {
+    const y = ct.ones([3]).mul(2);
+    expect(() => y.data()).toThrow(/computed on the GPU.*await t\.dataAsync\(\)/);
+    expect(Array.from(await y.dataAsync())).toEqual([2, 2, 2]);
+    expect(Array.from(y.data())).toEqual([2, 2, 2]);
+    expect(await y.sum().itemAsync()).toBe(6);
+  });
+
+  it('an index out of range, found on the GPU, fails the next read naming the op', async () => {
+    const x = ct.ones([2, 3]);
+    // An index computed on the GPU cannot be checked on the host before the kernel runs.
+    const idx = ct.tensor(Int32Array.from([1, 7]), [2, 1]).add(ct.tensor(Int32Array.from([0, 0]), [2, 1]));
+    const y = ct.gather(x, 1, idx);
+    await expect(y.dataAsync()).rejects.toThrow(/gather.*index was out of range/);
+    // The flag is cleared: the next read is fine.
+    expect(Array.from(await ct.ones([2]).add(1).dataAsync())).toEqual([2, 2]);
+  });
+
+  it('copy_ and the optimizers update parameters on the GPU (no host round trip)', async () => {
+    ct.manualSeed(3);
+    const run = async (backend: string, opt: (p: Tensor[]) => ct.optim.Optimizer) => {
+      ct.setBackend(backend);
+      const w = ct.tensor(rand(12, 50), [3, 4]).requiresGrad_();
+      const o = opt([w]);
+      for (let s = 0; s < 3; s++) {
+        o.zeroGrad();
+        w.mul(w).sum().backward();
+        o.step();
+      }
+      return (await w.dataAsync()) as Float32Array;
+    };
+    const opts: ((p: Tensor[]) => ct.optim.Optimizer)[] = [
+      (p) => new ct.optim.SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
+      (p) => new ct.optim.Adam(p, { lr: 0.1, amsgrad: true, weightDecay: 0.01 }),
+      (p) => new ct.optim.AdamW(p, { lr: 0.1 }),
+    ];
+    for (const [i, o] of opts.entries()) {
+      const gpu = await run('webgpu', o);
+      const js = await run('js', o);
+      expect(relativeToMax(gpu, js), `optimizer ${i}`).toBeLessThan(1e-5);
+    }
+    ct.setBackend('webgpu');
+  });
+
+  it('trains LeNet-5 for 50 steps with the losses of the wasm backend, and runs ResNet-18 with its logits', async () => {
+    const mnist = await ct.data.mnist();
+    const gpu = await trainLenetAsync(mnist, 50, 16);
+    ct.setBackend('wasm');
+    const wasm = await trainLenetAsync(mnist, 50, 16);
+    const wasmResnet = await resnet18LogitsAsync();
+    ct.setBackend('js');
+    const js = await trainLenetAsync(mnist, 50, 16);
+    ct.setBackend('webgpu');
+    const gpuResnet = await resnet18LogitsAsync();
+    const drift = (a: number[], b: number[]) => a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i]));
+    // Float32 sums in another order make training drift apart, more with every step; the GPU may drift from wasm as
+    // much as js does (two host backends that only order sums differently), within a floor of 1e-4.
+    const gpuDrift = drift(gpu.losses, wasm.losses);
+    const hostDrift = drift(js.losses, wasm.losses);
+    for (let s = 0; s < 50; s++) {
+      const allowed = Math.max(1e-4, 10 * Math.max(...hostDrift.slice(0, s + 1)));
+      expect(gpuDrift[s], `step ${s} (js vs wasm: ${hostDrift[s].toExponential(1)})`).toBeLessThan(allowed);
+    }
+    expect(gpu.losses[49]).toBeLessThan(gpu.losses[0] * 0.7);
+    expect(relativeToMax(gpuResnet.logits, wasmResnet.logits)).toBeLessThan(1e-4);
+  }, 300_000);
+
+  it('GPU memory stays flat over a training loop: freed buffers are reused, none created after warm-up', async () => {
+    const backend = activeBackend() as WebGpuBackend;
+    // A small CNN: the point is the allocator, not the model, and SwiftShader runs a step in milliseconds.
+    const model = new ct.nn.Sequential(
+      new ct.nn.Conv2d(1, 4, 3),
+      new ct.nn.BatchNorm2d(4),
+      new ct.nn.ReLU(),
+      new ct.nn.Flatten(),
+      new ct.nn.Linear(4 * 6 * 6, 10),
+    );
+    const opt = new ct.optim.Adam(model.parameters(), { lr: 1e-3 });
+    const x = ct.randn(8, 1, 8, 8);
+    const y = ct.tensor(
+      Int32Array.from({ length: 8 }, (_, i) => i % 10),
+      [8],
+    );
+    const live: number[] = [];
+    let createdAfterWarmup = 0;
+    for (let s = 0; s < 2000; s++) {
+      opt.zeroGrad();
+      const loss = ct.nn.functional.crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      if (s % 200 === 199) {
+        await loss.itemAsync(); // a read per 200 steps, as a progress bar would; finalizers run between turns
+        await new Promise((r) => setTimeout(r, 0));
+        live.push(backend.runner!.pool.liveBytes);
+        if (s === 199) createdAfterWarmup = backend.runner!.pool.created;
+      }
+    }
+    const createdLate = backend.runner!.pool.created - createdAfterWarmup;
+    expect(Math.max(...live.slice(2)), `live bytes ${live.join(', ')}`).toBeLessThan(1.5 * live[1] + 1e6);
+    expect(createdLate, 'buffers created after step 200').toBeLessThan(20);
+  }, 120_000);
+});
