@@ -26,7 +26,7 @@ export {
 } from './tensor/creation.js';
 export { manualSeed, getRngState, setRngState, Generator, type RngState } from './tensor/random.js';
 export { noGrad, enableGrad, isGradEnabled } from './autograd/grad_mode.js';
-export { gradcheck, type GradcheckOptions } from './autograd/gradcheck.js';
+export { gradcheck, gradcheckAsync, type GradcheckOptions } from './autograd/gradcheck.js';
 export { setBackend, initBackend, getBackend, listBackends, registerBackend, setNumThreads, getNumThreads } from './backend/registry.js';
 export { useWebGpu } from './backend/webgpu/device.js';
 export type { Backend, DType, TypedArray, TensorInfo, DataHandle } from './backend/backend.js';

@@ -13,7 +13,7 @@ import * as ct from '../src/index.js';
 import { createWasmBackend } from '../src/backend/wasm/index.js';
 import type { Page } from 'playwright-core';
 import { bundleForBrowser, bundleSource, findChromium, launchChromium, openSuite, serve, type Chromium, type TestServer } from './browser/harness.js';
-import { fnv1a, resnet18Logits, trainLenet, type LenetResult, type ResnetResult } from './browser/workloads.js';
+import { fnv1a, resnet18Logits, trainLenet, trainLenetAsync, type LenetResult, type ResnetResult } from './browser/workloads.js';
 import { relativeToMax } from './helpers/tolerance.js';
 
 const NODE_BUILTINS = /^(node:|fs$|fs\/|path$|os$|url$|zlib$|crypto$|worker_threads$|child_process$|util$|stream$|buffer$|v8$|vm$)/;
@@ -120,7 +120,7 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     it('has threads on the wasm backend only in a Worker (the page thread cannot block), and Tensor methods in the bundle', async () => {
       const env = (await run(page, 'env')) as { crossOriginIsolated: boolean; threads: number; tensorMethods: boolean; backends: string[] };
       expect(env).toMatchObject({ crossOriginIsolated: true, threads: 1, tensorMethods: true });
-      expect(env.backends).toEqual(['js', 'wasm']);
+      expect(env.backends).toEqual(['js', 'wasm', 'webgpu']);
       const inWorker = (await runInWorker(page, 'env')) as { crossOriginIsolated: boolean; threads: number; inWorker: boolean };
       expect(inWorker).toMatchObject({ crossOriginIsolated: true, inWorker: true });
       expect(inWorker.threads).toBeGreaterThanOrEqual(2);
@@ -251,6 +251,55 @@ describe.skipIf(!chromiumPath)('in Chromium', () => {
     it('ResNet-18 inference equals Node to 1e-5', async () => {
       const r = (await run(page, 'resnet18')) as ResnetResult;
       expect(relativeToMax(r.logits, nodeResnet.logits)).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
+  describe('WebGPU on SwiftShader (Chromium with --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader)', () => {
+    let gpuChrome: Chromium;
+    let page: Page;
+    let errors: string[];
+    let nodeSmallLenet: { losses: number[] };
+    beforeAll(async () => {
+      gpuChrome = await launchChromium(chromiumPath!, ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']);
+      const server = await serve(app, { isolated: true });
+      servers.push(server);
+      ({ page, errors } = await openSuite(gpuChrome.browser, server.url));
+      const before = ct.getBackend();
+      ct.setBackend('wasm');
+      nodeSmallLenet = await trainLenetAsync(await ct.data.mnist(), 50, 16);
+      ct.setBackend(before);
+    }, 120_000);
+    afterAll(async () => {
+      expect(errors).toEqual([]);
+      await gpuChrome?.close();
+    });
+
+    it('starts the webgpu backend on the SwiftShader adapter', async () => {
+      const env = (await run(page, 'webgpuEnv')) as { ok: boolean; adapter?: string; error?: string };
+      expect(env, env.error).toMatchObject({ ok: true });
+      expect(env.adapter).toMatch(/swiftshader/i);
+    });
+    it('every PyTorch fixture case matches on webgpu (per-op tolerances of test/helpers/webgpu_tolerance.ts)', async () => {
+      const r = (await run(page, 'webgpuParity')) as { cases: number; failures: string[] };
+      expect(r.cases).toBeGreaterThan(200);
+      expect(r.failures).toEqual([]);
+    });
+    it('every gradient check passes on webgpu', async () => {
+      const r = (await run(page, 'webgpuGradcheck')) as { checks: number; failures: string[] };
+      expect(r.checks).toBeGreaterThan(50);
+      expect(r.failures).toEqual([]);
+    });
+    it('LeNet-5 trains 50 steps on webgpu with the losses of Node on wasm', async () => {
+      const r = (await run(page, 'webgpuLenet')) as { losses: number[]; seconds: number };
+      expect(r.losses).toHaveLength(50);
+      // Sums in another order drift apart step by step (the Node suite bounds the drift by js-vs-wasm's); 1e-2 here.
+      for (let s = 0; s < 50; s++) expect(Math.abs(r.losses[s] - nodeSmallLenet.losses[s]) / nodeSmallLenet.losses[s], `step ${s}`).toBeLessThan(1e-2);
+      expect(r.losses[49]).toBeLessThan(r.losses[0] * 0.7);
+      console.log(`LeNet-5 on webgpu (SwiftShader, Chromium): 50 steps of batch 16 in ${r.seconds.toFixed(1)} s`);
+    });
+    it('ResNet-18 inference on webgpu equals Node (wasm) to 1e-4', async () => {
+      const r = (await run(page, 'webgpuResnet')) as ResnetResult;
+      expect(relativeToMax(r.logits, nodeResnet.logits)).toBeLessThanOrEqual(1e-4);
     });
   });
 });

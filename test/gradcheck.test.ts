@@ -24,4 +24,10 @@ describeEachBackend('gradcheck', () => {
     expect(() => ct.gradcheck(wrong, [r(3)])).toThrow(/gradcheck: .*numeric .* vs analytic/);
     expect(ct.gradcheck(wrong, [r(3)], { raiseException: false })).toBe(false);
   });
+  it('gradcheckAsync (for GPU backends) agrees: passes the right gradients, reports the wrong one', async () => {
+    for (const c of checks.slice(0, 12)) expect(await ct.gradcheckAsync(c.fn, c.inputs()), c.name).toBe(true);
+    const wrong = (x: Tensor) => x.mul(x.detach()).sum();
+    await expect(ct.gradcheckAsync(wrong, [r(3)])).rejects.toThrow(/gradcheck: .*numeric .* vs analytic/);
+    expect(await ct.gradcheckAsync(wrong, [r(3)], { raiseException: false })).toBe(false);
+  });
 });

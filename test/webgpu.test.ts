@@ -11,45 +11,14 @@ import { activeBackend } from '../src/backend/registry.js';
 import type { WebGpuBackend } from '../src/backend/webgpu/index.js';
 import { loadCases } from './helpers/fixtures.js';
 import { runCaseAsync } from './helpers/parity_cases.js';
-import type { FixtureCase } from './helpers/fixture_codec.js';
 import { relativeToMax } from './helpers/tolerance.js';
 import { startWebGpu } from './helpers/webgpu.js';
+import { webgpuRtol } from './helpers/webgpu_tolerance.js';
+import { checks as gradChecks } from './helpers/gradcheck_cases.js';
 import { resnet18LogitsAsync, trainLenetAsync } from './browser/workloads.js';
 
 const reason = await startWebGpu();
 if (reason) console.warn(`webgpu suite skipped: ${reason}`);
-
-/** Ops whose values or gradients go through exp, log, tanh or pow, which WGSL allows a few ulps more error than the host's. */
-const TRANSCENDENTAL = new Set([
-  'exp',
-  'log',
-  'pow',
-  'powScalar',
-  'sigmoid',
-  'tanh',
-  'elu',
-  'selu',
-  'gelu',
-  'geluTanh',
-  'silu',
-  'softplus',
-  'logsumexp',
-  'softmax',
-  'logSoftmax',
-  'crossEntropy',
-  'nllLoss',
-  'bceWithLogits',
-  'localResponseNorm',
-]);
-
-/**
- * Tolerances on this backend, per op, relative to the tensor's scale as the parity suite measures: the same as the
- * host backends' (1e-5; 1e-4 for large reductions) even though GPU sums run in another order, except 1e-4 for the
- * transcendental ops (measured on SwiftShader: geluTanh's gradient and bceWithLogits' are 5e-5 off at 1e-5).
- */
-export function webgpuRtol(c: FixtureCase, base: number): number {
-  return TRANSCENDENTAL.has(c.op) ? Math.max(base, 1e-4) : base;
-}
 
 /** Runs `fn` on webgpu and on js with the same inputs (uploaded to each), returning both results' values. */
 async function both(inputs: Float32Array[], shapes: number[][], fn: (xs: Tensor[]) => Tensor[]): Promise<{ gpu: Float32Array[]; js: Float32Array[] }> {
@@ -90,6 +59,22 @@ describe.skipIf(reason !== null)('webgpu backend (Node, Dawn)', () => {
         await runCaseAsync(c, webgpuRtol);
       } catch (e) {
         failures.push(`${c.id}: ${(e as Error).message}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+
+  it('passes every gradient check (gradcheckAsync: central differences read back together)', async () => {
+    const failures: string[] = [];
+    for (const c of gradChecks) {
+      try {
+        // Inputs are made on the host (some cases read them to move values off kinks), then moved by the first op.
+        ct.setBackend('js');
+        const inputs = c.inputs();
+        ct.setBackend('webgpu');
+        if (!(await ct.gradcheckAsync(c.fn, inputs, { raiseException: false }))) failures.push(`${c.name}: failed`);
+      } catch (e) {
+        failures.push(`${c.name}: ${(e as Error).message}`);
       }
     }
     expect(failures).toEqual([]);

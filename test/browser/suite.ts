@@ -4,11 +4,13 @@
  * compares with its own run of the same workload. This file is bundled for the browser with esbuild, like a user's app.
  */
 import * as ct from '../../src/index.js';
-import { runCase } from '../helpers/parity_cases.js';
+import { activeBackend } from '../../src/backend/registry.js';
+import { runCase, runCaseAsync } from '../helpers/parity_cases.js';
 import type { FixtureCase } from '../helpers/fixture_codec.js';
 import { checks as gradChecks } from '../helpers/gradcheck_cases.js';
 import { relativeToMax } from '../helpers/tolerance.js';
-import { fnv1a, resnet18Logits, trainLenet } from './workloads.js';
+import { fnv1a, resnet18Logits, resnet18LogitsAsync, trainLenet, trainLenetAsync } from './workloads.js';
+import { webgpuRtol } from '../helpers/webgpu_tolerance.js';
 
 type Check = (arg?: unknown) => unknown | Promise<unknown>;
 
@@ -16,7 +18,8 @@ type Check = (arg?: unknown) => unknown | Promise<unknown>;
 function onEachBackend(fn: (backend: string, failures: string[]) => void): string[] {
   const failures: string[] = [];
   const previous = ct.getBackend();
-  for (const b of ct.listBackends()) {
+  // webgpu reads results asynchronously: its checks below are its own.
+  for (const b of ct.listBackends().filter((n) => n !== 'webgpu')) {
     ct.setBackend(b);
     try {
       fn(b, failures);
@@ -265,6 +268,66 @@ const suite: Record<string, Check> = {
       out.resizedShape = fromId.shape;
     }
     return out;
+  },
+
+  // ---- webgpu (Chromium started with --enable-unsafe-webgpu --use-webgpu-adapter=swiftshader) ----
+  /** Starts the webgpu backend: the adapter's name, or the error. */
+  webgpuEnv: async () => {
+    try {
+      await ct.initBackend('webgpu');
+      const adapter = (activeBackend() as { adapterName?: string }).adapterName;
+      ct.setBackend('wasm');
+      return { ok: true, adapter };
+    } catch (e) {
+      return { ok: false, error: (e as Error).message };
+    }
+  },
+  /** Every PyTorch fixture case on webgpu, read back asynchronously. */
+  webgpuParity: async () => {
+    await ct.initBackend('webgpu');
+    const cases = (await fetchJson<{ cases: FixtureCase[] }>('/fixtures/ops.json')).cases;
+    const failures: string[] = [];
+    for (const c of cases) {
+      try {
+        await runCaseAsync(c, webgpuRtol);
+      } catch (e) {
+        failures.push(`${c.id}: ${(e as Error).message}`);
+      }
+    }
+    ct.setBackend('wasm');
+    return { cases: cases.length, failures };
+  },
+  /** Every gradient check on webgpu (inputs made on the host, moved by the first op). */
+  webgpuGradcheck: async () => {
+    await ct.initBackend('webgpu');
+    const failures: string[] = [];
+    for (const c of gradChecks) {
+      ct.setBackend('js');
+      const inputs = c.inputs();
+      ct.setBackend('webgpu');
+      try {
+        if (!(await ct.gradcheckAsync(c.fn, inputs, { raiseException: false }))) failures.push(`${c.name}: failed`);
+      } catch (e) {
+        failures.push(`${c.name}: ${(e as Error).message}`);
+      }
+    }
+    ct.setBackend('wasm');
+    return { checks: gradChecks.length, failures };
+  },
+  /** LeNet-5 for 50 steps of batch 16 on webgpu: every step's loss. */
+  webgpuLenet: async () => {
+    await ct.initBackend('webgpu');
+    const mnist = await ct.data.mnist({ root: '/datasets/mnist/' });
+    const r = await trainLenetAsync(mnist, 50, 16);
+    ct.setBackend('wasm');
+    return r;
+  },
+  /** ResNet-18 inference on webgpu. */
+  webgpuResnet: async () => {
+    await ct.initBackend('webgpu');
+    const r = await resnet18LogitsAsync();
+    ct.setBackend('wasm');
+    return r;
   },
 };
 
