@@ -4,6 +4,9 @@
  * dilation, groups) forward and backward, training steps equal to the js backend's, flat GPU memory over a loop,
  * and the errors: synchronous reads, missing kernels, out-of-range indices. Skipped, saying why, without a device.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import type { Tensor } from '../src/index.js';
@@ -274,4 +277,41 @@ describe.skipIf(reason !== null)('webgpu backend (Node, Dawn)', () => {
     expect(Math.max(...live.slice(2)), `live bytes ${live.join(', ')}`).toBeLessThan(1.5 * live[1] + 1e6);
     expect(createdLate, 'buffers created after step 200').toBeLessThan(20);
   }, 120_000);
+
+  it('train.fit trains on webgpu as on js: the same history to float tolerance, checkpoints and weights written', async () => {
+    const blobs = (n: number, seed: number) => {
+      const g = new ct.Generator(seed);
+      const x = Float32Array.from({ length: n * 2 }, (_, i) => (i % 2 ? 1 : -1) * ((Math.floor(i / 2) % 3) - 1) * 2 + g.normal() * 0.5);
+      const y = Int32Array.from({ length: n }, (_, i) => i % 3);
+      return new ct.data.TensorDataset(ct.tensor(x, [n, 2]), ct.tensor(y, [n], { dtype: 'int32' }));
+    };
+    const run = async (backend: string, outDir: string) => {
+      ct.setBackend(backend);
+      ct.manualSeed(0);
+      const model = new ct.nn.Sequential(new ct.nn.Linear(2, 16), new ct.nn.ReLU(), new ct.nn.Linear(16, 3));
+      const optimizer = new ct.optim.Adam(model.parameters(), { lr: 0.05 });
+      return ct.train.fit(model, {
+        optimizer,
+        trainLoader: new ct.data.DataLoader(blobs(120, 1), { batchSize: 16, shuffle: true, seed: 3 }),
+        valLoader: new ct.data.DataLoader(blobs(60, 2), { batchSize: 30 }),
+        epochs: 3,
+        outDir,
+      });
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'convnet-webgpu-fit-'));
+    try {
+      const gpu = await run('webgpu', join(dir, 'gpu'));
+      const js = await run('js', join(dir, 'js'));
+      ct.setBackend('webgpu');
+      for (let e = 0; e < 3; e++) {
+        expect(Math.abs(gpu.history[e].train.loss - js.history[e].train.loss), `epoch ${e + 1}`).toBeLessThan(1e-4);
+        expect(gpu.history[e].val!.acc).toBe(js.history[e].val!.acc);
+      }
+      const weights = await ct.io.loadSafetensors(join(dir, 'gpu', 'model.safetensors'));
+      expect(Object.keys(weights).sort()).toEqual(['0.bias', '0.weight', '2.bias', '2.weight']);
+      expect(existsSync(join(dir, 'gpu', 'last.ckpt.safetensors'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

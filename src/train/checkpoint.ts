@@ -71,7 +71,13 @@ export async function saveCheckpoint(
   epoch: number,
   extra: Record<string, unknown>,
 ): Promise<void> {
+  await onHost([...Object.values(model.stateDict()), ...Object.values(optimizer.stateDict().state).flatMap((s) => Object.values(s))]);
   await writeFileAtomic(path, encodeCheckpoint(model, optimizer, scheduler, epoch, extra), 'saveCheckpoint');
+}
+
+/** Waits until the values of these tensors are on the host (GPU backends read back here; host backends return at once). */
+export async function onHost(values: readonly unknown[]): Promise<void> {
+  await Promise.all(values.filter((v): v is Tensor => v instanceof Tensor).map((t) => t.storage.readAsync()));
 }
 
 /** A checkpoint file that is not a valid convnet-ts checkpoint: truncated, corrupt, foreign or hostile. */

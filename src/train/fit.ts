@@ -14,9 +14,9 @@ import { loadSafetensors, saveSafetensors } from '../io/index.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { renderSvg } from '../chart/render.js';
 import { trainingCurves } from '../chart/training.js';
-import { CheckpointError, loadCheckpoint, saveCheckpoint, type CheckpointMeta, type Schedulable } from './checkpoint.js';
+import { CheckpointError, loadCheckpoint, onHost, saveCheckpoint, type CheckpointMeta, type Schedulable } from './checkpoint.js';
 import { FormatError } from '../io/format_error.js';
-import { firstNonFiniteGrad, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
+import { firstNonFiniteGradAsync, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
 
@@ -174,6 +174,35 @@ export function evaluate(model: AnyModule, loader: DataLoader, lossFn: FitOption
   return acc.result();
 }
 
+/** Where a non-finite loss came from; on GPU backends, whose layer outputs cannot be read synchronously, unknown. */
+function nonFiniteOrigin(model: AnyModule, x: Tensor): string | null {
+  try {
+    return firstNonFiniteOutput(model, x);
+  } catch {
+    return null;
+  }
+}
+
+/** evaluate() for every backend, GPUs included: each batch's loss and logits are read back before they are counted. */
+export async function evaluateAsync(model: AnyModule, loader: DataLoader, lossFn: FitOptions['lossFn'] = (l, y) => crossEntropy(l, y)): Promise<EpochMetrics> {
+  const wasTraining = model.training;
+  model.eval();
+  const acc = new MetricAccumulator();
+  try {
+    for (const { x, y } of loader.iterEpoch(0)) {
+      const { logits, loss } = noGrad(() => {
+        const logits = model.forward(x) as Tensor;
+        return { logits, loss: lossFn!(logits, y) };
+      });
+      await onHost([loss, logits, y]);
+      acc.add(loss.item(), logits, y);
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return acc.result();
+}
+
 /**
  * Lets timers (the progress bar), I/O, messages and finalizers run between steps: setImmediate in Node, a
  * MessageChannel round trip in browsers (a zero timeout there is clamped to 4 ms once nested, a quarter of a LeNet step).
@@ -318,16 +347,18 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
       optimizer.zeroGrad();
       const logits = model.forward(x) as Tensor;
       const loss = lossFn(logits, y);
+      // One wait per step on GPU backends (the loss decides whether the step is taken); none on host backends.
+      await onHost([loss, logits, y]);
       const l = loss.item();
       let bad: string | null = Number.isFinite(l) ? null : `the loss became ${l}`;
       if (!bad) {
         loss.backward();
-        const g = firstNonFiniteGrad(model);
+        const g = await firstNonFiniteGradAsync(model);
         if (g) bad = `the gradient of ${g} became non-finite (loss ${l.toPrecision(4)})`;
       }
       if (bad) {
         if (onNan === 'stop') {
-          const origin = Number.isFinite(l) ? bad.replace(/^the /, '') : (firstNonFiniteOutput(model, x) ?? 'the loss');
+          const origin = Number.isFinite(l) ? bad.replace(/^the /, '') : (nonFiniteOrigin(model, x) ?? 'the loss');
           const lrNow = optimizer.paramGroups[0].lr;
           throw new NonFiniteError(
             `fit: ${bad} at epoch ${epoch}, step ${step + 1} (first non-finite: ${origin}); the weights were not updated and the last checkpoint is from epoch ${epoch - 1}. Try a lower learning rate (now ${lrNow.toPrecision(3)}), a warmup (--warmup), gradient clipping, or onNan: 'skip' (--on-nan skip) to skip such batches`,
@@ -361,7 +392,7 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
     const seconds = (performance.now() - te) / 1000;
     const record: EpochRecord = { epoch, lr, train: acc.result(), seconds, imagesPerSecond: acc.count / seconds };
     if (skipped) record.skippedSteps = skipped;
-    if (valLoader) record.val = evaluate(model, valLoader, lossFn);
+    if (valLoader) record.val = await evaluateAsync(model, valLoader, lossFn);
     history.push(record);
     if (scheduler instanceof ReduceLROnPlateau) scheduler.step(monitorValue(record, monitor));
     else if (scheduler && scheduleEvery === 'epoch') scheduler.step();
@@ -406,7 +437,10 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
     progress.log(`restored the best weights (epoch ${bestEpoch})`);
   }
   for (const cb of opts.callbacks ?? []) await cb.onTrainEnd?.(ctx);
-  if (outDir) await saveSafetensors(paths.weights!, model.stateDict(), { format: 'pt' });
-  const test = testLoader ? evaluate(model, testLoader, lossFn) : null;
+  if (outDir) {
+    await onHost(Object.values(model.stateDict()));
+    await saveSafetensors(paths.weights!, model.stateDict(), { format: 'pt' });
+  }
+  const test = testLoader ? await evaluateAsync(model, testLoader, lossFn) : null;
   return { history, test, bestEpoch, stoppedEarly, trainSeconds, interrupted: false, interruptedAt: null, paths };
 }
