@@ -39,6 +39,8 @@ export interface NormalizationResults {
   batchSizes: number[];
   /** The learning rate at batch 32. */
   baseLr: number;
+  /** Whether the rate was decayed by a cosine (the full budget) or constant (--quick). */
+  cosine: boolean;
   runs: NormalizationRun[];
 }
 
@@ -98,33 +100,10 @@ export const NORMALIZATION_EXPERIMENT: Experiment<NormalizationResults> = {
     const bnRise = err('BatchNorm', 2) - err('BatchNorm', 32);
     const f = (v: number) => `${v.toFixed(1)}%`;
     const others = names.filter((n) => n !== 'BatchNorm');
+    const results: NormalizationResults = { dataset, trainImages, testImages, epochs, batchSizes, baseLr, cosine: !quick, runs };
     return {
-      results: { dataset, trainImages, testImages, epochs, batchSizes, baseLr, runs },
-      figure: figure(
-        row(
-          [
-            lineChart({
-              title: 'test error vs batch size',
-              x: { title: 'images per batch (log scale)', log: true },
-              y: { title: 'test error (%)', zero: true },
-              series: names.map((norm) => ({ name: norm, points: batchSizes.map((b) => [b, err(norm, b)] as [number, number]) })),
-              width: 320,
-              height: 240,
-            }),
-            barChart({
-              title: 'error at batch 2 minus error at batch 32',
-              rows: names.map((norm) => ({ label: norm, value: Math.round((err(norm, 2) - err(norm, 32)) * 10) / 10 })),
-              axis: { title: 'points of test error' },
-              width: 220,
-            }),
-          ],
-          { shareLegend: false },
-        ),
-        "Batch norm needs a batch; group, layer and instance norm don't",
-        {
-          subtitle: `${dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${trainImages.toLocaleString('en')} training images, ${epochs} epoch${epochs > 1 ? 's' : ''}, SGD lr ${baseLr} × batch/32${quick ? '' : ' with cosine decay'}, momentum 0.9`,
-        },
-      ),
+      results,
+      figure: normalizationFigure(results),
       table: markdownTable(
         ['normalization', ...batchSizes.map((b) => `batch ${b}`), 'spread'],
         names.map((norm) => [norm, ...batchSizes.map((b) => f(err(norm, b))), `${spread(norm).toFixed(1)} points`]),
@@ -141,3 +120,36 @@ export const NORMALIZATION_EXPERIMENT: Experiment<NormalizationResults> = {
     };
   },
 };
+
+/** The figure of a run (from its results, so a committed results.json can be drawn again). */
+export function normalizationFigure(r: NormalizationResults) {
+  const { dataset, trainImages, epochs, batchSizes, baseLr, runs, cosine } = r;
+  const names = Object.keys(NORMALIZATIONS) as NormalizationName[];
+  const err = (norm: NormalizationName, b: number) => runs.find((x) => x.norm === norm && x.batchSize === b)!.testError;
+  const last = batchSizes[batchSizes.length - 1];
+  return figure(
+    row(
+      [
+        lineChart({
+          title: 'test error vs batch size',
+          x: { title: 'images per batch (log scale)', log: true, domain: [batchSizes[0], last] },
+          y: { title: 'test error (%)', zero: true },
+          series: names.map((norm) => ({ name: norm, points: batchSizes.map((b) => [b, err(norm, b)] as [number, number]) })),
+          width: 320,
+          height: 240,
+        }),
+        barChart({
+          title: `error at batch ${batchSizes[0]} minus error at batch ${last}`,
+          rows: names.map((norm) => ({ label: norm, value: Math.round((err(norm, batchSizes[0]) - err(norm, last)) * 10) / 10 })),
+          axis: { title: 'points of test error' },
+          width: 220,
+        }),
+      ],
+      { shareLegend: false },
+    ),
+    "Batch norm needs a batch; group, layer and instance norm don't",
+    {
+      subtitle: `${dataset === 'mnist' ? 'MNIST' : 'CIFAR-10'}, ${trainImages.toLocaleString('en')} training images, ${epochs} epoch${epochs > 1 ? 's' : ''}, SGD lr ${baseLr} × batch/32${cosine ? ' with cosine decay' : ''}, momentum 0.9`,
+    },
+  );
+}
