@@ -18,7 +18,7 @@ globalThis.runWorker = (url, msg) => new Promise((resolve, reject) => {
   w.onmessage = (e) => {
     const d = e.data;
     if (d.error) { w.terminate(); reject(new Error(d.error)); }
-    else if (d.done) { w.terminate(); resolve({ figures, threads: d.threads, heap: d.heap }); }
+    else if (d.done) { w.terminate(); resolve({ figures, threads: d.threads, heap: d.heap, adapter: d.adapter }); }
     else figures[d.metric] = d.cannot !== undefined ? { cannot: 'cannot: ' + d.cannot } : { value: d.value };
   };
   w.onerror = (e) => reject(new Error('worker error: ' + e.message));
@@ -31,6 +31,8 @@ export interface BrowserBenchOptions {
   metrics: Metric[];
   threads: number;
   minSeconds: number;
+  /** 'webgpu' among them adds a column for the webgpu backend in Chromium. */
+  backends: string[];
   say: (s: string) => void;
 }
 
@@ -86,9 +88,38 @@ export async function browserColumns(opts: BrowserBenchOptions): Promise<BenchCo
       }
       columns.push(col);
     }
+    if (opts.backends.includes('webgpu')) columns.push(await webgpuColumn(path, server.url, metrics, opts));
     return columns;
   } finally {
     await chrome.close();
     await server.close();
+  }
+}
+
+/**
+ * convnet-ts's webgpu backend in Chromium: on the machine's GPU with CONVNET_WEBGPU_ADAPTER=hardware, else on
+ * SwiftShader (a CPU: its figures say nothing about GPU speed, and the column's label names the adapter).
+ */
+async function webgpuColumn(path: string, url: string, metrics: Metric[], opts: BrowserBenchOptions): Promise<BenchColumn> {
+  const hardware = process.env.CONVNET_WEBGPU_ADAPTER === 'hardware';
+  const chrome = await launchChromium(path, ['--enable-unsafe-webgpu', ...(hardware ? ['--enable-features=Vulkan'] : ['--use-webgpu-adapter=swiftshader'])], {
+    gpu: hardware,
+  });
+  const label = 'Chromium convnet-ts webgpu';
+  try {
+    const page = await chrome.browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => (globalThis as { suiteReady?: boolean }).suiteReady === true);
+    opts.say(`  ${label}: ${metrics.join(', ')}`);
+    const r = (await page.evaluate(
+      ([u, msg]) => (globalThis as unknown as { runWorker: (u: string, m: unknown) => Promise<unknown> }).runWorker(u as string, msg),
+      ['/convnet.js', { metrics, threads: 1, minSeconds: opts.minSeconds, backend: 'webgpu' }] as const,
+    )) as { figures: Record<string, Figure>; adapter?: string };
+    return { id: 'chromium-webgpu', label: `${label} (${r.adapter ?? 'unknown adapter'})`, threads: 1, figures: r.figures };
+  } catch (e) {
+    const cannot: Figure = { cannot: `failed: ${(e as Error).message.split('\n')[0].slice(0, 120)}` };
+    return { id: 'chromium-webgpu', label, threads: 1, figures: Object.fromEntries(metrics.map((m) => [m, cannot])) };
+  } finally {
+    await chrome.close();
   }
 }

@@ -7,7 +7,7 @@
 import { initBackend, setNumThreads } from '../src/index.js';
 import { activeBackend } from '../src/backend/registry.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
-import { measure, syncTimer, yieldingTimer, type Metric } from '../src/cli/bench_workloads.js';
+import { deviceTimer, measure, syncTimer, yieldingTimer, type Metric } from '../src/cli/bench_workloads.js';
 
 /** One event-loop turn (a MessageChannel round trip: no 4 ms clamp, unlike a nested zero timeout). */
 const channel = new MessageChannel();
@@ -19,10 +19,18 @@ const pause = () =>
     channel.port2.postMessage(null);
   });
 
-self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; minSeconds: number; synchronous?: boolean }>) => {
-  const { metrics, threads, minSeconds, synchronous } = e.data;
-  const timer = synchronous ? syncTimer(minSeconds) : yieldingTimer(minSeconds, pause);
+self.onmessage = async (e: MessageEvent<{ metrics: Metric[]; threads: number; minSeconds: number; synchronous?: boolean; backend?: string }>) => {
+  const { metrics, threads, minSeconds, synchronous, backend } = e.data;
   try {
+    if (backend === 'webgpu') {
+      // Each repetition waits for the GPU (the figures are the device's, not the recording's).
+      await initBackend('webgpu');
+      const adapter = (activeBackend() as { adapterName?: string }).adapterName;
+      for (const metric of metrics) self.postMessage({ metric, value: await measure(metric, deviceTimer(minSeconds)) });
+      self.postMessage({ done: true, threads: 1, adapter });
+      return;
+    }
+    const timer = synchronous ? syncTimer(minSeconds) : yieldingTimer(minSeconds, pause);
     await initBackend('wasm');
     setNumThreads(threads);
     const used = await initBackend();

@@ -531,6 +531,28 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await context.close();
   });
 
+  it('webgpu: offered where the browser has an adapter (Chromium on SwiftShader), trains there and says so; absent without one', async () => {
+    // The shared browser has no WebGPU adapter: only wasm is offered.
+    const plainPage = await open(chrome.browser, `${server.url}#/mnist`);
+    await ready(plainPage.page);
+    expect(await plainPage.page.getByLabel('backend').locator('option').allInnerTexts()).toEqual(['wasm (CPU threads)']);
+    await plainPage.page.close();
+    const gpuChrome = await launchChromium(chromiumPath!, ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader']);
+    try {
+      const { page, problems } = await open(gpuChrome.browser, `${server.url}#/mnist`);
+      await ready(page);
+      await expect.poll(() => page.getByLabel('backend').locator('option').allInnerTexts(), POLL).toEqual(['wasm (CPU threads)', 'webgpu (GPU)']);
+      await page.getByLabel('backend').selectOption('webgpu');
+      await expect.poll(() => page.locator('.status').innerText(), { timeout: 120_000 }).toMatch(/webgpu backend \(.*swiftshader.*\).*ready/i);
+      await page.getByRole('button', { name: 'Step' }).click();
+      await expect.poll(() => page.locator('.speed-line').innerText(), { timeout: 120_000 }).toMatch(/^step 1 · .*loss \d/);
+      await screenshot(page, 'mnist-webgpu');
+      expect(problems).toEqual([]);
+    } finally {
+      await gpuChrome.close();
+    }
+  });
+
   it('the static site without cross-origin isolation trains on one thread', async () => {
     const { page, problems } = await open(chrome.browser, `${plain.url}#/mnist`);
     await ready(page);

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { data, tensor } from '../src/index.js';
-import { TrainingSession, type Task } from '../playground/src/trainer/session.js';
+import { TrainingSession } from '../playground/src/trainer/session.js';
+import { mnistTask } from './helpers/playground_task.js';
 import { configErrors, defaultConfig, scheduledLr, type TrainConfig } from '../playground/src/trainer/config.js';
 import { decodeConfig, encodeConfig, parseHash } from '../playground/src/share.js';
 import { toMnist } from '../playground/src/draw/preprocess.js';
@@ -13,65 +14,49 @@ import { toySet, toyDataErrors } from '../playground/src/toy/datasets.js';
 import { defaultRaceConfig, raceConfigErrors } from '../playground/src/demos/race.js';
 import { groupByFolder } from '../playground/src/demos/model.js';
 
-async function mnistTask(train: number, val: number): Promise<Task> {
-  const all = await data.mnist({ train: true });
-  const test = await data.mnist({ train: false });
-  const per = 784;
-  const at = (from: number, n: number) =>
-    new data.ImageDataset(all.images.subarray(from * per, (from + n) * per), all.labels.subarray(from, from + n), [1, 28, 28], all.classes);
-  return {
-    name: 'MNIST',
-    classes: data.MNIST_CLASSES,
-    sampleShape: [1, 28, 28],
-    mean: [0.1307],
-    std: [0.3081],
-    train: at(0, train),
-    val: at(50_000, val),
-    test,
-  };
-}
-
 describe('TrainingSession (the Worker’s training)', () => {
   it('trains the default MNIST network past 90% validation accuracy in 300 steps, and every view has its shape', async () => {
     const s = new TrainingSession(await mnistTask(20_000, 1000), defaultConfig('mnist'));
-    const before = s.evaluate();
+    const before = await s.evaluate();
     expect(before.accuracy).toBeLessThan(0.3);
     let last;
-    for (let i = 0; i < 300; i++) last = s.trainStep();
+    for (let i = 0; i < 300; i++) last = await s.trainStep();
     expect(last!.step).toBe(300);
     expect(last!.epoch).toBeCloseTo((300 * 32) / 20_000, 10);
     expect(last!.forwardMs).toBeGreaterThan(0);
-    const e = s.evaluate();
+    const e = await s.evaluate();
     expect(e.accuracy).toBeGreaterThan(0.9);
     expect(e.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1000);
     expect(e.confusion.reduce((a, row, i) => a + row[i], 0)).toBe(Math.round(e.accuracy * 1000));
     for (let i = 1; i < e.wrong.length; i++) expect(e.wrong[i].confidence).toBeLessThanOrEqual(e.wrong[i - 1].confidence);
-    const p = s.predict([0, 1, 2]);
+    const p = await s.predict([0, 1, 2]);
     expect(p.map((x) => x.top.length)).toEqual([3, 3, 3]);
     for (const x of p) expect(x.top[0].p).toBeGreaterThanOrEqual(x.top[1].p);
-    const { activations, probs } = s.activations(0);
+    const { activations, probs } = await s.activations(0);
     expect(activations.map((a) => a.shape)).toEqual(s.shapes);
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-    expect(s.filters().map((f) => f.shape)).toEqual([
+    expect((await s.filters()).map((f) => f.shape)).toEqual([
       [8, 1, 5, 5],
       [16, 8, 5, 5],
     ]);
-    expect(s.filters()[0].grads.some((g) => g !== 0)).toBe(true);
+    expect((await s.filters())[0].grads.some((g) => g !== 0)).toBe(true);
   });
 
   it('is deterministic for a seed (a shared link trains the same network), and hyperparameters change while it trains', async () => {
     const task = await mnistTask(2000, 200);
-    const run = (c: TrainConfig) => {
+    const run = async (c: TrainConfig) => {
       const s = new TrainingSession(task, c);
-      return Array.from({ length: 5 }, () => s.trainStep().loss);
+      const losses: number[] = [];
+      for (let i = 0; i < 5; i++) losses.push((await s.trainStep()).loss);
+      return losses;
     };
     const c = { ...defaultConfig('mnist'), augment: ['translate', 'erase'] as TrainConfig['augment'] };
-    expect(run(c)).toEqual(run(c));
-    expect(run({ ...c, seed: 2 })).not.toEqual(run(c));
+    expect(await run(c)).toEqual(await run(c));
+    expect(await run({ ...c, seed: 2 })).not.toEqual(await run(c));
     const s = new TrainingSession(task, { ...c, schedule: 'cosine', epochs: 1 });
-    expect(s.trainStep().lr).toBe(c.lr);
+    expect((await s.trainStep()).lr).toBe(c.lr);
     s.update({ ...s.config, lr: 0.5, optimizer: 'sgd', batchSize: 8 });
-    const st = s.trainStep();
+    const st = await s.trainStep();
     expect(st.lr).toBeCloseTo(scheduledLr({ lr: 0.5, schedule: 'cosine' }, 1, 250), 12);
     expect(st.accuracy * 8).toBe(Math.round(st.accuracy * 8)); // a batch of 8
   });

@@ -33,6 +33,8 @@ export interface Backend {
   readAsync?(handle: DataHandle, dtype: DType, size: number): Promise<TypedArray>;
   /** The values if they are on the host now, else null (GPU results not yet read back); backends without it read. */
   peek?(handle: DataHandle): TypedArray | null;
+  /** Resolves when every kernel already started has finished (GPU backends; host backends finish as they go). */
+  sync?(): Promise<void>;
   /** Copies `size` values from one handle to another on the device (`copy_` without a round trip through the host). */
   copy?(src: DataHandle, dst: DataHandle, size: number): void;
   /** Overwrites the values behind a handle in place (optimizer updates, running statistics). */

@@ -124,6 +124,14 @@ export interface UpdateKernels {
     state: Readonly<{ exp_avg?: TI; exp_avg_sq?: TI; max_exp_avg_sq?: TI }>,
     hyper: AdamHyper,
   ): UpdateResult<'exp_avg' | 'exp_avg_sq' | 'max_exp_avg_sq'>;
+  rmspropUpdate(
+    param: TI,
+    grad: TI,
+    state: Readonly<{ square_avg?: TI; grad_avg?: TI; momentum_buffer?: TI }>,
+    hyper: RmspropHyper,
+  ): UpdateResult<'square_avg' | 'grad_avg' | 'momentum_buffer'>;
+  adagradUpdate(param: TI, grad: TI, state: Readonly<{ sum?: TI }>, hyper: AdagradHyper): UpdateResult<'sum'>;
+  adadeltaUpdate(param: TI, grad: TI, state: Readonly<{ square_avg?: TI; acc_delta?: TI }>, hyper: AdadeltaHyper): UpdateResult<'square_avg' | 'acc_delta'>;
 }
 export type UpdateKernelName = keyof UpdateKernels;
 export interface UpdateResult<K extends string> {
@@ -153,6 +161,36 @@ export interface AdamHyper {
   /** AdamW: weight decay applied to the parameter, not added to the gradient. */
   decoupled: boolean;
   step: number;
+}
+
+/** torch.optim.RMSprop's scalars. */
+export interface RmspropHyper {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+/** torch.optim.Adagrad's scalars; step counts from 1. */
+export interface AdagradHyper {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+  step: number;
+}
+
+/** torch.optim.Adadelta's scalars. */
+export interface AdadeltaHyper {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
 }
 
 export type Kernels = CoreKernels &

@@ -32,6 +32,15 @@ export async function initBackend(name?: string): Promise<number> {
   return getNumThreads();
 }
 
+/**
+ * Waits until the active backend has finished every kernel started so far — the one way to time GPU work (as
+ * torch.cuda.synchronize); immediate on the host backends, whose kernels finish before they return.
+ * Example: `const t = performance.now(); model.forward(x); await synchronize(); console.log(performance.now() - t)`
+ */
+export async function synchronize(): Promise<void> {
+  await activeBackend().sync?.();
+}
+
 /** The name of the active backend. */
 export function getBackend(): string {
   return activeBackend().name;

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../index.js';
+import { activeBackend } from '../backend/registry.js';
 import { intFlag, numFlag, parse, UsageError } from './args.js';
 
 export const BENCH_HELP = `convnet bench — measure the benchmark workloads on convnet-ts and, side by side, on PyTorch and TF.js
@@ -22,7 +23,8 @@ Workloads (../shared/bench/WORKLOADS.md):
 
 Options:
   --workloads LIST    comma-separated subset of W1,W2,W3,W4,W5 (default: all)
-  --backends LIST     convnet-ts backends: wasm,js (default: both; wasm runs with --threads and with 1 thread)
+  --backends LIST     convnet-ts backends: wasm,js,webgpu (default: wasm,js; wasm runs with --threads and with 1 thread;
+                      webgpu needs a GPU: navigator.gpu, or the 'webgpu' package in Node; with --browser, also in Chromium)
   --threads N         threads for convnet-ts wasm and PyTorch (default: every core, ${os.availableParallelism()} here)
   --peers LIST        torch,tfjs-wasm,tfjs-cpu or none (default: all that are installed)
   --peer-timeout S    seconds a peer may spend on one workload before it is reported as too slow (default 240)
@@ -38,7 +40,7 @@ Examples:
   npx convnet bench --json > bench.json
   npm run bench -- --browser --peers torch`;
 
-import { measure, syncTimer, METRICS, WORKLOAD_METRICS, type BenchColumn, type Figure, type Metric } from './bench_workloads.js';
+import { deviceTimer, measure, syncTimer, METRICS, WORKLOAD_METRICS, type BenchColumn, type Figure, type Metric } from './bench_workloads.js';
 
 export type { BenchColumn, Figure, Metric } from './bench_workloads.js';
 
@@ -173,8 +175,36 @@ function ratio(ours: Figure | undefined, theirs: Figure | undefined, lower = fal
   return lower ? theirs.value / ours.value : ours.value / theirs.value;
 }
 
+/**
+ * Starts the webgpu backend in Node: on `navigator.gpu` where the runtime has one, else through the `webgpu` package
+ * (Dawn's binaries ship inside it) when it is installed. Returns the adapter's name; throws saying what is missing.
+ */
+async function startNodeWebGpu(): Promise<string> {
+  if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    const name = 'webgpu'; // a variable: bundlers and tsc leave this optional package alone
+    let mod: { create(flags: string[]): GPU };
+    try {
+      mod = (await import(name)) as { create(flags: string[]): GPU };
+    } catch {
+      throw new Error("no WebGPU in Node without the 'webgpu' package (npm install webgpu)");
+    }
+    ct.useWebGpu(mod.create([]));
+  }
+  const before = ct.getBackend();
+  await ct.initBackend('webgpu');
+  const name = (activeBackend() as { adapterName?: string | null }).adapterName ?? 'unknown adapter';
+  ct.setBackend(before);
+  return name;
+}
+
 /** Columns measured elsewhere (`npm run bench -- --browser` adds Chromium's), placed after convnet-ts's own. */
-export type ExtraColumns = (opts: { metrics: Metric[]; threads: number; minSeconds: number; say: (s: string) => void }) => Promise<BenchColumn[]>;
+export type ExtraColumns = (opts: {
+  metrics: Metric[];
+  threads: number;
+  minSeconds: number;
+  backends: string[];
+  say: (s: string) => void;
+}) => Promise<BenchColumn[]>;
 
 export async function benchCommand(argv: string[], extra?: ExtraColumns): Promise<void> {
   const { values } = parse('bench', argv, {
@@ -193,7 +223,7 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
   if (values.browser && !extra) throw new UsageError('bench: --browser runs from the repository: npm run bench -- --browser (it needs the dev dependencies)');
   const json = Boolean(values.json);
   const workloads = list(values, 'workloads', Object.keys(WORKLOAD_METRICS), Object.keys(WORKLOAD_METRICS));
-  const backends = list(values, 'backends', ['wasm', 'js'], ct.listBackends().includes('wasm') ? ['wasm', 'js'] : ['js']);
+  const backends = list(values, 'backends', ['wasm', 'js', 'webgpu'], ct.listBackends().includes('wasm') ? ['wasm', 'js'] : ['js']);
   const threads = intFlag(values, 'threads', os.availableParallelism());
   const peerIds = list(
     values,
@@ -221,7 +251,16 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
     if (threads !== 1) configs.push({ id: 'wasm-1', label: 'convnet-ts wasm ×1', backend: 'wasm', threads: 1 });
   }
   if (backends.includes('js')) configs.push({ id: 'js', label: 'convnet-ts js', backend: 'js', threads: 1 });
+  if (backends.includes('webgpu')) {
+    try {
+      configs.push({ id: 'webgpu', label: `convnet-ts webgpu (${await startNodeWebGpu()})`, backend: 'webgpu', threads: 1 });
+    } catch (e) {
+      const cannot = { cannot: `not run: ${(e as Error).message}` };
+      columns.push({ id: 'webgpu', label: 'convnet-ts webgpu', threads: 1, figures: Object.fromEntries(metrics.map((m) => [m, cannot])) });
+    }
+  }
   for (const c of configs) {
+    if (c.backend === 'webgpu') await ct.initBackend('webgpu');
     ct.setBackend(c.backend);
     if (c.backend === 'wasm') ct.setNumThreads(c.threads);
     // Let the workers start before timing.
@@ -235,13 +274,14 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
         continue;
       }
       say(`  ${c.label}: ${METRICS[m].workload}`);
-      col.figures[m] = { value: await measure(m, syncTimer(minSeconds)) };
+      // A GPU backend returns once work is recorded: each repetition waits for the device.
+      col.figures[m] = { value: await measure(m, c.backend === 'webgpu' ? deviceTimer(minSeconds) : syncTimer(minSeconds)) };
     }
     columns.push(col);
   }
   ct.setBackend(previousBackend);
   if (backends.includes('wasm')) ct.setNumThreads(threads);
-  if (extra) columns.push(...(await extra({ metrics, threads, minSeconds, say })));
+  if (extra) columns.push(...(await extra({ metrics, threads, minSeconds, backends, say })));
 
   for (const id of peerIds) {
     const peer = PEERS.find((p) => p.id === id)!;

@@ -88,6 +88,26 @@ export function yieldingTimer(minSeconds: number, pause: () => Promise<void>): T
   };
 }
 
+/**
+ * Repetitions that each end when the backend has finished (`synchronize`): the timer of GPU backends, where a call
+ * returns once its work is recorded, not done.
+ */
+export function deviceTimer(minSeconds: number): Timer {
+  return async (fn) => {
+    fn();
+    await ct.synchronize();
+    const ts: number[] = [];
+    const start = performance.now();
+    do {
+      const t = performance.now();
+      fn();
+      await ct.synchronize();
+      ts.push(performance.now() - t);
+    } while (performance.now() - start < minSeconds * 1000 && ts.length < 20);
+    return median(ts);
+  };
+}
+
 async function trainStep(model: ct.nn.Module, batch: number, shape: number[], timer: Timer): Promise<number> {
   model.train();
   const opt = new ct.optim.SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });

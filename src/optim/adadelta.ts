@@ -15,6 +15,7 @@ export interface AdadeltaOptions {
 /** The update in PyTorch's float32 order. */
 export const ADADELTA_RULE: UpdateRule<AdadeltaOptions, 'square_avg' | 'acc_delta'> = {
   state: ['square_avg', 'acc_delta'],
+  fast: 'adadeltaUpdate',
   reference(P, G, { square_avg: sq, acc_delta: acc }, _had, h) {
     const rho = h.rho;
     const eps = fr(h.eps);

@@ -17,6 +17,7 @@ export interface AdagradOptions {
 /** The update in PyTorch's float32 order, at step `step` (from 1). */
 export const ADAGRAD_RULE: UpdateRule<AdagradOptions & { step: number }, 'sum'> = {
   state: ['sum'],
+  fast: 'adagradUpdate',
   reference(P, G, { sum }, _had, h) {
     const clr = h.lr / (1 + (h.step - 1) * h.lrDecay);
     for (let i = 0; i < P.length; i++) {

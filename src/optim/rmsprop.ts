@@ -14,9 +14,10 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
-/** The update in PyTorch's float32 order (no backend has a faster kernel for it yet). */
+/** The update in PyTorch's float32 order; the webgpu backend has it as a kernel (rmspropUpdate). */
 export const RMSPROP_RULE: UpdateRule<RMSpropOptions, 'square_avg' | 'grad_avg' | 'momentum_buffer'> = {
   state: ['square_avg', 'grad_avg', 'momentum_buffer'],
+  fast: 'rmspropUpdate',
   reference(P, G, { square_avg: sq, grad_avg: ga, momentum_buffer: buf }, _had, h) {
     const { alpha, momentum: mom } = h;
     for (let i = 0; i < P.length; i++) {

@@ -133,14 +133,15 @@ export interface Chromium {
 }
 
 /** Launches headless Chromium with the flags that work as root (playwright gives it a fresh temporary profile). */
-export async function launchChromium(executablePath: string, extraArgs: string[] = []): Promise<Chromium> {
+export async function launchChromium(executablePath: string, extraArgs: string[] = [], opts: { gpu?: boolean } = {}): Promise<Chromium> {
   const browser = await chromium.launch({
     executablePath,
     headless: true,
     args: [
       '--headless=new',
       '--no-sandbox',
-      '--disable-gpu',
+      // Off unless asked (the webgpu bench on a machine with a GPU): headless runs here have none.
+      ...(opts.gpu ? [] : ['--disable-gpu']),
       '--disable-quic',
       '--no-first-run',
       '--disable-background-networking',

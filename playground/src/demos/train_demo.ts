@@ -9,9 +9,10 @@ import { h, fill, numberField, selectField, checkboxes } from '../ui/dom.js';
 import { activationRow, confusionTable, filterRows, imageCanvas, predictionTile } from '../ui/views.js';
 import { LiveChart } from '../charts/live.js';
 import { AUGMENTATIONS, OPTIMIZERS, SCHEDULES, configErrors, type TrainConfig } from '../trainer/config.js';
-import type { DataSource, DatasetName, FromWorker, ModelInfo, ToWorker } from '../trainer/protocol.js';
+import type { BackendName, DataSource, DatasetName, FromWorker, ModelInfo, ToWorker } from '../trainer/protocol.js';
 import type { Evaluation, Prediction } from '../trainer/session.js';
 import { shareUrl } from '../share.js';
+import { webgpuAvailable } from '../ui/webgpu.js';
 import { drawPanel } from '../draw/draw_panel.js';
 
 const OPTIMIZER_TEXT: Record<string, string> = {
@@ -78,6 +79,17 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
   const resetButton = h('button', { disabled: true, onclick: () => reset() }, 'Reset');
   const applyButton = h('button', { onclick: () => reset() }, 'Apply network (resets)');
 
+  // The backend: wasm everywhere; webgpu offered once the browser shows it has an adapter. Switching resets.
+  const backendField = h('div', { class: 'backend-field' });
+  void webgpuAvailable().then((gpu) =>
+    fill(
+      backendField,
+      selectField('backend', gpu ? ['wasm', 'webgpu'] : ['wasm'], 'wasm', 'backend', (v) => reset(v as BackendName), {
+        wasm: 'wasm (CPU threads)',
+        webgpu: 'webgpu (GPU)',
+      }),
+    ),
+  );
   const changed = (patch: Partial<TrainConfig>) => {
     config = { ...config, ...patch };
     history.replaceState(null, '', shareUrl(dataset, config));
@@ -189,6 +201,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
         layerTable,
         h('h2', {}, 'Training'),
         h('div', { class: 'buttons' }, runButton, stepButton, resetButton),
+        backendField,
         hyper,
         h('div', { class: 'buttons' }, shareButton, saveButton, loadLabel, snapshotInput),
       ),
@@ -225,7 +238,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
     stepButton.disabled = state.running;
   }
 
-  function reset() {
+  function reset(backend?: BackendName) {
     const text = network.value;
     config = { ...config, network: text };
     history.replaceState(null, '', shareUrl(dataset, config));
@@ -236,7 +249,7 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
     curves.valLoss = [];
     curves.valAcc = [];
     smoothLoss = smoothAcc = NaN;
-    send({ type: 'reset', config });
+    send(backend ? { type: 'backend', name: backend, config } : { type: 'reset', config });
   }
 
   function loadSnapshot(bytes: ArrayBuffer, name: string) {
@@ -293,7 +306,10 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
     );
     fill(
       status,
-      `${info.backend} backend, ${info.threads} thread${info.threads > 1 ? 's' : ''}${info.crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'} · ` +
+      (info.backend === 'webgpu'
+        ? `webgpu backend (${info.adapter ?? 'GPU'}) · `
+        : `${info.backend} backend, ${info.threads} thread${info.threads > 1 ? 's' : ''}${info.crossOriginIsolated ? '' : ' (page not cross-origin isolated: one thread)'} · `) +
+        (info.backendNote ? `${info.backendNote} · ` : '') +
         `${info.trainImages.toLocaleString('en')} training, ${info.valImages.toLocaleString('en')} validation images · ready`,
     );
     for (const b of [runButton, stepButton, resetButton, saveButton]) b.disabled = false;

@@ -56,10 +56,10 @@ async function compare(m: Extract<LectureToWorker, { type: 'compare' }>) {
   const sessions = m.runs.map((r) => new TrainingSession(task, r.config));
   const stopped = m.runs.map(() => false);
   const best = m.runs.map(() => ({ loss: Infinity, at: 0 }));
-  const evaluate = (i: number) => {
+  const evaluate = async (i: number) => {
     const s = sessions[i];
-    const train = s.evaluate(Infinity, 'train');
-    const val = s.evaluate();
+    const train = await s.evaluate(Infinity, 'train');
+    const val = await s.evaluate();
     const es = m.runs[i].earlyStopping;
     if (es && !stopped[i]) {
       if (val.loss < best[i].loss) best[i] = { loss: val.loss, at: s.step };
@@ -78,29 +78,29 @@ async function compare(m: Extract<LectureToWorker, { type: 'compare' }>) {
       stopped: stopped[i],
     });
   };
-  sessions.forEach((_, i) => evaluate(i));
+  for (let i = 0; i < sessions.length; i++) await evaluate(i);
   for (let step = 1; step <= m.steps && me === current; step++) {
     const t0 = performance.now();
-    sessions.forEach((s, i) => {
-      if (stopped[i]) return;
+    for (const [i, s] of sessions.entries()) {
+      if (stopped[i]) continue;
       try {
-        s.trainStep();
+        await s.trainStep();
       } catch (err) {
         // A run that diverges (the loss became NaN) stops; the others go on.
         stopped[i] = true;
         post({ type: 'diverged', id: m.id, run: i, step: s.step + 1, message: (err as Error).message });
-        return;
+        continue;
       }
-      if (s.step % m.evalEvery === 0) evaluate(i);
-    });
+      if (s.step % m.evalEvery === 0) await evaluate(i);
+    }
     if (performance.now() - t0 > 30 || step % 10 === 0) await turn();
   }
   if (me !== current) return;
   // Batch norm's two modes on the validation images: running statistics (eval) vs each small batch's own (train).
-  sessions.forEach((s, i) => {
+  for (const [i, s] of sessions.entries()) {
     if ([...s.model.modules()].some((x) => x instanceof nn.BatchNorm2d))
-      post({ type: 'modes', id: m.id, run: i, evalMode: s.evaluate().accuracy, trainMode: trainModeAccuracy(s, 2, Math.min(1000, m.valImages)) });
-  });
+      post({ type: 'modes', id: m.id, run: i, evalMode: (await s.evaluate()).accuracy, trainMode: trainModeAccuracy(s, 2, Math.min(1000, m.valImages)) });
+  }
   post({ type: 'done', id: m.id });
 }
 

@@ -15,8 +15,12 @@ export interface DataSource {
   trainImages?: number;
 }
 
+/** The backends a demo can train on: wasm (CPU threads) everywhere, webgpu where the browser has an adapter. */
+export type BackendName = 'wasm' | 'webgpu';
+
 export type ToWorker =
-  | { type: 'init'; source: DataSource; config: TrainConfig }
+  | { type: 'init'; source: DataSource; config: TrainConfig; backend?: BackendName }
+  | { type: 'backend'; name: BackendName; config: TrainConfig }
   | { type: 'run'; /** Pause by itself after this step (e.g. one epoch). */ untilStep?: number }
   | { type: 'pause' }
   | { type: 'step'; steps: number }
@@ -29,6 +33,10 @@ export type ToWorker =
 
 export interface ModelInfo {
   backend: string;
+  /** The GPU, on webgpu. */
+  adapter?: string;
+  /** Why the backend asked for is not the one running (webgpu unavailable), when so. */
+  backendNote?: string;
   threads: number;
   crossOriginIsolated: boolean;
   parameters: number;

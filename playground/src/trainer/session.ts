@@ -181,8 +181,8 @@ export class TrainingSession {
     return { x: tensor(b.x, b.shape), y: tensor(b.y, [b.y.length], { dtype: 'int32' }) };
   }
 
-  /** One optimization step on the next batch. */
-  trainStep(): StepStats {
+  /** One optimization step on the next batch (its loss and accuracy read back once it has run: on webgpu, a wait). */
+  async trainStep(): Promise<StepStats> {
     const indices = this.nextIndices();
     const { x, y } = this.inputs(this.task.train, indices, true);
     const lr = scheduledLr(this.config, this.step, this.config.epochs * this.stepsPerEpoch);
@@ -191,15 +191,14 @@ export class TrainingSession {
     const t0 = performance.now();
     const logits = this.model.forward(x);
     const loss = crossEntropy(logits, y);
-    const lossValue = loss.item();
     const t1 = performance.now();
     this.opt.zeroGrad();
     loss.backward();
     this.opt.step();
+    const [lossValues, pred, labels] = await Promise.all([loss.dataAsync(), noGrad(() => logits.argmax(1)).dataAsync(), y.dataAsync()]);
     const t2 = performance.now();
+    const lossValue = lossValues[0];
     if (!Number.isFinite(lossValue)) throw new Error(`the loss became ${lossValue} at step ${this.step + 1}: lower the learning rate and reset`);
-    const pred = logits.argmax(1).data() as Int32Array;
-    const labels = y.data() as Int32Array;
     let correct = 0;
     for (let i = 0; i < pred.length; i++) correct += pred[i] === labels[i] ? 1 : 0;
     this.step++;
@@ -215,20 +214,22 @@ export class TrainingSession {
   }
 
   /** Logits of images in eval mode, in chunks. */
-  private logits(ds: data.ImageDataset, indices: readonly number[]): { probs: Float32Array; labels: Int32Array } {
+  private async logits(ds: data.ImageDataset, indices: readonly number[]): Promise<{ probs: Float32Array; labels: Int32Array }> {
     const k = this.task.classes.length;
     const probs = new Float32Array(indices.length * k);
     const labels = new Int32Array(indices.length);
     this.model.eval();
-    noGrad(() => {
+    try {
       for (let s = 0; s < indices.length; s += 500) {
         const chunk = indices.slice(s, s + 500);
         const { x, y } = this.inputs(ds, chunk, false);
-        probs.set(softmax(this.model.forward(x), 1).data() as Float32Array, s * k);
-        labels.set(y.data() as Int32Array, s);
+        const p = noGrad(() => softmax(this.model.forward(x), 1));
+        probs.set((await p.dataAsync()) as Float32Array, s * k);
+        labels.set((await y.dataAsync()) as Int32Array, s);
       }
-    });
-    this.model.train();
+    } finally {
+      this.model.train();
+    }
     return { probs, labels };
   }
 
@@ -236,11 +237,11 @@ export class TrainingSession {
    * Loss, accuracy, confusion matrix and the most confidently wrong images on (up to `limit` of) the validation set,
    * or of the training images (eval mode, no augmentation) with split 'train'.
    */
-  evaluate(limit = Infinity, split: 'val' | 'train' = 'val'): Evaluation {
+  async evaluate(limit = Infinity, split: 'val' | 'train' = 'val'): Promise<Evaluation> {
     const ds = split === 'val' ? this.task.val : this.task.train;
     const n = Math.min(limit, ds.length);
     const k = this.task.classes.length;
-    const { probs, labels } = this.logits(
+    const { probs, labels } = await this.logits(
       ds,
       Array.from({ length: n }, (_, i) => i),
     );
@@ -261,9 +262,9 @@ export class TrainingSession {
   }
 
   /** Top-3 predictions for test images. */
-  predict(indices: readonly number[]): Prediction[] {
+  async predict(indices: readonly number[]): Promise<Prediction[]> {
     const k = this.task.classes.length;
-    const { probs, labels } = this.logits(this.task.test, indices);
+    const { probs, labels } = await this.logits(this.task.test, indices);
     return indices.map((index, i) => {
       const p = Array.from(probs.subarray(i * k, (i + 1) * k), (v, cls) => ({ cls, p: v }));
       p.sort((a, b) => b.p - a.p);
@@ -275,37 +276,44 @@ export class TrainingSession {
    * Every layer's output for one image (eval mode). `pixels`: a test image's index, or raw values in [0, 1] of
    * shape sampleShape (a drawing). Also returns the class probabilities.
    */
-  activations(image: number | Float32Array): { activations: LayerActivation[]; probs: Float32Array } {
+  async activations(image: number | Float32Array): Promise<{ activations: LayerActivation[]; probs: Float32Array }> {
     const raw = typeof image === 'number' ? this.task.test.getBatch([image]) : { x: image, shape: [1, ...this.task.sampleShape], y: new Int32Array(1) };
     const b = this.normalize.apply(raw, this.gen);
-    const out: LayerActivation[] = [];
-    let probs: Float32Array = new Float32Array(0);
     this.model.eval();
-    noGrad(() => {
-      let h = tensor(b.x, b.shape);
-      [...this.model.children()].forEach((m, i) => {
-        h = (m as nn.Module).forward(h) as Tensor;
-        out.push({ layer: this.layerNames[i], shape: h.shape.slice(1), values: h.data() as Float32Array });
+    const outputs: Tensor[] = [];
+    let probs: Tensor;
+    try {
+      probs = noGrad(() => {
+        let h = tensor(b.x, b.shape);
+        for (const m of this.model.children()) outputs.push((h = (m as nn.Module).forward(h) as Tensor));
+        return softmax(h, 1);
       });
-      probs = softmax(h, 1).data() as Float32Array;
-    });
-    this.model.train();
-    return { activations: out, probs };
+    } finally {
+      this.model.train();
+    }
+    const values = await Promise.all(outputs.map((t) => t.dataAsync()));
+    return {
+      activations: outputs.map((h, i) => ({ layer: this.layerNames[i], shape: h.shape.slice(1), values: values[i] as Float32Array })),
+      probs: (await probs.dataAsync()) as Float32Array,
+    };
   }
 
   /** The weights and last gradients of every Conv2d (and the first Linear when there is no conv). */
-  filters(): FilterView[] {
-    const views: FilterView[] = [];
+  async filters(): Promise<FilterView[]> {
+    const views: Promise<FilterView>[] = [];
     [...this.model.children()].forEach((m, i) => {
       if (!(m instanceof nn.Conv2d)) return;
       const w = m.weight;
-      views.push({
-        layer: this.layerNames[i],
-        shape: w.shape.slice(),
-        weights: w.data() as Float32Array,
-        grads: w.grad ? (w.grad.data() as Float32Array) : new Float32Array(w.numel()),
-      });
+      const g = w.grad;
+      views.push(
+        (async () => ({
+          layer: this.layerNames[i],
+          shape: w.shape.slice(),
+          weights: (await w.dataAsync()) as Float32Array,
+          grads: g ? ((await g.dataAsync()) as Float32Array) : new Float32Array(w.numel()),
+        }))(),
+      );
     });
-    return views;
+    return Promise.all(views);
   }
 }

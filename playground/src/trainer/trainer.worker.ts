@@ -4,9 +4,11 @@
  * progress about five times a second. The page never computes anything heavier than drawing.
  */
 import { initBackend, getBackend, data, io, nn } from '../../../src/index.js';
+import { activeBackend } from '../../../src/backend/registry.js';
 import { TrainingSession, type Task } from './session.js';
 import type { DataSource, FromWorker, ModelInfo, ToWorker } from './protocol.js';
 import type { StepStats } from './session.js';
+import type { BackendName } from './protocol.js';
 import type { TrainConfig } from './config.js';
 import { turn } from './turn.js';
 
@@ -22,6 +24,7 @@ const PREVIEW = 24; // test images shown with their top-3 predictions
 let task: Task | null = null;
 let session: TrainingSession | null = null;
 let threads = 1;
+let backendNote: string | undefined;
 let running = false;
 let untilStep = Infinity;
 let pending: StepStats[] = [];
@@ -65,6 +68,8 @@ function info(s: TrainingSession): ModelInfo {
   const children = [...s.model.children()] as nn.Module[];
   return {
     backend: getBackend(),
+    adapter: getBackend() === 'webgpu' ? ((activeBackend() as { adapterName?: string }).adapterName ?? undefined) : undefined,
+    backendNote,
     threads,
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     parameters: s.parameterCount,
@@ -78,7 +83,7 @@ function info(s: TrainingSession): ModelInfo {
   };
 }
 
-function build(config: TrainConfig): boolean {
+async function build(config: TrainConfig): Promise<boolean> {
   try {
     session = new TrainingSession(task!, config);
   } catch (e) {
@@ -89,8 +94,8 @@ function build(config: TrainConfig): boolean {
   pending = [];
   post({ type: 'ready', info: info(session) });
   postImages();
-  postEvaluation();
-  postViews();
+  await postEvaluation();
+  await postViews();
   return true;
 }
 
@@ -102,10 +107,10 @@ function postImages() {
   post({ type: 'images', indices, pixels: indices.map((i) => s.task.test.images.slice(i * per, (i + 1) * per)) });
 }
 
-function postEvaluation() {
+async function postEvaluation() {
   const s = session!;
   const t0 = performance.now();
-  const evaluation = s.evaluate();
+  const evaluation = await s.evaluate();
   const per = s.task.sampleShape.reduce((a, b) => a * b, 1);
   const wrongPixels = evaluation.wrong.map((w) => s.task.val.images.slice(w.index * per, (w.index + 1) * per));
   post({ type: 'evaluation', evaluation, wrongPixels });
@@ -114,16 +119,16 @@ function postEvaluation() {
   lastEval = now;
 }
 
-function postViews() {
+async function postViews() {
   const s = session!;
-  const { activations, probs } = s.activations(example);
+  const { activations, probs } = await s.activations(example);
   post({
     type: 'views',
     example,
     activations,
     probs,
-    filters: s.filters(),
-    predictions: s.predict(Array.from({ length: PREVIEW }, (_, i) => i)),
+    filters: await s.filters(),
+    predictions: await s.predict(Array.from({ length: PREVIEW }, (_, i) => i)),
   });
   lastViews = performance.now();
 }
@@ -144,18 +149,15 @@ function refreshSoon() {
   if (refreshTimer) clearTimeout(refreshTimer);
   refreshTimer = setTimeout(() => {
     refreshTimer = null;
-    if (session && !running) {
-      postEvaluation();
-      postViews();
-    }
+    if (session && !running) void postEvaluation().then(postViews).catch(reportError);
   }, 60);
 }
 
-function steps(n: number): boolean {
+async function steps(n: number): Promise<boolean> {
   const s = session!;
   const t0 = performance.now();
   try {
-    for (let i = 0; i < n; i++) pending.push(s.trainStep());
+    for (let i = 0; i < n; i++) pending.push(await s.trainStep());
   } catch (e) {
     running = false;
     console.error(e); // the stack, for the console; the page shows the message
@@ -171,12 +173,12 @@ async function loop() {
   while (running && session) {
     const t0 = performance.now();
     while (running && performance.now() - t0 < 40) {
-      if (!steps(1)) break;
+      if (!(await steps(1))) break;
       if (session.step >= untilStep) {
         running = false;
         postProgress(true);
-        postEvaluation();
-        postViews();
+        await postEvaluation();
+        await postViews();
         return;
       }
     }
@@ -184,54 +186,83 @@ async function loop() {
     const now = performance.now();
     // Validation (the whole held-out set) every 3 s, or rarer when it is slow, so it takes at most a sixth of the
     // time; the per-example views every ~1.5 s.
-    if (now - lastEval > Math.max(3000, 5 * evalCost)) postEvaluation();
-    else if (now - lastViews > 1500) postViews();
+    if (now - lastEval > Math.max(3000, 5 * evalCost)) await postEvaluation();
+    else if (now - lastViews > 1500) await postViews();
     await turn();
   }
 }
 
-self.onmessage = async (e: MessageEvent<ToWorker>) => {
-  const m = e.data;
+/** Errors of work started without waiting for it (the training loop, delayed refreshes): shown on the page. */
+function reportError(err: unknown) {
+  running = false;
+  console.error(err);
+  post({ type: 'error', message: (err as Error).message });
+}
+
+/** Starts a backend; webgpu where it cannot start says why and leaves wasm running. */
+async function useBackend(name: BackendName): Promise<void> {
+  backendNote = undefined;
+  try {
+    threads = await initBackend(name);
+  } catch (e) {
+    threads = await initBackend('wasm');
+    backendNote = `${name} is not available here (${(e as Error).message})`;
+  }
+}
+
+// Messages are handled one at a time, in order: a handler that waits (for data, or for the GPU) finishes first.
+let handling: Promise<void> = Promise.resolve();
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  handling = handling.then(() => handle(e.data));
+};
+
+async function handle(m: ToWorker): Promise<void> {
   try {
     switch (m.type) {
       case 'init':
-        threads = await initBackend('wasm');
+        await useBackend(m.backend ?? 'wasm');
         task = await loadTask(m.source);
-        build(m.config);
+        await build(m.config);
+        break;
+      case 'backend':
+        running = false;
+        await useBackend(m.name);
+        if (task) await build(m.config);
         break;
       case 'run':
         if (!session || running) break;
         running = true;
         untilStep = m.untilStep ?? Infinity;
         postProgress(true);
-        void loop();
+        void loop().catch(reportError);
         break;
       case 'pause':
         running = false;
         break;
       case 'step':
         if (!session || running) break;
-        if (steps(m.steps)) {
+        if (await steps(m.steps)) {
           postProgress(true);
           refreshSoon();
         }
         break;
       case 'reset':
         running = false;
-        if (task) build(m.config);
+        if (task) await build(m.config);
         break;
       case 'update':
         session?.update(m.config);
         break;
       case 'inspect':
         example = m.example;
-        if (session) postViews();
+        if (session) await postViews();
         break;
       case 'draw':
-        if (session) post({ type: 'drawing', ...session.activations(m.pixels) });
+        if (session) post({ type: 'drawing', ...(await session.activations(m.pixels)) });
         break;
       case 'save': {
         if (!session) break;
+        await Promise.all(Object.values(session.model.stateDict()).map((t) => t.dataAsync()));
         const bytes = io.encodeSafetensors(session.model.stateDict(), { 'convnet-ts.playground': JSON.stringify(session.config), step: String(session.step) });
         const copy = bytes.slice().buffer;
         post({ type: 'saved', bytes: copy }, [copy]);
@@ -239,17 +270,15 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       }
       case 'load': {
         running = false;
-        if (!task || !build(m.config)) break;
+        if (!task || !(await build(m.config))) break;
         const { tensors } = io.decodeSafetensors(new Uint8Array(m.bytes), { name: 'snapshot' });
         session!.model.loadStateDict(tensors, { strict: true });
-        postEvaluation();
-        postViews();
+        await postEvaluation();
+        await postViews();
         break;
       }
     }
   } catch (err) {
-    running = false;
-    console.error(err);
-    post({ type: 'error', message: (err as Error).message });
+    reportError(err);
   }
-};
+}

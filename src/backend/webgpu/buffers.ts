@@ -1,9 +1,11 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * GPU memory in size classes: a freed buffer goes back to a free list of its class and the next tensor of that class
  * reuses it, so a training loop that allocates the same shapes every step creates no buffer after its first steps.
  * Classes are 1, 1.25, 1.5 and 1.75 × a power of two (at most 25% wasted per buffer).
  */
 import { OutOfMemoryError } from '../memory_error.js';
+import { collectNow } from '../../platform/collect.js';
 
 // GPUBufferUsage's values, written out so that no global from the WebGPU spec is needed at load time (Node).
 export const USAGE = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, UNIFORM: 64, STORAGE: 128 } as const;
@@ -41,9 +43,17 @@ export class BufferPool {
     private readonly maxPooled = 512 * 2 ** 20,
   ) {}
 
+  /** Live bytes past which a new buffer first asks the collector for dropped tensors (raised as memory is really in use). */
+  private collectAt = 1 << 30;
+
   acquire(bytes: number): GpuSlot {
     const size = sizeClass(bytes);
     if (size > this.maxBytes) throw new OutOfMemoryError(null, bytes, 'webgpu');
+    if (this.liveBytes + size > this.collectAt) {
+      // Finalizers run between event-loop turns; a loop that never yields gets its dropped buffers back here (Node).
+      collectNow();
+      this.collectAt = Math.max(this.collectAt, 2 * this.liveBytes);
+    }
     const list = this.free.get(size);
     const reused = list?.pop();
     if (reused) {

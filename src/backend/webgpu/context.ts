@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * What every WebGPU kernel works with: the runner, and handles. A handle is a pooled GPU buffer plus, when the values
  * are known on the host (uploaded, or read back once), a CPU copy — which lets `data()` and the ops' index checks read

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * Finding a WebGPU device: `navigator.gpu` in browsers, or a GPU object handed over with `useWebGpu` (Node, where
  * the `webgpu` npm package provides one). Asks for the adapter's own limits, since the defaults (128 MiB per storage

@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * Recording and submitting GPU work. Kernels describe a dispatch (WGSL source, buffers, a few words of parameters,
  * workgroup counts); the runner caches pipelines by source and parameter buffers by content, records dispatches into
@@ -177,6 +178,17 @@ export class Runner {
     if (this.toDestroy.length) {
       for (const b of this.toDestroy) b.destroy();
       this.toDestroy = [];
+    }
+  }
+
+  /** Resolves when the GPU has run everything recorded so far; throws an error the device reported meanwhile. */
+  async finish(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    if (this.deviceError) {
+      const msg = this.deviceError;
+      this.deviceError = null;
+      throw new Error(`webgpu backend: the GPU reported an error: ${msg}`);
     }
   }
 

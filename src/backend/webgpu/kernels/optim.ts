@@ -1,10 +1,10 @@
 /**
  * Optimizer updates on the GPU, in PyTorch's order of operations (float32 arithmetic as each GPU rounds it; the
  * reference loops in src/optim/ are the definition). Inputs are not modified: new parameter and state tensors return.
- * Adam runs as two passes (moments, then the parameter) so no shader needs more than eight storage buffers.
+ * Adam and RMSprop run as two passes (state, then the parameter) so no shader needs more than eight storage buffers.
  */
 import type { TensorInfo } from '../../backend.js';
-import type { AdamHyper, SgdHyper, UpdateResult } from '../../kernels.js';
+import type { AdadeltaHyper, AdagradHyper, AdamHyper, RmspropHyper, SgdHyper, UpdateResult } from '../../kernels.js';
 import { sizeOf } from '../../shape.js';
 import { slot, type GpuContext } from '../context.js';
 import { Params } from '../runner.js';
@@ -125,5 +125,155 @@ export function optimKernels(ctx: GpuContext) {
     return { param: out, state: newState };
   }
 
-  return { sgdUpdate, adamUpdate };
+  /** The gradient the rules step along, in WGSL: negated when maximizing, plus decay·p (L2) when decay ≠ 0. */
+  const effective = (maximize: boolean, decay: boolean, wd: string) => `${maximize ? '-G[i]' : 'G[i]'}${decay ? ` + ${wd} * P[i]` : ''}`;
+
+  function rmspropUpdate(
+    param: TI,
+    grad: TI,
+    state: Readonly<{ square_avg?: TI; grad_avg?: TI; momentum_buffer?: TI }>,
+    h: RmspropHyper,
+  ): UpdateResult<'square_avg' | 'grad_avg' | 'momentum_buffer'> {
+    const n = sizeOf(param.shape);
+    const zeros = () => ctx.zeros(param.shape, 'float32');
+    const useMomentum = h.momentum > 0;
+    const sq0 = state.square_avg ?? zeros();
+    const ga0 = h.centered ? (state.grad_avg ?? zeros()) : null;
+    const buf0 = useMomentum ? (state.momentum_buffer ?? zeros()) : null;
+    const sq = ctx.alloc(param.shape, 'float32');
+    const ga = h.centered ? ctx.alloc(param.shape, 'float32') : null;
+    const buf = useMomentum ? ctx.alloc(param.shape, 'float32') : null;
+    const out = ctx.alloc(param.shape, 'float32');
+    const newState: Partial<Record<'square_avg' | 'grad_avg' | 'momentum_buffer', TI>> = { square_avg: sq };
+    if (ga) newState.grad_avg = ga;
+    if (buf) newState.momentum_buffer = buf;
+    if (n === 0) return { param: out, state: newState };
+    const params = new Params().u(n).f(h.lr, h.alpha, h.eps, h.weightDecay, h.momentum).done();
+    const d = effective(h.maximize, h.weightDecay !== 0, 'pf(4u)');
+    run.run({
+      key: `rmspropState:${h.centered}:${h.maximize}:${h.weightDecay !== 0}`,
+      code: () =>
+        declare([
+          { name: 'P', access: 'read' },
+          { name: 'G', access: 'read' },
+          { name: 'SQ', access: 'read' },
+          ...(h.centered ? [{ name: 'GA', access: 'read' as const }] : []),
+          { name: 'SQO', access: 'write' },
+          ...(h.centered ? [{ name: 'GAO', access: 'write' as const }] : []),
+        ]) +
+        PARAMS +
+        perElement(
+          'pu(0u)',
+          `  let a = pf(2u);
+  let d = ${d};
+  SQO[i] = SQ[i] * a + (1.0 - a) * d * d;
+  ${h.centered ? 'GAO[i] = GA[i] * a + (1.0 - a) * d;' : ''}`,
+        ),
+      buffers: [read(param), read(grad), read(sq0), ...(ga0 ? [read(ga0)] : []), write(sq), ...(ga ? [write(ga)] : [])],
+      params,
+      groups: groupsFor(n),
+    });
+    run.run({
+      key: `rmspropParam:${h.centered}:${useMomentum}:${h.maximize}:${h.weightDecay !== 0}`,
+      code: () =>
+        declare([
+          { name: 'P', access: 'read' },
+          { name: 'G', access: 'read' },
+          { name: 'SQ', access: 'read' },
+          ...(h.centered ? [{ name: 'GA', access: 'read' as const }] : []),
+          ...(useMomentum ? [{ name: 'B', access: 'read' as const }] : []),
+          { name: 'PO', access: 'write' },
+          ...(useMomentum ? [{ name: 'BO', access: 'write' as const }] : []),
+        ]) +
+        PARAMS +
+        perElement(
+          'pu(0u)',
+          `  let d = ${d};
+  let avg = ${h.centered ? 'sqrt(SQ[i] - GA[i] * GA[i])' : 'sqrt(SQ[i])'} + pf(3u);
+  ${useMomentum ? 'let b = B[i] * pf(5u) + d / avg; BO[i] = b; PO[i] = P[i] - pf(1u) * b;' : 'PO[i] = P[i] - pf(1u) * d / avg;'}`,
+        ),
+      buffers: [read(param), read(grad), read(sq), ...(ga ? [read(ga)] : []), ...(buf0 ? [read(buf0)] : []), write(out), ...(buf ? [write(buf)] : [])],
+      params,
+      groups: groupsFor(n),
+    });
+    return { param: out, state: newState };
+  }
+
+  function adagradUpdate(param: TI, grad: TI, state: Readonly<{ sum?: TI }>, h: AdagradHyper): UpdateResult<'sum'> {
+    const n = sizeOf(param.shape);
+    const sum0 = state.sum ?? ctx.zeros(param.shape, 'float32');
+    const sum = ctx.alloc(param.shape, 'float32');
+    const out = ctx.alloc(param.shape, 'float32');
+    if (n === 0) return { param: out, state: { sum } };
+    const clr = h.lr / (1 + (h.step - 1) * h.lrDecay);
+    run.run({
+      key: `adagrad:${h.maximize}:${h.weightDecay !== 0}`,
+      code: () =>
+        declare([
+          { name: 'P', access: 'read' },
+          { name: 'G', access: 'read' },
+          { name: 'S', access: 'read' },
+          { name: 'PO', access: 'write' },
+          { name: 'SO', access: 'write' },
+        ]) +
+        PARAMS +
+        perElement(
+          'pu(0u)',
+          `  let d = ${effective(h.maximize, h.weightDecay !== 0, 'pf(3u)')};
+  let s = S[i] + d * d;
+  SO[i] = s;
+  PO[i] = P[i] - pf(1u) * d / (sqrt(s) + pf(2u));`,
+        ),
+      buffers: [read(param), read(grad), read(sum0), write(out), write(sum)],
+      params: new Params().u(n).f(clr, h.eps, h.weightDecay).done(),
+      groups: groupsFor(n),
+    });
+    return { param: out, state: { sum } };
+  }
+
+  function adadeltaUpdate(
+    param: TI,
+    grad: TI,
+    state: Readonly<{ square_avg?: TI; acc_delta?: TI }>,
+    h: AdadeltaHyper,
+  ): UpdateResult<'square_avg' | 'acc_delta'> {
+    const n = sizeOf(param.shape);
+    const zeros = () => ctx.zeros(param.shape, 'float32');
+    const sq0 = state.square_avg ?? zeros();
+    const acc0 = state.acc_delta ?? zeros();
+    const sq = ctx.alloc(param.shape, 'float32');
+    const acc = ctx.alloc(param.shape, 'float32');
+    const out = ctx.alloc(param.shape, 'float32');
+    if (n === 0) return { param: out, state: { square_avg: sq, acc_delta: acc } };
+    run.run({
+      key: `adadelta:${h.maximize}:${h.weightDecay !== 0}`,
+      code: () =>
+        declare([
+          { name: 'P', access: 'read' },
+          { name: 'G', access: 'read' },
+          { name: 'SQ', access: 'read' },
+          { name: 'A', access: 'read' },
+          { name: 'PO', access: 'write' },
+          { name: 'SQO', access: 'write' },
+          { name: 'AO', access: 'write' },
+        ]) +
+        PARAMS +
+        perElement(
+          'pu(0u)',
+          `  let rho = pf(2u); let eps = pf(3u);
+  let d = ${effective(h.maximize, h.weightDecay !== 0, 'pf(4u)')};
+  let s = SQ[i] * rho + (1.0 - rho) * d * d;
+  SQO[i] = s;
+  let delta = sqrt(A[i] + eps) / sqrt(s + eps) * d;
+  AO[i] = A[i] * rho + (1.0 - rho) * delta * delta;
+  PO[i] = P[i] - pf(1u) * delta;`,
+        ),
+      buffers: [read(param), read(grad), read(sq0), read(acc0), write(out), write(sq), write(acc)],
+      params: new Params().u(n).f(h.lr, h.rho, h.eps, h.weightDecay).done(),
+      groups: groupsFor(n),
+    });
+    return { param: out, state: { square_avg: sq, acc_delta: acc } };
+  }
+
+  return { sgdUpdate, adamUpdate, rmspropUpdate, adagradUpdate, adadeltaUpdate };
 }
