@@ -168,4 +168,28 @@ describe('schedulers', () => {
     expect(() => new optim.ReduceLROnPlateau(opt, { factor: 1.5 })).toThrow(/factor must be < 1/);
     expect(() => new optim.SequentialLR(opt, [new optim.LinearLR(opt)], [3])).toThrow(/expected 0 milestones for 1 schedulers/);
   });
+
+  it('step({ guard }) applies the step when the guard is finite and changes nothing (state included) when it is not', () => {
+    const run = (guards: number[]) => {
+      ct.manualSeed(0);
+      const w = ct.randn([4], { requiresGrad: true });
+      const opt = new ct.optim.Adam([w], { lr: 0.1 });
+      for (const g of guards) {
+        opt.zeroGrad();
+        w.mul(w).sum().backward();
+        opt.step({ guard: ct.tensor([g]) });
+      }
+      const state = Object.values(opt.stateDict().state).map((st) =>
+        Object.fromEntries(Object.entries(st).map(([k, v]) => [k, v instanceof ct.Tensor ? Array.from(v.data()) : v])),
+      );
+      return { w: Array.from(w.data()), state };
+    };
+    const clean = run([1, 2]);
+    expect(run([1, NaN, 2])).toEqual(clean);
+    expect(run([Infinity, 1, 2])).toEqual(clean);
+    expect(run([1, 2]).w).not.toEqual(run([1]).w);
+    expect(() => new ct.optim.SGD([ct.randn([2], { requiresGrad: true })], { lr: 1 }).step({ guard: ct.ones([2]) })).toThrow(
+      /guard must be a one-element tensor/,
+    );
+  });
 });

@@ -377,4 +377,38 @@ describe.skipIf(reason !== null)('webgpu backend (Node, Dawn)', () => {
       }
     }
   }, 300_000);
+
+  it('train.fit on webgpu reads back every readEvery steps, not every step; a non-finite step is never applied (skip) or stops naming its step', async () => {
+    const backend = activeBackend() as WebGpuBackend;
+    const n = 96;
+    const x = Float32Array.from({ length: n * 2 }, (_, i) => Math.sin(i));
+    const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+    x[2 * 40] = Infinity; // batch 3 of 6 (images 32–47): its loss is not finite
+    const loader = () => new ct.data.DataLoader(new ct.data.TensorDataset(ct.tensor(x, [n, 2]), ct.tensor(labels, [n], { dtype: 'int32' })), { batchSize: 16 });
+    const make = () => {
+      ct.manualSeed(1);
+      const model = new ct.nn.Sequential(new ct.nn.Linear(2, 8), new ct.nn.ReLU(), new ct.nn.Linear(8, 3));
+      return { model, optimizer: new ct.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }) };
+    };
+    const a = make();
+    const waits0 = backend.runner!.waits;
+    const r = await ct.train.fit(a.model, { optimizer: a.optimizer, trainLoader: loader(), epochs: 2, onNan: 'skip', readEvery: 3 });
+    const waits = backend.runner!.waits - waits0;
+    expect(r.history.map((h) => h.skippedSteps)).toEqual([1, 1]);
+    for (const p of a.model.parameters()) expect(Array.from(await p.dataAsync()).every(Number.isFinite)).toBe(true);
+    // 12 steps read back in 4 batches of 3 (one wait each; the checkpoint-free run has nothing else to read), not 12.
+    expect(waits).toBe(4);
+    // The same run on js (which skips on the host) reaches the same weights.
+    ct.setBackend('js');
+    const b = make();
+    await ct.train.fit(b.model, { optimizer: b.optimizer, trainLoader: loader(), epochs: 2, onNan: 'skip' });
+    ct.setBackend('webgpu');
+    const wa = await a.model.parameters()[0].dataAsync();
+    const wb = await b.model.parameters()[0].dataAsync();
+    expect(relativeToMax(wa, wb)).toBeLessThan(1e-5);
+    const c = make();
+    await expect(ct.train.fit(c.model, { optimizer: c.optimizer, trainLoader: loader(), epochs: 1, readEvery: 5 })).rejects.toThrow(
+      /fit: the loss became (Infinity|NaN) at epoch 1, step 3 \(seen when the GPU's results were read, at step 5\); that step was not applied/,
+    );
+  });
 });

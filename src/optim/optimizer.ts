@@ -4,7 +4,7 @@
  */
 import { noGrad } from '../autograd/grad_mode.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { ParamState } from './update.js';
+import { withApplyFlag, type ParamState } from './update.js';
 
 export { runUpdate, type ParamState, type StateValue, type UpdateRule } from './update.js';
 
@@ -72,8 +72,28 @@ export abstract class Optimizer<H extends { lr: number } = any> {
     for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
   }
 
-  /** Applies one update to every parameter that has a gradient. */
-  step(): void {
+  /**
+   * Applies one update to every parameter that has a gradient.
+   *
+   * Args: guard — a one-element tensor; when it is not finite (NaN or ±Inf: a loss or gradient that blew up) the
+   *   step changes no parameter and no state. On host backends it is read first (and a skipped step counts nothing);
+   *   on GPU backends the choice is made on the device without waiting for it, and the host-side step counters
+   *   (Adam's, Adagrad's) still advance.
+   * Example: `opt.step({ guard: loss })` — no update from a non-finite loss.
+   */
+  step(opts: { guard?: Tensor } = {}): void {
+    const guard = opts.guard;
+    if (guard !== undefined) {
+      if (!(guard instanceof Tensor) || guard.numel() !== 1) throw new Error(`${this.name}.step: guard must be a one-element tensor`);
+      if (!guard.storage.backend.readAsync) {
+        if (Number.isFinite(guard.item())) this.step();
+        return;
+      }
+      // 1 where finite: x·0 is 0 for finite x and NaN otherwise, and NaN == 0 is false.
+      const flag = noGrad(() => guard.reshape([]).mul(0).eq(0));
+      withApplyFlag(flag, () => this.step());
+      return;
+    }
     noGrad(() => {
       for (const group of this.paramGroups) {
         this.validate(group, 'a parameter group');

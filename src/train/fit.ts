@@ -4,6 +4,7 @@
  * model (best weights if restoreBest) is evaluated once on testLoader — the test set is used only there.
  */
 import { noGrad } from '../autograd/grad_mode.js';
+import { activeBackend } from '../backend/registry.js';
 import type { DataLoader } from '../data/loader.js';
 import type { AnyModule } from '../nn/module.js';
 import { crossEntropy } from '../ops/loss.js';
@@ -16,7 +17,7 @@ import { renderSvg } from '../chart/render.js';
 import { trainingCurves } from '../chart/training.js';
 import { CheckpointError, loadCheckpoint, onHost, saveCheckpoint, type CheckpointMeta, type Schedulable } from './checkpoint.js';
 import { FormatError } from '../io/format_error.js';
-import { firstNonFiniteGradAsync, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
+import { firstNonFiniteGrad, firstNonFiniteOutput, NonFiniteError } from './nonfinite.js';
 import { MetricAccumulator, type EpochMetrics } from './metrics.js';
 import { silentProgress, type Progress } from './progress.js';
 
@@ -85,6 +86,13 @@ export interface FitOptions {
    * first appeared and what to try; 'skip' leaves the weights alone for that batch and goes on (counted per epoch).
    */
   onNan?: 'stop' | 'skip';
+  /**
+   * GPU backends (webgpu): read the losses, accuracies and the non-finite check back every this many steps (default
+   * 25, and at the end of each epoch), so the loop does not wait for the GPU at every step. A step whose loss or
+   * gradient is not finite is still never applied (decided on the device); with onNan 'stop' the error comes when it
+   * is read. 1 reads every step. Host backends read every step at no cost.
+   */
+  readEvery?: number;
   /**
    * Stops training after the current step when aborted (Ctrl-C in the CLI): the `last` checkpoint then records the
    * epoch and step reached, and `resume` continues exactly there. The result has `interrupted: true`.
@@ -275,6 +283,10 @@ interface LoopSettings {
 
 async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Promise<FitResult> {
   const { optimizer, trainLoader, valLoader = null, testLoader = null, epochs, scheduler = null, outDir = null, signal } = opts;
+  const readEvery = opts.readEvery ?? 25;
+  if (!Number.isInteger(readEvery) || readEvery < 1) throw new Error(`fit: readEvery must be a positive integer, got ${String(opts.readEvery)}`);
+  // Backends whose values are read asynchronously (webgpu) take the deferred path: no wait per step.
+  const deferred = model.parameters().some((p) => p.storage.backend.readAsync !== undefined) || activeBackend().readAsync !== undefined;
   const { lossFn, progress, scheduleEvery, es, monitor, mode, better, paths, onNan } = s;
   // A new run starts its own log (a resumed one continues it), so metrics.jsonl and curves.svg tell one story.
   if (outDir && !opts.resume) await writeFileAtomic(paths.log!, '', 'fit');
@@ -339,6 +351,31 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
     const te = performance.now() - (partial?.epoch === epoch ? partial.seconds * 1000 : 0);
     partial = null;
     let step = 0;
+    // GPU backends: steps whose loss, guard and logits are still on the device, read every `readEvery` steps.
+    const pending: { step: number; loss: Tensor; guard: Tensor; logits: Tensor; y: Tensor }[] = [];
+    const settle = async () => {
+      if (!pending.length) return;
+      const batch = pending.splice(0);
+      await onHost(batch.flatMap((b) => [b.loss, b.guard, b.logits, b.y]));
+      for (const b of batch) {
+        const l = b.loss.item();
+        if (Number.isFinite(b.guard.item())) {
+          acc.add(l, b.logits, b.y);
+          continue;
+        }
+        const bad = Number.isFinite(l) ? `a gradient became non-finite (loss ${l.toPrecision(4)})` : `the loss became ${l}`;
+        if (onNan === 'stop') {
+          throw new NonFiniteError(
+            `fit: ${bad} at epoch ${epoch}, step ${b.step} (seen when the GPU's results were read, at step ${step}); that step was not applied, and the last checkpoint is from epoch ${epoch - 1}. Try a lower learning rate (now ${optimizer.paramGroups[0].lr.toPrecision(3)}), a warmup (--warmup), gradient clipping, or onNan: 'skip' (--on-nan skip) to skip such batches`,
+            epoch,
+            b.step,
+            Number.isFinite(l) ? 'a gradient' : 'the loss',
+          );
+        }
+        skipped++;
+        progress.log(`epoch ${epoch} step ${b.step}: ${bad}; skipped this batch (${skipped} this epoch)`);
+      }
+    };
     for await (const { x, y } of trainLoader.epochAsync(epoch - 1)) {
       if (step < resumeAt) {
         step++;
@@ -347,13 +384,33 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
       optimizer.zeroGrad();
       const logits = model.forward(x) as Tensor;
       const loss = lossFn(logits, y);
-      // One wait per step on GPU backends (the loss decides whether the step is taken); none on host backends.
-      await onHost([loss, logits, y]);
+      if (deferred) {
+        loss.backward();
+        // NaN exactly when the loss or a gradient is not finite; the optimizer then changes nothing, decided on the GPU.
+        const guard = noGrad(() => model.parameters().reduce((sum, p) => (p.grad ? sum.add(p.grad.mul(0).sum()) : sum), loss.detach().mul(0)));
+        optimizer.step({ guard });
+        pending.push({ step: step + 1, loss: loss.detach(), guard, logits: logits.detach(), y });
+        if (scheduler && scheduleEvery === 'step' && !(scheduler instanceof ReduceLROnPlateau)) scheduler.step();
+        step++;
+        if (pending.length >= readEvery || step >= steps || signal?.aborted) await settle();
+        const m = acc.result();
+        progress.step({ epoch, epochs, step, steps, loss: m.loss, acc: m.acc, imagesPerSecond: acc.count / ((performance.now() - te) / 1000) });
+        await yieldToEventLoop();
+        if (signal?.aborted && step < steps) {
+          interruptedAt = { epoch, step };
+          if (outDir) {
+            const p: PartialEpoch = { epoch, step, metrics: acc.state(), seconds: (performance.now() - te) / 1000, skipped };
+            await saveLast(epoch - 1, extraOf({ partial: p }));
+          }
+          break;
+        }
+        continue;
+      }
       const l = loss.item();
       let bad: string | null = Number.isFinite(l) ? null : `the loss became ${l}`;
       if (!bad) {
         loss.backward();
-        const g = await firstNonFiniteGradAsync(model);
+        const g = firstNonFiniteGrad(model);
         if (g) bad = `the gradient of ${g} became non-finite (loss ${l.toPrecision(4)})`;
       }
       if (bad) {
@@ -388,6 +445,7 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
         break;
       }
     }
+    await settle();
     if (interruptedAt) break;
     const seconds = (performance.now() - te) / 1000;
     const record: EpochRecord = { epoch, lr, train: acc.result(), seconds, imagesPerSecond: acc.count / seconds };

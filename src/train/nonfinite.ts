@@ -33,20 +33,6 @@ export function firstNonFiniteGrad(model: AnyModule): string | null {
   return null;
 }
 
-/**
- * firstNonFiniteGrad for every backend, GPUs included: one scalar computed on the device — Σ (g·0) over every
- * gradient, NaN exactly when some gradient holds NaN or ±Inf — is read back; the gradients themselves only then.
- */
-export async function firstNonFiniteGradAsync(model: AnyModule): Promise<string | null> {
-  const grads = model.parameters().flatMap((p) => (p.grad ? [p.grad] : []));
-  if (!grads.length) return null;
-  if (!grads[0].storage.backend.readAsync) return firstNonFiniteGrad(model);
-  const probe = noGrad(() => grads.map((g) => g.mul(0).sum()).reduce((a, b) => a.add(b)));
-  if (Number.isFinite(await probe.itemAsync())) return null;
-  await Promise.all(grads.map((g) => g.storage.readAsync()));
-  return firstNonFiniteGrad(model);
-}
-
 /** The first parameter whose value holds NaN or ±Inf, or null. */
 export function firstNonFiniteParam(model: AnyModule): string | null {
   for (const [name, p] of model.namedParameters()) if (!allFinite(p)) return name;

@@ -67,9 +67,15 @@ export class Runner {
   /** Names of the kernels that ran with error flags bound since the last check. */
   private checkedKernels = new Set<string>();
   private deviceError: string | null = null;
-  /** Dispatches recorded, and submits (for tests and profiles). */
+  /**
+   * Dispatches recorded, submits, buffers read back, and waits: reads started while none was in flight (reads
+   * started together, as a Promise.all, are one wait). For tests and profiles.
+   */
   dispatches = 0;
   submits = 0;
+  reads = 0;
+  waits = 0;
+  private readsInFlight = 0;
 
   constructor(
     readonly device: GPUDevice,
@@ -200,6 +206,16 @@ export class Runner {
 
   /** The first `bytes` of a buffer, once the GPU has run everything recorded before; throws a kernel's or the device's error. */
   async read(slot: GpuSlot, bytes: number): Promise<ArrayBuffer> {
+    this.reads++;
+    if (this.readsInFlight++ === 0) this.waits++;
+    try {
+      return await this.readOnce(slot, bytes);
+    } finally {
+      this.readsInFlight--;
+    }
+  }
+
+  private async readOnce(slot: GpuSlot, bytes: number): Promise<ArrayBuffer> {
     const size = roundUp4(Math.max(bytes, 4));
     // The error flags go after the values, at an offset getMappedRange accepts (a multiple of 8).
     const flagsAt = Math.ceil(size / 8) * 8;
