@@ -453,6 +453,18 @@ describe('convnet bench', () => {
     expect(fwd.figures['tfjs-wasm'].value).toBeGreaterThan(0.1);
     expect(fb.figures['tfjs-wasm'].cannot).toContain('Conv2DBackpropFilter');
   });
+  it('runs ONNX Runtime (native) on ResNet-18 as exported by convnet-ts, and says it runs inference only', async () => {
+    expect(await run('bench', '--workloads', 'W3,W5', '--backends', 'wasm', '--threads', '2', '--peers', 'onnxruntime', '--min-seconds', '0', '--json')).toBe(
+      0,
+    );
+    const r = JSON.parse(out.at(-1)!) as {
+      columns: { id: string; label: string }[];
+      rows: { metric: string; figures: Record<string, { value?: number; cannot?: string }> }[];
+    };
+    expect(r.columns.find((c) => c.id === 'onnxruntime')!.label).toBe('ONNX Runtime ×2');
+    for (const m of ['W3b8', 'W3b1']) expect(r.rows.find((x) => x.metric === m)!.figures.onnxruntime.value, m).toBeGreaterThan(0);
+    expect(r.rows.find((x) => x.metric === 'W5')!.figures.onnxruntime.cannot).toBe('cannot: inference only');
+  });
   it('rejects unknown workloads and peers with a usage error', async () => {
     expect(await run('bench', '--workloads', 'W9')).toBe(2);
     expect(err.at(-1)).toContain("--workloads: 'W9' is not one of W1, W2, W3, W4, W5");

@@ -7,7 +7,8 @@
  */
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ct from '../index.js';
 import { activeBackend } from '../backend/registry.js';
@@ -26,7 +27,8 @@ Options:
   --backends LIST     convnet-ts backends: wasm,js,webgpu (default: wasm,js; wasm runs with --threads and with 1 thread;
                       webgpu needs a GPU: navigator.gpu, or the 'webgpu' package in Node; with --browser, also in Chromium)
   --threads N         threads for convnet-ts wasm and PyTorch (default: every core, ${os.availableParallelism()} here)
-  --peers LIST        torch,tfjs-wasm,tfjs-cpu or none (default: all that are installed)
+  --peers LIST        torch,tfjs-wasm,tfjs-cpu,onnxruntime or none (default: all that are installed; ONNX Runtime
+                      (onnxruntime-node, native) runs W3 only)
   --peer-timeout S    seconds a peer may spend on one workload before it is reported as too slow (default 240)
   --min-seconds S     keep repeating a measurement for at least S seconds (default 3)
   --main-job          also time W6: LeNet-5 on MNIST to ≥ 99% (minutes)
@@ -87,10 +89,25 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 interface Peer {
-  id: 'torch' | 'tfjs-wasm' | 'tfjs-cpu';
+  id: 'torch' | 'tfjs-wasm' | 'tfjs-cpu' | 'onnxruntime';
   label: string;
   available(): string | null;
   command(metric: Metric, threads: number, minSeconds: number): [string, string[]];
+  /** The metrics it can measure (default: all); the others are reported as "cannot". */
+  metrics?: readonly Metric[];
+}
+
+let ortModel: string | null = null;
+/** resnet18 (seed 0, eval) exported to ONNX by convnet-ts, once per run: the model ONNX Runtime's W3 runs. */
+function ortModelPath(): string {
+  if (!ortModel) {
+    ct.manualSeed(0);
+    const model = ct.models.create('resnet18');
+    model.eval();
+    ortModel = join(mkdtempSync(join(os.tmpdir(), 'convnet-bench-')), 'resnet18.onnx');
+    writeFileSync(ortModel, ct.io.exportOnnx(model, [1, 3, 224, 224]));
+  }
+  return ortModel;
 }
 
 const PEERS: Peer[] = [
@@ -121,6 +138,19 @@ const PEERS: Peer[] = [
       [`${root}bench/peers/tfjs.mjs`, '--backend', backend, '--workload', metric, '--min-seconds', String(minSeconds)],
     ],
   })),
+  {
+    id: 'onnxruntime',
+    label: 'ONNX Runtime',
+    metrics: ['W3b8', 'W3b1'],
+    available: () => {
+      if (!existsSync(`${root}bench/peers/ort.mjs`)) return 'bench/peers is not in this installation';
+      return existsSync(`${root}node_modules/onnxruntime-node`) ? null : 'onnxruntime-node is not installed (npm install --include=dev)';
+    },
+    command: (metric, threads, minSeconds) => [
+      process.execPath,
+      [`${root}bench/peers/ort.mjs`, '--model', ortModelPath(), '--workload', metric, '--threads', String(threads), '--min-seconds', String(minSeconds)],
+    ],
+  },
 ];
 
 function runPeer(peer: Peer, metric: Metric, threads: number, minSeconds: number, timeoutSeconds: number): Figure {
@@ -287,8 +317,8 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
     const peer = PEERS.find((p) => p.id === id)!;
     const col: BenchColumn = {
       id: peer.id,
-      label: peer.id === 'torch' ? `PyTorch ×${threads}` : peer.label,
-      threads: peer.id === 'torch' ? threads : 1,
+      label: peer.id === 'torch' ? `PyTorch ×${threads}` : peer.id === 'onnxruntime' ? `ONNX Runtime ×${threads}` : peer.label,
+      threads: peer.id === 'torch' || peer.id === 'onnxruntime' ? threads : 1,
       figures: {},
     };
     const missing = peer.available();
@@ -296,6 +326,10 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
       if (m === 'W6') continue;
       if (missing) {
         col.figures[m] = { cannot: `not run: ${missing}` };
+        continue;
+      }
+      if (peer.metrics && !peer.metrics.includes(m)) {
+        col.figures[m] = { cannot: 'cannot: inference only' };
         continue;
       }
       say(`  ${col.label}: ${METRICS[m].workload}`);
