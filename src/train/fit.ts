@@ -390,49 +390,36 @@ async function fitLoop(model: AnyModule, opts: FitOptions, s: LoopSettings): Pro
         const guard = noGrad(() => model.parameters().reduce((sum, p) => (p.grad ? sum.add(p.grad.mul(0).sum()) : sum), loss.detach().mul(0)));
         optimizer.step({ guard });
         pending.push({ step: step + 1, loss: loss.detach(), guard, logits: logits.detach(), y });
-        if (scheduler && scheduleEvery === 'step' && !(scheduler instanceof ReduceLROnPlateau)) scheduler.step();
-        step++;
-        if (pending.length >= readEvery || step >= steps || signal?.aborted) await settle();
-        const m = acc.result();
-        progress.step({ epoch, epochs, step, steps, loss: m.loss, acc: m.acc, imagesPerSecond: acc.count / ((performance.now() - te) / 1000) });
-        await yieldToEventLoop();
-        if (signal?.aborted && step < steps) {
-          interruptedAt = { epoch, step };
-          if (outDir) {
-            const p: PartialEpoch = { epoch, step, metrics: acc.state(), seconds: (performance.now() - te) / 1000, skipped };
-            await saveLast(epoch - 1, extraOf({ partial: p }));
-          }
-          break;
-        }
-        continue;
-      }
-      const l = loss.item();
-      let bad: string | null = Number.isFinite(l) ? null : `the loss became ${l}`;
-      if (!bad) {
-        loss.backward();
-        const g = firstNonFiniteGrad(model);
-        if (g) bad = `the gradient of ${g} became non-finite (loss ${l.toPrecision(4)})`;
-      }
-      if (bad) {
-        if (onNan === 'stop') {
-          const origin = Number.isFinite(l) ? bad.replace(/^the /, '') : (nonFiniteOrigin(model, x) ?? 'the loss');
-          const lrNow = optimizer.paramGroups[0].lr;
-          throw new NonFiniteError(
-            `fit: ${bad} at epoch ${epoch}, step ${step + 1} (first non-finite: ${origin}); the weights were not updated and the last checkpoint is from epoch ${epoch - 1}. Try a lower learning rate (now ${lrNow.toPrecision(3)}), a warmup (--warmup), gradient clipping, or onNan: 'skip' (--on-nan skip) to skip such batches`,
-            epoch,
-            step + 1,
-            origin,
-          );
-        }
-        skipped++;
-        optimizer.zeroGrad();
-        progress.log(`epoch ${epoch} step ${step + 1}: ${bad}; skipped this batch (${skipped} this epoch)`);
       } else {
-        optimizer.step();
-        acc.add(l, logits, y);
+        const l = loss.item();
+        let bad: string | null = Number.isFinite(l) ? null : `the loss became ${l}`;
+        if (!bad) {
+          loss.backward();
+          const g = firstNonFiniteGrad(model);
+          if (g) bad = `the gradient of ${g} became non-finite (loss ${l.toPrecision(4)})`;
+        }
+        if (bad) {
+          if (onNan === 'stop') {
+            const origin = Number.isFinite(l) ? bad.replace(/^the /, '') : (nonFiniteOrigin(model, x) ?? 'the loss');
+            const lrNow = optimizer.paramGroups[0].lr;
+            throw new NonFiniteError(
+              `fit: ${bad} at epoch ${epoch}, step ${step + 1} (first non-finite: ${origin}); the weights were not updated and the last checkpoint is from epoch ${epoch - 1}. Try a lower learning rate (now ${lrNow.toPrecision(3)}), a warmup (--warmup), gradient clipping, or onNan: 'skip' (--on-nan skip) to skip such batches`,
+              epoch,
+              step + 1,
+              origin,
+            );
+          }
+          skipped++;
+          optimizer.zeroGrad();
+          progress.log(`epoch ${epoch} step ${step + 1}: ${bad}; skipped this batch (${skipped} this epoch)`);
+        } else {
+          optimizer.step();
+          acc.add(l, logits, y);
+        }
       }
       if (scheduler && scheduleEvery === 'step' && !(scheduler instanceof ReduceLROnPlateau)) scheduler.step();
       step++;
+      if (deferred && (pending.length >= readEvery || step >= steps || signal?.aborted)) await settle();
       const m = acc.result();
       progress.step({ epoch, epochs, step, steps, loss: m.loss, acc: m.acc, imagesPerSecond: acc.count / ((performance.now() - te) / 1000) });
       await yieldToEventLoop();
