@@ -146,6 +146,14 @@ export function runCase(c: FixtureCase): void {
 }
 
 /**
+ * runCase at given tolerances (an algorithm whose rounding error is larger, measured in its own test): `rtol` of
+ * the check's label ('<id> output', '<id> grad of input <i>').
+ */
+export function runCaseAt(c: FixtureCase, rtol: (what: string) => number): void {
+  for (const k of computeCase(c).checks) assertClose(k.actual, k.expected, rtol(k.what), k.what);
+}
+
+/**
  * runCase for backends whose results are read asynchronously (webgpu): computes, waits for every compared tensor,
  * then compares with `rtol(case)` (GPU sums reorder additions, and the GPU's exp/log are not correctly rounded).
  */

@@ -3,6 +3,7 @@ import type { DType, TensorInfo } from '../backend.js';
 import { sizeOf } from '../shape.js';
 import { Heap, WasmHandle } from './heap.js';
 import { ARGS_ADDR, ThreadPool } from './thread_pool.js';
+import type { ConvAlgorithm } from './kernels/winograd.js';
 import { TASK, TASK_ARGS, type TaskArgs, type TaskName } from './generated/interface.js';
 
 /** Bytes of the argument block (the generator refuses a task whose arguments need more). */
@@ -13,6 +14,8 @@ export class WasmContext {
     readonly heap: Heap,
     public pool: ThreadPool,
     readonly gemmScratchBytes: number,
+    /** How 3×3 stride-1 convs are computed (kernels/winograd.ts). */
+    public convAlgorithm: ConvAlgorithm = 'auto',
   ) {}
 
   get threads(): number {

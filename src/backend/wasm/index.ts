@@ -21,6 +21,7 @@ import { poolKernels } from './kernels/pool.js';
 import { optimKernels } from './kernels/optim.js';
 import { normKernels } from './kernels/norm.js';
 import { softmaxKernels } from './kernels/softmax.js';
+import { checkConvAlgorithm, defaultConvAlgorithm, type ConvAlgorithm } from './kernels/winograd.js';
 
 export interface WasmBackendOptions {
   /** 'single' forces plain (non-shared) memory and one thread, as in a page without cross-origin isolation. */
@@ -34,6 +35,8 @@ export interface WasmBackendOptions {
   heapBudget?: number;
   /** Collect dropped tensors synchronously before evicting (default true). */
   collect?: boolean;
+  /** How 3×3 stride-1 convs are computed (default: CONVNET_CONV_ALGORITHM in Node, else 'auto'; see ConvAlgorithm). */
+  convAlgorithm?: ConvAlgorithm;
 }
 
 export interface WasmBackend extends Backend {
@@ -43,6 +46,8 @@ export interface WasmBackend extends Backend {
   /** Restarts the pool with `n` threads (1 without shared memory). */
   setThreads(n: number): void;
   readonly heap: Heap;
+  /** How 3×3 stride-1 convs are computed: 'auto' picks per layer (im2col or Winograd F(2×2)/F(4×4), 3×3). */
+  convAlgorithm: ConvAlgorithm;
   /** Calls that ran a `js` reference kernel (no wasm kernel, or one that declined the case), by kernel name. */
   readonly fallbacks: Map<string, number>;
   /** Stops the worker threads. */
@@ -58,7 +63,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   // A browser's main thread cannot block, so its kernels would busy-wait on workers: one thread there by default.
   const threads = variant === 'threads' ? (opts.threads ?? (blockingAllowed() ? defaultThreads() : 1)) : 1;
   const pool = new ThreadPool(heap.memory, module, exports.runTask, threads);
-  const ctx = new WasmContext(heap, pool, exports.GEMM_SCRATCH_BYTES.value as number);
+  const algorithm = opts.convAlgorithm === undefined ? defaultConvAlgorithm() : checkConvAlgorithm(opts.convAlgorithm, 'createWasmBackend: convAlgorithm');
+  const ctx = new WasmContext(heap, pool, exports.GEMM_SCRATCH_BYTES.value as number, algorithm);
 
   const jsBackend = createJsBackend();
   const js = jsBackend.kernels as Kernels;
@@ -104,6 +110,12 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
       ctx.pool = new ThreadPool(heap.memory, module, exports.runTask, n);
     },
     heap,
+    get convAlgorithm() {
+      return ctx.convAlgorithm;
+    },
+    set convAlgorithm(a: ConvAlgorithm) {
+      ctx.convAlgorithm = checkConvAlgorithm(a, 'wasm backend: convAlgorithm');
+    },
     fallbacks,
     ready: async () => {
       await ctx.pool.ready();

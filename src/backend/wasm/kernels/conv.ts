@@ -7,6 +7,7 @@ import type { Conv2dInfo } from '../../geometry.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 import type { TaskArgs } from '../generated/interface.js';
 import { isDepthwiseInfo, type FastKernels } from './shared.js';
+import { chooseConvAlgorithm, winogradBackwardWeight, winogradConv } from './winograd.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
 const COLUMN_BLOCK_BYTES = 1 << 20;
@@ -65,7 +66,9 @@ function threadsFor(ctx: WasmContext, macs: number): number {
 
 export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
-  forward(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c);
+  const m = chooseConvAlgorithm(ctx.convAlgorithm, c);
+  if (m !== 0) winogradConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, m, false);
+  else forward(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c);
   return out;
 }
 
@@ -97,10 +100,30 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
   const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
   const padTop = c.dilationH * (c.kH - 1) - c.padTop;
   const padLeft = c.dilationW * (c.kW - 1) - c.padLeft;
+  const stride1 = c.strideH === 1 && c.strideW === 1 && padTop >= 0 && padLeft >= 0 && !(c.kH === 1 && c.kW === 1);
+  // Stride 1: dx is the convolution of dy with the flipped, transposed weights (pads k−1−p).
+  const t: Conv2dInfo = {
+    ...c,
+    inChannels: c.outChannels,
+    inH: c.outH,
+    inW: c.outW,
+    outChannels: c.inChannels,
+    outH: c.inH,
+    outW: c.inW,
+    padTop,
+    padLeft,
+    padBottom: c.dilationH * (c.kH - 1) - c.padBottom,
+    padRight: c.dilationW * (c.kW - 1) - c.padRight,
+  };
+  const m = stride1 ? chooseConvAlgorithm(ctx.convAlgorithm, t) : 0;
+  if (m !== 0) {
+    winogradConv(ctx, ctx.ptr(dy), ctx.ptr(w), 0, ctx.ptr(dx), t, m, true);
+    return dx;
+  }
   // Worth it when the transposed conv's GEMM is no thinner than col2im's (input channels ≥ output channels):
   // LeNet's 20→50 conv is faster with col2im, ResNet's 16→16 with the transposed conv.
   const transposedPays = c.inChannels >= c.outChannels;
-  if (c.strideH === 1 && c.strideW === 1 && padTop >= 0 && padLeft >= 0 && !(c.kH === 1 && c.kW === 1) && transposedPays) {
+  if (stride1 && transposedPays) {
     // Stride 1: dx is the convolution of dy with the flipped, transposed weights — the forward's im2col + GEMM,
     // parallel over columns, instead of a GEMM then a scalar col2im scatter.
     const size = c.outChannels * p.Kc;
@@ -113,19 +136,6 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
       { w: ctx.ptr(w), out: flipped.ptr, outC: c.outChannels, cg: p.cg, kH: c.kH, kW: c.kW, groups: c.groups, per },
       Math.ceil(rows / per),
     );
-    const t: Conv2dInfo = {
-      ...c,
-      inChannels: c.outChannels,
-      inH: c.outH,
-      inW: c.outW,
-      outChannels: c.inChannels,
-      outH: c.inH,
-      outW: c.inW,
-      padTop,
-      padLeft,
-      padBottom: c.dilationH * (c.kH - 1) - c.padBottom,
-      padRight: c.dilationW * (c.kW - 1) - c.padRight,
-    };
     forward(ctx, ctx.ptr(dy), flipped.ptr, 0, ctx.ptr(dx), t);
     flipped.done();
     return dx;
@@ -147,6 +157,11 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
 export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: TensorInfo, c: Conv2dInfo): TensorInfo {
   const p = plan(ctx, c);
   const dw = ctx.output([c.outChannels, p.cg, c.kH, c.kW]);
+  const m = chooseConvAlgorithm(ctx.convAlgorithm, c, 'weight');
+  if (m !== 0) {
+    winogradBackwardWeight(ctx, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), c, m);
+    return dw;
+  }
   const size = c.outChannels * p.Kc;
   // One accumulator per part, summed in part order afterwards: deterministic for a given thread count.
   const parts = Math.min(threadsFor(ctx, p.macs), Math.ceil(p.J / 8));
