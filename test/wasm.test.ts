@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { activeBackend, listBackends, registerBackend, setBackend } from '../src/backend/registry.js';
 import { createWasmBackend, type WasmBackend } from '../src/backend/wasm/index.js';
+import { relaxedSimdSupported } from '../src/backend/wasm/module.js';
 import { firstMismatch } from './helpers/tolerance.js';
 
 const F = ct.nn.functional;
@@ -477,6 +478,35 @@ describe.runIf(hasWasm)('wasm backend', () => {
     expect(single.heap.memory.buffer instanceof SharedArrayBuffer).toBe(false);
     expect(single.heap.stats.evictions).toBeGreaterThan(0);
     expect(firstMismatch(out, reference, 1e-3)).toBeNull();
+  });
+
+  it('relaxed-SIMD kernels (fused multiply-add) agree with the plain-SIMD kernels, which stay the tested fallback', () => {
+    // Node 20 runs relaxed SIMD once V8's flag is set (module.ts); Node 22 and Chrome 114+ without it.
+    expect(relaxedSimdSupported()).toBe(true);
+    expect((activeBackend() as WasmBackend).relaxedSimd).toBe(true);
+    registerBackend('wasm-plain', () => createWasmBackend({ relaxedSimd: false }));
+    const work = () => {
+      ct.manualSeed(8);
+      const a = ct.randn([67, 300]);
+      const b = ct.randn([300, 45]);
+      const x = ct.randn([3, 16, 15, 17], { requiresGrad: true });
+      const w = ct.randn([24, 16, 3, 3], { requiresGrad: true });
+      const y = F.conv2d(x, w, null, { padding: 1 });
+      y.backward(ct.randn(y.shape));
+      return [ct.matmul(a, b), y, x.grad!, w.grad!].map((t) => Float32Array.from(t.data() as Float32Array));
+    };
+    const fused = work();
+    setBackend('wasm-plain');
+    expect((activeBackend() as WasmBackend).relaxedSimd).toBe(false);
+    const plain = work();
+    setBackend('js');
+    const reference = work();
+    setBackend('wasm');
+    fused.forEach((f, i) => {
+      expect(firstMismatch(f, plain[i], 1e-4), `output ${i}: relaxed vs plain`).toBeNull();
+      expect(firstMismatch(f, reference[i], 1e-4), `output ${i}: relaxed vs js`).toBeNull();
+      expect(firstMismatch(plain[i], reference[i], 1e-4), `output ${i}: plain vs js`).toBeNull();
+    });
   });
 
   it('counts the calls that ran a js reference kernel (a kernel it lacks, or a case its kernel declines)', () => {

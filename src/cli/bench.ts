@@ -31,6 +31,9 @@ Options:
                       (onnxruntime-node, native) runs W3 only)
   --peer-timeout S    seconds a peer may spend on one workload before it is reported as too slow (default 240)
   --min-seconds S     keep repeating a measurement for at least S seconds (default 3)
+  --precision P       float32 precision of convnet-ts (setFloat32MatmulPrecision): highest (default: algorithms within
+                      the PyTorch-parity tolerance), high or medium (wasm: also Winograd F(4×4) and Winograd weight
+                      gradients, ~2e-5 relative error)
   --main-job          also time W6: LeNet-5 on MNIST to ≥ 99% (minutes)
   --browser           also in headless Chromium, in a Worker with threads: convnet-ts wasm and TF.js wasm
                       (npm run bench only: needs the dev dependencies and Chromium)
@@ -245,6 +248,7 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
     'peer-timeout': { type: 'string' },
     'min-seconds': { type: 'string' },
     'main-job': { type: 'boolean' },
+    precision: { type: 'string' },
     browser: { type: 'boolean' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -263,6 +267,11 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
   );
   const peerTimeout = numFlag(values, 'peer-timeout', 240, { positive: true })!;
   const minSeconds = numFlag(values, 'min-seconds', 3, { min: 0 })!;
+  const precision = list(values, 'precision', ['highest', 'high', 'medium'], ['highest']);
+  if (precision.length !== 1) throw new UsageError(`bench: --precision takes one of highest, high, medium, got '${values.precision}'`);
+  const previousPrecision = ct.getFloat32MatmulPrecision();
+  ct.setFloat32MatmulPrecision(precision[0] as ct.Float32Precision);
+  const precisionTag = precision[0] === 'highest' ? '' : ` (${precision[0]})`;
   const metrics = workloads.flatMap((w) => WORKLOAD_METRICS[w]);
   if (values['main-job']) metrics.push('W6');
   if (backends.includes('wasm') && !ct.listBackends().includes('wasm')) throw new UsageError('bench: the wasm backend is not available here');
@@ -277,8 +286,8 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
   const previousBackend = ct.getBackend();
   const configs: { id: string; label: string; backend: string; threads: number }[] = [];
   if (backends.includes('wasm')) {
-    configs.push({ id: 'wasm', label: `convnet-ts wasm ×${threads}`, backend: 'wasm', threads });
-    if (threads !== 1) configs.push({ id: 'wasm-1', label: 'convnet-ts wasm ×1', backend: 'wasm', threads: 1 });
+    configs.push({ id: 'wasm', label: `convnet-ts wasm ×${threads}${precisionTag}`, backend: 'wasm', threads });
+    if (threads !== 1) configs.push({ id: 'wasm-1', label: `convnet-ts wasm ×1${precisionTag}`, backend: 'wasm', threads: 1 });
   }
   if (backends.includes('js')) configs.push({ id: 'js', label: 'convnet-ts js', backend: 'js', threads: 1 });
   if (backends.includes('webgpu')) {
@@ -310,6 +319,7 @@ export async function benchCommand(argv: string[], extra?: ExtraColumns): Promis
     columns.push(col);
   }
   ct.setBackend(previousBackend);
+  ct.setFloat32MatmulPrecision(previousPrecision);
   if (backends.includes('wasm')) ct.setNumThreads(threads);
   if (extra) columns.push(...(await extra({ metrics, threads, minSeconds, backends, say })));
 

@@ -11,7 +11,7 @@ import { createJsBackend } from '../js/index.js';
 import { Heap, Lease, WasmHandle } from './heap.js';
 import { blockingAllowed, ThreadPool } from './thread_pool.js';
 import { WasmContext } from './context.js';
-import { defaultThreads, kernelModule, threadsSupported, wasmSupported, type KernelExports, type WasmVariant } from './module.js';
+import { defaultThreads, kernelModule, relaxedSimdSupported, threadsSupported, wasmSupported, type KernelExports, type WasmVariant } from './module.js';
 import { registerBackend } from '../backends.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { convKernels } from './kernels/conv.js';
@@ -35,12 +35,20 @@ export interface WasmBackendOptions {
   heapBudget?: number;
   /** Collect dropped tensors synchronously before evicting (default true). */
   collect?: boolean;
+  /**
+   * Use the kernels built with relaxed SIMD (fused multiply-add in the GEMM) where the engine runs them (default:
+   * where supported, see relaxedSimdSupported; CONVNET_WASM_RELAXED_SIMD=0 turns it off). Results differ from the
+   * plain kernels by rounding only.
+   */
+  relaxedSimd?: boolean;
   /** How 3×3 stride-1 convs are computed (default: CONVNET_CONV_ALGORITHM in Node, else 'auto'; see ConvAlgorithm). */
   convAlgorithm?: ConvAlgorithm;
 }
 
 export interface WasmBackend extends Backend {
   readonly variant: WasmVariant;
+  /** Whether the kernels are the relaxed-SIMD (fused multiply-add) build. */
+  readonly relaxedSimd: boolean;
   /** Threads kernels split work across, the caller included. */
   readonly threads: number;
   /** Restarts the pool with `n` threads (1 without shared memory). */
@@ -56,7 +64,9 @@ export interface WasmBackend extends Backend {
 
 export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
   const variant: WasmVariant = opts.variant ?? (threadsSupported() ? 'threads' : 'single');
-  const module = kernelModule(variant);
+  const relaxed = opts.relaxedSimd ?? relaxedSimdSupported();
+  if (relaxed && !relaxedSimdSupported()) throw new Error('createWasmBackend: relaxedSimd: this engine does not run relaxed SIMD');
+  const module = kernelModule(variant, relaxed);
   const heap = new Heap({ shared: variant === 'threads', budget: opts.heapBudget, collect: opts.collect });
   const instance = new WebAssembly.Instance(module, { env: { memory: heap.memory } });
   const exports = instance.exports as unknown as KernelExports;
@@ -100,6 +110,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     name: 'wasm',
     needsFree: true,
     variant,
+    relaxedSimd: relaxed,
     get threads() {
       return ctx.pool.threads;
     },

@@ -92,6 +92,16 @@ function packB(b: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: 
   }
 }
 
+/**
+ * c + a·b: one fused multiply-add where the module is built with relaxed SIMD (f32x4.relaxed_madd: an FMA on x86
+ * with FMA3 and on ARM), else a multiply then an add, bit-identical to the plain-SIMD build.
+ */
+// @ts-ignore: decorator
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // @ts-ignore: decorator
 @inline function kernel4x8(kc: i32, ap: usize, bp: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -102,17 +112,17 @@ function packB(b: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += 32;
   }
@@ -152,17 +162,17 @@ function packB(b: usize, ldb: i32, transB: bool, k0: i32, kc: i32, j0: i32, nc: 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let v = v128.load32_splat(a0);
-    c00 = f32x4.add(c00, f32x4.mul(v, b0));
-    c01 = f32x4.add(c01, f32x4.mul(v, b1));
+    c00 = madd(v, b0, c00);
+    c01 = madd(v, b1, c01);
     v = v128.load32_splat(a1);
-    c10 = f32x4.add(c10, f32x4.mul(v, b0));
-    c11 = f32x4.add(c11, f32x4.mul(v, b1));
+    c10 = madd(v, b0, c10);
+    c11 = madd(v, b1, c11);
     v = v128.load32_splat(a2);
-    c20 = f32x4.add(c20, f32x4.mul(v, b0));
-    c21 = f32x4.add(c21, f32x4.mul(v, b1));
+    c20 = madd(v, b0, c20);
+    c21 = madd(v, b1, c21);
     v = v128.load32_splat(a3);
-    c30 = f32x4.add(c30, f32x4.mul(v, b0));
-    c31 = f32x4.add(c31, f32x4.mul(v, b1));
+    c30 = madd(v, b0, c30);
+    c31 = madd(v, b1, c31);
     a0 += 4;
     a1 += 4;
     a2 += 4;
