@@ -330,7 +330,25 @@ describe.runIf(hasWasm)('wasm backend', () => {
       [[2, 2, 11, 10], 3, { stride: 2, ceilMode: true }],
       [[1, 3, 10, 10], 3, { stride: 1, padding: 1, dilation: 2 }],
       [[64, 20, 28, 28], 2, {}],
+      // Four outputs at a time inside the image, one at a time at the borders and the tail.
+      [[2, 3, 21, 23], 3, { stride: 2, padding: 1 }],
+      [[1, 2, 13, 14], 3, { stride: 1, padding: 1 }],
+      [[1, 2, 6, 19], 2, { stride: 1 }],
     ];
+    // Ties (first maximum wins) and NaNs (the first NaN wins) on the vector path as on the scalar one.
+    expectSame(
+      'maxPool2d ties and NaN',
+      onBoth(() => {
+        const v = Float32Array.from(ct.randn([2, 2, 12, 21]).data() as Float32Array, (e) => Math.floor(1.5 * e));
+        v[30] = NaN;
+        v[31] = NaN;
+        v[300] = NaN;
+        const xt = ct.tensor(Array.from(v)).reshape([2, 2, 12, 21]).requiresGrad_();
+        const y = F.maxPool2d(xt, 3, { stride: 2, padding: 1 });
+        y.backward(ct.ones(y.shape));
+        return [y, xt.grad!];
+      }),
+    );
     for (const [shape, k, opts] of cfgs) {
       expectSame(
         `maxPool2d ${JSON.stringify([shape, k, opts])}`,

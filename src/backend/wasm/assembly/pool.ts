@@ -2,6 +2,10 @@
 // The geometry arrives in the 'pool' block of interface.json (divisorOverride 0: none).
 import { AvgPoolArgs, AvgPoolBackwardArgs, MaxPoolArgs, MaxPoolBackwardArgs } from './args.generated';
 
+/**
+ * Max pooling with first-maximum indices. Interior windows (no clipping) of rows with unit dilation along the
+ * width and stride 1 or 2 are computed 4 outputs at a time; the borders, and other strides, one at a time.
+ */
 export function maxPoolPart(args: usize, part: i32, thread: i32): void {
   const g = changetype<MaxPoolArgs>(args);
   const planes = g.batch * g.channels;
@@ -10,44 +14,85 @@ export function maxPoolPart(args: usize, part: i32, thread: i32): void {
   const outH = g.outH, outW = g.outW;
   const x = g.x, out = g.out, ind = g.indices, per = g.per;
   const p0 = part * per, p1 = min(planes, p0 + per);
+  // Outputs [owLo, owHi) have windows inside the image along the width.
+  const vectorizable = dW == 1 && (sW == 1 || sW == 2);
+  const owLo = min(outW, (pW + sW - 1) / sW);
+  const owHi = max(owLo, min(outW, inW - kW + pW >= 0 ? (inW - kW + pW) / sW + 1 : 0));
   for (let pl = p0; pl < p1; pl++) {
     const base = x + (<usize>(pl * inH * inW) << 2);
-    let o = <usize>(pl * outH * outW) << 2;
+    const oPlane = <usize>(pl * outH * outW) << 2;
     for (let oh = 0; oh < outH; oh++) {
       const h0 = oh * sH - pH;
       // The window's rows inside the image, once per output row: first ki with h0 + ki·dH >= 0, last with < inH.
       const kiLo = h0 >= 0 ? 0 : dH == 1 ? -h0 : (-h0 + dH - 1) / dH;
       const kiHi = min(kH, inH - h0 > 0 ? (dH == 1 ? inH - h0 : (inH - 1 - h0) / dH + 1) : 0);
-      for (let ow = 0; ow < outW; ow++) {
-        const w0 = ow * sW - pW;
-        // Without dilation (the common case) the bounds need no division.
-        const kjLo = w0 >= 0 ? 0 : dW == 1 ? -w0 : (-w0 + dW - 1) / dW;
-        const kjHi = min(kW, inW - w0 > 0 ? (dW == 1 ? inW - w0 : (inW - 1 - w0) / dW + 1) : 0);
-        let best: f32 = -Infinity;
-        let bestIdx = -1;
-        if (kiLo < kiHi && kjLo < kjHi) {
-          bestIdx = (h0 + kiLo * dH) * inW + w0 + kjLo * dW;
-          best = load<f32>(base + (<usize>bestIdx << 2));
-        }
-        // Branch-free: the first maximum wins, and so does the first NaN (once best is NaN nothing replaces it),
-        // as PyTorch and the js kernel.
-        for (let ki = kiLo; ki < kiHi; ki++) {
-          const rowIdx = (h0 + ki * dH) * inW;
-          const rowPtr = base + (<usize>rowIdx << 2);
-          for (let kj = kjLo; kj < kjHi; kj++) {
-            const iw = w0 + kj * dW;
-            const v = load<f32>(rowPtr + (<usize>iw << 2));
-            const take = !(v <= best) && best == best;
-            best = select<f32>(v, best, take);
-            bestIdx = select<i32>(rowIdx + iw, bestIdx, take);
+      const oRow = oPlane + (<usize>(oh * outW) << 2);
+      let ow = 0;
+      if (vectorizable && kiLo < kiHi) {
+        for (; ow < owLo; ow++) maxPoolOne(base, inH, inW, kW, dH, dW, sW, pW, h0, kiLo, kiHi, ow, out + oRow, ind + oRow);
+        for (; ow + 4 <= owHi; ow += 4) {
+          const w0 = ow * sW - pW;
+          let best = f32x4.splat(0);
+          let bestIdx = i32x4.splat(0);
+          for (let ki = kiLo; ki < kiHi; ki++) {
+            const rowIdx = (h0 + ki * dH) * inW;
+            for (let kj = 0; kj < kW; kj++) {
+              const at = rowIdx + w0 + kj;
+              const ptr = base + (<usize>at << 2);
+              // Stride 2: elements 0, 2, 4, 6 from two loads that stay inside the window's last column.
+              const v = sW == 1 ? v128.load(ptr) : i32x4.shuffle(v128.load(ptr), v128.load(ptr, 12), 0, 2, 5, 7);
+              const idx = i32x4.add(i32x4.splat(at), sW == 1 ? i32x4(0, 1, 2, 3) : i32x4(0, 2, 4, 6));
+              if (ki == kiLo && kj == 0) {
+                best = v;
+                bestIdx = idx;
+              } else {
+                // As the scalar path: the first maximum wins, and the first NaN stays.
+                const take = v128.andnot(f32x4.eq(best, best), f32x4.le(v, best));
+                best = v128.bitselect(v, best, take);
+                bestIdx = v128.bitselect(idx, bestIdx, take);
+              }
+            }
           }
+          v128.store(out + oRow + (<usize>ow << 2), best);
+          v128.store(ind + oRow + (<usize>ow << 2), bestIdx);
         }
-        store<f32>(out + o, best);
-        store<i32>(ind + o, bestIdx);
-        o += 4;
       }
+      for (; ow < outW; ow++) maxPoolOne(base, inH, inW, kW, dH, dW, sW, pW, h0, kiLo, kiHi, ow, out + oRow, ind + oRow);
     }
   }
+}
+
+/** One output of max pooling (any window, clipped to the image), written at out/ind + ow. */
+// @ts-ignore: decorator
+@inline function maxPoolOne(
+  base: usize, inH: i32, inW: i32, kW: i32, dH: i32, dW: i32, sW: i32, pW: i32,
+  h0: i32, kiLo: i32, kiHi: i32, ow: i32, out: usize, ind: usize,
+): void {
+  const w0 = ow * sW - pW;
+  // Without dilation (the common case) the bounds need no division.
+  const kjLo = w0 >= 0 ? 0 : dW == 1 ? -w0 : (-w0 + dW - 1) / dW;
+  const kjHi = min(kW, inW - w0 > 0 ? (dW == 1 ? inW - w0 : (inW - 1 - w0) / dW + 1) : 0);
+  let best: f32 = -Infinity;
+  let bestIdx = -1;
+  if (kiLo < kiHi && kjLo < kjHi) {
+    bestIdx = (h0 + kiLo * dH) * inW + w0 + kjLo * dW;
+    best = load<f32>(base + (<usize>bestIdx << 2));
+  }
+  // Branch-free: the first maximum wins, and so does the first NaN (once best is NaN nothing replaces it),
+  // as PyTorch and the js kernel.
+  for (let ki = kiLo; ki < kiHi; ki++) {
+    const rowIdx = (h0 + ki * dH) * inW;
+    const rowPtr = base + (<usize>rowIdx << 2);
+    for (let kj = kjLo; kj < kjHi; kj++) {
+      const iw = w0 + kj * dW;
+      const v = load<f32>(rowPtr + (<usize>iw << 2));
+      const take = !(v <= best) && best == best;
+      best = select<f32>(v, best, take);
+      bestIdx = select<i32>(rowIdx + iw, bestIdx, take);
+    }
+  }
+  store<f32>(out + (<usize>ow << 2), best);
+  store<i32>(ind + (<usize>ow << 2), bestIdx);
 }
 
 /** dx[indices] += dy per plane (planeIn, planeOut: plane sizes), `per` planes per part. */
