@@ -234,7 +234,8 @@ describe('too big for memory', () => {
     })();
     expect(err).toBeInstanceOf(ct.OutOfMemoryError);
     expect(err!.message).toMatch(
-      /^conv2d: needs 4\.1 GB for one tensor \(1105920000 values\), more than fits in the wasm backend's 4 GiB address space; use a smaller batch size/,
+      // The stem's conv, batch norm and activation run as one fused conv in inference (nn/fusion.ts).
+      /^conv2dFused: needs 4\.1 GB for one tensor \(1105920000 values\), more than fits in the wasm backend's 4 GiB address space; use a smaller batch size/,
     );
     expect(err!.message).toContain('CONVNET_BACKEND=js');
     // The backend is still usable afterwards.

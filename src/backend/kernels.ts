@@ -134,6 +134,19 @@ export interface UpdateKernels {
   adadeltaUpdate(param: TI, grad: TI, state: Readonly<{ square_avg?: TI; acc_delta?: TI }>, hyper: AdadeltaHyper): UpdateResult<'square_avg' | 'acc_delta'>;
 }
 export type UpdateKernelName = keyof UpdateKernels;
+
+/**
+ * Fused inference kernels a backend may provide; without one, the op composes the kernels it fuses (the definition).
+ * Not differentiable: used only where no gradient is recorded.
+ */
+export interface FusedKernels {
+  /**
+   * act(conv2d(x, w, bias) + residual), residual of the output's shape or null, in the conv's output pass; null
+   * where the backend declines the case (the op then composes).
+   */
+  conv2dFused(x: TI, w: TI, bias: TI | null, info: Conv2dInfo, residual: TI | null, act: 'relu' | null): TI | null;
+}
+export type FusedKernelName = keyof FusedKernels;
 export interface UpdateResult<K extends string> {
   param: TI;
   state: Partial<Record<K, TI>>;
@@ -194,7 +207,8 @@ export interface AdadeltaHyper {
 }
 
 export type Kernels = CoreKernels &
-  UpdateKernels & { [K in BinaryOp]: BinaryKernel } & { [K in UnaryOp]: UnaryKernel } & {
+  UpdateKernels &
+  FusedKernels & { [K in BinaryOp]: BinaryKernel } & { [K in UnaryOp]: UnaryKernel } & {
     [K in UnaryOp as `${K}Backward`]: UnaryBackwardKernel;
   };
 

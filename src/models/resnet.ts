@@ -2,7 +2,7 @@
 import * as nn from '../nn/index.js';
 import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { relu } from '../ops/activation.js';
+import { convBnAct } from '../nn/fusion.js';
 import { constant } from '../nn/init.js';
 import { initConvsAndNorms } from './blocks.js';
 
@@ -31,10 +31,10 @@ export class BasicBlock extends nn.Module {
     this.downsample = downsample;
   }
   forward(x: Tensor): Tensor {
-    let out = relu(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
+    // conv → bn → (+ identity) → relu, each pair one fused conv in inference (nn/fusion.ts).
+    const out = convBnAct(this.conv1, this.bn1, x, { relu: true });
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    return relu(out.add(identity));
+    return convBnAct(this.conv2, this.bn2, out, { residual: identity, relu: true });
   }
 }
 
@@ -61,11 +61,10 @@ export class Bottleneck extends nn.Module {
     this.downsample = downsample;
   }
   forward(x: Tensor): Tensor {
-    let out = relu(this.bn1.forward(this.conv1.forward(x)));
-    out = relu(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
+    let out = convBnAct(this.conv1, this.bn1, x, { relu: true });
+    out = convBnAct(this.conv2, this.bn2, out, { relu: true });
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    return relu(out.add(identity));
+    return convBnAct(this.conv3, this.bn3, out, { residual: identity, relu: true });
   }
 }
 
@@ -133,7 +132,7 @@ export class ResNet extends nn.Module {
   }
 
   forward(x: Tensor): Tensor {
-    let h = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    let h = this.maxpool.forward(convBnAct(this.conv1, this.bn1, x, { relu: true }));
     h = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(h))));
     return this.fc.forward(this.avgpool.forward(h).flatten(1));
   }

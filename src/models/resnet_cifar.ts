@@ -7,7 +7,7 @@
 import * as nn from '../nn/index.js';
 import { withOptions } from './options.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { relu } from '../ops/activation.js';
+import { convBnAct } from '../nn/fusion.js';
 import { adaptiveAvgPool2d } from '../ops/pool.js';
 import { initConvsAndNorms } from './blocks.js';
 import { constant } from '../nn/init.js';
@@ -33,9 +33,10 @@ export class CifarBlock extends nn.Module {
       !plain && (stride !== 1 || inC !== outC) ? new nn.Sequential(new nn.Conv2d(inC, outC, 1, { stride, bias: false }), new nn.BatchNorm2d(outC)) : null;
   }
   forward(x: Tensor): Tensor {
-    const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
-    if (this.plain) return relu(out);
-    return relu(out.add(this.downsample ? this.downsample.forward(x) : x));
+    // Each conv → bn (→ + identity) → relu one fused conv in inference (nn/fusion.ts).
+    const out = convBnAct(this.conv1, this.bn1, x, { relu: true });
+    const identity = this.plain ? null : this.downsample ? this.downsample.forward(x) : x;
+    return convBnAct(this.conv2, this.bn2, out, { residual: identity, relu: true });
   }
 }
 
@@ -86,7 +87,7 @@ export class CifarResNet extends nn.Module {
     if (opts.zeroInitResidual && !plain) for (const m of this.modules()) if (m instanceof CifarBlock) constant(m.bn2.weight!, 0);
   }
   forward(x: Tensor): Tensor {
-    let h = relu(this.bn1.forward(this.conv1.forward(x)));
+    let h = convBnAct(this.conv1, this.bn1, x, { relu: true });
     h = this.layer3.forward(this.layer2.forward(this.layer1.forward(h)));
     return this.fc.forward(adaptiveAvgPool2d(h, 1).flatten(1));
   }

@@ -4,6 +4,7 @@
  */
 export {
   conv2d,
+  conv2dFused,
   linear,
   matmul,
   relu,

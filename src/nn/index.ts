@@ -31,5 +31,6 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm2d, LocalRe
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type MaxPool2dLayerOptions } from './layers/pool.js';
 export { Dropout, Dropout2d } from './layers/dropout.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/container.js';
+export { convBnAct, foldBatchNorm, canFuse } from './fusion.js';
 export { sequentialFromText, NetworkTextError, TEXT_LAYERS } from './from_text.js';
 export { freeze, unfreeze, findHead, replaceHead, paramGroups, linearProbe } from './transfer.js';

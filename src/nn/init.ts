@@ -42,6 +42,7 @@ function fillWith(t: Tensor, write: (values: Float32Array) => void): Tensor {
   noGrad(() => {
     t.info(); // moves the storage to the active backend if needed
     t.storage.backend.write(t.storage.handle, values);
+    t.storage.version++;
   });
   return t;
 }

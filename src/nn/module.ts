@@ -27,6 +27,11 @@ export interface ForwardTracer {
 }
 let tracer: ForwardTracer | null = null;
 
+/** Whether a tracer observes module calls now (export, summaries): inference fusion then leaves the layers alone. */
+export function isTracing(): boolean {
+  return tracer !== null;
+}
+
 /** Runs fn with a tracer observing module calls. */
 export function withForwardTracer<T>(t: ForwardTracer, fn: () => T): T {
   const prev = tracer;

@@ -15,6 +15,9 @@ function register(s: Storage): void {
 }
 
 export class Storage {
+  /** Bumped by every in-place write (copy_, init): caches derived from the values (folded weights) compare it. */
+  version = 0;
+
   constructor(
     public backend: Backend,
     public handle: DataHandle,

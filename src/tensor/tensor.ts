@@ -181,11 +181,13 @@ export class Tensor {
       // On the device (webgpu): no round trip through the host.
       this.storage.moveTo(backend);
       backend.copy(from.storage.handle, this.storage.handle, this.storage.size);
+      this.storage.version++;
       return this;
     }
     const values = from.storage.read();
     this.storage.moveTo(backend);
     this.storage.backend.write(this.storage.handle, values);
+    this.storage.version++;
     return this;
   }
 

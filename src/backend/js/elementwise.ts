@@ -67,7 +67,7 @@ export function makeUnary(op: UnaryOp) {
     // Explicit loops for the activations every CNN runs; the table's scalar function for the rest.
     switch (op) {
       case 'relu':
-        for (let i = 0; i < n; i++) out[i] = X[i] > 0 ? X[i] : 0;
+        for (let i = 0; i < n; i++) out[i] = X[i] > 0 || X[i] !== X[i] ? X[i] : 0; // NaN stays NaN, as torch.relu
         break;
       case 'relu6':
         for (let i = 0; i < n; i++) out[i] = X[i] <= 0 ? 0 : X[i] >= 6 ? 6 : X[i];

@@ -1,6 +1,6 @@
 /** The `js` reference backend: plain TypeScript, the living definition every faster backend must match. */
 import type { Backend, DataHandle, DType, TypedArray } from '../backend.js';
-import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels, type UpdateKernelName } from '../kernels.js';
+import { BINARY_OPS, UNARY_OPS, type CoreKernels, type Kernels, type UpdateKernelName, type FusedKernelName } from '../kernels.js';
 import type { JsHandle } from './handle.js';
 import { registerBackend } from '../backends.js';
 import { ELEMENTWISE_KERNELS, makeBinary, makeUnary, makeUnaryBackward } from './elementwise.js';
@@ -13,7 +13,7 @@ import { SOFTMAX_KERNELS } from './softmax.js';
 import { NORM_KERNELS } from './norm.js';
 
 /** Every kernel but the optional fast optimizer updates (their reference loops live with each optimizer in src/optim/). */
-function buildKernels(): Omit<Kernels, UpdateKernelName> {
+function buildKernels(): Omit<Kernels, UpdateKernelName | FusedKernelName> {
   // Typed as CoreKernels: a kernel declared in kernels.ts that no family provides, or one with the wrong signature, fails tsc.
   const core: CoreKernels = {
     ...ELEMENTWISE_KERNELS,
@@ -31,7 +31,7 @@ function buildKernels(): Omit<Kernels, UpdateKernelName> {
     table[op] = makeUnary(op);
     table[`${op}Backward`] = makeUnaryBackward(op);
   }
-  return table as unknown as Omit<Kernels, UpdateKernelName>;
+  return table as unknown as Omit<Kernels, UpdateKernelName | FusedKernelName>;
 }
 
 export function createJsBackend(): Backend {

@@ -29,7 +29,7 @@ export const POINTWISE: { [K in UnaryOp]: ScalarFn } = {
   sign: { f: (x) => Math.sign(x), df: () => 0 },
   sin: { f: (x) => Math.sin(x), df: (x) => Math.cos(x) },
   cos: { f: (x) => Math.cos(x), df: (x) => -Math.sin(x) },
-  relu: { f: (x) => (x > 0 ? x : 0), df: (x) => (x > 0 ? 1 : 0) },
+  relu: { f: (x) => (x > 0 || x !== x ? x : 0), df: (x) => (x > 0 ? 1 : 0) },
   relu6: { f: (x) => (x <= 0 ? 0 : x >= 6 ? 6 : x), df: (x) => (x > 0 && x < 6 ? 1 : 0) },
   leakyRelu: { f: (x, p) => (x > 0 ? x : x * p.alpha!), df: (x, _y, p) => (x > 0 ? 1 : p.alpha!) },
   elu: { f: (x, p) => (x > 0 ? x : p.alpha! * Math.expm1(x)), df: (x, _y, p) => (x > 0 ? 1 : p.alpha! * Math.exp(x)) },

@@ -95,7 +95,8 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     ((...a: Parameters<Kernels[K]>) => {
       heap.safePoint(handlesIn(a));
       const r = fast(...a);
-      if (r !== null) return r;
+      // An optional kernel the js backend lacks (fused ones) declines with null: its op composes other kernels.
+      if (r !== null || !js$[name]) return r;
       countFallback(name);
       return adoptOutputs(heap, jsBackend, (js$[name] as (...b: unknown[]) => unknown)(...a));
     }) as unknown as Kernels[K];

@@ -1,6 +1,10 @@
 /** Sequential, ModuleList, ModuleDict. */
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { Module, type AnyModule } from '../module.js';
+import { canFuse, convBnAct } from '../fusion.js';
+import { Conv2d } from './conv.js';
+import { BatchNorm2d } from './norm.js';
+import { ReLU } from './activation.js';
 import { ELEMENTWISE, type LayerInfo } from '../describe.js';
 
 /**
@@ -64,7 +68,22 @@ export class Sequential extends Module<[Tensor], Tensor> {
 
   forward(x: Tensor): Tensor {
     let h: unknown = x;
-    for (const m of this._modules.values()) h = m.forward(h);
+    const list = [...this._modules.values()];
+    for (let i = 0; i < list.length; i++) {
+      const m = list[i];
+      // Conv2d (→ BatchNorm2d) (→ ReLU) runs as one fused convolution where nothing is recorded (nn/fusion.ts).
+      if (m instanceof Conv2d && h instanceof Tensor) {
+        const bn = list[i + 1] instanceof BatchNorm2d ? (list[i + 1] as BatchNorm2d) : null;
+        const next = list[i + (bn ? 2 : 1)];
+        const relu = next instanceof ReLU;
+        if ((bn || relu) && canFuse(m, bn, h)) {
+          h = convBnAct(m, bn, h, { relu });
+          i += (bn ? 1 : 0) + (relu ? 1 : 0);
+          continue;
+        }
+      }
+      h = m.forward(h);
+    }
     return h as Tensor;
   }
 }

@@ -233,7 +233,10 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
         gatherCols(y, geo.outC, P, gi * og + o0, rows, j0, cols, mat, true);
       }
     }
-    if (bias != 0) {
+    if (bias != 0 || a.res != 0 || a.relu) {
+      // The epilogue on the block just written (still in cache): + bias, + residual, ReLU.
+      const res = a.res, relu = a.relu;
+      const zero = f32x4.splat(0);
       let j = j0;
       let c = 0;
       while (c < cols) {
@@ -242,16 +245,25 @@ export function convForwardPart(args: usize, part: i32, thread: i32): void {
         const seg = min(P - p, cols - c);
         for (let gi = 0; gi < geo.groups; gi++) {
           for (let o = gi * og + o0; o < gi * og + o0 + rows; o++) {
-            const bv = f32x4.splat(load<f32>(bias + (<usize>o << 2)));
-            const row = y + (<usize>((nn * geo.outC + o) * P + p) << 2);
+            const bs: f32 = bias != 0 ? load<f32>(bias + (<usize>o << 2)) : 0;
+            const bv = f32x4.splat(bs);
+            const off = <usize>((nn * geo.outC + o) * P + p) << 2;
+            const row = y + off;
+            const rrow = res + off;
             let q = 0;
             for (; q + 4 <= seg; q += 4) {
-              const a = row + (<usize>q << 2);
-              v128.store(a, f32x4.add(v128.load(a), bv));
+              const at = <usize>q << 2;
+              let v = f32x4.add(v128.load(row + at), bv);
+              if (res != 0) v = f32x4.add(v, v128.load(rrow + at));
+              if (relu) v = v128.and(v, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))); // as the relu kernel
+              v128.store(row + at, v);
             }
             for (; q < seg; q++) {
-              const a = row + (<usize>q << 2);
-              store<f32>(a, load<f32>(a) + f32x4.extract_lane(bv, 0));
+              const at = <usize>q << 2;
+              let v = load<f32>(row + at) + bs;
+              if (res != 0) v += load<f32>(rrow + at);
+              if (relu) v = v > 0 || v != v ? v : 0;
+              store<f32>(row + at, v);
             }
           }
         }

@@ -133,7 +133,7 @@ function unaryF(op: i32, x: f64, p0: f64, p1: f64): f64 {
     case SQRT: return Math.sqrt(x);
     case RSQRT: return 1 / Math.sqrt(x);
     case ABS: return Math.abs(x);
-    case RELU: return x > 0 ? x : 0;
+    case RELU: return x > 0 || x != x ? x : 0; // NaN stays NaN, as torch.relu
     case RELU6: return x <= 0 ? 0 : x >= 6 ? 6 : x;
     case LEAKY: return x > 0 ? x : x * p0;
     case ELU: return x > 0 ? x : p0 * Math.expm1(x);
@@ -186,8 +186,8 @@ export function unaryPart(args: usize, part: i32, thread: i32): void {
     for (; i + 4 <= i1; i += 4) {
       const o = <usize>i << 2;
       const v = v128.load(x + o);
-      // x > 0 ? x : 0 (NaN → 0, as the js kernel)
-      v128.store(out + o, v128.and(v, f32x4.gt(v, z)));
+      // x > 0 ? x : 0, NaN kept (as torch.relu and the js kernel)
+      v128.store(out + o, v128.and(v, v128.or(f32x4.gt(v, z), f32x4.ne(v, v))));
     }
   } else if (op == NEG) {
     for (; i + 4 <= i1; i += 4) {

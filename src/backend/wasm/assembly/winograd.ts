@@ -251,7 +251,7 @@ function inputBlock(
 }
 
 /**
- * y = conv3×3(x, w) + bias for tiles [part·perPart, +perPart), `chunk` tiles per block; u holds the transformed
+ * y = act(conv3×3(x, w) + bias + res) (res 0: none; act ReLU or none) for tiles [part·perPart, +perPart), `chunk` tiles per block; u holds the transformed
  * weights (winogradWeightsPart). Stride 1, dilation 1, groups 1; any padding (outH/outW give the bottom/right).
  */
 export function winogradForwardPart(args: usize, part: i32, thread: i32): void {
@@ -334,16 +334,34 @@ export function winogradForwardPart(args: usize, part: i32, thread: i32): void {
         // The segment's m output rows, clipped to the image, plus the bias.
         const ow0 = tw * m;
         const valid = min(cnt * m, outW - ow0);
-        const dstPlane = a.y + <usize>(n * outC + oc) * planeOut;
+        const planeAt = <usize>(n * outC + oc) * planeOut;
+        const dstPlane = a.y + planeAt;
+        const resPlane = a.res + planeAt;
         const bias4 = f32x4.splat(bv);
+        const zero = f32x4.splat(0);
+        const res = a.res != 0, relu = a.relu;
         for (let r = 0; r < m; r++) {
           const oh = th * m + r;
           if (oh >= outH) break;
           const s = rows + (<usize>(r * rowW) << 2);
-          const d = dstPlane + (<usize>(oh * outW + ow0) << 2);
+          const at = <usize>(oh * outW + ow0) << 2;
+          const d = dstPlane + at;
+          const rp = resPlane + at;
           let j = 0;
-          for (; j + 4 <= valid; j += 4) v128.store(d + (<usize>j << 2), f32x4.add(v128.load(s + (<usize>j << 2)), bias4));
-          for (; j < valid; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 2)) + bv);
+          for (; j + 4 <= valid; j += 4) {
+            const o = <usize>j << 2;
+            let v = f32x4.add(v128.load(s + o), bias4);
+            if (res) v = f32x4.add(v, v128.load(rp + o));
+            if (relu) v = v128.and(v, v128.or(f32x4.gt(v, zero), f32x4.ne(v, v))); // as the relu kernel
+            v128.store(d + o, v);
+          }
+          for (; j < valid; j++) {
+            const o = <usize>j << 2;
+            let v = load<f32>(s + o) + bv;
+            if (res) v += load<f32>(rp + o);
+            if (relu) v = v > 0 || v != v ? v : 0;
+            store<f32>(d + o, v);
+          }
         }
         t += cnt;
         c0 += cnt;

@@ -7,7 +7,7 @@ import type { Conv2dInfo } from '../../geometry.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 import type { TaskArgs } from '../generated/interface.js';
 import { isDepthwiseInfo, type FastKernels } from './shared.js';
-import { chooseConvAlgorithm, winogradBackwardWeight, winogradConv } from './winograd.js';
+import { chooseConvAlgorithm, NO_EPILOGUE, winogradBackwardWeight, winogradConv, type Epilogue } from './winograd.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
 const COLUMN_BLOCK_BYTES = 1 << 20;
@@ -64,16 +64,25 @@ function threadsFor(ctx: WasmContext, macs: number): number {
   return macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;
 }
 
-export function conv2d(ctx: WasmContext, x: TensorInfo, w: TensorInfo, bias: TensorInfo | null, c: Conv2dInfo): TensorInfo {
+export function conv2d(
+  ctx: WasmContext,
+  x: TensorInfo,
+  w: TensorInfo,
+  bias: TensorInfo | null,
+  c: Conv2dInfo,
+  residual: TensorInfo | null = null,
+  relu = false,
+): TensorInfo {
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
   const m = chooseConvAlgorithm(ctx.convAlgorithm, c);
-  if (m !== 0) winogradConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, m, false);
-  else forward(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c);
+  const epilogue: Epilogue = { res: residual ? ctx.ptr(residual) : 0, relu };
+  if (m !== 0) winogradConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, m, false, epilogue);
+  else forward(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, epilogue);
   return out;
 }
 
 /** The forward run on raw pointers (also the input gradient of stride-1 convs, with flipped weights). */
-function forward(ctx: WasmContext, x: number, w: number, bias: number, out: number, c: Conv2dInfo): void {
+function forward(ctx: WasmContext, x: number, w: number, bias: number, out: number, c: Conv2dInfo, epilogue: Epilogue = NO_EPILOGUE): void {
   const p = plan(ctx, c);
   // Several parts per thread, claimed dynamically, so a thread that starts late or runs slow does not hold the rest
   // up; parts are whole column chunks (a part packs only its own columns, so extra parts cost no extra packing).
@@ -89,7 +98,21 @@ function forward(ctx: WasmContext, x: number, w: number, bias: number, out: numb
   const scratch = ctx.temp(p.stride * ctx.threads);
   ctx.task(
     'convForward',
-    { ...geometry(c), x, w, bias, y: out, chunk: p.chunk, perPart, scratch: scratch.ptr, scratchStride: p.stride, blocks, ocPer },
+    {
+      ...geometry(c),
+      x,
+      w,
+      bias,
+      y: out,
+      chunk: p.chunk,
+      perPart,
+      scratch: scratch.ptr,
+      scratchStride: p.stride,
+      blocks,
+      ocPer,
+      res: epilogue.res,
+      relu: epilogue.relu,
+    },
     nColParts * blocks,
   );
   scratch.done();
@@ -231,6 +254,8 @@ export function depthwiseBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Ten
 /** This family's fast kernels: im2col + GEMM, or the direct depthwise kernels when groups = in_channels. */
 export function convKernels(ctx: WasmContext): FastKernels {
   return {
+    // Depthwise convs have no output pass to fuse into: null composes the kernels (ops/conv.ts).
+    conv2dFused: (x, w, bias, c, residual, act) => (isDepthwiseInfo(c) || x.dtype !== 'float32' ? null : conv2d(ctx, x, w, bias, c, residual, act === 'relu')),
     conv2d: (x, w, bias, c) => (isDepthwiseInfo(c) ? depthwiseForward(ctx, x, w, bias, c) : conv2d(ctx, x, w, bias, c)),
     conv2dBackwardInput: (dy, w, c) => (isDepthwiseInfo(c) ? depthwiseBackwardInput(ctx, dy, w, c) : conv2dBackwardInput(ctx, dy, w, c)),
     conv2dBackwardWeight: (x, dy, c) => (isDepthwiseInfo(c) ? depthwiseBackwardWeight(ctx, x, dy, c) : conv2dBackwardWeight(ctx, x, dy, c)),

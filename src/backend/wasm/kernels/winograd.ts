@@ -101,6 +101,13 @@ function winogradCost(c: Conv2dInfo, m: number, pass: 'data' | 'weight'): number
   return gemm + transforms + weights;
 }
 
+/** What a conv's output pass adds after the bias: a residual (its address, 0: none) and a ReLU. */
+export interface Epilogue {
+  res: number;
+  relu: boolean;
+}
+export const NO_EPILOGUE: Epilogue = { res: 0, relu: false };
+
 /** Bytes of one thread's scratch for the weight transform (assembly/winograd.ts's WEIGHT_SCRATCH_BYTES). */
 const WEIGHT_SCRATCH_BYTES = 16 * 24 + 4 * 36 * 64;
 
@@ -111,7 +118,17 @@ const BLOCK_BYTES = 1 << 20;
  * y = conv(x, w) + bias by Winograd F(m×m, 3×3) on raw pointers. With `flip`, w is the forward weights of a conv
  * whose input gradient this is (c describes that stride-1 transposed conv: in/out channels swapped).
  */
-export function winogradConv(ctx: WasmContext, x: number, w: number, bias: number, out: number, c: Conv2dInfo, m: 2 | 4, flip: boolean): void {
+export function winogradConv(
+  ctx: WasmContext,
+  x: number,
+  w: number,
+  bias: number,
+  out: number,
+  c: Conv2dInfo,
+  m: 2 | 4,
+  flip: boolean,
+  epilogue: Epilogue = NO_EPILOGUE,
+): void {
   const alpha = m + 2;
   const points = alpha * alpha;
   const inC = c.inChannels;
@@ -144,6 +161,8 @@ export function winogradConv(ctx: WasmContext, x: number, w: number, bias: numbe
       x,
       u: u.ptr,
       bias,
+      res: epilogue.res,
+      relu: epilogue.relu,
       y: out,
       m,
       tilesH,

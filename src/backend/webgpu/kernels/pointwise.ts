@@ -21,7 +21,7 @@ export const WGSL_POINTWISE: { [K in UnaryOp]: WgslFn } = {
   sign: { f: 'sign(x)', df: '0.0' },
   sin: { f: 'sin(x)', df: 'cos(x)' },
   cos: { f: 'cos(x)', df: '-sin(x)' },
-  relu: { f: 'select(0.0, x, x > 0.0)', df: 'select(0.0, 1.0, x > 0.0)' },
+  relu: { f: 'select(0.0, x, x > 0.0 || x != x)', df: 'select(0.0, 1.0, x > 0.0)' },
   relu6: { f: 'select(select(x, 6.0, x >= 6.0), 0.0, x <= 0.0)', df: 'select(0.0, 1.0, x > 0.0 && x < 6.0)' },
   leakyRelu: { f: 'select(x * a, x, x > 0.0)', df: 'select(a, 1.0, x > 0.0)', params: ['alpha'] },
   elu: { f: 'select(a * expm1_f(x), x, x > 0.0)', df: 'select(a * exp(x), 1.0, x > 0.0)', params: ['alpha'] },
