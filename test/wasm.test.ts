@@ -534,9 +534,94 @@ describe.runIf(hasWasm)('wasm backend', () => {
     const a = ct.randn([64, 64]);
     a.add(a).data(); // float32: the wasm kernel
     expect(backend.fallbacks.get('add')).toBeUndefined();
-    const i = ct.tensor([1, 2, 3], undefined, { dtype: 'int32' });
-    expect([...i.add(i).data()]).toEqual([2, 4, 6]); // int32: declined, the js kernel runs
-    expect(backend.fallbacks.get('add')).toBe(1);
+    expect(ct.pow(a, a).shape).toEqual([64, 64]); // pow of two tensors: no wasm kernel, the js kernel runs
+    expect(backend.fallbacks.get('pow')).toBe(1);
+  });
+
+  it('int32 binary ops, int32 fill, casts, gather and scatterAdd run in wasm and match js bit for bit', () => {
+    const backend = () => activeBackend() as WasmBackend;
+    backend().fallbacks.clear();
+    const ints = (shape: number[], lo: number, hi: number) => ct.randint(lo, hi, shape);
+    const ops = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const;
+    expectBitwise(
+      'int32 and mixed binary ops',
+      onBoth(() => {
+        const i = ints([3, 1, 5], -4, 5);
+        const j = ints([1, 4, 5], -4, 5);
+        const big = ct.tensor([2147483647, -2147483648, 65536, -7], undefined, { dtype: 'int32' });
+        const f = ct.randn([4, 5]);
+        const scalar = ct.tensor(3, undefined, { dtype: 'int32' });
+        const out: ct.Tensor[] = [];
+        for (const op of ops) {
+          out.push(ct[op](i, j), ct[op](i, f), ct[op](f, j), ct[op](scalar, scalar)); // int∘int, int∘float, float∘int, rank 0
+          out.push(ct[op](big, big.neg())); // wrapping add/sub/mul, as torch's int32
+        }
+        out.push(ct.div(ct.randn([]), ct.randn([]))); // float32 rank 0
+        return out;
+      }),
+    );
+    expectBitwise(
+      'int32 fill and casts',
+      onBoth(() => {
+        const x = ct.tensor([1.7, -1.7, -0.2, NaN, Infinity, -Infinity, 3e9, -3e9, 2147483520, 16777217, 0.5, -2.5]);
+        const i = x.to('int32');
+        return [ct.full([5], 7, { dtype: 'int32' }), ct.full([3], -2147483648, { dtype: 'int32' }), ct.zeros([2, 3], { dtype: 'int32' }), i, i.to('float32')];
+      }),
+    );
+    expectBitwise(
+      'gather and scatterAdd',
+      onBoth(() => {
+        const x = ct.randn([4, 5, 6], { requiresGrad: true });
+        const idx1 = ct.randint(0, 5, [4, 3, 6]); // repeats: scatterAdd sums them
+        const idx2 = ct.randint(0, 6, [2, 5, 2]); // smaller than x on other dims
+        const g1 = ct.gather(x, 1, idx1);
+        const g2 = ct.gather(x, 2, idx2);
+        g1.mul(ct.randn(g1.shape))
+          .sum()
+          .add(g2.mul(ct.randn(g2.shape)).sum())
+          .backward();
+        const xi = ct.randint(-9, 9, [3, 7]);
+        const gi = ct.gather(xi, 0, ct.randint(0, 3, [3, 7]));
+        return [g1, g2, x.grad!, gi];
+      }),
+    );
+    expect(Object.fromEntries(backend().fallbacks)).toEqual({});
+  });
+
+  it('trains W1 and W2, runs ResNet-18 and EfficientNet-B0 inference and a MobileNetV2 step without a js kernel', () => {
+    setBackend('wasm');
+    const backend = activeBackend() as WasmBackend;
+    const train = (name: string, shape: number[], batch: number) => {
+      ct.manualSeed(0);
+      const m = ct.models.create(name);
+      const opt = new ct.optim.SGD(m.parameters(), { lr: 0.01, momentum: 0.9 });
+      const x = ct.randn([batch, ...shape]);
+      const y = ct.randint(0, 10, [batch]);
+      for (let i = 0; i < 2; i++) {
+        opt.zeroGrad();
+        const loss = F.crossEntropy(m.forward(x) as ct.Tensor, y);
+        loss.backward();
+        opt.step();
+        loss.item();
+      }
+    };
+    const infer = (name: string, shape: number[]) => {
+      ct.manualSeed(0);
+      const m = ct.models.create(name).eval();
+      ct.noGrad(() => (m.forward(ct.randn(shape)) as ct.Tensor).data());
+    };
+    const runs: [string, () => void][] = [
+      ['W1 LeNet training', () => train('lenet5', [1, 32, 32], 16)],
+      ['W2 ResNet-20 training', () => train('resnet20', [3, 32, 32], 4)],
+      ['ResNet-18 inference', () => infer('resnet18', [1, 3, 224, 224])],
+      ['EfficientNet-B0 inference', () => infer('efficientnet_b0', [1, 3, 224, 224])],
+      ['MobileNetV2 training step', () => train('mobilenet_v2', [3, 96, 96], 2)],
+    ];
+    for (const [label, run] of runs) {
+      backend.fallbacks.clear();
+      run();
+      expect(Object.fromEntries(backend.fallbacks), label).toEqual({});
+    }
   });
 
   it('reclaims memory under a small budget (forced collection, or eviction to the host) with identical results', () => {

@@ -29,7 +29,9 @@ function run(
       for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] - B[ib + j * lb];
       return;
     case 'mul':
-      for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] * B[ib + j * lb];
+      // int32 × int32 wraps modulo 2^32 as torch's (a double product loses the low bits past 2^53).
+      if (out instanceof Int32Array) for (let j = 0; j < n; j++) out[o + j] = Math.imul(A[ia + j * la], B[ib + j * lb]);
+      else for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] * B[ib + j * lb];
       return;
     case 'div':
       for (let j = 0; j < n; j++) out[o + j] = A[ia + j * la] / B[ib + j * lb];
@@ -48,7 +50,7 @@ export function makeBinary(op: BinaryOp) {
     const c = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
     const rank = c.shape.length;
     if (rank === 0) {
-      if (out.length) out[0] = f(A[0], B[0]);
+      if (out.length) run(op, f, A, B, out, 0, 0, 0, 0, 0, 1);
       return info(outShape, out);
     }
     const last = rank - 1;

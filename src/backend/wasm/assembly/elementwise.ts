@@ -2,7 +2,7 @@
 // inner loop when the last dim is contiguous or broadcast; parts are ranges of rows (all dims but the last).
 // Unary functions compute in f64 and round once, as the js reference does, so results match it exactly except
 // for the last-ulp differences of transcendental functions (exp, log, tanh).
-import { BinaryArgs, FillArgs, UnaryArgs, UnaryBackwardArgs } from './args.generated';
+import { BinaryArgs, CastArgs, FillArgs, UnaryArgs, UnaryBackwardArgs } from './args.generated';
 
 export const MAX_RANK: i32 = 8;
 
@@ -68,10 +68,51 @@ function stretch(op: i32, out: usize, a: usize, la: i32, b: usize, lb: i32, n: i
   }
 }
 
+/** a op b in f64 (exact for int32 operands; float32 results rounded once, as the js kernels). */
+// @ts-ignore: decorator
+@inline function binD(op: i32, a: f64, b: f64): f64 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    case DIV: return a / b;
+    case MAXIMUM: return a != a || b != b ? NaN : Math.max(a, b);
+    case MINIMUM: return a != a || b != b ? NaN : Math.min(a, b);
+    case EQ: return a == b ? 1 : 0;
+    case NE: return a != b ? 1 : 0;
+    case LT: return a < b ? 1 : 0;
+    case LE: return a <= b ? 1 : 0;
+    case GT: return a > b ? 1 : 0;
+    case GE: return a >= b ? 1 : 0;
+    default: unreachable(); return a;
+  }
+}
+
+/**
+ * n outputs with an int32 operand (scalar): int32 results for add/sub/mul/maximum/minimum of two int32s (wrapping,
+ * as torch), else float32 (binaryResultDType in kernels.ts).
+ */
+function stretchMixed(op: i32, out: usize, a: usize, la: i32, b: usize, lb: i32, n: i32, intA: bool, intB: bool, intOut: bool): void {
+  for (let j = 0; j < n; j++) {
+    const pa = a + (<usize>(j * la) << 2), pb = b + (<usize>(j * lb) << 2);
+    const po = out + (<usize>j << 2);
+    if (intOut) {
+      const x = load<i32>(pa), y = load<i32>(pb);
+      store<i32>(po, op == ADD ? x + y : op == SUB ? x - y : op == MUL ? x * y : op == MAXIMUM ? max(x, y) : min(x, y));
+    } else {
+      const x: f64 = intA ? <f64>load<i32>(pa) : <f64>load<f32>(pa);
+      const y: f64 = intB ? <f64>load<i32>(pb) : <f64>load<f32>(pb);
+      store<f32>(po, <f32>binD(op, x, y));
+    }
+  }
+}
+
 /** out = a op b over a collapsed strided shape (rank ≤ 8): `per` rows per part (elements when rank is 1). */
 export function binaryPart(args: usize, part: i32, thread: i32): void {
   const g = changetype<BinaryArgs>(args);
   const op = g.op;
+  const mixed = g.intA || g.intB;
+  const intA = g.intA, intB = g.intB, intOut = g.intOut;
   const out = g.out, a = g.a, b = g.b;
   const rank = g.rank;
   const last = rank - 1;
@@ -83,7 +124,8 @@ export function binaryPart(args: usize, part: i32, thread: i32): void {
     const cnt = min(n, i0 + per1) - i0;
     if (cnt <= 0) return;
     const la1 = g.stridesA(0), lb1 = g.stridesB(0);
-    stretch(op, out + (<usize>i0 << 2), a + (<usize>(i0 * la1) << 2), la1, b + (<usize>(i0 * lb1) << 2), lb1, cnt);
+    if (mixed) stretchMixed(op, out + (<usize>i0 << 2), a + (<usize>(i0 * la1) << 2), la1, b + (<usize>(i0 * lb1) << 2), lb1, cnt, intA, intB, intOut);
+    else stretch(op, out + (<usize>i0 << 2), a + (<usize>(i0 * la1) << 2), la1, b + (<usize>(i0 * lb1) << 2), lb1, cnt);
     return;
   }
   let rows = 1;
@@ -104,7 +146,8 @@ export function binaryPart(args: usize, part: i32, thread: i32): void {
   }
   const la = g.stridesA(last), lb = g.stridesB(last);
   for (let r = r0; r < r1; r++) {
-    stretch(op, out + (<usize>(r * n) << 2), a + (<usize>ia << 2), la, b + (<usize>ib << 2), lb, n);
+    if (mixed) stretchMixed(op, out + (<usize>(r * n) << 2), a + (<usize>ia << 2), la, b + (<usize>ib << 2), lb, n, intA, intB, intOut);
+    else stretch(op, out + (<usize>(r * n) << 2), a + (<usize>ia << 2), la, b + (<usize>ib << 2), lb, n);
     // Advance to row r+1: bump the innermost outer dim, carrying.
     let carry = r + 1;
     for (let d = last - 1; d >= 0; d--) {
@@ -236,8 +279,35 @@ export function fillPart(args: usize, part: i32, thread: i32): void {
   const v = a.value;
   const i0 = part * per;
   const i1 = min(n, i0 + per);
-  const vv = f32x4.splat(v);
+  // int32: the value's own bits (an f32 cannot carry every int32).
+  const vv = a.int ? i32x4.splat(a.ivalue) : f32x4.splat(v);
   let i = i0;
   for (; i + 4 <= i1; i += 4) v128.store(out + (<usize>i << 2), vv);
-  for (; i < i1; i++) store<f32>(out + (<usize>i << 2), v);
+  for (; i < i1; i++) store<i32>(out + (<usize>i << 2), i32x4.extract_lane(vv, 0));
+}
+
+/**
+ * float32 → int32 (toInt) as the js kernel: truncation toward zero, then wrapped modulo 2^32 (JavaScript's
+ * ToInt32: NaN and ±Infinity give 0); int32 → float32 rounded to nearest.
+ */
+export function castPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<CastArgs>(args);
+  const i0 = part * a.per, i1 = min(a.n, i0 + a.per);
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    if (a.toInt) {
+      const t = Math.trunc(<f64>load<f32>(a.x + o));
+      let r: i32 = 0;
+      if (isFinite(t)) {
+        if (t >= -2147483648 && t <= 2147483647) r = <i32>t;
+        else {
+          const m = t % 4294967296;
+          r = <i32><u32>(m < 0 ? m + 4294967296 : m);
+        }
+      }
+      store<i32>(a.out + o, r);
+    } else {
+      store<f32>(a.out + o, <f32>load<i32>(a.x + o));
+    }
+  }
 }

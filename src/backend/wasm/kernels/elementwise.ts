@@ -1,6 +1,6 @@
 /** Pointwise kernels: broadcasting binary ops, unary functions and their gradients, fill. */
 import type { DType, TensorInfo } from '../../backend.js';
-import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp, type UnaryParams } from '../../kernels.js';
+import { BINARY_OPS, UNARY_OPS, binaryResultDType, type BinaryOp, type UnaryOp, type UnaryParams } from '../../kernels.js';
 import { broadcastStrides, collapse } from '../../strided.js';
 import { sizeOf, stridesOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
@@ -19,22 +19,79 @@ function padded(dims: readonly number[], fill: number): number[] {
   return Array.from({ length: MAX_RANK }, (_, d) => dims[d] ?? fill);
 }
 
-/** The binary kernel, or null when the js kernel should run (int32 operands, too many dims, a scalar result). */
+/**
+ * The binary kernel: float32 on SIMD, int32 operands elementwise (int32 results as binaryResultDType says); null
+ * (the js kernel) for ops it lacks (pow) or more dims than it takes.
+ */
 export function binary(ctx: WasmContext, op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): TensorInfo | null {
   const code = BINARY[op];
-  if (code === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (code === undefined) return null;
   const c = collapse(outShape, broadcastStrides(a.shape, outShape), broadcastStrides(b.shape, outShape));
-  const rank = c.shape.length;
-  if (rank === 0 || rank > MAX_RANK) return null;
-  const out = ctx.output(outShape);
-  const n = c.shape[rank - 1];
+  // A scalar result: one stretch of length 1.
+  const shape = c.shape.length === 0 ? [1] : c.shape;
+  const sa = c.shape.length === 0 ? [0] : c.sa;
+  const sb = c.shape.length === 0 ? [0] : c.sb;
+  const rank = shape.length;
+  if (rank > MAX_RANK) return null;
+  const outDtype = binaryResultDType(op, a.dtype, b.dtype);
+  const out = ctx.output(outShape, outDtype);
+  const n = shape[rank - 1];
   const total = sizeOf(outShape);
   if (total === 0) return out;
   const rows = rank === 1 ? n : total / n;
   const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
   const per = Math.ceil(rows / parts);
-  const dims = { shape: padded(c.shape, 1), stridesA: padded(c.sa, 0), stridesB: padded(c.sb, 0) };
-  ctx.task('binary', { op: code, out: ctx.ptr(out), a: ctx.ptr(a), b: ctx.ptr(b), rank, ...dims, per }, Math.ceil(rows / per));
+  const dims = { shape: padded(shape, 1), stridesA: padded(sa, 0), stridesB: padded(sb, 0) };
+  const ints = { intA: a.dtype === 'int32', intB: b.dtype === 'int32', intOut: outDtype === 'int32' };
+  ctx.task('binary', { op: code, out: ctx.ptr(out), a: ctx.ptr(a), b: ctx.ptr(b), rank, ...dims, per, ...ints }, Math.ceil(rows / per));
+  return out;
+}
+
+/** float32 ↔ int32 (as the js kernel: truncation toward zero, wrapped like JavaScript's ToInt32). */
+export function cast(ctx: WasmContext, x: TensorInfo, dtype: DType): TensorInfo | null {
+  const n = sizeOf(x.shape);
+  const out = ctx.output(x.shape, dtype);
+  if (x.dtype === dtype) {
+    // Addresses first: bringing x back may grow memory, which detaches earlier views.
+    const src = ctx.ptr(x);
+    const dst = ctx.ptr(out);
+    if (n > 0) new Int32Array(ctx.heap.memory.buffer, dst, n).set(new Int32Array(ctx.heap.memory.buffer, src, n));
+    return out;
+  }
+  const parts = ctx.partsFor(n);
+  const per = Math.ceil(n / parts);
+  ctx.task('cast', { x: ctx.ptr(x), out: ctx.ptr(out), n, per, toInt: dtype === 'int32' }, n === 0 ? 0 : Math.ceil(n / per));
+  return out;
+}
+
+/** The 'gather'/'scatterAdd' geometry: index shape and x's strides padded to 8, and x's size along dim. */
+function gatherGeometry(xShape: readonly number[], indexShape: readonly number[], dim: number) {
+  return {
+    rank: indexShape.length,
+    dim,
+    size: xShape[dim],
+    n: sizeOf(indexShape),
+    ishape: padded(indexShape, 1),
+    xstrides: padded(stridesOf(xShape), 0),
+  };
+}
+
+export function gather(ctx: WasmContext, x: TensorInfo, dim: number, index: TensorInfo): TensorInfo | null {
+  if (index.shape.length > MAX_RANK || index.dtype !== 'int32') return null;
+  const out = ctx.output(index.shape, x.dtype);
+  const g = gatherGeometry(x.shape, index.shape, dim);
+  const parts = ctx.partsFor(g.n);
+  const per = Math.max(1, Math.ceil(g.n / parts));
+  ctx.task('gather', { x: ctx.ptr(x), index: ctx.ptr(index), out: ctx.ptr(out), ...g, per }, g.n === 0 ? 0 : Math.ceil(g.n / per));
+  return out;
+}
+
+export function scatterAdd(ctx: WasmContext, shape: readonly number[], dim: number, index: TensorInfo, src: TensorInfo): TensorInfo | null {
+  if (index.shape.length > MAX_RANK || index.dtype !== 'int32') return null;
+  const out = fill(ctx, shape, 0, src.dtype)!;
+  const g = gatherGeometry(shape, index.shape, dim);
+  // One part: additions to the same element keep the js kernel's order.
+  ctx.task('scatterAdd', { src: ctx.ptr(src), index: ctx.ptr(index), out: ctx.ptr(out), ...g, per: g.n, int: src.dtype === 'int32' }, g.n === 0 ? 0 : 1);
   return out;
 }
 
@@ -75,14 +132,19 @@ export function unaryBackward(ctx: WasmContext, op: UnaryOp, x: TensorInfo, y: T
 }
 
 export function fill(ctx: WasmContext, shape: readonly number[], value: number, dtype: DType): TensorInfo | null {
-  if (dtype !== 'float32') return null;
   const n = sizeOf(shape);
-  const out = ctx.output(shape);
+  const out = ctx.output(shape, dtype);
   const parts = ctx.partsFor(n);
   const per = Math.ceil(n / parts);
-  ctx.task('fill', { out: ctx.ptr(out), n, per, value }, n === 0 ? 0 : Math.ceil(n / per));
+  // int32 as Int32Array stores it (ToInt32), passed as its own bits.
+  const int = dtype === 'int32';
+  const ivalue = int ? new Int32Array([value])[0] : 0;
+  ctx.task('fill', { out: ctx.ptr(out), n, per, value: int ? 0 : value, int, ivalue }, n === 0 ? 0 : Math.ceil(n / per));
   return out;
 }
+
+/** The copy moves 32-bit words whatever their type: float32 arithmetic is never applied to them. */
+const NO_INTS = { intA: false, intB: false, intOut: false };
 
 /** Code of the strided copy in assembly/elementwise.ts (out = a). */
 const COPY = BINARY_CODES.copy;
@@ -102,7 +164,7 @@ export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly 
   if (rank === 0) {
     // One element: a rank-1 copy of length 1.
     const one = { shape: padded([], 1), stridesA: padded([], 0), stridesB: padded([], 0) };
-    ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank: 1, ...one, per: 1 }, 1);
+    ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank: 1, ...one, per: 1, ...NO_INTS }, 1);
     return out;
   }
   const n = c.shape[rank - 1];
@@ -110,7 +172,7 @@ export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly 
   const parts = rank === 1 ? ctx.partsFor(total) : Math.min(rows, ctx.partsFor(total));
   const per = Math.ceil(rows / parts);
   const dims = { shape: padded(c.shape, 1), stridesA: padded(c.sa, 0), stridesB: padded(c.sa, 0) };
-  ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank, ...dims, per }, Math.ceil(rows / per));
+  ctx.task('binary', { op: COPY, out: ctx.ptr(out), a: src, b: src, rank, ...dims, per, ...NO_INTS }, Math.ceil(rows / per));
   return out;
 }
 
@@ -118,6 +180,9 @@ export function stridedCopy(ctx: WasmContext, x: TensorInfo, outShape: readonly 
 export function elementwiseKernels(ctx: WasmContext): FastKernels {
   const table: Record<string, unknown> = {
     fill: (shape: readonly number[], value: number, dtype: DType) => fill(ctx, shape, value, dtype),
+    cast: (x: TensorInfo, dtype: DType) => cast(ctx, x, dtype),
+    gather: (x: TensorInfo, dim: number, index: TensorInfo) => gather(ctx, x, dim, index),
+    scatterAdd: (shape: readonly number[], dim: number, index: TensorInfo, src: TensorInfo) => scatterAdd(ctx, shape, dim, index, src),
   };
   for (const op of BINARY_OPS) table[op] = (a: TensorInfo, b: TensorInfo, shape: readonly number[]) => binary(ctx, op, a, b, shape);
   for (const op of UNARY_OPS) {
