@@ -421,7 +421,7 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
-  it('SGD and Adam updates are bit-identical to the js kernels (which mirror PyTorch)', () => {
+  it('every optimizer update (SGD, Adam/AdamW, RMSprop, Adagrad, Adadelta) is bit-identical to the js reference loops (which mirror PyTorch)', () => {
     const settings: [string, (p: ct.nn.Parameter[]) => ct.optim.Optimizer][] = [
       ['sgd', (p) => new ct.optim.SGD(p, { lr: 0.1 })],
       ['sgd momentum wd', (p) => new ct.optim.SGD(p, { lr: 0.05, momentum: 0.9, weightDecay: 1e-3, dampening: 0.1 })],
@@ -429,7 +429,15 @@ describe.runIf(hasWasm)('wasm backend', () => {
       ['adam', (p) => new ct.optim.Adam(p, { lr: 1e-2 })],
       ['adam amsgrad wd', (p) => new ct.optim.Adam(p, { lr: 1e-2, amsgrad: true, weightDecay: 1e-2 })],
       ['adamw', (p) => new ct.optim.AdamW(p, { lr: 1e-2, weightDecay: 0.1 })],
+      ['rmsprop', (p) => new ct.optim.RMSprop(p, { lr: 1e-2 })],
+      ['rmsprop centered momentum wd maximize', (p) => new ct.optim.RMSprop(p, { lr: 1e-2, centered: true, momentum: 0.9, weightDecay: 1e-3, maximize: true })],
+      ['adagrad', (p) => new ct.optim.Adagrad(p, { lr: 0.1 })],
+      ['adagrad lr decay wd', (p) => new ct.optim.Adagrad(p, { lr: 0.1, lrDecay: 0.01, weightDecay: 1e-3, initialAccumulatorValue: 0.1 })],
+      ['adadelta', (p) => new ct.optim.Adadelta(p, { lr: 1 })],
+      ['adadelta wd maximize', (p) => new ct.optim.Adadelta(p, { lr: 0.5, rho: 0.8, weightDecay: 1e-2, maximize: true })],
     ];
+    const backend = activeBackend() as WasmBackend;
+    backend.fallbacks.clear();
     for (const [name, make] of settings) {
       expectBitwise(
         name,
@@ -445,6 +453,7 @@ describe.runIf(hasWasm)('wasm backend', () => {
         }),
       );
     }
+    expect(Object.fromEntries(backend.fallbacks)).toEqual({}); // every update ran its wasm kernel
   });
 
   it('gives the same results with 1 thread as with several', () => {

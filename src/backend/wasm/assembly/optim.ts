@@ -1,7 +1,7 @@
 // Optimizer updates (SGD with momentum/Nesterov, Adam/AdamW with AMSGrad) mirroring the reference loops in src/optim/sgd.ts and adam.ts operation by
 // operation: every value PyTorch keeps in a float32 tensor is rounded to f32 (<f32>), products and sums in between
 // are exact f64, so results equal the js reference bit for bit. Constants arrive pre-rounded (fr(...)) as f64.
-import { AdamArgs, SgdArgs } from './args.generated';
+import { AdadeltaArgs, AdagradArgs, AdamArgs, RmspropArgs, SgdArgs } from './args.generated';
 
 // @ts-ignore: decorator
 @inline function fr(x: f64): f64 {
@@ -62,5 +62,93 @@ export function adamPart(args: usize, part: i32, thread: i32): void {
     }
     const denom = fr(fr(fr(Math.sqrt(second)) / bc2Sqrt) + eps);
     store<f32>(PO + o, <f32>(p + fr(fr(negStep * m) / denom)));
+  }
+}
+
+// ---- RMSprop, Adagrad, Adadelta: src/optim/rmsprop.ts, adagrad.ts, adadelta.ts operation by operation, with the
+// helpers of src/optim/float32.ts (each a single rounding of an exact f64 expression, as there) ----
+
+// @ts-ignore: decorator
+@inline function fma(a: f64, alpha: f64, b: f64): f64 {
+  return fr(b + fr(alpha) * a);
+}
+// @ts-ignore: decorator
+@inline function addcmul(self: f64, t1: f64, t2: f64, value: f64): f64 {
+  return fr(self + fr(fr(fr(value) * t1) * t2));
+}
+// @ts-ignore: decorator
+@inline function addcdiv(self: f64, t1: f64, t2: f64, value: f64): f64 {
+  return fr(self + fr(fr(fr(value) * t1) / t2));
+}
+// @ts-ignore: decorator
+@inline function effectiveGrad(g: f64, p: f64, decay: f64, maximize: bool): f64 {
+  const d = maximize ? -g : g;
+  return decay != 0 ? fma(p, decay, d) : d;
+}
+/** A state value, 0 where the state does not exist yet (ptr 0). */
+// @ts-ignore: decorator
+@inline function stateAt(ptr: usize, o: usize): f64 {
+  return ptr != 0 ? <f64>load<f32>(ptr + o) : 0;
+}
+
+/** RMSprop (centered and momentum optional: gradAvgOut / momentumOut 0 when off). */
+export function rmspropPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<RmspropArgs>(args);
+  const alpha = a.alpha, mom = a.momentum, lr = a.lr, eps = a.eps, wd = a.wd, maximize = a.maximize;
+  const i0 = part * a.per, i1 = min(a.n, i0 + a.per);
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    const p = <f64>load<f32>(a.param + o);
+    const d = effectiveGrad(<f64>load<f32>(a.grad + o), p, wd, maximize);
+    const sq = addcmul(fr(stateAt(a.squareAvg, o) * fr(alpha)), d, d, 1 - alpha);
+    store<f32>(a.squareAvgOut + o, <f32>sq);
+    let avg: f64;
+    if (a.gradAvgOut != 0) {
+      const ga = fma(d, 1 - alpha, fr(stateAt(a.gradAvg, o) * fr(alpha)));
+      store<f32>(a.gradAvgOut + o, <f32>ga);
+      avg = fr(Math.sqrt(addcmul(sq, ga, ga, -1)));
+    } else avg = fr(Math.sqrt(sq));
+    avg = fr(avg + fr(eps));
+    if (a.momentumOut != 0) {
+      const buf = addcdiv(fr(stateAt(a.momentumBuffer, o) * fr(mom)), d, avg, 1);
+      store<f32>(a.momentumOut + o, <f32>buf);
+      store<f32>(a.paramOut + o, <f32>fma(buf, -lr, p));
+    } else store<f32>(a.paramOut + o, <f32>addcdiv(p, d, avg, -lr));
+  }
+}
+
+/** Adagrad; clr is the decayed learning rate lr / (1 + (step − 1)·lrDecay). */
+export function adagradPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<AdagradArgs>(args);
+  const clr = a.clr, eps = a.eps, wd = a.wd, maximize = a.maximize;
+  const i0 = part * a.per, i1 = min(a.n, i0 + a.per);
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    const p = <f64>load<f32>(a.param + o);
+    const d = effectiveGrad(<f64>load<f32>(a.grad + o), p, wd, maximize);
+    const sum = addcmul(stateAt(a.sum, o), d, d, 1);
+    store<f32>(a.sumOut + o, <f32>sum);
+    const std = fr(fr(Math.sqrt(sum)) + fr(eps));
+    store<f32>(a.paramOut + o, <f32>addcdiv(p, d, std, -clr));
+  }
+}
+
+/** Adadelta. */
+export function adadeltaPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<AdadeltaArgs>(args);
+  const rho = a.rho, lr = a.lr, wd = a.wd, maximize = a.maximize;
+  const eps = fr(a.eps);
+  const i0 = part * a.per, i1 = min(a.n, i0 + a.per);
+  for (let i = i0; i < i1; i++) {
+    const o = <usize>i << 2;
+    const p = <f64>load<f32>(a.param + o);
+    const d = effectiveGrad(<f64>load<f32>(a.grad + o), p, wd, maximize);
+    const sq = addcmul(fr(stateAt(a.squareAvg, o) * fr(rho)), d, d, 1 - rho);
+    store<f32>(a.squareAvgOut + o, <f32>sq);
+    const acc0 = stateAt(a.accDelta, o);
+    const std = fr(Math.sqrt(fr(sq + eps)));
+    const delta = fr(fr(fr(Math.sqrt(fr(acc0 + eps))) / std) * d);
+    store<f32>(a.accDeltaOut + o, <f32>addcmul(fr(acc0 * fr(rho)), delta, delta, 1 - rho));
+    store<f32>(a.paramOut + o, <f32>fma(delta, -lr, p));
   }
 }

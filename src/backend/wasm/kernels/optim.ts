@@ -1,6 +1,6 @@
-/** SGD and Adam/AdamW updates in wasm, bit-identical to the reference loops in src/optim/sgd.ts and adam.ts. */
+/** Every optimizer's update in wasm (SGD, Adam/AdamW, RMSprop, Adagrad, Adadelta), bit-identical to the reference loops in src/optim/. */
 import type { TensorInfo } from '../../backend.js';
-import type { AdamHyper, SgdHyper, UpdateKernels } from '../../kernels.js';
+import type { AdadeltaHyper, AdagradHyper, AdamHyper, RmspropHyper, SgdHyper, UpdateKernels } from '../../kernels.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
 import type { FastKernels } from './shared.js';
@@ -73,10 +73,93 @@ export function adamUpdate(
   return { param: p, state: vmax ? { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax } : { exp_avg: m, exp_avg_sq: v } };
 }
 
+export function rmspropUpdate(
+  ctx: WasmContext,
+  param: TensorInfo,
+  grad: TensorInfo,
+  state: Parameters<UpdateKernels['rmspropUpdate']>[2],
+  h: RmspropHyper,
+): ReturnType<UpdateKernels['rmspropUpdate']> {
+  const { n, per, nparts } = split(ctx, param, grad, 'rmspropUpdate');
+  const ptrOr0 = (t: TensorInfo | null | undefined) => (t ? ctx.ptr(t) : 0);
+  const p = ctx.output(param.shape);
+  const sq = ctx.output(param.shape);
+  const ga = h.centered ? ctx.output(param.shape) : null;
+  const buf = h.momentum > 0 ? ctx.output(param.shape) : null;
+  ctx.task(
+    'rmsprop',
+    {
+      n,
+      per,
+      param: ctx.ptr(param),
+      grad: ctx.ptr(grad),
+      squareAvg: ptrOr0(state.square_avg),
+      gradAvg: ptrOr0(state.grad_avg),
+      momentumBuffer: ptrOr0(state.momentum_buffer),
+      paramOut: ctx.ptr(p),
+      squareAvgOut: ctx.ptr(sq),
+      gradAvgOut: ptrOr0(ga),
+      momentumOut: ptrOr0(buf),
+      maximize: h.maximize,
+      alpha: h.alpha,
+      eps: h.eps,
+      wd: h.weightDecay,
+      momentum: h.momentum,
+      lr: h.lr,
+    },
+    nparts,
+  );
+  return { param: p, state: { square_avg: sq, ...(ga ? { grad_avg: ga } : {}), ...(buf ? { momentum_buffer: buf } : {}) } };
+}
+
+export function adagradUpdate(
+  ctx: WasmContext,
+  param: TensorInfo,
+  grad: TensorInfo,
+  state: Parameters<UpdateKernels['adagradUpdate']>[2],
+  h: AdagradHyper,
+): ReturnType<UpdateKernels['adagradUpdate']> {
+  const { n, per, nparts } = split(ctx, param, grad, 'adagradUpdate');
+  const p = ctx.output(param.shape);
+  const sum = ctx.output(param.shape);
+  const clr = h.lr / (1 + (h.step - 1) * h.lrDecay);
+  const io = { param: ctx.ptr(param), grad: ctx.ptr(grad), sum: state.sum ? ctx.ptr(state.sum) : 0, paramOut: ctx.ptr(p), sumOut: ctx.ptr(sum) };
+  ctx.task('adagrad', { n, per, ...io, maximize: h.maximize, clr, eps: h.eps, wd: h.weightDecay }, nparts);
+  return { param: p, state: { sum } };
+}
+
+export function adadeltaUpdate(
+  ctx: WasmContext,
+  param: TensorInfo,
+  grad: TensorInfo,
+  state: Parameters<UpdateKernels['adadeltaUpdate']>[2],
+  h: AdadeltaHyper,
+): ReturnType<UpdateKernels['adadeltaUpdate']> {
+  const { n, per, nparts } = split(ctx, param, grad, 'adadeltaUpdate');
+  const ptrOr0 = (t: TensorInfo | undefined) => (t ? ctx.ptr(t) : 0);
+  const p = ctx.output(param.shape);
+  const sq = ctx.output(param.shape);
+  const acc = ctx.output(param.shape);
+  const io = {
+    param: ctx.ptr(param),
+    grad: ctx.ptr(grad),
+    squareAvg: ptrOr0(state.square_avg),
+    accDelta: ptrOr0(state.acc_delta),
+    paramOut: ctx.ptr(p),
+    squareAvgOut: ctx.ptr(sq),
+    accDeltaOut: ctx.ptr(acc),
+  };
+  ctx.task('adadelta', { n, per, ...io, maximize: h.maximize, rho: h.rho, eps: h.eps, wd: h.weightDecay, lr: h.lr }, nparts);
+  return { param: p, state: { square_avg: sq, acc_delta: acc } };
+}
+
 /** This family's fast kernels: the optional typed updates (parameters are float32; the optimizers check). */
 export function optimKernels(ctx: WasmContext): FastKernels {
   return {
     sgdUpdate: (param, grad, state, h) => sgdUpdate(ctx, param, grad, state, h),
     adamUpdate: (param, grad, state, h) => adamUpdate(ctx, param, grad, state, h),
+    rmspropUpdate: (param, grad, state, h) => rmspropUpdate(ctx, param, grad, state, h),
+    adagradUpdate: (param, grad, state, h) => adagradUpdate(ctx, param, grad, state, h),
+    adadeltaUpdate: (param, grad, state, h) => adadeltaUpdate(ctx, param, grad, state, h),
   };
 }
