@@ -7,6 +7,7 @@ import type { Conv2dInfo } from '../../geometry.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 import type { TaskArgs } from '../generated/interface.js';
 import { isDepthwiseInfo, type FastKernels } from './shared.js';
+import { directApplies, directConv, directConvWeight } from './direct.js';
 import { chooseConvAlgorithm, NO_EPILOGUE, winogradBackwardWeight, winogradConv, type Epilogue } from './winograd.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
@@ -74,6 +75,10 @@ export function conv2d(
   relu = false,
 ): TensorInfo {
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
+  if (!residual && !relu && useDirect(ctx.convAlgorithm, c)) {
+    directConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, false);
+    return out;
+  }
   const m = chooseConvAlgorithm(ctx.convAlgorithm, c);
   const epilogue: Epilogue = { res: residual ? ctx.ptr(residual) : 0, relu };
   if (m !== 0) winogradConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, m, false, epilogue);
@@ -138,6 +143,10 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
     padBottom: c.dilationH * (c.kH - 1) - c.padBottom,
     padRight: c.dilationW * (c.kW - 1) - c.padRight,
   };
+  if (stride1 && useDirect(ctx.convAlgorithm, t)) {
+    directConv(ctx, ctx.ptr(dy), ctx.ptr(w), 0, ctx.ptr(dx), t, true);
+    return dx;
+  }
   const m = stride1 ? chooseConvAlgorithm(ctx.convAlgorithm, t) : 0;
   if (m !== 0) {
     winogradConv(ctx, ctx.ptr(dy), ctx.ptr(w), 0, ctx.ptr(dx), t, m, true);
@@ -180,6 +189,10 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
 export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: TensorInfo, c: Conv2dInfo): TensorInfo {
   const p = plan(ctx, c);
   const dw = ctx.output([c.outChannels, p.cg, c.kH, c.kW]);
+  if (useDirect(ctx.convAlgorithm, c, 'weight')) {
+    directConvWeight(ctx, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), c);
+    return dw;
+  }
   const m = chooseConvAlgorithm(ctx.convAlgorithm, c, 'weight');
   if (m !== 0) {
     winogradBackwardWeight(ctx, ctx.ptr(x), ctx.ptr(dy), ctx.ptr(dw), c, m);
@@ -213,6 +226,26 @@ export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: Tensor
     acc.done();
   }
   return dw;
+}
+
+/**
+ * Whether to run `c` by the direct kernels: forced, or (auto) a thin layer where unfolding would cost as much as
+ * multiplying (bench/NOTES.md, "Direct convolutions").
+ */
+function useDirect(algorithm: string, c: Conv2dInfo, pass: 'data' | 'weight' = 'data'): boolean {
+  if (!directApplies(c)) return false;
+  if (algorithm === 'direct') return true;
+  if (algorithm !== 'auto') return false;
+  return thinForDirect(c, pass);
+}
+
+/**
+ * The auto rule, from 10 measured layers (bench/NOTES.md): the forward or input gradient of layers with at most 8
+ * input and 32 output channels (LeNet's 1→6 and 1→20: 2.04 → 1.27 and 3.79 → 2.45 ms at batch 64). The direct
+ * weight gradient is slower than im2col's on every measured layer: it runs only when forced.
+ */
+function thinForDirect(c: Conv2dInfo, pass: 'data' | 'weight'): boolean {
+  return pass === 'data' && c.inChannels <= 8 && c.outChannels <= 32;
 }
 
 function roundUp(x: number, m: number): number {

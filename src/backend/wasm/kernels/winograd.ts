@@ -10,12 +10,13 @@ import { getFloat32MatmulPrecision } from '../../precision.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 
 /**
- * How the wasm backend computes 3×3 stride-1 convolutions: 'auto' (the cost model), 'im2col' (unfold + GEMM),
- * 'winograd2' (F(2×2, 3×3)) or 'winograd4' (F(4×4, 3×3)). Forcing one covers it in tests; layers it cannot run
- * (other kernel sizes, strides, dilations, groups) use im2col whatever is forced.
+ * How the wasm backend computes stride-1 convolutions: 'auto' (the cost model), 'im2col' (unfold + GEMM),
+ * 'winograd2' (F(2×2, 3×3)), 'winograd4' (F(4×4, 3×3)) or 'direct' (thin layers: no column matrix, kernels/direct.ts).
+ * Forcing one covers it in tests; layers it cannot run (other kernel sizes, strides, dilations, groups) use im2col
+ * whatever is forced.
  */
-export type ConvAlgorithm = 'auto' | 'im2col' | 'winograd2' | 'winograd4';
-export const CONV_ALGORITHMS: readonly ConvAlgorithm[] = ['auto', 'im2col', 'winograd2', 'winograd4'];
+export type ConvAlgorithm = 'auto' | 'im2col' | 'winograd2' | 'winograd4' | 'direct';
+export const CONV_ALGORITHMS: readonly ConvAlgorithm[] = ['auto', 'im2col', 'winograd2', 'winograd4', 'direct'];
 
 /** The algorithm named by CONVNET_CONV_ALGORITHM (Node), else 'auto'. */
 export function defaultConvAlgorithm(): ConvAlgorithm {
@@ -55,7 +56,7 @@ export function winogradApplies(c: Conv2dInfo): boolean {
  * (1e-5) that im2col, and F(2×2) for forward and input gradients, meet.
  */
 export function chooseConvAlgorithm(algorithm: ConvAlgorithm, c: Conv2dInfo, pass: 'data' | 'weight' = 'data'): 0 | 2 | 4 {
-  if (algorithm === 'im2col' || !winogradApplies(c)) return 0;
+  if (algorithm === 'im2col' || algorithm === 'direct' || !winogradApplies(c)) return 0;
   if (algorithm === 'winograd2') return 2;
   if (algorithm === 'winograd4') return 4;
   const highest = getFloat32MatmulPrecision() === 'highest';

@@ -1,7 +1,8 @@
 /**
- * Winograd F(2×2, 3×3) and F(4×4, 3×3) convolutions on the wasm backend: each algorithm (forced) against the js
- * reference on random 3×3 stride-1 geometries (forward, input and weight gradients), PyTorch's conv2d fixtures and
- * the conv gradient checks with each algorithm, and the per-layer choice of 'auto' under each float32 precision.
+ * The wasm backend's convolution algorithms besides im2col: Winograd F(2×2, 3×3) and F(4×4, 3×3), and direct
+ * kernels for thin layers. Each (forced) against the js reference on random stride-1 geometries (forward, input and
+ * weight gradients), PyTorch's conv2d fixtures and the conv gradient checks with each, and the per-layer choice of
+ * 'auto' under each float32 precision.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
@@ -53,7 +54,7 @@ function convRun(g: Geometry, algorithm: ConvAlgorithm | null): Float32Array[] {
   return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])].map((t) => Float32Array.from(t.data() as Float32Array));
 }
 
-describe.runIf(hasWasm)('Winograd convolutions (wasm)', () => {
+describe.runIf(hasWasm)('conv algorithms (wasm): Winograd and direct', () => {
   beforeAll(() => setBackend('wasm'));
   afterEach(() => {
     wasm().convAlgorithm = 'auto';
@@ -83,16 +84,62 @@ describe.runIf(hasWasm)('Winograd convolutions (wasm)', () => {
     });
   }
 
+  it('direct (thin layers): forward, input and weight gradients match js on stride-1 geometries of any kernel size', () => {
+    const geometries: [number[], number[], number | [number, number], boolean][] = [
+      [[2, 1, 32, 32], [6, 1, 5, 5], 0, true], // LeNet-5's first conv
+      [[3, 6, 14, 13], [16, 6, 5, 5], 0, true],
+      [[2, 1, 28, 28], [20, 1, 5, 5], 2, false],
+      [[2, 3, 7, 9], [5, 3, 3, 3], 1, true],
+      [[1, 4, 5, 5], [7, 4, 3, 3], 2, false],
+      [[2, 2, 11, 6], [3, 2, 5, 3], [2, 1], true],
+      [[1, 5, 3, 3], [9, 5, 1, 1], 0, true],
+      [[2, 16, 5, 5], [12, 16, 5, 5], 0, true], // 1×1 output
+      [[1, 3, 2, 3], [2, 3, 2, 2], 1, false],
+    ];
+    const run = (xs: number[], ws: number[], pad: number | [number, number], bias: boolean, algorithm: ConvAlgorithm | null) => {
+      ct.manualSeed(4);
+      const x = ct.randn(xs, { requiresGrad: true });
+      const w = ct.randn(ws, { requiresGrad: true });
+      const b = bias ? ct.randn([ws[0]], { requiresGrad: true }) : null;
+      if (algorithm) wasm().convAlgorithm = algorithm;
+      const y = F.conv2d(x, w, b, { padding: pad });
+      y.backward(ct.randn(y.shape));
+      return [y, x.grad!, w.grad!, ...(b ? [b.grad!] : [])].map((t) => Float32Array.from(t.data() as Float32Array));
+    };
+    for (const [xs, ws, pad, bias] of geometries) {
+      setBackend('js');
+      const ref = run(xs, ws, pad, bias, null);
+      setBackend('wasm');
+      const got = run(xs, ws, pad, bias, 'direct');
+      const im2col = run(xs, ws, pad, bias, 'im2col');
+      ref.forEach((r, i) => {
+        const m = firstMismatch(got[i], r, 1e-4);
+        if (m) throw new Error(`direct ${JSON.stringify([xs, ws, pad])} output ${i}: element ${m.index} is ${m.actual}, js ${m.expected}`);
+      });
+      expect(got[2], 'the direct weight gradient ran').not.toEqual(im2col[2]);
+    }
+    // What 'direct' cannot run (stride 2, dilation, groups, padding beyond the kernel) goes to im2col.
+    ct.manualSeed(5);
+    const x = ct.randn([1, 4, 9, 9]);
+    const w = ct.randn([4, 4, 3, 3]);
+    for (const opts of [{ stride: 2 }, { dilation: 2 }, { padding: 3 }] as ct.nn.functional.Conv2dOptions[]) {
+      wasm().convAlgorithm = 'direct';
+      const a = F.conv2d(x, w, null, opts).data();
+      wasm().convAlgorithm = 'im2col';
+      expect(a).toEqual(F.conv2d(x, w, null, opts).data());
+    }
+  });
+
   const convCases = loadCases().filter((c) => c.op === 'conv2d');
-  it('PyTorch conv2d fixtures: im2col and F(2×2) outputs and input gradients within the parity tolerance (1e-5)', () => {
+  it('PyTorch conv2d fixtures: im2col, direct and F(2×2) outputs and input gradients within the parity tolerance (1e-5)', () => {
     expect(convCases.length).toBeGreaterThan(3);
     // The weight gradient sums tiles of transformed values whose combination cancels: F(2×2) and F(4×4) meet 1e-4
     // there, not 1e-5, which is why 'auto' keeps weight gradients on im2col at 'highest' precision.
     const rtol = (algorithm: string) => (what: string) =>
       algorithm === 'im2col' || (algorithm === 'winograd2' && !what.endsWith('grad of input 1')) ? PARITY_RTOL : 1e-4;
-    for (const algorithm of ['im2col', 'winograd2', 'winograd4'] as const) {
+    for (const algorithm of ['im2col', 'winograd2', 'winograd4', 'direct'] as const) {
       wasm().convAlgorithm = algorithm;
-      for (const c of convCases) runCaseAt(c, rtol(algorithm));
+      for (const c of convCases) runCaseAt(c, rtol(algorithm === 'direct' ? 'im2col' : algorithm));
     }
     // The measured misses of 1e-5 that decide what 'auto' may use at 'highest' precision.
     for (const [algorithm, what] of [
@@ -106,7 +153,7 @@ describe.runIf(hasWasm)('Winograd convolutions (wasm)', () => {
 
   it('the conv gradient checks pass with each algorithm', () => {
     const convChecks = checks.filter((c) => c.covers.includes('conv2d'));
-    for (const algorithm of ['im2col', 'winograd2', 'winograd4'] as const) {
+    for (const algorithm of ['im2col', 'winograd2', 'winograd4', 'direct'] as const) {
       wasm().convAlgorithm = algorithm;
       for (const c of convChecks) expect(ct.gradcheck(c.fn, c.inputs()), `${algorithm} ${c.name}`).toBe(true);
     }
@@ -153,11 +200,11 @@ describe.runIf(hasWasm)('Winograd convolutions (wasm)', () => {
 
   it('bad settings are refused with the setting and the choices named', () => {
     expect(() => createWasmBackend({ convAlgorithm: 'fast' as ConvAlgorithm })).toThrow(
-      "createWasmBackend: convAlgorithm: expected one of auto, im2col, winograd2, winograd4, got 'fast'",
+      "createWasmBackend: convAlgorithm: expected one of auto, im2col, winograd2, winograd4, direct, got 'fast'",
     );
     expect(() => {
       wasm().convAlgorithm = 'winograd6' as ConvAlgorithm;
-    }).toThrow("wasm backend: convAlgorithm: expected one of auto, im2col, winograd2, winograd4, got 'winograd6'");
+    }).toThrow("wasm backend: convAlgorithm: expected one of auto, im2col, winograd2, winograd4, direct, got 'winograd6'");
     expect(() => ct.setFloat32MatmulPrecision('low' as ct.Float32Precision)).toThrow(
       "setFloat32MatmulPrecision: expected 'highest', 'high' or 'medium', got 'low'",
     );
