@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-web';
 import * as ct from '../src/index.js';
 import { io } from '../src/index.js';
 import { tempDir } from './helpers/tmp.js';
-import { syntheticImages, writeMnist } from './helpers/synthetic.js';
+import { syntheticImages, writeCifar10, writeMnist } from './helpers/synthetic.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = tempDir('cli');
@@ -613,6 +613,29 @@ describe('training recipes', () => {
     const args = ['--dataset', 'mnist', '--data-dir', mnistDir, '--epochs', '1', '--val-split', '100', '--out', join(dir, 'recipe-b'), '--workers', '0'];
     expect(await run('train', '--model', 'lenet5', '--model-opts', 'activation=tanh,pooling=avg', ...args)).toBe(0);
     expect(out.join('\n')).toContain('model lenet5 {"activation":"tanh","pooling":"avg"}');
+  });
+});
+
+describe('--recipe', () => {
+  it('resnet20-cifar10 runs the documented flags (the ones given after it win) at high precision, for that run only', async () => {
+    const cifarDir = join(dir, 'cifar');
+    writeCifar10(cifarDir, 8);
+    const outDir = join(dir, 'recipe-r20');
+    const extra = ['--data-dir', cifarDir, '--epochs', '1', '--warmup', '0', '--batch-size', '8', '--workers', '0', '--out', outDir, '--json'];
+    expect(await run('train', '--recipe', 'resnet20-cifar10', ...extra)).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('model resnet20');
+    expect(text).toContain('data cifar10: 40 train / 0 validation / 8 test, batch 8, augment crop,flip');
+    const result = JSON.parse(out.at(-1)!);
+    expect(result.config).toMatchObject({ optimizer: 'nesterov', lr: 0.1, weightDecay: 5e-4, schedule: 'cosine', epochs: 1, batchSize: 8 });
+    expect(result.precision).toBe('high');
+    expect(ct.getFloat32MatmulPrecision()).toBe('highest'); // restored after the run
+    const { expandRecipe } = await import('../src/cli/train.js');
+    expect(expandRecipe(['--recipe=resnet20-cifar10', '--lr', '0.05']).slice(-2)).toEqual(['--lr', '0.05']);
+    expect(await run('train', '--recipe', 'resnet56-imagenet')).toBe(2);
+    expect(err.join('\n')).toContain("--recipe: expected one of resnet20-cifar10, got 'resnet56-imagenet'");
+    expect(await run('train', '--recipe', 'resnet20-cifar10', '--precision', 'low', '--data-dir', cifarDir)).toBe(2);
+    expect(err.join('\n')).toContain("--precision: expected highest, high or medium, got 'low'");
   });
 });
 

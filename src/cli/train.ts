@@ -7,6 +7,7 @@ import { ensureWritableDir, fileExists, listDir, readFileBytes, writeFileAtomic 
 import type { AnyModule } from '../nn/module.js';
 import { freeze, linearProbe, paramGroups, replaceHead } from '../nn/transfer.js';
 import { manualSeed } from '../tensor/random.js';
+import { getFloat32MatmulPrecision, setFloat32MatmulPrecision } from '../backend/precision.js';
 import { fit } from '../train/fit.js';
 import { formatSummary, summary } from '../analysis/summary.js';
 import { barProgress, lineProgress, silentProgress } from '../train/progress.js';
@@ -14,6 +15,51 @@ import type { Optimizer } from '../optim/optimizer.js';
 import { choiceFlag, intFlag, keyValues, numFlag, parse, UsageError, unknownName } from './args.js';
 import { cardMetadata, loadOnnxModel, type ModelCard } from './model_files.js';
 import { AUGMENTATIONS, baseTransform, DATASETS, loadDataset, preprocessFor, trainTransform } from './recipes.js';
+
+/** Named flag sets (`--recipe NAME`): what the README documents for a model and dataset. */
+export const RECIPES: Record<string, { about: string; args: string[] }> = {
+  'resnet20-cifar10': {
+    about: "ResNet-20 on CIFAR-10 (He et al. 2016's model and augmentation, a 50-epoch cosine schedule for 2 cores)",
+    args: [
+      '--model',
+      'resnet20',
+      '--dataset',
+      'cifar10',
+      '--epochs',
+      '50',
+      '--batch-size',
+      '128',
+      '--optimizer',
+      'nesterov',
+      '--lr',
+      '0.1',
+      '--weight-decay',
+      '5e-4',
+      '--schedule',
+      'cosine',
+      '--warmup',
+      '2',
+      '--augment',
+      'crop,flip',
+      '--val-split',
+      '0',
+      '--precision',
+      'high',
+    ],
+  },
+};
+
+/** argv with `--recipe NAME` replaced by the recipe's flags, placed first so that the user's own flags win. */
+export function expandRecipe(argv: string[]): string[] {
+  const at = argv.findIndex((a) => a === '--recipe' || a.startsWith('--recipe='));
+  if (at < 0) return argv;
+  const inline = argv[at].startsWith('--recipe=');
+  const name = inline ? argv[at].slice('--recipe='.length) : argv[at + 1];
+  const recipe = name === undefined ? undefined : RECIPES[name];
+  if (!recipe) throw new UsageError(`--recipe: expected one of ${Object.keys(RECIPES).join(', ')}, got ${name === undefined ? 'nothing' : `'${name}'`}`);
+  const rest = argv.filter((_, i) => i !== at && (inline || i !== at + 1));
+  return [...recipe.args, ...rest];
+}
 
 export const TRAIN_HELP = `convnet train — train a model
 
@@ -46,11 +92,18 @@ Usage: convnet train --model NAME --dataset NAME [options]
   --on-nan stop|skip      a non-finite loss or gradient stops training, naming the step and where it appeared (default),
                           or skips that batch
   Ctrl-C finishes the current step, saves a checkpoint and prints the --resume command; a second Ctrl-C quits at once.
+  --precision P           float32 precision of convolutions (setFloat32MatmulPrecision): highest (default), or high /
+                          medium: faster Winograd F(4×4) convolutions and weight gradients, ~2e-5 relative error
+  --recipe NAME           a documented set of the flags above, which flags given after it override:
+${Object.entries(RECIPES)
+  .map(([name, r]) => `                          ${name}: ${r.about}\n                            ${r.args.join(' ')}`)
+  .join('\n')}
   --json                  print one JSON object with the results as the last line
   --quiet                 no progress output (the final test result is still printed)
 
 Examples:
   convnet train --model lenet5 --model-opts activation=relu,pooling=max --dataset mnist --epochs 8
+  convnet train --recipe resnet20-cifar10 --data-dir ../shared/datasets/cifar-10
   convnet train --model lenet5 --model-opts inChannels=3 --dataset cifar10 --data-dir ../shared/datasets/cifar-10 --augment crop,flip
   convnet train --model lenet5 --dataset mnist --out runs/a --resume runs/a/last.ckpt.safetensors`;
 
@@ -77,6 +130,7 @@ const OPTIONS = {
   out: { type: 'string' },
   resume: { type: 'string' },
   workers: { type: 'string' },
+  precision: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -140,8 +194,23 @@ const OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw', '
 const SCHEDULES = ['none', 'step', 'cosine', 'linear', 'invsqrt', 'onecycle'] as const;
 
 export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 'train'): Promise<void> {
-  const { values } = parse(mode, argv, mode === 'finetune' ? FINETUNE_OPTIONS : OPTIONS);
+  // --precision holds for this run only (the CLI's main can run several commands in one process).
+  const previous = getFloat32MatmulPrecision();
+  try {
+    await trainRun(argv, mode);
+  } finally {
+    setFloat32MatmulPrecision(previous);
+  }
+}
+
+async function trainRun(argv: string[], mode: 'train' | 'finetune'): Promise<void> {
+  const { values } = parse(mode, expandRecipe(argv), mode === 'finetune' ? FINETUNE_OPTIONS : OPTIONS);
   if (values.help) return void console.log(mode === 'finetune' ? FINETUNE_HELP : TRAIN_HELP);
+  if (values.precision !== undefined) {
+    const p = String(values.precision);
+    if (p !== 'highest' && p !== 'high' && p !== 'medium') throw new UsageError(`--precision: expected highest, high or medium, got '${p}'`);
+    setFloat32MatmulPrecision(p);
+  }
   if (mode === 'finetune' && !values.weights) throw new UsageError("finetune: --weights is required (see 'convnet finetune --help')");
   // Fine-tuning an ONNX file: the file is both the architecture and the weights.
   const weightsFile = mode === 'finetune' ? String(values.weights) : null;
@@ -401,6 +470,8 @@ export async function trainCommand(argv: string[], mode: 'train' | 'finetune' = 
         model: modelName,
         dataset: datasetName,
         epochs: result.history.length,
+        config,
+        precision: getFloat32MatmulPrecision(),
         trainSeconds: result.trainSeconds,
         testAccuracy: test.acc,
         testLoss: test.loss,
