@@ -93,7 +93,7 @@ describe.runIf(hasWasm)('conv algorithms (wasm): Winograd and direct', () => {
       [[1, 4, 5, 5], [7, 4, 3, 3], 2, false],
       [[2, 2, 11, 6], [3, 2, 5, 3], [2, 1], true],
       [[1, 5, 3, 3], [9, 5, 1, 1], 0, true],
-      [[2, 16, 5, 5], [12, 16, 5, 5], 0, true], // 1×1 output
+      [[2, 16, 5, 5], [12, 16, 5, 5], 1, true], // 3×3 output
       [[1, 3, 2, 3], [2, 3, 2, 2], 1, false],
     ];
     const run = (xs: number[], ws: number[], pad: number | [number, number], bias: boolean, algorithm: ConvAlgorithm | null) => {

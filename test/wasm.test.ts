@@ -135,6 +135,8 @@ describe.runIf(hasWasm)('wasm backend', () => {
       { n: 5, cin: 20, cout: 50, h: 4, w: 4, kh: 5, kw: 5, s: [1, 1], p: [2, 2], d: [1, 1], g: 1, bias: true }, // chunks span images
       { n: 2, cin: 6, cout: 4, h: 9, w: 10, kh: 3, kw: 2, s: [1, 1], p: 'same', d: [2, 3], g: 2, bias: false }, // asymmetric 'same', dilated, grouped
       { n: 3, cin: 4, cout: 5, h: 6, w: 7, kh: 2, kw: 3, s: [1, 1], p: [0, 2], d: [1, 1], g: 1, bias: false }, // padding beyond the kernel's reach on one side
+      { n: 5, cin: 16, cout: 12, h: 5, w: 5, kh: 5, kw: 5, s: [1, 1], p: [0, 0], d: [1, 1], g: 1, bias: true }, // 1×1 output: a matrix product
+      { n: 3, cin: 2, cout: 7, h: 4, w: 3, kh: 4, kw: 3, s: [2, 1], p: [0, 0], d: [1, 1], g: 1, bias: false }, // the same, strided, no bias
     ];
     for (let i = 0; i < 6; i++) {
       const g = 1 + r(3);

@@ -8,6 +8,8 @@ import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
 import type { TaskArgs } from '../generated/interface.js';
 import { isDepthwiseInfo, type FastKernels } from './shared.js';
 import { directApplies, directConv, directConvWeight } from './direct.js';
+import { matmul } from './matmul.js';
+import { binary } from './elementwise.js';
 import { chooseConvAlgorithm, NO_EPILOGUE, winogradBackwardWeight, winogradConv, type Epilogue } from './winograd.js';
 
 /** Bytes of one thread's column + matrix block (≈ L2-sized so the GEMM's B panel reads stay cached). */
@@ -65,6 +67,31 @@ function threadsFor(ctx: WasmContext, macs: number): number {
   return macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;
 }
 
+/**
+ * A conv whose kernel covers the whole (unpadded) input, so its output is 1×1 (LeNet-5's C5, a classifier written as
+ * a conv): a matrix product on x viewed as [N, C·kH·kW]. im2col would unfold one column per image, element by element.
+ */
+function isFullyConnected(c: Conv2dInfo): boolean {
+  return (
+    c.groups === 1 &&
+    c.outH === 1 &&
+    c.outW === 1 &&
+    c.kH === c.inH &&
+    c.kW === c.inW &&
+    c.padTop === 0 &&
+    c.padLeft === 0 &&
+    c.padBottom === 0 &&
+    c.padRight === 0 &&
+    c.dilationH === 1 &&
+    c.dilationW === 1
+  );
+}
+
+/** The same tensor seen with another shape (a view: the handle is shared). */
+function view(t: TensorInfo, shape: number[]): TensorInfo {
+  return { handle: t.handle, shape, dtype: t.dtype };
+}
+
 export function conv2d(
   ctx: WasmContext,
   x: TensorInfo,
@@ -74,6 +101,12 @@ export function conv2d(
   residual: TensorInfo | null = null,
   relu = false,
 ): TensorInfo {
+  if (!residual && !relu && isFullyConnected(c)) {
+    const K = c.inChannels * c.kH * c.kW;
+    const y = matmul(ctx, view(x, [1, c.batch, K]), view(w, [1, c.outChannels, K]), false, true);
+    const shape = [c.batch, c.outChannels, 1, 1];
+    return bias ? binary(ctx, 'add', view(y, shape), view(bias, [1, c.outChannels, 1, 1]), shape)! : view(y, shape);
+  }
   const out = ctx.output([c.batch, c.outChannels, c.outH, c.outW]);
   if (!residual && !relu && useDirect(ctx.convAlgorithm, c)) {
     directConv(ctx, ctx.ptr(x), ctx.ptr(w), bias ? ctx.ptr(bias) : 0, ctx.ptr(out), c, false);
@@ -124,6 +157,10 @@ function forward(ctx: WasmContext, x: number, w: number, bias: number, out: numb
 }
 
 export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorInfo, c: Conv2dInfo): TensorInfo {
+  if (isFullyConnected(c)) {
+    const K = c.inChannels * c.kH * c.kW;
+    return view(matmul(ctx, view(dy, [1, c.batch, c.outChannels]), view(w, [1, c.outChannels, K]), false, false), x4(c));
+  }
   const p = plan(ctx, c);
   const dx = ctx.output([c.batch, c.inChannels, c.inH, c.inW]);
   const padTop = c.dilationH * (c.kH - 1) - c.padTop;
@@ -187,6 +224,11 @@ export function conv2dBackwardInput(ctx: WasmContext, dy: TensorInfo, w: TensorI
 }
 
 export function conv2dBackwardWeight(ctx: WasmContext, x: TensorInfo, dy: TensorInfo, c: Conv2dInfo): TensorInfo {
+  if (isFullyConnected(c)) {
+    const K = c.inChannels * c.kH * c.kW;
+    const dwm = matmul(ctx, view(dy, [1, c.batch, c.outChannels]), view(x, [1, c.batch, K]), true, false);
+    return view(dwm, [c.outChannels, c.inChannels, c.kH, c.kW]);
+  }
   const p = plan(ctx, c);
   const dw = ctx.output([c.outChannels, p.cg, c.kH, c.kW]);
   if (useDirect(ctx.convAlgorithm, c, 'weight')) {
@@ -246,6 +288,11 @@ function useDirect(algorithm: string, c: Conv2dInfo, pass: 'data' | 'weight' = '
  */
 function thinForDirect(c: Conv2dInfo, pass: 'data' | 'weight'): boolean {
   return pass === 'data' && c.inChannels <= 8 && c.outChannels <= 32;
+}
+
+/** The input's shape, [N, C, H, W]. */
+function x4(c: Conv2dInfo): number[] {
+  return [c.batch, c.inChannels, c.inH, c.inW];
 }
 
 function roundUp(x: number, m: number): number {
