@@ -53,7 +53,7 @@ function fusedRun(c: Case, nan: boolean): Float32Array {
 /** Calls of the wasm backend's fused kernel, counted by a wrapper installed before its first use. */
 let fusedCalls = 0;
 
-describe.runIf(hasWasm)('inference fusion', () => {
+describe.runIf(hasWasm)('fused kernels', () => {
   beforeAll(() => {
     setBackend('wasm');
     const backend = activeBackend();
@@ -158,6 +158,56 @@ describe.runIf(hasWasm)('inference fusion', () => {
         backend,
       ).toBe(true);
     }
+  });
+
+  it('softmax cross-entropy runs as one kernel each way on wasm and matches the composed ops of js', () => {
+    const run = () => {
+      ct.manualSeed(13);
+      const x = ct.randn([37, 11], { requiresGrad: true });
+      const t = ct.tensor(
+        [...ct.randint(0, 11, [37]).data()].map((v, i) => (i % 7 === 3 ? -100 : v)),
+        undefined,
+        { dtype: 'int32' },
+      );
+      const out: ct.Tensor[] = [];
+      for (const reduction of ['mean', 'sum', 'none'] as const) {
+        const loss = F.crossEntropy(x, t, { reduction });
+        const g = ct.randn(loss.shape);
+        x.grad = null;
+        loss.mul(g).sum().backward();
+        out.push(loss, x.grad!);
+      }
+      const allIgnored = F.crossEntropy(ct.randn([2, 3]), ct.tensor([-100, -100], undefined, { dtype: 'int32' }));
+      return [...out, allIgnored].map((v) => Float32Array.from(v.data() as Float32Array));
+    };
+    setBackend('js');
+    const ref = run();
+    setBackend('wasm');
+    const backend = activeBackend() as WasmBackend;
+    backend.fallbacks.clear();
+    const counted = { fwd: 0 };
+    const original = backend.kernels.crossEntropyFused!;
+    backend.kernels.crossEntropyFused = ((...a: Parameters<typeof original>) => {
+      counted.fwd++;
+      return original(...a);
+    }) as typeof original;
+    try {
+      const got = run();
+      got.forEach((g, i) => expect(firstMismatch(g, ref[i], 1e-6), `output ${i}`).toBeNull());
+      expect(Number.isNaN(got.at(-1)![0])).toBe(true); // every target ignored: 0/0, as PyTorch
+    } finally {
+      backend.kernels.crossEntropyFused = original;
+    }
+    expect(counted.fwd).toBe(4);
+    expect(Object.fromEntries(backend.fallbacks)).toEqual({});
+    // Weights, label smoothing, probabilities and more dims take the composed path, as before.
+    const x = ct.randn([4, 5, 3]);
+    const t = ct.randint(0, 5, [4, 3]);
+    expect(F.crossEntropy(x, t).shape).toEqual([]);
+    expect(F.crossEntropy(ct.randn([4, 5]), ct.randint(0, 5, [4]), { labelSmoothing: 0.1, weight: ct.rand([5]) }).shape).toEqual([]);
+    expect(() => F.crossEntropy(ct.randn([4, 5]), ct.tensor([0, 1, 7, 2], undefined, { dtype: 'int32' }))).toThrow(
+      'crossEntropy: target 7 is out of range for 5 classes (at position 2)',
+    );
   });
 
   it('runs layer by layer in training mode and where autograd records', () => {

@@ -145,6 +145,10 @@ export interface FusedKernels {
    * where the backend declines the case (the op then composes).
    */
   conv2dFused(x: TI, w: TI, bias: TI | null, info: Conv2dInfo, residual: TI | null, act: 'relu' | null): TI | null;
+  /** Per-row softmax cross-entropy of x [N, C] with int32 targets [N]: the losses [N] (0 where ignored) and log_softmax(x). */
+  crossEntropyFused(x: TI, target: TI, ignoreIndex: number): { loss: TI; logp: TI } | null;
+  /** Its gradient for upstream dloss [N]: dloss·(softmax − onehot), zero rows where ignored. */
+  crossEntropyFusedBackward(logp: TI, target: TI, dloss: TI, ignoreIndex: number): TI | null;
 }
 export type FusedKernelName = keyof FusedKernels;
 export interface UpdateResult<K extends string> {

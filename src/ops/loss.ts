@@ -4,8 +4,10 @@
  * binary_cross_entropy_with_logits and the multiclass SVM hinge loss (multi_margin_loss).
  */
 import { shapeToString, shapesEqual } from '../backend/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { abs, add, cast, div, le, lt, maximum, mul, ne, neg, sub, where } from './elementwise.js';
+import { Tensor } from '../tensor/tensor.js';
+import { applyOp, type Rule } from '../autograd/apply.js';
+import { optionalKernel } from '../backend/registry.js';
+import { abs, add, cast, div, eq, exp, le, lt, maximum, mul, ne, neg, sub, where } from './elementwise.js';
 import { arange } from '../tensor/creation.js';
 import { logSoftmax } from './softmax.js';
 import { mean, sum } from './reduce.js';
@@ -104,6 +106,11 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
   const c = input.shape[classDim];
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== c))
     throw new Error(`crossEntropy: weight must have shape [${c}], got ${shapeToString(weight.shape)}`);
+  // [N, C] logits, class indices, no weights or smoothing: one kernel each way where the backend has it.
+  if (input.ndim === 2 && target.dtype === 'int32' && target.ndim === 1 && !weight && labelSmoothing === 0 && optionalKernel('crossEntropyFused')) {
+    const fused = crossEntropyFused(input, target, ignoreIndex, reduction);
+    if (fused) return fused;
+  }
   const logp = logSoftmax(input, classDim);
   const wView = weight ? reshape(weight, [c, ...Array(input.ndim - classDim - 1).fill(1)]) : null;
 
@@ -122,6 +129,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     return reduce(losses, reduction, 'crossEntropy');
   }
 
+  if (target.dtype === 'int32') checkLabels(target, c, ignoreIndex, 'crossEntropy'); // named for the op called, on every path
   const nll = nllLoss(logp, target, { weight, ignoreIndex, reduction });
   if (labelSmoothing === 0) return nll;
   const { labels } = flattenClasses(input, target, 'crossEntropy');
@@ -137,6 +145,36 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     } else smoothReduced = div(sum(smooth), sum(valid));
   } else smoothReduced = reduce(smooth, reduction, 'crossEntropy');
   return add(mul(nll, 1 - labelSmoothing), mul(smoothReduced, labelSmoothing / c));
+}
+
+/** crossEntropy's per-sample losses in one kernel (log_softmax and the pick, the gradient likewise); null: compose. */
+const CROSS_ENTROPY_RULE: Rule<{ target: Tensor; ignoreIndex: number }, { logp: Tensor }> = {
+  name: 'crossEntropyFused',
+  forward: ([x], { target, ignoreIndex }) => {
+    const r = optionalKernel('crossEntropyFused')!(x.info(), target.info(), ignoreIndex)!;
+    return { out: Tensor.fromInfo(r.loss), saved: { logp: Tensor.fromInfo(r.logp) } };
+  },
+  vjp: (dy, { attrs: { target, ignoreIndex }, saved }) => {
+    const k = optionalKernel('crossEntropyFusedBackward');
+    const g = k ? k(saved.logp.info(), target.info(), dy.info(), ignoreIndex) : null;
+    if (g) return [Tensor.fromInfo(g)];
+    // The same gradient from ops: dy·(softmax − onehot), zero where ignored.
+    const c = saved.logp.shape[1];
+    const onehot = eq(reshape(target, [-1, 1]), reshape(arange(c, undefined, 1, { dtype: 'int32' }), [1, c]));
+    return [mul(sub(exp(saved.logp), onehot), reshape(mul(dy, ne(target, ignoreIndex)), [-1, 1]))];
+  },
+};
+
+function crossEntropyFused(input: Tensor, target: Tensor, ignoreIndex: number, reduction: Reduction): Tensor | null {
+  const [n, c] = input.shape;
+  if (target.shape[0] !== n) return null; // the general path names the mismatch
+  checkLabels(target, c, ignoreIndex, 'crossEntropy');
+  const losses = applyOp(CROSS_ENTROPY_RULE, [input], { target, ignoreIndex });
+  if (reduction === 'none') return losses;
+  if (reduction === 'sum') return sum(losses);
+  if (reduction !== 'mean') return reduce(losses, reduction, 'crossEntropy');
+  // As nll_loss: the sum over the number of targets that count (all ignored: 0/0 = NaN, as PyTorch).
+  return div(sum(losses), sum(ne(target, ignoreIndex)));
 }
 
 /** Mean squared error. */

@@ -1,6 +1,6 @@
 // softmax / log_softmax along one dim of a tensor seen as [outer, n, inner], and their gradients. Each part is a
 // range of the outer·inner lines; f64 arithmetic and the js reference's operation order (max-subtracted exp sums).
-import { SoftmaxArgs, SoftmaxBackwardArgs } from './args.generated';
+import { CrossEntropyArgs, CrossEntropyBackwardArgs, SoftmaxArgs, SoftmaxBackwardArgs } from './args.generated';
 
 /** Softmax (or log-softmax) of `per` lines (outer × inner lines of n values) per part. */
 export function softmaxPart(args: usize, part: i32, thread: i32): void {
@@ -56,6 +56,51 @@ export function softmaxBackwardPart(args: usize, part: i32, thread: i32): void {
         const p = base + <usize>k * step;
         store<f32>(out + p, <f32>(<f64>load<f32>(y + p) * (<f64>load<f32>(dy + p) - s)));
       }
+    }
+  }
+}
+
+/**
+ * Softmax cross-entropy per row of x [rows, c] with int32 targets: logp = log_softmax(x) (kept for the gradient)
+ * and loss = −logp[target] (0 where target = ignoreIndex), as log_softmax then nll_loss compute them.
+ */
+export function crossEntropyPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<CrossEntropyArgs>(args);
+  const c = a.c, ignore = a.ignoreIndex;
+  const r0 = part * a.per, r1 = min(a.rows, r0 + a.per);
+  for (let r = r0; r < r1; r++) {
+    const row = a.x + (<usize>(r * c) << 2);
+    const out = a.logp + (<usize>(r * c) << 2);
+    let m: f64 = -Infinity;
+    for (let k = 0; k < c; k++) m = max(m, <f64>load<f32>(row + (<usize>k << 2)));
+    if (m == -Infinity) m = 0;
+    let s: f64 = 0;
+    for (let k = 0; k < c; k++) s += Math.exp(<f64>load<f32>(row + (<usize>k << 2)) - m);
+    const lse = m + Math.log(s);
+    for (let k = 0; k < c; k++) store<f32>(out + (<usize>k << 2), <f32>(<f64>load<f32>(row + (<usize>k << 2)) - lse));
+    const t = load<i32>(a.target + (<usize>r << 2));
+    store<f32>(a.loss + (<usize>r << 2), t == ignore || <u32>t >= <u32>c ? 0 : -load<f32>(out + (<usize>t << 2)));
+  }
+}
+
+/** d loss / d x from the saved logp: dloss[r] · (softmax − onehot(target)), rows with target = ignoreIndex zero. */
+export function crossEntropyBackwardPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<CrossEntropyBackwardArgs>(args);
+  const c = a.c, ignore = a.ignoreIndex;
+  const r0 = part * a.per, r1 = min(a.rows, r0 + a.per);
+  for (let r = r0; r < r1; r++) {
+    const lp = a.logp + (<usize>(r * c) << 2);
+    const out = a.out + (<usize>(r * c) << 2);
+    const t = load<i32>(a.target + (<usize>r << 2));
+    if (t == ignore || <u32>t >= <u32>c) {
+      memory.fill(out, 0, <usize>c << 2);
+      continue;
+    }
+    const g = <f64>load<f32>(a.dloss + (<usize>r << 2));
+    // As log_softmax's gradient of a one-hot upstream −g: −g·[k = t] − exp(logp_k)·(−g).
+    for (let k = 0; k < c; k++) {
+      const e = Math.exp(<f64>load<f32>(lp + (<usize>k << 2)));
+      store<f32>(out + (<usize>k << 2), <f32>((k == t ? -g : 0) - e * -g));
     }
   }
 }

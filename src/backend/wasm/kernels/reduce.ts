@@ -4,7 +4,7 @@ import type { WasmContext } from '../context.js';
 import type { FastKernels } from './shared.js';
 
 export function sum(ctx: WasmContext, x: TensorInfo, dims: readonly number[]): TensorInfo | null {
-  if (x.dtype !== 'float32' || x.shape.length === 0) return null;
+  if (x.dtype !== 'float32') return null; // a rank-0 x is A = B = C = 1: a copy
   // Classify dims (size-1 dims fit anywhere) and require reduced* kept* reduced*.
   let A = 1,
     B = 1,

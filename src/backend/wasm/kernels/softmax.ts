@@ -32,9 +32,35 @@ export function softmaxBackward(ctx: WasmContext, y: TensorInfo, dy: TensorInfo,
   return out;
 }
 
+/** Softmax cross-entropy of [N, C] logits with int32 targets, one pass per row (assembly/softmax.ts). */
+export function crossEntropy(ctx: WasmContext, x: TensorInfo, target: TensorInfo, ignoreIndex: number): { loss: TensorInfo; logp: TensorInfo } | null {
+  if (x.dtype !== 'float32' || target.dtype !== 'int32' || x.shape.length !== 2 || target.shape.length !== 1) return null;
+  const [rows, c] = x.shape;
+  const logp = ctx.output(x.shape);
+  const loss = ctx.output([rows]);
+  const { parts, per } = lineParts(ctx, rows, rows * c);
+  ctx.task('crossEntropy', { x: ctx.ptr(x), target: ctx.ptr(target), logp: ctx.ptr(logp), loss: ctx.ptr(loss), rows, c, per, ignoreIndex }, parts);
+  return { loss, logp };
+}
+
+export function crossEntropyBackward(ctx: WasmContext, logp: TensorInfo, target: TensorInfo, dloss: TensorInfo, ignoreIndex: number): TensorInfo | null {
+  if (logp.dtype !== 'float32' || dloss.dtype !== 'float32' || logp.shape.length !== 2) return null;
+  const [rows, c] = logp.shape;
+  const out = ctx.output(logp.shape);
+  const { parts, per } = lineParts(ctx, rows, rows * c);
+  ctx.task(
+    'crossEntropyBackward',
+    { logp: ctx.ptr(logp), target: ctx.ptr(target), dloss: ctx.ptr(dloss), out: ctx.ptr(out), rows, c, per, ignoreIndex },
+    parts,
+  );
+  return out;
+}
+
 /** This family's fast kernels. */
 export function softmaxKernels(ctx: WasmContext): FastKernels {
   return {
+    crossEntropyFused: (x, target, ignoreIndex) => crossEntropy(ctx, x, target, ignoreIndex),
+    crossEntropyFusedBackward: (logp, target, dloss, ignoreIndex) => crossEntropyBackward(ctx, logp, target, dloss, ignoreIndex),
     softmax: (x, dim) => softmax(ctx, x, dim, false),
     logSoftmax: (x, dim) => softmax(ctx, x, dim, true),
     softmaxBackward: (y, dy, dim) => softmaxBackward(ctx, y, dy, dim, false),
