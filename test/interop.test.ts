@@ -64,7 +64,11 @@ describe('the other direction: safetensors written by convnet-ts, read by PyTorc
       model.loadStateDict(sd);
       model.eval();
       const logits = ct.noGrad(() => model.forward(input())).data();
-      expect(relativeToMax(logits, ours[name])).toBeLessThanOrEqual(1e-5);
+      // The recorded logits came from the plain-SIMD im2col kernels, layer by layer. Through 20-50 layers, float32
+      // reordering alone moves them by up to ~1e-4 of the largest: the js reference differs from them by 7.7e-5
+      // (ResNet-18) and 4.1e-5 (MobileNetV2); Winograd, FMA and folded batch norm by 6.8e-5 and 4.4e-5, while all
+      // stay within 5e-5 of PyTorch's.
+      expect(relativeToMax(logits, ours[name])).toBeLessThanOrEqual(1e-4);
       expect(relativeToMax(logits, v.logits)).toBeLessThanOrEqual(1e-4);
     });
   }

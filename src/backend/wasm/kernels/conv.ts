@@ -5,8 +5,7 @@
 import type { TensorInfo } from '../../backend.js';
 import type { Conv2dInfo } from '../../geometry.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
-import type { TaskArgs } from '../generated/interface.js';
-import { isDepthwiseInfo, type FastKernels } from './shared.js';
+import { geometry, isDepthwiseInfo, type FastKernels } from './shared.js';
 import { directApplies, directConv, directConvWeight } from './direct.js';
 import { matmul } from './matmul.js';
 import { binary } from './elementwise.js';
@@ -39,29 +38,6 @@ function plan(ctx: WasmContext, c: Conv2dInfo): Plan {
   const stride = roundUp(ctx.gemmScratchBytes + perColumn * chunk, 64);
   return { cg, og, Kc, P, J, chunk, stride, macs: J * og * Kc * c.groups };
 }
-
-/** The 'geo' argument block of the conv tasks (interface.json). */
-function geometry(c: Conv2dInfo): Pick<TaskArgs['convForward'], GeoField> {
-  return {
-    batch: c.batch,
-    inC: c.inChannels,
-    inH: c.inH,
-    inW: c.inW,
-    outC: c.outChannels,
-    kH: c.kH,
-    kW: c.kW,
-    sH: c.strideH,
-    sW: c.strideW,
-    pT: c.padTop,
-    pL: c.padLeft,
-    dH: c.dilationH,
-    dW: c.dilationW,
-    groups: c.groups,
-    outH: c.outH,
-    outW: c.outW,
-  };
-}
-type GeoField = 'batch' | 'inC' | 'inH' | 'inW' | 'outC' | 'kH' | 'kW' | 'sH' | 'sW' | 'pT' | 'pL' | 'dH' | 'dW' | 'groups' | 'outH' | 'outW';
 
 function threadsFor(ctx: WasmContext, macs: number): number {
   return macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;

@@ -4,6 +4,7 @@
  */
 import type { Conv2dInfo } from '../../geometry.js';
 import type { WasmContext } from '../context.js';
+import { geometry } from './shared.js';
 
 /** Stride 1, dilation 1, one group, padding within the kernel (so the input gradient's padding is too). */
 export function directApplies(c: Conv2dInfo): boolean {
@@ -20,27 +21,6 @@ export function directApplies(c: Conv2dInfo): boolean {
     c.outH > 0 &&
     c.outW > 0
   );
-}
-
-function geometry(c: Conv2dInfo) {
-  return {
-    batch: c.batch,
-    inC: c.inChannels,
-    inH: c.inH,
-    inW: c.inW,
-    outC: c.outChannels,
-    kH: c.kH,
-    kW: c.kW,
-    sH: 1,
-    sW: 1,
-    pT: c.padTop,
-    pL: c.padLeft,
-    dH: 1,
-    dW: 1,
-    groups: 1,
-    outH: c.outH,
-    outW: c.outW,
-  };
 }
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;

@@ -1,5 +1,6 @@
 import type { Kernels } from '../../kernels.js';
 import type { Conv2dInfo } from '../../geometry.js';
+import type { TaskArgs } from '../generated/interface.js';
 
 /** Depthwise convolutions (groups = in_channels) get their own kernels, not im2col. */
 export function isDepthwiseInfo(c: Conv2dInfo): boolean {
@@ -11,3 +12,27 @@ export function isDepthwiseInfo(c: Conv2dInfo): boolean {
  * dtype or rank it does not handle). wasm/index.ts collects every family's table.
  */
 export type FastKernels = { [K in keyof Kernels]?: (...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> | null };
+
+type GeoField = 'batch' | 'inC' | 'inH' | 'inW' | 'outC' | 'kH' | 'kW' | 'sH' | 'sW' | 'pT' | 'pL' | 'dH' | 'dW' | 'groups' | 'outH' | 'outW';
+
+/** The 'geo' argument block of the conv tasks (interface.json): im2col, depthwise, Winograd and direct alike. */
+export function geometry(c: Conv2dInfo): Pick<TaskArgs['convForward'], GeoField> {
+  return {
+    batch: c.batch,
+    inC: c.inChannels,
+    inH: c.inH,
+    inW: c.inW,
+    outC: c.outChannels,
+    kH: c.kH,
+    kW: c.kW,
+    sH: c.strideH,
+    sW: c.strideW,
+    pT: c.padTop,
+    pL: c.padLeft,
+    dH: c.dilationH,
+    dW: c.dilationW,
+    groups: c.groups,
+    outH: c.outH,
+    outW: c.outW,
+  };
+}

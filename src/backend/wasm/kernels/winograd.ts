@@ -8,6 +8,7 @@ import type { Conv2dInfo } from '../../geometry.js';
 import { envVar } from '../../../platform/builtins.js';
 import { getFloat32MatmulPrecision } from '../../precision.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
+import { geometry } from './shared.js';
 
 /**
  * How the wasm backend computes stride-1 convolutions: 'auto' (the cost model), 'im2col' (unfold + GEMM),
@@ -210,28 +211,6 @@ export function winogradBackwardWeight(ctx: WasmContext, x: number, dy: number, 
   ctx.task('winogradWeightGrad', { z: acc.ptr, dw, nparts: parts, outC, inC, m, per, scratch: gScratch.ptr }, Math.ceil(outC / per));
   gScratch.done();
   acc.done();
-}
-
-/** The 'geo' block of the Winograd tasks (3×3, stride 1, dilation 1, one group). */
-function geometry(c: Conv2dInfo) {
-  return {
-    batch: c.batch,
-    inC: c.inChannels,
-    inH: c.inH,
-    inW: c.inW,
-    outC: c.outChannels,
-    kH: 3,
-    kW: 3,
-    sH: 1,
-    sW: 1,
-    pT: c.padTop,
-    pL: c.padLeft,
-    dH: 1,
-    dW: 1,
-    groups: 1,
-    outH: c.outH,
-    outW: c.outW,
-  };
 }
 
 /** One thread's scratch for a block of `chunk` tiles (the layout of winogradForwardPart). */
