@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ct from '../src/index.js';
 import { activeBackend, listBackends, setBackend } from '../src/backend/registry.js';
 import type { WasmBackend } from '../src/backend/wasm/index.js';
+import { withForwardTracer } from '../src/nn/module.js';
 import { firstMismatch, relativeToMax } from './helpers/tolerance.js';
 
 const F = ct.nn.functional;
@@ -208,6 +209,114 @@ describe.runIf(hasWasm)('fused kernels', () => {
     expect(() => F.crossEntropy(ct.randn([4, 5]), ct.tensor([0, 1, 7, 2], undefined, { dtype: 'int32' }))).toThrow(
       'crossEntropy: target 7 is out of range for 5 classes (at position 2)',
     );
+  });
+
+  it('batch norm (+ residual) (+ ReLU) in training: one kernel each way on wasm, bit for bit the three ops', () => {
+    setBackend('wasm');
+    const shapes = [
+      [4, 3, 5, 7], // odd plane: the scalar tails
+      [8, 16, 8, 8],
+      [3, 5, 2], // [N, C, L]
+      [6, 4], // [N, C]
+    ];
+    for (const shape of shapes) {
+      for (const [residual, relu, affine] of [
+        [true, true, true],
+        [false, true, true],
+        [true, false, true],
+        [true, true, false],
+      ] as const) {
+        const what = `${shape} residual=${residual} relu=${relu} affine=${affine}`;
+        const c = shape[1];
+        const run = (fused: boolean) => {
+          ct.manualSeed(31);
+          const x = ct.randn(shape, { requiresGrad: true });
+          const r = residual ? ct.randn(shape, { requiresGrad: true }) : null;
+          const w = affine ? ct.rand([c]).add(0.5).requiresGrad_() : null;
+          const b = affine ? ct.randn([c]).requiresGrad_() : null;
+          const rm = ct.randn([c]);
+          const rv = ct.rand([c]).add(0.5);
+          const dy = ct.randn(shape).mul(ct.rand(shape).gt(0.2)); // zeros too: reluBackward's dy == 0 rule
+          const opts = { weight: w, bias: b, training: true, momentum: 0.3, eps: 1e-3 };
+          let y: ct.Tensor;
+          if (fused) y = F.batchNormAct(x, rm, rv, { ...opts, residual: r, relu });
+          else {
+            y = F.batchNorm(x, rm, rv, opts);
+            if (r) y = y.add(r);
+            if (relu) y = F.relu(y);
+          }
+          if (fused) expect(y.gradFn?.op, what).toBe('batchNormAct');
+          y.mul(dy).sum().backward();
+          return [y, x.grad, r?.grad, w?.grad, b?.grad, rm, rv].map((t) => (t ? Array.from(t.data() as Float32Array) : null));
+        };
+        const composed = run(false);
+        const fused = run(true);
+        expect(fused, what).toEqual(composed);
+        if (relu) expect(fused[0]!.some((v) => v === 0) && fused[1]!.some((v) => v !== 0), what).toBe(true); // the mask mattered
+      }
+    }
+    // NaN goes through as through the relu kernel; wrong shapes get the composed ops' errors.
+    const x = ct.tensor([1, NaN, -2, 3, 0.5, -1, 2, 4]).reshape([4, 2]);
+    expect(Number.isNaN(F.batchNormAct(x, null, null, { training: true, relu: true }).data()[1])).toBe(true);
+    expect(() => F.batchNormAct(ct.randn([2, 3, 4]), null, null, { training: true, residual: ct.randn([2, 3, 5]) })).toThrow(/shape/);
+    expect(() => F.batchNormAct(ct.randn([2, 3, 4]), null, null, { training: true, relu: true, weight: ct.ones([4]) })).toThrow(
+      'batchNorm: weight must have shape [3], got [4]',
+    );
+    // In a model, a layer's error still names its path.
+    const seq = new ct.nn.Sequential(new ct.nn.Conv2d(3, 4, 3), new ct.nn.BatchNorm2d(5), new ct.nn.ReLU());
+    expect(() => seq.forward(ct.randn([2, 3, 6, 6]))).toThrow("BatchNorm2d '1': expected input with 5 channels, got 4");
+  });
+
+  it('ResNet-20 and a Sequential train the same with the training fusion as layer by layer (a tracer sees each layer)', () => {
+    setBackend('wasm');
+    const step = (name: 'resnet20' | 'seq', traced: boolean) => {
+      ct.manualSeed(3);
+      const m =
+        name === 'resnet20'
+          ? ct.models.create('resnet20')
+          : new ct.nn.Sequential(
+              new ct.nn.Conv2d(3, 8, 3, { padding: 1 }),
+              new ct.nn.BatchNorm2d(8),
+              new ct.nn.ReLU(),
+              new ct.nn.Flatten(),
+              new ct.nn.Linear(8 * 32 * 32, 10),
+            );
+      const x = ct.randn([4, 3, 32, 32]);
+      const t = ct.tensor([1, 2, 3, 4], undefined, { dtype: 'int32' });
+      const entered = new Set<string>();
+      const fused = { calls: 0 };
+      const forward = () => {
+        const y = m.forward(x) as ct.Tensor;
+        return F.crossEntropy(y, t);
+      };
+      const loss = traced ? withForwardTracer({ enter: (mod) => entered.add(mod.typeName), exit: () => {} }, forward) : forward();
+      // Count the fused batch-norm nodes in the graph.
+      const seen = new Set<unknown>();
+      const walk = (g: { op: string; inputs: readonly ct.Tensor[] } | null) => {
+        if (!g || seen.has(g)) return;
+        seen.add(g);
+        if (g.op === 'batchNormAct') fused.calls++;
+        for (const i of g.inputs) walk(i.gradFn as never);
+      };
+      walk(loss.gradFn as never);
+      loss.backward();
+      const grads = [...m.parameters()].map((p) => Array.from(p.grad!.data() as Float32Array));
+      const buffers = Object.values(m.stateDict()).map((b) => Array.from(b.data()));
+      return { loss: loss.item(), grads, buffers, entered, fused: fused.calls };
+    };
+    for (const [name, blocks] of [
+      ['resnet20', 19],
+      ['seq', 1],
+    ] as const) {
+      const a = step(name, false);
+      const b = step(name, true);
+      expect(a.fused, name).toBe(blocks); // every BN → (add) → ReLU
+      expect(b.fused, name).toBe(0);
+      expect(b.entered.has('BatchNorm2d') && b.entered.has('ReLU') === (name === 'seq'), name).toBe(true);
+      expect(a.loss, name).toBe(b.loss);
+      expect(a.grads, name).toEqual(b.grads);
+      expect(a.buffers, name).toEqual(b.buffers);
+    }
   });
 
   it('runs layer by layer in training mode and where autograd records', () => {

@@ -149,6 +149,22 @@ export interface FusedKernels {
   crossEntropyFused(x: TI, target: TI, ignoreIndex: number): { loss: TI; logp: TI } | null;
   /** Its gradient for upstream dloss [N]: dloss·(softmax − onehot), zero rows where ignored. */
   crossEntropyFusedBackward(logp: TI, target: TI, dloss: TI, ignoreIndex: number): TI | null;
+  /** relu?(batchNormTrain(x) + residual), residual of x's shape or null; the batch mean and biased variance too. */
+  batchNormTrainAct(x: TI, weight: TI | null, bias: TI | null, residual: TI | null, eps: number, relu: boolean): { y: TI; mean: TI; var: TI } | null;
+  /**
+   * Its gradients: y is the forward's output when it ended in ReLU (null: no ReLU), whose mask dy passes through
+   * first; dres (that masked dy, the residual's gradient) when wantResidual.
+   */
+  batchNormTrainActBackward(
+    x: TI,
+    y: TI | null,
+    dy: TI,
+    mean: TI,
+    variance: TI,
+    weight: TI | null,
+    eps: number,
+    wantResidual: boolean,
+  ): { dx: TI; dweight: TI; dbias: TI; dres: TI | null } | null;
 }
 export type FusedKernelName = keyof FusedKernels;
 export interface UpdateResult<K extends string> {

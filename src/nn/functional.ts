@@ -27,6 +27,7 @@ export {
   adaptiveAvgPool2d,
   adaptiveMaxPool2d,
   batchNorm,
+  batchNormAct,
   layerNorm,
   groupNorm,
   instanceNorm,

@@ -1,10 +1,11 @@
 /**
- * Inference fusion: Conv2d → BatchNorm2d (eval) → (+ residual) → ReLU as one convolution with the batch norm folded
+ * Layer fusion. Inference: Conv2d → BatchNorm2d (eval) → (+ residual) → ReLU as one convolution with the batch norm folded
  * into its weights and bias, and the residual and ReLU applied in its output pass (ops/conv.ts conv2dFused).
  * Sequential applies it to adjacent Conv2d, BatchNorm2d and ReLU children; the zoo's blocks call convBnAct. It
  * applies only where nothing is recorded for autograd (under noGrad, or with parameters that do not require
  * grad), the batch norm uses running statistics and no tracer watches the layers (ONNX export, summaries);
- * otherwise the layers run one by one, as written.
+ * otherwise the conv runs alone and, in training, BatchNorm2d → (+ residual) → ReLU runs as one kernel each way
+ * (BatchNorm2d.forwardAct, ops batchNormAct) — with no tracer, else the layers one by one, as written.
  */
 import { isGradEnabled } from '../autograd/grad_mode.js';
 import { noGrad } from '../autograd/grad_mode.js';
@@ -75,8 +76,11 @@ export function convBnAct(conv: Conv2d, bn: BatchNorm2d | null, x: Tensor, opts:
     const convOpts = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups };
     return conv2dFused(x, weight, bias, convOpts, { residual, relu: opts.relu });
   }
-  let y = conv.forward(x);
-  if (bn) y = bn.forward(y);
-  if (residual) y = y.add(residual);
-  return opts.relu ? reluOp(y) : y;
+  const y = conv.forward(x);
+  // Training: batch norm, residual and ReLU in one kernel each way (BatchNorm2d.forwardAct), unless a tracer
+  // watches the layers one by one.
+  if (bn && !isTracing()) return bn.forwardAct(y, { residual, relu: opts.relu });
+  let z = bn ? bn.forward(y) : y;
+  if (residual) z = z.add(residual);
+  return opts.relu ? reluOp(z) : z;
 }

@@ -357,6 +357,17 @@ export abstract class Module<I extends any[] = [Tensor], O = Tensor> {
 
   // ---- errors ----
 
+  /** Runs fn as a call of this module, so that errors inside name its path: for entry points besides forward. */
+  protected asCall<T>(fn: () => T): T {
+    if (callStack[callStack.length - 1] === this) return fn();
+    callStack.push(this);
+    try {
+      return fn();
+    } finally {
+      callStack.pop();
+    }
+  }
+
   /**
    * An Error prefixed with this module's type and its path in the model being run,
    * e.g. `Linear 'classifier.0': expected input with 2450 features, got shape [64, 2400]`.

@@ -11,7 +11,8 @@ import { mean } from './reduce.js';
 import { narrow, pad, reshape } from './shape.js';
 import { assertTensor } from './util.js';
 import { applyOpWithSaved, type Rule } from '../autograd/apply.js';
-import { kernel } from '../backend/registry.js';
+import { kernel, optionalKernel } from '../backend/registry.js';
+import { relu } from './activation.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 
 export interface BatchNormAttrs {
@@ -43,6 +44,38 @@ const BATCH_NORM_TRAIN_RULE: Rule<BatchNormAttrs, { mean: Tensor; var: Tensor }>
 };
 
 export const PRIMITIVE_RULES_NORM = { batchNormTrain: BATCH_NORM_TRAIN_RULE };
+
+interface BatchNormActAttrs extends BatchNormAttrs {
+  hasResidual: boolean;
+  relu: boolean;
+}
+
+/**
+ * relu?(batchNormTrain(x) + residual) as one primitive where the backend has the fused kernels (inputs x, weight,
+ * bias, residual as given): one pass over x, y and the residual forward and one backward instead of three each.
+ * Saves the batch statistics and, with ReLU, the output for its mask.
+ */
+const BATCH_NORM_ACT_RULE: Rule<BatchNormActAttrs, { mean: Tensor; var: Tensor; y: Tensor | null }> = {
+  name: 'batchNormAct',
+  forward: ([x, ...rest], { eps, hasWeight, hasBias, hasResidual, relu }) => {
+    const w = hasWeight ? rest[0] : null;
+    const b = hasBias ? rest[hasWeight ? 1 : 0] : null;
+    const res = hasResidual ? rest[rest.length - 1] : null;
+    const r = optionalKernel('batchNormTrainAct')!(x.info(), w ? w.info() : null, b ? b.info() : null, res ? res.info() : null, eps, relu)!;
+    const y = TensorClass.fromInfo(r.y);
+    return { out: y, saved: { mean: TensorClass.fromInfo(r.mean), var: TensorClass.fromInfo(r.var), y: relu ? y : null } };
+  },
+  vjp: (dy, { inputs: [x, ...rest], attrs: { eps, hasWeight, hasBias, hasResidual }, saved }) => {
+    const w = hasWeight ? rest[0] : null;
+    const k = optionalKernel('batchNormTrainActBackward')!;
+    const g = k(x.info(), saved.y ? saved.y.info() : null, dy.info(), saved.mean.info(), saved.var.info(), w ? w.info() : null, eps, hasResidual)!;
+    const out: (Tensor | null)[] = [TensorClass.fromInfo(g.dx)];
+    if (hasWeight) out.push(TensorClass.fromInfo(g.dweight));
+    if (hasBias) out.push(TensorClass.fromInfo(g.dbias));
+    if (hasResidual) out.push(TensorClass.fromInfo(g.dres!));
+    return out;
+  },
+};
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -100,12 +133,63 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   if (x.dtype !== 'float32') throw new Error(`batchNorm: expected a float32 input, got ${x.dtype}`);
   const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : [])];
   const { out, saved } = applyOpWithSaved(BATCH_NORM_TRAIN_RULE, inputs, { eps, hasWeight: Boolean(weight), hasBias: Boolean(bias) });
-  if (runningMean || runningVar) {
-    noGrad(() => {
-      if (runningMean) runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(saved.mean, momentum)));
-      if (runningVar) runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(saved.var, (momentum * n) / (n - 1))));
-    });
+  updateRunningStats(runningMean, runningVar, saved, momentum, n);
+  return out;
+}
+
+/** running = (1 − momentum)·running + momentum·batch, the variance unbiased (n values per channel). */
+function updateRunningStats(runningMean: Tensor | null, runningVar: Tensor | null, batch: { mean: Tensor; var: Tensor }, momentum: number, n: number): void {
+  if (!runningMean && !runningVar) return;
+  noGrad(() => {
+    if (runningMean) runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(batch.mean, momentum)));
+    if (runningVar) runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(batch.var, (momentum * n) / (n - 1))));
+  });
+}
+
+export interface BatchNormActOptions extends BatchNormOptions {
+  /** Added after the normalization (a ResNet block's shortcut), of the input's shape. */
+  residual?: Tensor | null;
+  /** ReLU last. */
+  relu?: boolean;
+}
+
+/**
+ * relu?(batchNorm(x) + residual): one fused kernel each way in training where the backend has it (wasm), else
+ * the three ops composed; the same values either way (bit for bit on wasm). nn.BatchNorm2d's forwardAct and
+ * nn.convBnAct call it in training.
+ *
+ * Shape: x and residual [N, C, *].
+ * Example: batchNormAct(h, bn.runningMean, bn.runningVar, { weight: bn.weight, bias: bn.bias, training: true, residual: identity, relu: true })
+ */
+export function batchNormAct(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormActOptions = {}): Tensor {
+  const { residual = null, relu: withRelu = false, ...bnOpts } = opts;
+  if (residual) assertTensor(residual, 'batchNormAct', 'residual');
+  const fusable =
+    (residual !== null || withRelu) &&
+    bnOpts.training === true &&
+    x instanceof TensorClass &&
+    x.ndim >= 2 &&
+    x.dtype === 'float32' &&
+    sizeOf(x.shape) / Math.max(1, x.shape[1]) > 1 &&
+    (!residual || (residual.dtype === 'float32' && residual.shape.join() === x.shape.join())) &&
+    optionalKernel('batchNormTrainAct') !== null &&
+    optionalKernel('batchNormTrainActBackward') !== null;
+  if (!fusable) {
+    // Composed: the ops' own checks and errors.
+    let y = batchNorm(x, runningMean, runningVar, bnOpts);
+    if (residual) y = add(y, residual);
+    return withRelu ? relu(y) : y;
   }
+  const c = x.shape[1];
+  const { weight = null, bias = null, momentum = 0.1, eps = 1e-5 } = bnOpts;
+  checkPerChannel(weight, c, 'batchNorm', 'weight');
+  checkPerChannel(bias, c, 'batchNorm', 'bias');
+  checkPerChannel(runningMean, c, 'batchNorm', 'runningMean');
+  checkPerChannel(runningVar, c, 'batchNorm', 'runningVar');
+  const inputs = [x, ...(weight ? [weight] : []), ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
+  const attrs = { eps, hasWeight: Boolean(weight), hasBias: Boolean(bias), hasResidual: Boolean(residual), relu: withRelu };
+  const { out, saved } = applyOpWithSaved(BATCH_NORM_ACT_RULE, inputs, attrs);
+  updateRunningStats(runningMean, runningVar, saved, momentum, sizeOf(x.shape) / c);
   return out;
 }
 

@@ -1,6 +1,6 @@
 /** Sequential, ModuleList, ModuleDict. */
 import { Tensor } from '../../tensor/tensor.js';
-import { Module, type AnyModule } from '../module.js';
+import { Module, isTracing, type AnyModule } from '../module.js';
 import { canFuse, convBnAct } from '../fusion.js';
 import { Conv2d } from './conv.js';
 import { BatchNorm2d } from './norm.js';
@@ -81,6 +81,13 @@ export class Sequential extends Module<[Tensor], Tensor> {
           i += (bn ? 1 : 0) + (relu ? 1 : 0);
           continue;
         }
+      }
+      // BatchNorm2d → ReLU in training: one kernel each way (the same values), unless a tracer watches each layer.
+      const plainBn = m instanceof BatchNorm2d && Object.getPrototypeOf(m).forward === BatchNorm2d.prototype.forward; // not a subclass's own forward
+      if (plainBn && list[i + 1] instanceof ReLU && h instanceof Tensor && !isTracing()) {
+        h = m.forwardAct(h, { relu: true });
+        i += 1;
+        continue;
       }
       h = m.forward(h);
     }

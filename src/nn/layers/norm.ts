@@ -3,7 +3,7 @@ import { noGrad } from '../../autograd/grad_mode.js';
 import { ones, zeros } from '../../tensor/creation.js';
 import { shapeToString } from '../../backend/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from '../../ops/norm.js';
+import { batchNormAct, groupNorm, instanceNorm, layerNorm, localResponseNorm } from '../../ops/norm.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { pyBool, pyFloat, pyTuple } from '../repr.js';
@@ -78,6 +78,18 @@ abstract class BatchNormBase extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
+    return this.forwardAct(x);
+  }
+
+  /**
+   * relu?(forward(x) + residual) with one kernel each way in training where the backend has it (ops batchNormAct):
+   * what nn.convBnAct and Sequential call for BatchNorm → (add) → ReLU. The same values as the layers one by one.
+   */
+  forwardAct(x: Tensor, opts: { residual?: Tensor | null; relu?: boolean } = {}): Tensor {
+    return this.asCall(() => this.normalize(x, opts));
+  }
+
+  private normalize(x: Tensor, opts: { residual?: Tensor | null; relu?: boolean }): Tensor {
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
       throw this.error(`expected input with ${this.numFeatures} channels, got ${x.shape[1]} (input shape ${shapeToString(x.shape)})`);
@@ -90,12 +102,14 @@ abstract class BatchNormBase extends Module {
     }
     const useBatchStats = this.training || (this.runningMean === null && this.runningVar === null);
     const keepStats = !this.training || this.trackRunningStats;
-    return batchNorm(x, keepStats ? this.runningMean : null, keepStats ? this.runningVar : null, {
+    return batchNormAct(x, keepStats ? this.runningMean : null, keepStats ? this.runningVar : null, {
       weight: this.weight,
       bias: this.bias,
       training: useBatchStats,
       momentum: factor,
       eps: this.eps,
+      residual: opts.residual,
+      relu: opts.relu,
     });
   }
 

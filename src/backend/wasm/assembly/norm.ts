@@ -1,5 +1,6 @@
 // Training-mode batch normalization, fused, over [N, C, S]; parts are ranges of channels. f64 arithmetic as the
-// js reference (js/norm.ts), two f64 lanes at a time.
+// js reference (js/norm.ts), two f64 lanes at a time. Optionally followed by + residual and ReLU in the same pass
+// (and their gradients in the backward pass), bit for bit as the separate add, relu and reluBackward kernels.
 import { BatchNormBackwardArgs, BatchNormForwardArgs } from './args.generated';
 
 // @ts-ignore: decorator
@@ -17,11 +18,33 @@ import { BatchNormBackwardArgs, BatchNormForwardArgs } from './args.generated';
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
-/** Batch norm with batch statistics of x viewed as [N, C, S], `per` channels per part; weight/bias 0: none. */
+// @ts-ignore: decorator
+@inline function reluKeepNaN(v: v128): v128 {
+  // v > 0 ? v : 0 with NaN kept, as the relu kernel
+  return v128.and(v, v128.or(f32x4.gt(v, f32x4.splat(0)), f32x4.ne(v, v)));
+}
+
+// @ts-ignore: decorator
+@inline function reluGrad(d: v128, y: v128): v128 {
+  // dy·(y > 0 ? 1 : 0), +0 where dy == 0: the reluBackward kernel's rule (y > 0 exactly where relu's input is)
+  const z = f32x4.splat(0);
+  return v128.and(f32x4.mul(d, v128.and(f32x4.gt(y, z), f32x4.splat(1))), f32x4.ne(d, z));
+}
+
+// @ts-ignore: decorator
+@inline function reluGradScalar(d: f32, y: f32): f32 {
+  return d == 0 ? 0 : <f32>(<f64>d * (y > 0 ? 1.0 : 0.0));
+}
+
+/**
+ * Batch norm with batch statistics of x viewed as [N, C, S], `per` channels per part; weight/bias 0: none;
+ * then + res (0: none) and ReLU (relu) on the way out.
+ */
 export function batchNormForwardPart(args: usize, part: i32, thread: i32): void {
   const a = changetype<BatchNormForwardArgs>(args);
   const x = a.x, y = a.y, w = a.weight, b = a.bias;
   const meanOut = a.meanOut, varOut = a.varOut;
+  const res = a.res, relu = a.relu;
   const N = a.n, C = a.c, S = a.s, per = a.per;
   const eps = a.eps;
   const count = <f64>N * <f64>S;
@@ -71,21 +94,32 @@ export function batchNormForwardPart(args: usize, part: i32, thread: i32): void 
         const v4 = v128.load(row + p);
         const r0 = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(lo(v4), sv), hv));
         const r1 = f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(hi(v4), sv), hv));
-        v128.store(out + p, i32x4.shuffle(r0, r1, 0, 1, 4, 5));
+        let r = i32x4.shuffle(r0, r1, 0, 1, 4, 5);
+        if (res != 0) r = f32x4.add(r, v128.load(res + off + p));
+        if (relu) r = reluKeepNaN(r);
+        v128.store(out + p, r);
       }
       for (; i < S; i++) {
         const p = <usize>i << 2;
-        store<f32>(out + p, <f32>(<f64>load<f32>(row + p) * scale + shift));
+        let r = <f32>(<f64>load<f32>(row + p) * scale + shift);
+        if (res != 0) r += load<f32>(res + off + p);
+        if (relu && !(r > 0 || r != r)) r = 0;
+        store<f32>(out + p, r);
       }
     }
   }
 }
 
-/** Gradients of batchNormForwardPart (dx, dweight, dbias) over the same channel ranges; weight 0: none. */
+/**
+ * Gradients of batchNormForwardPart (dx, dweight, dbias) over the same channel ranges; weight 0: none. With y (the
+ * forward's output after ReLU; 0: no ReLU) dy passes through ReLU's gradient first; dres (0: none) receives that
+ * masked gradient, the residual's.
+ */
 export function batchNormBackwardPart(args: usize, part: i32, thread: i32): void {
   const a = changetype<BatchNormBackwardArgs>(args);
   const x = a.x, dy = a.dy, meanIn = a.mean, varIn = a.variance;
   const w = a.weight, dx = a.dx, dwOut = a.dweightOut, dbOut = a.dbiasOut;
+  const yIn = a.y, dres = a.dres;
   const N = a.n, C = a.c, S = a.s, per = a.per;
   const eps = a.eps;
   const count = <f64>N * <f64>S;
@@ -101,14 +135,17 @@ export function batchNormBackwardPart(args: usize, part: i32, thread: i32): void
       let i = 0;
       for (; i + 4 <= S; i += 4) {
         const p = <usize>i << 2;
-        const d = v128.load(dy + off + p), v = v128.load(x + off + p);
+        let d = v128.load(dy + off + p);
+        if (yIn != 0) d = reluGrad(d, v128.load(yIn + off + p));
+        const v = v128.load(x + off + p);
         const d0 = lo(d), d1 = hi(d);
         a1 = f64x2.add(a1, f64x2.add(d0, d1));
         a2 = f64x2.add(a2, f64x2.add(f64x2.mul(d0, f64x2.sub(lo(v), mv)), f64x2.mul(d1, f64x2.sub(hi(v), mv))));
       }
       for (; i < S; i++) {
         const p = <usize>i << 2;
-        const d = <f64>load<f32>(dy + off + p);
+        const d32 = load<f32>(dy + off + p);
+        const d = <f64>(yIn != 0 ? reluGradScalar(d32, load<f32>(yIn + off + p)) : d32);
         sdy += d;
         sdyx += d * (<f64>load<f32>(x + off + p) - m);
       }
@@ -126,14 +163,20 @@ export function batchNormBackwardPart(args: usize, part: i32, thread: i32): void
       let i = 0;
       for (; i + 4 <= S; i += 4) {
         const p = <usize>i << 2;
-        const d = v128.load(dy + off + p), v = v128.load(x + off + p);
+        let d = v128.load(dy + off + p);
+        if (yIn != 0) d = reluGrad(d, v128.load(yIn + off + p));
+        if (dres != 0) v128.store(dres + off + p, d);
+        const v = v128.load(x + off + p);
         const r0 = f32x4.demote_f64x2_zero(f64x2.mul(kv, f64x2.sub(f64x2.sub(lo(d), mdv), f64x2.mul(f64x2.sub(lo(v), mv), pv))));
         const r1 = f32x4.demote_f64x2_zero(f64x2.mul(kv, f64x2.sub(f64x2.sub(hi(d), mdv), f64x2.mul(f64x2.sub(hi(v), mv), pv))));
         v128.store(dx + off + p, i32x4.shuffle(r0, r1, 0, 1, 4, 5));
       }
       for (; i < S; i++) {
         const p = <usize>i << 2;
-        const d = <f64>load<f32>(dy + off + p);
+        const d32 = load<f32>(dy + off + p);
+        const dz = yIn != 0 ? reluGradScalar(d32, load<f32>(yIn + off + p)) : d32;
+        if (dres != 0) store<f32>(dres + off + p, dz);
+        const d = <f64>dz;
         store<f32>(dx + off + p, <f32>(k * (d - meanDy - (<f64>load<f32>(x + off + p) - m) * proj)));
       }
     }

@@ -1,4 +1,4 @@
-/** Fused training-mode batch norm (forward and backward), parts over channels. */
+/** Fused training-mode batch norm (forward and backward), optionally with + residual and ReLU; parts over channels. */
 import type { TensorInfo } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import type { WasmContext } from '../context.js';
@@ -20,15 +20,27 @@ export function batchNormTrain(
   weight: TensorInfo | null,
   bias: TensorInfo | null,
   eps: number,
+  residual: TensorInfo | null = null,
+  relu = false,
 ): { y: TensorInfo; mean: TensorInfo; var: TensorInfo } | null {
   if (x.dtype !== 'float32') return null;
+  if (residual && (residual.dtype !== 'float32' || residual.shape.join() !== x.shape.join())) return null;
   const [N, C, S] = layout(x.shape);
   const y = ctx.output(x.shape);
   const mean = ctx.output([C]);
   const variance = ctx.output([C]);
   const { parts, per } = channelParts(ctx, C, N * C * S);
   const [w, b] = [weight ? ctx.ptr(weight) : 0, bias ? ctx.ptr(bias) : 0];
-  const io = { x: ctx.ptr(x), y: ctx.ptr(y), weight: w, bias: b, meanOut: ctx.ptr(mean), varOut: ctx.ptr(variance) };
+  const io = {
+    x: ctx.ptr(x),
+    y: ctx.ptr(y),
+    weight: w,
+    bias: b,
+    meanOut: ctx.ptr(mean),
+    varOut: ctx.ptr(variance),
+    res: residual ? ctx.ptr(residual) : 0,
+    relu,
+  };
   ctx.task('batchNormForward', { ...io, n: N, c: C, s: S, per, eps }, parts);
   return { y, mean, var: variance };
 }
@@ -41,17 +53,20 @@ export function batchNormTrainBackward(
   variance: TensorInfo,
   weight: TensorInfo | null,
   eps: number,
-): { dx: TensorInfo; dweight: TensorInfo; dbias: TensorInfo } | null {
+  y: TensorInfo | null = null,
+  wantResidual = false,
+): { dx: TensorInfo; dweight: TensorInfo; dbias: TensorInfo; dres: TensorInfo | null } | null {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const [N, C, S] = layout(x.shape);
   const dx = ctx.output(x.shape);
+  const dres = wantResidual ? ctx.output(x.shape) : null;
   const dweight = ctx.output([C]);
   const dbias = ctx.output([C]);
   const { parts, per } = channelParts(ctx, C, N * C * S);
   const inputs = { x: ctx.ptr(x), dy: ctx.ptr(dy), mean: ctx.ptr(mean), variance: ctx.ptr(variance), weight: weight ? ctx.ptr(weight) : 0 };
-  const outputs = { dx: ctx.ptr(dx), dweightOut: ctx.ptr(dweight), dbiasOut: ctx.ptr(dbias) };
-  ctx.task('batchNormBackward', { ...inputs, ...outputs, n: N, c: C, s: S, per, eps }, parts);
-  return { dx, dweight, dbias };
+  const outputs = { dx: ctx.ptr(dx), dweightOut: ctx.ptr(dweight), dbiasOut: ctx.ptr(dbias), dres: dres ? ctx.ptr(dres) : 0 };
+  ctx.task('batchNormBackward', { ...inputs, y: y ? ctx.ptr(y) : 0, ...outputs, n: N, c: C, s: S, per, eps }, parts);
+  return { dx, dweight, dbias, dres };
 }
 
 /** This family's fast kernels. */
@@ -59,5 +74,7 @@ export function normKernels(ctx: WasmContext): FastKernels {
   return {
     batchNormTrain: (x, w, b, eps) => batchNormTrain(ctx, x, w, b, eps),
     batchNormTrainBackward: (x, dy, m, v, w, eps) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps),
+    batchNormTrainAct: (x, w, b, residual, eps, relu) => batchNormTrain(ctx, x, w, b, eps, residual, relu),
+    batchNormTrainActBackward: (x, y, dy, m, v, w, eps, wantResidual) => batchNormTrainBackward(ctx, x, dy, m, v, w, eps, y, wantResidual),
   };
 }
