@@ -376,30 +376,117 @@ describe.runIf(hasWasm)('wasm backend', () => {
     }
   });
 
-  it('adaptive average pooling with even windows (global pooling) runs in wasm and matches js; uneven windows use js', () => {
+  it('adaptive average and max pooling, even and uneven (overlapping) windows, forward and backward, run in wasm bit for bit as js', () => {
     const backend = () => activeBackend() as WasmBackend;
-    for (const [shape, out, even] of [
-      [[4, 16, 7, 7], [1, 1], true],
-      [[2, 3, 6, 9], [2, 3], true],
-      [[1, 5, 12, 4], [3, 1], true],
-      [[2, 3, 7, 5], [3, 2], false],
-      [[1, 2, 5, 5], [1, 2], false],
+    backend().fallbacks.clear();
+    for (const [shape, out] of [
+      [
+        [4, 16, 7, 7],
+        [1, 1],
+      ], // global: average pooling's kernel
+      [
+        [2, 3, 6, 9],
+        [2, 3],
+      ],
+      [
+        [1, 5, 12, 4],
+        [3, 1],
+      ],
+      [
+        [2, 3, 7, 5],
+        [3, 2],
+      ], // uneven: windows overlap
+      [
+        [1, 2, 5, 5],
+        [1, 2],
+      ],
+      [
+        [2, 4, 3, 3],
+        [5, 4],
+      ], // more outputs than inputs: windows repeat
+      [
+        [40, 20, 13, 11],
+        [6, 5],
+      ], // several planes per part
     ] as const) {
-      let fell = 0;
-      expectSame(
-        `adaptiveAvgPool2d ${JSON.stringify([shape, out])}`,
+      expectBitwise(
+        `adaptive pooling ${JSON.stringify([shape, out])}`,
         onBoth(() => {
-          const wasm = ct.getBackend() === 'wasm';
-          if (wasm) backend().fallbacks.clear();
           const x = ct.randn([...shape], { requiresGrad: true });
-          const y = F.adaptiveAvgPool2d(x, [...out]);
-          y.backward(ct.randn(y.shape));
-          if (wasm) fell = (backend().fallbacks.get('adaptiveAvgPool2d') ?? 0) + (backend().fallbacks.get('adaptiveAvgPool2dBackward') ?? 0);
-          return [y, x.grad!];
+          const xd = x.data() as Float32Array;
+          xd[3] = NaN; // max: the first NaN wins, as torch
+          const xn = ct
+            .tensor(Array.from(xd))
+            .reshape([...shape])
+            .requiresGrad_();
+          const avg = F.adaptiveAvgPool2d(x, [...out]);
+          const { values: mx, indices: idx } = F.adaptiveMaxPool2d(xn, [...out], { returnIndices: true });
+          avg.backward(ct.randn(avg.shape));
+          mx.backward(ct.randn(mx.shape));
+          return [avg, x.grad!, mx, idx, xn.grad!];
         }),
       );
-      expect(fell, JSON.stringify([shape, out])).toBe(even ? 0 : 2);
     }
+    expect(Object.fromEntries(backend().fallbacks)).toEqual({});
+  });
+
+  it('pad (every mode, ranks 1-5, float32 and int32) and its gradient, and argmax/argmin, run in wasm bit for bit as js', () => {
+    const backend = () => activeBackend() as WasmBackend;
+    backend().fallbacks.clear();
+    const cases: [number[], number[]][] = [
+      [[7], [2, 3]],
+      [
+        [3, 5],
+        [1, 2, 0, 1],
+      ],
+      [
+        [2, 3, 5, 4],
+        [1, 2, 2, 1],
+      ],
+      [
+        [2, 3, 6, 7],
+        [3, 0, 0, 2, 1, 1],
+      ],
+      [
+        [2, 2, 3, 4, 5],
+        [1, 1, 2, 0],
+      ],
+      [
+        [1, 1, 300, 300],
+        [1, 1, 1, 1],
+      ], // several parts
+    ];
+    for (const mode of ['constant', 'reflect', 'replicate', 'circular'] as const) {
+      for (const [shape, pads] of cases) {
+        expectBitwise(
+          `pad ${mode} ${JSON.stringify([shape, pads])}`,
+          onBoth(() => {
+            const x = ct.randn(shape, { requiresGrad: true });
+            const y = F.pad(x, pads, mode, mode === 'constant' ? -1.5 : 0);
+            const dy = ct.randn(y.shape);
+            const dd = dy.data() as Float32Array;
+            dd[0] = -0; // −0 reaches dx as 0 + −0 = +0 in both kernels
+            y.backward(ct.tensor(Array.from(dd)).reshape(y.shape));
+            const xi = ct.randint(-9, 9, shape);
+            return [y, x.grad!, F.pad(xi, pads, mode, mode === 'constant' ? 7.9 : 0)];
+          }),
+        );
+      }
+    }
+    expectBitwise(
+      'argmax and argmin',
+      onBoth(() => {
+        const x = ct.randint(0, 4, [5, 7, 3]).to('float32'); // ties: the first index wins
+        const xd = x.data() as Float32Array;
+        xd[10] = NaN; // NaN wins and sticks
+        const xn = ct.tensor(Array.from(xd)).reshape([5, 7, 3]);
+        const out: ct.Tensor[] = [];
+        for (const dim of [0, 1, 2]) out.push(ct.argmax(xn, dim), ct.argmin(xn, dim), ct.max(xn, dim).values, ct.min(xn, dim).indices);
+        out.push(ct.argmax(ct.randn([300, 1000]), 1), ct.argmax(xn)); // several parts; flattened
+        return out;
+      }),
+    );
+    expect(Object.fromEntries(backend().fallbacks)).toEqual({});
   });
 
   it('fused training-mode batch norm (forward, running statistics, gradients) matches js', () => {

@@ -19,6 +19,7 @@ import { elementwiseKernels } from './kernels/elementwise.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { poolKernels } from './kernels/pool.js';
 import { optimKernels } from './kernels/optim.js';
+import { layoutKernels } from './kernels/layout.js';
 import { normKernels } from './kernels/norm.js';
 import { softmaxKernels } from './kernels/softmax.js';
 import { checkConvAlgorithm, defaultConvAlgorithm, type ConvAlgorithm } from './kernels/winograd.js';
@@ -102,7 +103,7 @@ export function createWasmBackend(opts: WasmBackendOptions = {}): WasmBackend {
     }) as unknown as Kernels[K];
 
   // Every family's fast kernels (kernels/<family>.ts), each falling back to the js kernel where it returns null.
-  const families = [matmulKernels, convKernels, elementwiseKernels, reduceKernels, poolKernels, optimKernels, normKernels, softmaxKernels];
+  const families = [matmulKernels, convKernels, elementwiseKernels, reduceKernels, poolKernels, optimKernels, normKernels, softmaxKernels, layoutKernels];
   for (const family of families) {
     for (const [name, fast] of Object.entries(family(ctx))) table[name] = withFallback(name as keyof Kernels, fast as never);
   }

@@ -1,6 +1,6 @@
 // Pooling over planes (image, channel); parts are ranges of planes. Sums accumulate in f64 as the js reference.
 // The geometry arrives in the 'pool' block of interface.json (divisorOverride 0: none).
-import { AvgPoolArgs, AvgPoolBackwardArgs, MaxPoolArgs, MaxPoolBackwardArgs } from './args.generated';
+import { AdaptiveAvgPoolBackwardArgs, AdaptivePoolArgs, AvgPoolArgs, AvgPoolBackwardArgs, MaxPoolArgs, MaxPoolBackwardArgs } from './args.generated';
 
 /**
  * Max pooling with first-maximum indices. Interior windows (no clipping) of rows with unit dilation along the
@@ -171,6 +171,81 @@ export function avgPoolBackwardPart(args: usize, part: i32, thread: i32): void {
           }
         }
         o += 4;
+      }
+    }
+  }
+}
+
+// Adaptive pooling with uneven windows (even ones are plain average pooling), as the js kernels compute it.
+
+// @ts-ignore: decorator
+@inline function windowStart(o: i32, outSize: i32, inSize: i32): i32 {
+  return <i32>((<i64>o * inSize) / outSize);
+}
+
+// @ts-ignore: decorator
+@inline function windowEnd(o: i32, outSize: i32, inSize: i32): i32 {
+  return <i32>((<i64>(o + 1) * inSize + outSize - 1) / outSize);
+}
+
+/** Adaptive average (max: maximum and its flat plane index) pooling, windows [⌊o·In/Out⌋, ⌈(o+1)·In/Out⌉); parts over planes. */
+export function adaptivePoolPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<AdaptivePoolArgs>(args);
+  const inH = a.inH, inW = a.inW, outH = a.outH, outW = a.outW, isMax = a.max;
+  const p0 = part * a.per, p1 = min(a.planes, p0 + a.per);
+  for (let pl = p0; pl < p1; pl++) {
+    const x = a.x + (<usize>(pl * inH * inW) << 2);
+    let o = pl * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = windowStart(oh, outH, inH), h1 = windowEnd(oh, outH, inH);
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = windowStart(ow, outW, inW), w1 = windowEnd(ow, outW, inW);
+        if (isMax) {
+          let best: f32 = -Infinity;
+          let bestIdx = -1;
+          for (let ih = h0; ih < h1; ih++) {
+            for (let iw = w0; iw < w1; iw++) {
+              const v = load<f32>(x + (<usize>(ih * inW + iw) << 2));
+              if (bestIdx < 0 || v > best || (v != v && best == best)) {
+                best = v;
+                bestIdx = ih * inW + iw;
+              }
+            }
+          }
+          store<f32>(a.out + (<usize>o << 2), best);
+          store<i32>(a.indices + (<usize>o << 2), bestIdx);
+        } else {
+          let s: f64 = 0;
+          for (let ih = h0; ih < h1; ih++) {
+            for (let iw = w0; iw < w1; iw++) s += <f64>load<f32>(x + (<usize>(ih * inW + iw) << 2));
+          }
+          store<f32>(a.out + (<usize>o << 2), <f32>(s / <f64>((h1 - h0) * (w1 - w0))));
+        }
+      }
+    }
+  }
+}
+
+/** Gradient of adaptive average pooling: each window's dy / its size added over it, in the js kernel's order. */
+export function adaptiveAvgPoolBackwardPart(args: usize, part: i32, thread: i32): void {
+  const a = changetype<AdaptiveAvgPoolBackwardArgs>(args);
+  const inH = a.inH, inW = a.inW, outH = a.outH, outW = a.outW;
+  const p0 = part * a.per, p1 = min(a.planes, p0 + a.per);
+  for (let pl = p0; pl < p1; pl++) {
+    const dx = a.dx + (<usize>(pl * inH * inW) << 2);
+    memory.fill(dx, 0, <usize>(inH * inW) << 2);
+    let o = pl * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      const h0 = windowStart(oh, outH, inH), h1 = windowEnd(oh, outH, inH);
+      for (let ow = 0; ow < outW; ow++, o++) {
+        const w0 = windowStart(ow, outW, inW), w1 = windowEnd(ow, outW, inW);
+        const g = <f64>load<f32>(a.dy + (<usize>o << 2)) / <f64>((h1 - h0) * (w1 - w0));
+        for (let ih = h0; ih < h1; ih++) {
+          for (let iw = w0; iw < w1; iw++) {
+            const q = dx + (<usize>(ih * inW + iw) << 2);
+            store<f32>(q, <f32>(<f64>load<f32>(q) + g));
+          }
+        }
       }
     }
   }

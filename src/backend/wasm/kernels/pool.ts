@@ -80,6 +80,29 @@ export function evenAdaptiveWindow(inputShape: readonly number[], outH: number, 
   return computePool2dInfo(inputShape, [inH / outH, inW / outW], {}, 'adaptiveAvgPool2d');
 }
 
+/** Adaptive pooling with any windows (uneven ones overlap): average, or max with flat per-plane indices. */
+export function adaptivePool2d(ctx: WasmContext, x: TensorInfo, outH: number, outW: number, max: boolean): { values: TensorInfo; indices: TensorInfo | null } {
+  const [batch, channels, inH, inW] = x.shape;
+  const shape = [batch, channels, outH, outW];
+  const values = ctx.output(shape);
+  const indices = max ? ctx.output(shape, 'int32') : null;
+  const planes = batch * channels;
+  const { parts, per } = planeParts(ctx, planes, planes * Math.max(inH * inW, outH * outW));
+  const io = { x: ctx.ptr(x), out: ctx.ptr(values), indices: indices ? ctx.ptr(indices) : 0 };
+  if (parts > 0) ctx.task('adaptivePool', { ...io, planes, inH, inW, outH, outW, per, max }, parts);
+  return { values, indices };
+}
+
+export function adaptiveAvgPool2dBackward(ctx: WasmContext, dy: TensorInfo, inputShape: readonly number[]): TensorInfo {
+  const [batch, channels, inH, inW] = inputShape;
+  const [, , outH, outW] = dy.shape;
+  const dx = ctx.output(inputShape);
+  const planes = batch * channels;
+  const { parts, per } = planeParts(ctx, planes, planes * Math.max(inH * inW, outH * outW));
+  if (parts > 0) ctx.task('adaptiveAvgPoolBackward', { dy: ctx.ptr(dy), dx: ctx.ptr(dx), planes, inH, inW, outH, outW, per }, parts);
+  return dx;
+}
+
 /** This family's fast kernels (float32; the js kernels take other dtypes). */
 export function poolKernels(ctx: WasmContext): FastKernels {
   return {
@@ -88,12 +111,19 @@ export function poolKernels(ctx: WasmContext): FastKernels {
     avgPool2d: (x, p) => (x.dtype === 'float32' ? avgPool2d(ctx, x, p) : null),
     avgPool2dBackward: (dy, p) => avgPool2dBackward(ctx, dy, p),
     adaptiveAvgPool2d: (x, outH, outW) => {
-      const p = x.dtype === 'float32' ? evenAdaptiveWindow(x.shape, outH, outW) : null;
-      return p ? avgPool2d(ctx, x, p) : null;
+      if (x.dtype !== 'float32') return null;
+      const p = evenAdaptiveWindow(x.shape, outH, outW);
+      return p ? avgPool2d(ctx, x, p) : adaptivePool2d(ctx, x, outH, outW, false).values;
     },
     adaptiveAvgPool2dBackward: (dy, inputShape) => {
-      const p = dy.dtype === 'float32' ? evenAdaptiveWindow(inputShape, dy.shape[2], dy.shape[3]) : null;
-      return p ? avgPool2dBackward(ctx, dy, p) : null;
+      if (dy.dtype !== 'float32') return null;
+      const p = evenAdaptiveWindow(inputShape, dy.shape[2], dy.shape[3]);
+      return p ? avgPool2dBackward(ctx, dy, p) : adaptiveAvgPool2dBackward(ctx, dy, inputShape);
+    },
+    adaptiveMaxPool2d: (x, outH, outW) => {
+      if (x.dtype !== 'float32') return null;
+      const { values, indices } = adaptivePool2d(ctx, x, outH, outW, true);
+      return { values, indices: indices! };
     },
   };
 }
