@@ -4,23 +4,11 @@
  */
 import type { Conv2dInfo } from '../../geometry.js';
 import type { WasmContext } from '../context.js';
-import { geometry } from './shared.js';
+import { geometry, isPlainStride1 } from './shared.js';
 
 /** Stride 1, dilation 1, one group, padding within the kernel (so the input gradient's padding is too). */
 export function directApplies(c: Conv2dInfo): boolean {
-  return (
-    c.strideH === 1 &&
-    c.strideW === 1 &&
-    c.dilationH === 1 &&
-    c.dilationW === 1 &&
-    c.groups === 1 &&
-    c.padTop >= 0 &&
-    c.padLeft >= 0 &&
-    c.padTop <= c.kH - 1 &&
-    c.padLeft <= c.kW - 1 &&
-    c.outH > 0 &&
-    c.outW > 0
-  );
+  return isPlainStride1(c) && c.padTop <= c.kH - 1 && c.padLeft <= c.kW - 1;
 }
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;

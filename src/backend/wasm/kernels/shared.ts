@@ -36,3 +36,18 @@ export function geometry(c: Conv2dInfo): Pick<TaskArgs['convForward'], GeoField>
     outW: c.outW,
   };
 }
+
+/** Stride 1, dilation 1, one group, non-negative padding and a non-empty output: what Winograd and direct kernels take. */
+export function isPlainStride1(c: Conv2dInfo): boolean {
+  return (
+    c.strideH === 1 &&
+    c.strideW === 1 &&
+    c.dilationH === 1 &&
+    c.dilationW === 1 &&
+    c.groups === 1 &&
+    c.padTop >= 0 &&
+    c.padLeft >= 0 &&
+    c.outH > 0 &&
+    c.outW > 0
+  );
+}

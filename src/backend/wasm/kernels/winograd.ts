@@ -8,7 +8,7 @@ import type { Conv2dInfo } from '../../geometry.js';
 import { envVar } from '../../../platform/builtins.js';
 import { getFloat32MatmulPrecision } from '../../precision.js';
 import { PARALLEL_MIN_MACS, type WasmContext } from '../context.js';
-import { geometry } from './shared.js';
+import { geometry, isPlainStride1 } from './shared.js';
 
 /**
  * How the wasm backend computes stride-1 convolutions: 'auto' (the cost model), 'im2col' (unfold + GEMM),
@@ -35,19 +35,7 @@ export function checkConvAlgorithm(value: string, what: string): ConvAlgorithm {
 
 /** Whether Winograd F(m, 3×3) computes this conv: 3×3 taps, stride 1, dilation 1, groups 1, non-negative padding. */
 export function winogradApplies(c: Conv2dInfo): boolean {
-  return (
-    c.kH === 3 &&
-    c.kW === 3 &&
-    c.strideH === 1 &&
-    c.strideW === 1 &&
-    c.dilationH === 1 &&
-    c.dilationW === 1 &&
-    c.groups === 1 &&
-    c.padTop >= 0 &&
-    c.padLeft >= 0 &&
-    c.outH > 0 &&
-    c.outW > 0
-  );
+  return c.kH === 3 && c.kW === 3 && isPlainStride1(c);
 }
 
 /**
@@ -143,13 +131,7 @@ export function winogradConv(
   ctx.task('winogradWeights', { w, u: u.ptr, rows: outC, depth: inC, m, flip, per, scratch: wScratch.ptr }, Math.ceil(outC / per));
   wScratch.done();
 
-  const tilesH = Math.ceil(c.outH / m);
-  const tilesW = Math.ceil(c.outW / m);
-  const total = c.batch * tilesH * tilesW;
-  // Tiles per block: V (α²·inC) and M (α²·outC) floats per tile within BLOCK_BYTES, a multiple of 8 (a GEMM panel).
-  const perTile = points * (inC + outC) * 4;
-  const chunk = Math.max(8, Math.min(roundUp(total, 8), Math.floor(BLOCK_BYTES / perTile / 8) * 8));
-  const macs = total * points * outC * inC;
+  const { tilesH, tilesW, total, chunk, macs } = tilePlan(c, m);
   const T = macs < PARALLEL_MIN_MACS ? 1 : ctx.threads;
   // Several parts per thread when there are enough blocks, claimed dynamically (as in the im2col forward).
   const parts = T === 1 ? 1 : Math.max(1, Math.min(4 * T, Math.ceil(total / chunk)));
@@ -186,12 +168,7 @@ export function winogradBackwardWeight(ctx: WasmContext, x: number, dy: number, 
   const points = alpha * alpha;
   const inC = c.inChannels;
   const outC = c.outChannels;
-  const tilesH = Math.ceil(c.outH / m);
-  const tilesW = Math.ceil(c.outW / m);
-  const total = c.batch * tilesH * tilesW;
-  const perTile = points * (inC + outC) * 4;
-  const chunk = Math.max(8, Math.min(roundUp(total, 8), Math.floor(BLOCK_BYTES / perTile / 8) * 8));
-  const macs = total * points * outC * inC;
+  const { tilesH, tilesW, total, chunk, macs } = tilePlan(c, m);
   // One accumulator per part (parts = threads), summed in part order: deterministic for a given thread count.
   const parts = Math.min(macs < PARALLEL_MIN_MACS ? 1 : ctx.threads, Math.ceil(total / 8));
   const perPart = Math.ceil(total / parts);
@@ -211,6 +188,20 @@ export function winogradBackwardWeight(ctx: WasmContext, x: number, dy: number, 
   ctx.task('winogradWeightGrad', { z: acc.ptr, dw, nparts: parts, outC, inC, m, per, scratch: gScratch.ptr }, Math.ceil(outC / per));
   gScratch.done();
   acc.done();
+}
+
+/**
+ * The tiling of a Winograd pass: m×m output tiles per image, the tiles per block (`chunk`: V (α²·inC) and M (α²·outC)
+ * floats per tile within BLOCK_BYTES, a multiple of 8, one GEMM panel) and the pass's multiply-adds.
+ */
+function tilePlan(c: Conv2dInfo, m: 2 | 4): { tilesH: number; tilesW: number; total: number; chunk: number; macs: number } {
+  const points = (m + 2) * (m + 2);
+  const tilesH = Math.ceil(c.outH / m);
+  const tilesW = Math.ceil(c.outW / m);
+  const total = c.batch * tilesH * tilesW;
+  const perTile = points * (c.inChannels + c.outChannels) * 4;
+  const chunk = Math.max(8, Math.min(roundUp(total, 8), Math.floor(BLOCK_BYTES / perTile / 8) * 8));
+  return { tilesH, tilesW, total, chunk, macs: total * points * c.outChannels * c.inChannels };
 }
 
 /** One thread's scratch for a block of `chunk` tiles (the layout of winogradForwardPart). */
