@@ -16,7 +16,7 @@ import type { Storage } from '../tensor/storage.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Conv2d } from './layers/conv.js';
 import { isTracing } from './module.js';
-import type { BatchNorm2d } from './layers/norm.js';
+import { BatchNorm2d } from './layers/norm.js';
 
 /** Whether `conv` followed by `bn` may run fused for input x: nothing to record, running statistics, zero padding. */
 export function canFuse(conv: Conv2d, bn: BatchNorm2d | null, x: Tensor, residual: Tensor | null = null): boolean {
@@ -79,8 +79,16 @@ export function convBnAct(conv: Conv2d, bn: BatchNorm2d | null, x: Tensor, opts:
   const y = conv.forward(x);
   // Training: batch norm, residual and ReLU in one kernel each way (BatchNorm2d.forwardAct), unless a tracer
   // watches the layers one by one.
-  if (bn && !isTracing()) return bn.forwardAct(y, { residual, relu: opts.relu });
+  if (bn && isPlainBatchNorm(bn) && !isTracing()) return bn.forwardAct(y, { residual, relu: opts.relu });
   let z = bn ? bn.forward(y) : y;
   if (residual) z = z.add(residual);
   return opts.relu ? reluOp(z) : z;
+}
+
+/**
+ * Whether m is a BatchNorm2d whose forward is BatchNorm2d's own, so forwardAct computes the same thing (not a
+ * subclass with its own forward, nor a module that replaced it, such as analysis.fuseConvBn's Identity).
+ */
+export function isPlainBatchNorm(m: unknown): m is BatchNorm2d {
+  return m instanceof BatchNorm2d && Object.getPrototypeOf(m).forward === BatchNorm2d.prototype.forward;
 }

@@ -1,7 +1,7 @@
 /** Sequential, ModuleList, ModuleDict. */
 import { Tensor } from '../../tensor/tensor.js';
 import { Module, isTracing, type AnyModule } from '../module.js';
-import { canFuse, convBnAct } from '../fusion.js';
+import { canFuse, convBnAct, isPlainBatchNorm } from '../fusion.js';
 import { Conv2d } from './conv.js';
 import { BatchNorm2d } from './norm.js';
 import { ReLU } from './activation.js';
@@ -83,8 +83,7 @@ export class Sequential extends Module<[Tensor], Tensor> {
         }
       }
       // BatchNorm2d → ReLU in training: one kernel each way (the same values), unless a tracer watches each layer.
-      const plainBn = m instanceof BatchNorm2d && Object.getPrototypeOf(m).forward === BatchNorm2d.prototype.forward; // not a subclass's own forward
-      if (plainBn && list[i + 1] instanceof ReLU && h instanceof Tensor && !isTracing()) {
+      if (isPlainBatchNorm(m) && list[i + 1] instanceof ReLU && h instanceof Tensor && !isTracing()) {
         h = m.forwardAct(h, { relu: true });
         i += 1;
         continue;
