@@ -4,6 +4,7 @@
  * dilation, groups) forward and backward, training steps equal to the js backend's, flat GPU memory over a loop,
  * and the errors: synchronous reads, missing kernels, out-of-range indices. Skipped, saying why, without a device.
  */
+import { collectNow } from '../src/platform/collect.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,9 +276,11 @@ describe.skipIf(reason !== null)('webgpu backend (Node, Dawn)', () => {
       opt.step();
       if (s % 200 === 199) {
         await loss.itemAsync(); // a read per 200 steps, as a progress bar would
-        // A full collection, then turns until its finalizers have returned every buffer (V8 posts their cleanup as a
-        // task, later on a busy machine: two fixed turns once left a CI run sampling before it): the sample then
-        // counts live tensors only, and the next 200 steps find the freed buffers in the pool.
+        // A full collection whose finalizers run now (collectNow: the library's synchronous cleanup, as the pool
+        // itself uses past its threshold), so the sample counts live tensors only and the next 200 steps find every
+        // freed buffer in the pool. Waiting for V8's own cleanup task instead was timing-dependent: on a busy CI
+        // machine it twice ran after the sample, and the next window created thousands of buffers.
+        expect(collectNow(), 'synchronous collection in Node').toBe(true);
         let before = -1;
         for (let turn = 0; turn < 100 && (turn < 5 || backend.runner!.pool.liveBytes !== before); turn++) {
           before = backend.runner!.pool.liveBytes;
