@@ -25,7 +25,9 @@ export function startWebGpu(): Promise<string | null> {
     try {
       await ct.initBackend('webgpu');
     } catch (e) {
-      return (e as Error).message;
+      // Dawn finds SwiftShader through the Vulkan loader; without libvulkan1 it sees no adapter at all.
+      const hint = existsSync(SWIFTSHADER_ICD) ? ' (is the Vulkan loader, libvulkan1, installed?)' : '';
+      return (e as Error).message + hint;
     } finally {
       ct.setBackend(before);
     }

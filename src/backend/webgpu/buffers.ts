@@ -2,7 +2,9 @@
 /**
  * GPU memory in size classes: a freed buffer goes back to a free list of its class and the next tensor of that class
  * reuses it, so a training loop that allocates the same shapes every step creates no buffer after its first steps.
- * Classes are 1, 1.25, 1.5 and 1.75 × a power of two (at most 25% wasted per buffer).
+ * Classes are 1, 1.25, 1.5 and 1.75 × a power of two (at most 25% wasted per buffer). Past `maxPooled` bytes the
+ * least recently freed buffers are destroyed, so a pool filled by an earlier workload's large tensors never stops the
+ * next workload's buffers from being pooled.
  */
 import { OutOfMemoryError } from '../memory_error.js';
 import { collectNow } from '../../platform/collect.js';
@@ -29,7 +31,9 @@ export function sizeClass(bytes: number): number {
 
 export class BufferPool {
   private readonly free = new Map<number, GPUBuffer[]>();
-  /** Bytes held in free lists; past `maxPooled` freed buffers are destroyed instead. */
+  /** Every pooled buffer and its class, least recently freed first (a Map keeps insertion order). */
+  private readonly byAge = new Map<GPUBuffer, number>();
+  /** Bytes held in free lists; past `maxPooled` the least recently freed buffers are destroyed. */
   pooledBytes = 0;
   /** Bytes of live (in-use) buffers. */
   liveBytes = 0;
@@ -57,6 +61,7 @@ export class BufferPool {
     const list = this.free.get(size);
     const reused = list?.pop();
     if (reused) {
+      this.byAge.delete(reused);
       this.pooledBytes -= size;
       this.liveBytes += size;
       return { buffer: reused, bytes: size, freed: false };
@@ -70,20 +75,33 @@ export class BufferPool {
     if (slot.freed) return;
     slot.freed = true;
     this.liveBytes -= slot.bytes;
-    if (this.pooledBytes + slot.bytes > this.maxPooled) {
-      this.retire(slot.buffer);
+    if (slot.bytes > this.maxPooled) {
+      this.retire(slot.buffer); // would evict everything and still not fit
       return;
     }
     let list = this.free.get(slot.bytes);
     if (!list) this.free.set(slot.bytes, (list = []));
     list.push(slot.buffer);
+    this.byAge.set(slot.buffer, slot.bytes);
     this.pooledBytes += slot.bytes;
+    while (this.pooledBytes > this.maxPooled) this.evictOldest();
+  }
+
+  /** Destroys the least recently freed pooled buffer: the bottom of its class's stack (lists push and pop at the end). */
+  private evictOldest(): void {
+    const [buffer, size] = this.byAge.entries().next().value as [GPUBuffer, number];
+    const list = this.free.get(size)!;
+    list.splice(list[0] === buffer ? 0 : list.indexOf(buffer), 1);
+    this.byAge.delete(buffer);
+    this.pooledBytes -= size;
+    this.retire(buffer);
   }
 
   /** Destroys every pooled buffer (live ones stay). */
   trim(): void {
     for (const list of this.free.values()) for (const b of list) this.retire(b);
     this.free.clear();
+    this.byAge.clear();
     this.pooledBytes = 0;
   }
 }
