@@ -545,13 +545,15 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
       await page.getByLabel('backend').selectOption('webgpu');
       await expect.poll(() => page.locator('.status').innerText(), { timeout: 120_000 }).toMatch(/webgpu backend \(.*swiftshader.*\).*ready/i);
       await page.getByRole('button', { name: 'Step' }).click();
-      await expect.poll(() => page.locator('.speed-line').innerText(), { timeout: 120_000 }).toMatch(/^step 1 · .*loss \d/);
+      // The step is handled after the new session's first validation pass (5,000 images), which SwiftShader — a CPU
+      // emulating a GPU — runs in 1–3 minutes depending on the machine: this checks that it trains, not how fast.
+      await expect.poll(() => page.locator('.speed-line').innerText(), { timeout: 300_000 }).toMatch(/^step 1 · .*loss \d/);
       await screenshot(page, 'mnist-webgpu');
       expect(problems).toEqual([]);
     } finally {
       await gpuChrome.close();
     }
-  });
+  }, 600_000);
 
   it('the static site without cross-origin isolation trains on one thread', async () => {
     const { page, problems } = await open(chrome.browser, `${plain.url}#/mnist`);

@@ -3,6 +3,7 @@
  * points, the decision surface redrawn as it trains, every hidden unit's response beside it; click to add points.
  */
 import { h, fill, numberField, selectField } from '../ui/dom.js';
+import { blankCanvas, retain } from '../ui/views.js';
 import { shareUrl } from '../share.js';
 import { OPTIMIZERS, type TrainConfig } from '../trainer/config.js';
 import { TOY_SETS, toySet, type ToySet } from '../toy/datasets.js';
@@ -110,17 +111,21 @@ export function mountClassify2d(root: HTMLElement, initial: ToyConfig): { close(
     send({ type: 'init', network: network.value, config, ...points });
   }
 
+  // The surface at the network's grid resolution, scaled up by drawImage (nearest neighbour): 64² pixels computed in
+  // JS instead of 400², which kept the page's thread busy ~100 ms per frame before the JIT warmed up.
+  const grid = h('canvas', { width: SURFACE_GRID, height: SURFACE_GRID });
+  const gridCtx = grid.getContext('2d')!;
   function draw() {
-    const img = ctx.createImageData(SIZE, SIZE);
-    for (let py = 0; py < SIZE; py++)
-      for (let px = 0; px < SIZE; px++) {
-        const p = surface ? surface[Math.floor((py * SURFACE_GRID) / SIZE) * SURFACE_GRID + Math.floor((px * SURFACE_GRID) / SIZE)] : 0.5;
-        const k = (py * SIZE + px) * 4;
-        // Light tints: the class colour by its probability, white where the network is unsure.
-        for (let ch = 0; ch < 3; ch++) img.data[k + ch] = Math.round(255 - (255 - (p > 0.5 ? COLORS[1][ch] : COLORS[0][ch])) * 0.45 * Math.abs(2 * p - 1));
-        img.data[k + 3] = 255;
-      }
-    ctx.putImageData(img, 0, 0);
+    const img = gridCtx.createImageData(SURFACE_GRID, SURFACE_GRID);
+    for (let i = 0; i < SURFACE_GRID * SURFACE_GRID; i++) {
+      const p = surface ? surface[i] : 0.5;
+      // Light tints: the class colour by its probability, white where the network is unsure.
+      for (let ch = 0; ch < 3; ch++) img.data[i * 4 + ch] = Math.round(255 - (255 - (p > 0.5 ? COLORS[1][ch] : COLORS[0][ch])) * 0.45 * Math.abs(2 * p - 1));
+      img.data[i * 4 + 3] = 255;
+    }
+    gridCtx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(grid, 0, 0, SIZE, SIZE);
     for (let i = 0; i < points.labels.length; i++) {
       const [r, g, b] = COLORS[points.labels[i]];
       ctx.beginPath();
@@ -134,40 +139,42 @@ export function mountClassify2d(root: HTMLElement, initial: ToyConfig): { close(
   }
 
   function showUnits(hidden: HiddenUnits[]) {
-    fill(
-      units,
-      ...hidden.map((layer) =>
-        h(
-          'div',
-          { class: 'unit-layer' },
-          h('div', { class: 'layer-name' }, `${layer.layer.split('(')[0]}: ${layer.units} units`),
-          h(
-            'div',
-            { class: 'tiles' },
-            ...Array.from({ length: layer.units }, (_, u) => {
-              const c = h('canvas', { width: UNIT_GRID, height: UNIT_GRID, role: 'img', 'aria-label': `${layer.layer.split('(')[0]} unit ${u}` });
-              c.style.width = c.style.height = '48px';
-              const g = c.getContext('2d')!;
-              const im = g.createImageData(UNIT_GRID, UNIT_GRID);
-              const vals = layer.values.subarray(u * UNIT_GRID * UNIT_GRID, (u + 1) * UNIT_GRID * UNIT_GRID);
-              let lo = Infinity;
-              let hi = -Infinity;
-              for (const v of vals) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-              }
-              for (let i = 0; i < vals.length; i++) {
-                const t = hi > lo ? (vals[i] - lo) / (hi - lo) : 0.5;
-                im.data[i * 4] = im.data[i * 4 + 1] = im.data[i * 4 + 2] = Math.round(255 * t);
-                im.data[i * 4 + 3] = 255;
-              }
-              g.putImageData(im, 0, 0);
-              return c;
-            }),
+    // The same canvases repainted on every frame while the layers stay (creating them each time blocked the page).
+    retain(units, hidden.map((l) => `${l.layer}:${l.units}`).join('|'), hidden, () => {
+      const layers = hidden.map((layer) => {
+        const name = layer.layer.split('(')[0];
+        const canvases = Array.from({ length: layer.units }, (_, u) => blankCanvas(UNIT_GRID, UNIT_GRID, 48 / UNIT_GRID, `${name} unit ${u}`));
+        return {
+          el: h('div', { class: 'unit-layer' }, h('div', { class: 'layer-name' }, `${name}: ${layer.units} units`), h('div', { class: 'tiles' }, ...canvases)),
+          canvases,
+        };
+      });
+      return {
+        nodes: layers.map((l) => l.el),
+        paint: (data) =>
+          data.forEach((layer, i) =>
+            layers[i].canvases.forEach((c, u) => paintUnit(c, layer.values.subarray(u * UNIT_GRID * UNIT_GRID, (u + 1) * UNIT_GRID * UNIT_GRID))),
           ),
-        ),
-      ),
-    );
+      };
+    });
+  }
+
+  /** One hidden unit's response over the plane, from its lowest (black) to its highest value (white). */
+  function paintUnit(c: HTMLCanvasElement, vals: Float32Array) {
+    const g = c.getContext('2d')!;
+    const im = g.createImageData(UNIT_GRID, UNIT_GRID);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of vals) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    for (let i = 0; i < vals.length; i++) {
+      const t = hi > lo ? (vals[i] - lo) / (hi - lo) : 0.5;
+      im.data[i * 4] = im.data[i * 4 + 1] = im.data[i * 4 + 2] = Math.round(255 * t);
+      im.data[i * 4 + 3] = 255;
+    }
+    g.putImageData(im, 0, 0);
   }
 
   canvas.addEventListener('click', (e) => {

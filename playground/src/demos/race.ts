@@ -118,35 +118,42 @@ export function mountRace(root: HTMLElement, dataRoot: string, initial: RaceConf
     send({ type: 'init', network: config.network, lrs: config.lrNetwork, enabled: config.enabled, seed: config.seed, root: dataRoot });
   }
 
+  /** The surface's picture, computed once per surface (every frame only redraws the trajectories over it). */
+  let contours: { grid: Float32Array; img: ImageData } | null = null;
+  function contourImage(ctx: CanvasRenderingContext2D, grid: Float32Array): ImageData {
+    // Filled bands of log(1 + f − min f), light (low) to blue (high), with a dark line where the band changes:
+    // the contours.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of grid) lo = Math.min(lo, v);
+    const level = new Float32Array(W * H);
+    for (let i = 0; i < W * H; i++) {
+      level[i] = Math.log1p(grid[i] - lo);
+      hi = Math.max(hi, level[i]);
+    }
+    const bands = 14;
+    const band = (v: number) => Math.floor((v / (hi || 1)) * bands);
+    const img = ctx.createImageData(W, H);
+    for (let py = 0; py < H; py++)
+      for (let px = 0; px < W; px++) {
+        const b = band(level[py * W + px]);
+        const t = b / bands;
+        const edge = (px + 1 < W && band(level[py * W + px + 1]) !== b) || (py + 1 < H && band(level[(py + 1) * W + px]) !== b);
+        const k = (py * W + px) * 4;
+        img.data[k] = edge ? 90 : 250 - 160 * t;
+        img.data[k + 1] = edge ? 110 : 248 - 120 * t;
+        img.data[k + 2] = edge ? 150 : 235 - 40 * t;
+        img.data[k + 3] = 255;
+      }
+    return img;
+  }
+
   function drawSurface() {
     const ctx = surfaceCanvas.getContext('2d')!;
     const s = SURFACES[config.surface];
     if (grid) {
-      // Filled bands of log(1 + f − min f), light (low) to blue (high), with a dark line where the band changes:
-      // the contours.
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (const v of grid) lo = Math.min(lo, v);
-      const level = new Float32Array(W * H);
-      for (let i = 0; i < W * H; i++) {
-        level[i] = Math.log1p(grid[i] - lo);
-        hi = Math.max(hi, level[i]);
-      }
-      const bands = 14;
-      const band = (v: number) => Math.floor((v / (hi || 1)) * bands);
-      const img = ctx.createImageData(W, H);
-      for (let py = 0; py < H; py++)
-        for (let px = 0; px < W; px++) {
-          const b = band(level[py * W + px]);
-          const t = b / bands;
-          const edge = (px + 1 < W && band(level[py * W + px + 1]) !== b) || (py + 1 < H && band(level[(py + 1) * W + px]) !== b);
-          const k = (py * W + px) * 4;
-          img.data[k] = edge ? 90 : 250 - 160 * t;
-          img.data[k + 1] = edge ? 110 : 248 - 120 * t;
-          img.data[k + 2] = edge ? 150 : 235 - 40 * t;
-          img.data[k + 3] = 255;
-        }
-      ctx.putImageData(img, 0, 0);
+      if (contours?.grid !== grid) contours = { grid, img: contourImage(ctx, grid) };
+      ctx.putImageData(contours.img, 0, 0);
     }
     const toPx = ([x, y]: [number, number]): [number, number] => [
       ((x - s.view.x[0]) / (s.view.x[1] - s.view.x[0])) * W,

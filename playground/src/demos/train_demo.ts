@@ -6,7 +6,7 @@
  */
 import { figure, lineChart, row } from '../../../src/chart/spec.js';
 import { h, fill, numberField, selectField, checkboxes } from '../ui/dom.js';
-import { activationRow, confusionTable, filterRows, imageCanvas, predictionTile } from '../ui/views.js';
+import { confusionTable, imageCanvas, predictionTile, showActivations, showFilters } from '../ui/views.js';
 import { LiveChart } from '../charts/live.js';
 import { AUGMENTATIONS, OPTIMIZERS, SCHEDULES, configErrors, type TrainConfig } from '../trainer/config.js';
 import type { BackendName, DataSource, DatasetName, FromWorker, ModelInfo, ToWorker } from '../trainer/protocol.js';
@@ -422,8 +422,8 @@ export function mountTrainDemo(root: HTMLElement, dataset: DatasetName, source: 
         testPixels = m.pixels;
         break;
       case 'views':
-        fill(activations, h('div', { class: 'act-input' }, `test image ${m.example}`), ...m.activations.map(activationRow));
-        fill(filters, ...m.filters.map(filterRows));
+        showActivations(activations, m.activations, `test image ${m.example}`);
+        showFilters(filters, m.filters);
         showPredictions(m.predictions);
         break;
       case 'saved': {

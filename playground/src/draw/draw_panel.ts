@@ -3,7 +3,7 @@
  * MNIST-like (preprocess.ts) and sent to the model, whose class probabilities and per-layer activations come back.
  */
 import { h, fill } from '../ui/dom.js';
-import { activationRow, imageCanvas } from '../ui/views.js';
+import { blankCanvas, paintImage, retain, showActivations } from '../ui/views.js';
 import { toMnist } from './preprocess.js';
 import type { LayerActivation } from '../trainer/session.js';
 
@@ -97,11 +97,10 @@ export function drawPanel(onDrawing: (pixels: Float32Array) => void, sample?: ()
     for (let i = 0; i < ink.length; i++) ink[i] = rgba[i * 4] / 255;
     const pixels = toMnist(ink, SIZE);
     if (!pixels) return;
-    fill(
-      preview,
-      imageCanvas(pixels, 1, 28, 28, { lo: 0, hi: 1, zoom: 3, label: 'the drawing as the model sees it (28×28)' }),
-      h('span', {}, 'as the model sees it'),
-    );
+    retain(preview, 'preview', pixels, () => {
+      const seen = blankCanvas(28, 28, 3, 'the drawing as the model sees it (28×28)');
+      return { nodes: [seen, h('span', {}, 'as the model sees it')], paint: (px) => paintImage(seen, px, 1, 28, 28, 0, 1) };
+    });
     onDrawing(pixels);
   }
   canvas.addEventListener('pointerdown', (e) => {
@@ -145,7 +144,7 @@ export function drawPanel(onDrawing: (pixels: Float32Array) => void, sample?: ()
           ),
         ),
       );
-      fill(layers, ...activations.map(activationRow));
+      showActivations(layers, activations);
     },
   };
 }
