@@ -66,24 +66,12 @@ export interface Painted<T> {
   paint(data: T): void;
 }
 
-const kept = new WeakMap<Element, { layout: string; nodes: Node[]; paint: (data: never) => void }>();
-
 /**
  * Shows `data` in `container`, building its elements only when `layout` differs from the last call's (or something
- * else replaced them) and otherwise repainting the same canvases: creating a canvas and its 2D context costs ~0.25 ms
- * in Chromium, repainting one ~0.05 ms, and the views refresh every 1.5 s while training, on every pen stroke while
- * drawing, so rebuilding them kept the page's thread busy past 100 ms at a time.
+ * else replaced them) and otherwise repainting the same canvases (see `showRows`, of which this is the one-row case).
  */
 export function retain<T>(container: Element, layout: string, data: T, build: () => Painted<T>): void {
-  let k = kept.get(container);
-  const intact = k && k.nodes.length === container.childNodes.length && k.nodes.every((n, i) => container.childNodes[i] === n);
-  if (!k || !intact || k.layout !== layout) {
-    const b = build();
-    container.replaceChildren(...b.nodes);
-    k = { layout, nodes: b.nodes, paint: b.paint };
-    kept.set(container, k);
-  }
-  (k.paint as (data: T) => void)(data);
+  showRows(container, layout, [data], build);
 }
 
 const MAX_MAPS = 16;
@@ -148,9 +136,10 @@ const rowsShown = new WeakMap<Element, Rows>();
 
 /**
  * Shows one row per item in `container` (under an optional heading), kept across calls while `layout` stays: later
- * calls repaint the same canvases. A new layout is built a few rows per task (~8 ms each), the rest in the next
- * tasks, since a network's views hold a hundred or more canvases and building them at once blocked the page for
- * over 100 ms.
+ * calls repaint the same canvases. Creating a canvas and its 2D context costs ~0.25 ms in Chromium, repainting one
+ * ~0.05 ms, and the views refresh every 1.5 s while training and on every pen stroke while drawing, so rebuilding
+ * them kept the page's thread busy past 100 ms at a time. A new layout is built a few rows per task (~8 ms each),
+ * the rest in the next tasks.
  */
 export function showRows<T>(container: Element, layout: string, items: T[], make: (item: T) => Painted<T>, heading?: string): void {
   let st = rowsShown.get(container);
