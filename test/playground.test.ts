@@ -197,8 +197,8 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByRole('button', { name: /^test image 3, label/ }).click();
     await page.getByText('test image 3', { exact: true }).waitFor();
-    expect(await page.locator('.act-row').count()).toBe(10);
-    expect(await page.locator('.filter-block').count()).toBe(2);
+    await expect.poll(() => page.locator('.act-row').count(), POLL).toBe(10);
+    await expect.poll(() => page.locator('.filter-block').count(), POLL).toBe(2);
     expect(await page.locator('table.confusion tbody tr').count()).toBe(10);
     expect(await page.locator('.wrong-item canvas').count()).toBeGreaterThan(0);
     expect(await accessibility(page)).toEqual([]);
@@ -265,7 +265,8 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.draw-answer').innerText(), POLL).toMatch(/^\d \(\d+\.\d%\)$/);
     expect(right).toBeGreaterThanOrEqual(8);
-    expect(await page.locator('.draw-panel .act-row').count()).toBe(10);
+    // The rows are built a few per task after a new drawing (views.ts showRows): wait for the last of them.
+    await expect.poll(() => page.locator('.draw-panel .act-row').count(), POLL).toBe(10);
     expect(await accessibility(page)).toEqual([]);
     await screenshot(page, 'draw');
     expect(problems).toEqual([]);
@@ -502,8 +503,8 @@ describe.skipIf(!chromiumPath)('the playground in Chromium', () => {
     await expect.poll(() => page.locator('.speed-line').innerText(), { timeout: 60_000 }).toMatch(/^step [1-9]\d* · /);
     await page.waitForTimeout(3500);
     await page.getByRole('button', { name: 'Pause' }).click();
-    expect(await page.locator('.act-row').count()).toBe(14);
-    expect(await page.locator('.filter-block').count()).toBe(3);
+    await expect.poll(() => page.locator('.act-row').count(), POLL).toBe(14);
+    await expect.poll(() => page.locator('.filter-block').count(), POLL).toBe(3);
     expect(await accessibility(page)).toEqual([]);
     await screenshot(page, 'cifar10');
     expect(problems).toEqual([]);
